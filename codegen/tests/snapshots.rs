@@ -178,6 +178,16 @@ fn all_of_merges_fields() {
     assert!(readers >= 8, "{readers} readers");
     assert!(!d.contains("D::Error>("), "a reader names the deserializer's error:\n{d}");
     assert_has(&d, &["fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D,) -> ::std::result::Result<Self, D::Error> { crate::runtime::de::read_str(deserializer) }"]);
+    // Objects are encoded by the runtime's one `write_object`: members in
+    // declared order under their wire names, a required one always, an
+    // optional one through `optional` (left out when absent), then the kept
+    // unknown members. Only an object that flattens a union in keeps serde's
+    // derive, which merges the union's members.
+    assert_has(&d, &[r#"#[derive(Debug, Clone, Default)] #[non_exhaustive] pub struct Document {"#]);
+    assert_has(&d, &[r#"impl ::serde::Serialize for Document { fn serialize<S: ::serde::Serializer>(&self, serializer: S,) -> ::std::result::Result<S::Ok, S::Error> { crate::runtime::ser::write_object( serializer, "Document", &[ ("id", ::std::option::Option::Some(&self.id)), ("created", crate::runtime::ser::optional(&self.created)), ("tags", ::std::option::Option::Some(&self.tags)), ("title", ::std::option::Option::Some(&self.title)), ("status", crate::runtime::ser::optional(&self.status)), ], ::std::option::Option::Some(&self.extra_fields),) } }"#]);
+    assert_has(&d, &[r#"#[derive(Debug, Clone, ::serde::Serialize)] #[non_exhaustive] pub struct Tracked {"#]);
+    assert!(!d.contains(&squash("impl ::serde::Serialize for Tracked")), "Tracked is derived");
+    assert!(!d.contains("#[serde(skip_serializing_if"), "attributes only where serde derives:\n{d}");
 }
 
 #[test]
@@ -193,7 +203,7 @@ fn recursive_types_are_boxed() {
 fn keywords_and_odd_names_are_cleaned_up() {
     let g = check_snapshot("keywords");
     let t = types_text(&g);
-    for f in ["pub r#type:", "pub self_:", "pub r#async:", "pub _1st_place:", "pub content_type:", "pub meta:", "pub crate_:", r#"#[serde(rename = "Content-Type")]"#] {
+    for f in ["pub r#type:", "pub self_:", "pub r#async:", "pub _1st_place:", "pub content_type:", "pub meta:", "pub crate_:", r#"("Content-Type", crate::runtime::ser::optional(&self.content_type))"#] {
         assert_has(&t, &[f]);
     }
     let s = types_text(&g);
@@ -300,9 +310,10 @@ fn api_groups_become_features_and_second_encodings_get_methods() {
     // A type used by two groups compiles with either; one used by none is opt-in.
     assert_has(&types_text(&g), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] /// An object with 1 property, all optional. ///
         /// Used by [`Client::chat`](crate::runtime::Client::chat) (request body and response) and [`Client::upload`](crate::runtime::Client::upload) (response).
-        #[derive(Debug, Clone, Default, ::serde::Serialize)] #[non_exhaustive] pub struct Message"#]);
-    assert_has(&types_text(&g), &[r#"#[cfg(feature = "unreferenced")] /// An object with 1 property, all optional. /// /// Used by no operation. #[derive(Debug, Clone, Default, ::serde::Serialize)] #[non_exhaustive] pub struct Orphan"#]);
+        #[derive(Debug, Clone, Default)] #[non_exhaustive] pub struct Message"#]);
+    assert_has(&types_text(&g), &[r#"#[cfg(feature = "unreferenced")] /// An object with 1 property, all optional. /// /// Used by no operation. #[derive(Debug, Clone, Default)] #[non_exhaustive] pub struct Orphan"#]);
     // Every item of a type (its impls too) carries the cfg.
+    assert_has(&types_text(&g), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[allow(deprecated)] impl ::serde::Serialize for Message"#]);
     assert_has(&types_text(&g), &[r#"#[cfg(any(feature = "chat", feature = "fine-tuning"))] #[allow(deprecated)] impl<'de> ::serde::Deserialize<'de> for Message"#]);
 }
 

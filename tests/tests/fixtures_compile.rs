@@ -13,7 +13,7 @@
 
 mod runtime {
     pub use openai_client::runtime::{
-        de, encode_path_segment, path_param, ArrayFormat, BinaryResponse, Error, EventStream,
+        de, encode_path_segment, path_param, ser, ArrayFormat, BinaryResponse, Error, EventStream,
         InputFile, Items, Json, Method, MultipartForm, NextPage, PageFuture, Pages, RequestSpec,
         Response, StreamConfig, Webhooks,
     };

@@ -81,6 +81,10 @@ pub fn emit_type(id: &TypeId, def: &TypeDef, model: &Model, paths: &Paths) -> To
 
 #[allow(clippy::too_many_arguments)]
 fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &Model, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>, multipart: bool) -> TokenStream {
+    // Objects are encoded through the runtime's `write_object` (see
+    // `emit_serialize`); the two that flatten a union into themselves keep
+    // serde's derive, which knows how to merge the union's members in.
+    let derives_serialize = !multipart && s.fields.iter().any(|f| f.flatten);
     let mut fields = Vec::new();
     for f in &s.fields {
         let fname = ident(&f.rust_name);
@@ -88,7 +92,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         let fdocs = docs::field_docs(f, model, paths);
         let fdep = f.deprecated.then(|| quote!(#[deprecated]));
         let mut serde_attrs = Vec::new();
-        if !multipart {
+        if derives_serialize {
             if f.flatten {
                 serde_attrs.push(quote!(#[serde(flatten)]));
             } else if unraw(&f.rust_name) != f.wire_name {
@@ -104,7 +108,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
     let additional_name = format_ident!("{}", if s.fields.iter().any(|f| f.rust_name == "additional_properties") { "additional_properties_" } else { "additional_properties" });
     if let Some(extra) = &s.additional {
         let ty = rust_type(extra, paths, model);
-        let attr = (!multipart).then(|| quote!(#[serde(flatten)]));
+        let attr = derives_serialize.then(|| quote!(#[serde(flatten)]));
         fields.push(quote! {
             /// Properties beyond the ones listed above.
             #attr
@@ -116,18 +120,18 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         fields.push(quote! {
             /// Properties the spec does not declare, kept as the server sent them
             /// and written back on encode (set them on a request with `extra_field`).
-            #[serde(flatten)]
             pub #extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         });
     }
     // Deserialize is written by hand (see `emit_deserialize`): far less code to compile.
     // No PartialEq on objects and unions: on the newest spec it was a third of
     // the crate's compile time, and API objects are compared through their fields.
+    let serialize = derives_serialize.then(|| quote!(::serde::Serialize));
     let derives = match (multipart, def.empty_value) {
         (true, _) => quote!(#[derive(Debug, Clone)]),
         // An empty value is what a missing required field of this type reads as.
-        (false, true) => quote!(#[derive(Debug, Clone, Default, ::serde::Serialize)]),
-        (false, false) => quote!(#[derive(Debug, Clone, ::serde::Serialize)]),
+        (false, true) => quote!(#[derive(Debug, Clone, Default, #serialize)]),
+        (false, false) => quote!(#[derive(Debug, Clone, #serialize)]),
     };
     let mut out = quote! {
         #docs
@@ -137,6 +141,9 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         pub struct #name { #(#fields)* }
     };
     if !multipart {
+        if !derives_serialize {
+            out.extend(emit_serialize(name, s, paths, &additional_name));
+        }
         out.extend(emit_deserialize(name, s, model, paths, &additional_name));
         out.extend(emit_struct_fit(name, s, model, paths));
     }
@@ -147,6 +154,41 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         out.extend(emit_to_multipart(name, s, model, paths));
     }
     out
+}
+
+/// `Serialize` through the runtime's `write_object`: the members in declared
+/// order under their wire names, an absent optional one left out (a required
+/// nullable one writes `null`), then the kept extra members. The body is not
+/// generic over the serializer but for the one call, so the crate compiles
+/// one encoder, not one per type.
+fn emit_serialize(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
+    let rt = &paths.runtime;
+    let members = s.fields.iter().map(|f| {
+        let wire = &f.wire_name;
+        let fname = ident(&f.rust_name);
+        if f.required {
+            quote!((#wire, ::std::option::Option::Some(&self.#fname)))
+        } else {
+            quote!((#wire, #rt::ser::optional(&self.#fname)))
+        }
+    });
+    let rest = match (&s.additional, &s.unknown_fields) {
+        (Some(_), _) => quote!(::std::option::Option::Some(&self.#additional_name)),
+        (None, Some(extra)) => {
+            let extra = ident(extra);
+            quote!(::std::option::Option::Some(&self.#extra))
+        }
+        (None, None) => quote!(::std::option::Option::None),
+    };
+    let owner = name.to_string();
+    quote! {
+        #[allow(deprecated)]
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #rt::ser::write_object(serializer, #owner, &[#(#members),*], #rest)
+            }
+        }
+    }
 }
 
 /// `Fit` (how well a decoded value matches its JSON, for untagged unions) and,

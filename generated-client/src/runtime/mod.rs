@@ -8,6 +8,7 @@ mod body;
 mod client;
 mod config;
 pub mod de;
+pub mod ser;
 mod encode;
 mod endpoint;
 mod error;

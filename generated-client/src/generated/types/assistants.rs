@@ -7,7 +7,7 @@
 ///
 /// Used by [`Client::create_assistant`](crate::runtime::Client::create_assistant) (response), [`Client::get_assistant`](crate::runtime::Client::get_assistant) (response) and [`Client::modify_assistant`](crate::runtime::Client::modify_assistant) (response).
 #[deprecated]
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantObject {
     /// Required.
@@ -27,23 +27,47 @@ pub struct AssistantObject {
     /// Required. Default: `[]`. At most 128 items.
     pub tools: ::std::vec::Vec<super::AssistantObjectToolsItem>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_resources: ::std::option::Option<super::AssistantObjectToolResources>,
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("instructions", ::std::option::Option::Some(&self.instructions)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -118,16 +142,29 @@ impl crate::runtime::de::Fit for AssistantObject {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantObjectCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantObjectCodeInterpreter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantObjectCodeInterpreter",
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -167,16 +204,34 @@ impl crate::runtime::de::Fit for AssistantObjectCodeInterpreter {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantObjectFileSearch {
     /// Optional. At most 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantObjectFileSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantObjectFileSearch",
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -286,19 +341,37 @@ impl ::std::default::Default for AssistantObjectObject {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantObjectToolResources {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_interpreter: ::std::option::Option<super::AssistantObjectCodeInterpreter>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::AssistantObjectFileSearch>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantObjectToolResources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantObjectToolResources",
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -430,15 +503,29 @@ impl ::std::convert::From<super::AssistantToolsFunction> for AssistantObjectTool
 /// Code interpreter tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantToolsCode {
     /// Required. Always `"code_interpreter"`.
     pub r#type: super::AssistantToolsCodeType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantToolsCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantToolsCode",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -566,18 +653,34 @@ impl ::std::default::Default for AssistantToolsCodeType {
 /// FileSearch tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantToolsFileSearch {
     /// Required. Always `"file_search"`.
     pub r#type: super::AssistantToolsFileSearchType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::AssistantToolsFileSearchFileSearch>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantToolsFileSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantToolsFileSearch",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -649,19 +752,37 @@ impl AssistantToolsFileSearch {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantToolsFileSearchFileSearch {
     /// Optional. At least `1` and at most `50`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_num_results: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ranking_options: ::std::option::Option<super::FileSearchRankingOptions>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantToolsFileSearchFileSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantToolsFileSearchFileSearch",
+            &[
+                (
+                    "max_num_results",
+                    crate::runtime::ser::optional(&self.max_num_results),
+                ),
+                ("ranking_options", crate::runtime::ser::optional(&self.ranking_options)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -808,15 +929,29 @@ impl ::std::default::Default for AssistantToolsFileSearchType {
 /// FileSearch tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantToolsFileSearchTypeOnly {
     /// Required. Always `"file_search"`.
     pub r#type: super::AssistantToolsFileSearchTypeOnlyType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantToolsFileSearchTypeOnly {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantToolsFileSearchTypeOnly",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -947,7 +1082,7 @@ impl ::std::default::Default for AssistantToolsFileSearchTypeOnlyType {
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantToolsFunction {
     /// Required. Always `"function"`.
@@ -956,8 +1091,25 @@ pub struct AssistantToolsFunction {
     pub function: super::FunctionObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantToolsFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantToolsFunction",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1512,18 +1664,34 @@ impl crate::runtime::de::Fit for AssistantsApiToolChoiceOptionMode {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AssistantsNamedToolChoice {
     /// Required. One of `"function"`, `"code_interpreter"` or `"file_search"`.
     pub r#type: super::AssistantsNamedToolChoiceType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function: ::std::option::Option<super::AssistantsNamedToolChoiceFunction>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantsNamedToolChoice {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantsNamedToolChoice",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", crate::runtime::ser::optional(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1597,15 +1765,29 @@ impl AssistantsNamedToolChoice {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantsNamedToolChoiceFunction {
     /// Required.
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantsNamedToolChoiceFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantsNamedToolChoiceFunction",
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1738,49 +1920,68 @@ impl crate::runtime::de::Fit for AssistantsNamedToolChoiceType {
 /// An object with 11 properties, 1 of them required.
 ///
 /// Used by [`Client::create_assistant`](crate::runtime::Client::create_assistant) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateAssistantRequest {
     /// Required.
     pub model: super::CreateAssistantRequestModel,
     /// Optional; may be `null`. At most 256 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 256000 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_effort: ::std::option::Option<super::ReasoningEffort>,
     /// Optional. Default: `[]`. At most 128 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::CreateAssistantRequestToolsItem>,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_resources: ::std::option::Option<
         super::CreateAssistantRequestToolResources,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateAssistantRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateAssistantRequest",
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -1958,15 +2159,29 @@ impl CreateAssistantRequest {
 /// Auto Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestAutoChunkingStrategy {
     /// Required. Always `"auto"`.
     pub r#type: super::CreateAssistantRequestAutoType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateAssistantRequestAutoChunkingStrategy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateAssistantRequestAutoChunkingStrategy",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2177,16 +2392,29 @@ for CreateAssistantRequestChunkingStrategy {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateAssistantRequestCodeInterpreter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateAssistantRequestCodeInterpreter",
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2255,21 +2483,39 @@ impl CreateAssistantRequestCodeInterpreter {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestFileSearch {
     /// Optional. At most 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional. At most 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_stores: ::std::option::Option<
         ::std::vec::Vec<super::CreateAssistantRequestVectorStoresItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateAssistantRequestFileSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateAssistantRequestFileSearch",
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+                ("vector_stores", crate::runtime::ser::optional(&self.vector_stores)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2577,7 +2823,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestModel {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestStatic {
     /// Required. At least `100` and at most `4096`.
@@ -2586,8 +2832,31 @@ pub struct CreateAssistantRequestStatic {
     pub chunk_overlap_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateAssistantRequestStatic {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateAssistantRequestStatic",
+            &[
+                (
+                    "max_chunk_size_tokens",
+                    ::std::option::Option::Some(&self.max_chunk_size_tokens),
+                ),
+                (
+                    "chunk_overlap_tokens",
+                    ::std::option::Option::Some(&self.chunk_overlap_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2654,7 +2923,7 @@ impl CreateAssistantRequestStatic {
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestStaticChunkingStrategy {
     /// Required. Always `"static"`.
@@ -2663,8 +2932,25 @@ pub struct CreateAssistantRequestStaticChunkingStrategy {
     pub r#static: super::CreateAssistantRequestStatic,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateAssistantRequestStaticChunkingStrategy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateAssistantRequestStaticChunkingStrategy",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("static", ::std::option::Option::Some(&self.r#static)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2800,21 +3086,39 @@ impl ::std::default::Default for CreateAssistantRequestStaticType {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestToolResources {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_interpreter: ::std::option::Option<
         super::CreateAssistantRequestCodeInterpreter,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::CreateAssistantRequestFileSearch>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateAssistantRequestToolResources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateAssistantRequestToolResources",
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -2987,24 +3291,42 @@ for CreateAssistantRequestToolsItem {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateAssistantRequestVectorStoresItem {
     /// Optional. At most 100000000 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chunking_strategy: ::std::option::Option<
         super::CreateAssistantRequestChunkingStrategy,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateAssistantRequestVectorStoresItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateAssistantRequestVectorStoresItem",
+            &[
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3095,7 +3417,7 @@ impl CreateAssistantRequestVectorStoresItem {
 /// An object with 4 properties, 2 of them required.
 ///
 /// Used by [`Client::create_message`](crate::runtime::Client::create_message) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateMessageRequest {
     /// Required. One of `"user"` or `"assistant"`.
@@ -3103,17 +3425,34 @@ pub struct CreateMessageRequest {
     /// Required.
     pub content: super::CreateMessageRequestContent,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attachments: ::std::option::Option<
         ::std::vec::Vec<super::CreateMessageRequestAttachmentsItem>,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateMessageRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateMessageRequest",
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("attachments", crate::runtime::ser::optional(&self.attachments)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3297,21 +3636,36 @@ for CreateMessageRequestArrayOfContentPartsItem {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateMessageRequestAttachmentsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::CreateMessageRequestToolsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateMessageRequestAttachmentsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateMessageRequestAttachmentsItem",
+            &[
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -3723,65 +4077,102 @@ impl ::std::default::Default for CreateRunIncludeItem {
 /// An object with 17 properties, 1 of them required.
 ///
 /// Used by [`Client::create_run`](crate::runtime::Client::create_run) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateRunRequest {
     /// Required.
     pub assistant_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::CreateRunRequestModel>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_effort: ::std::option::Option<super::ReasoningEffort>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_instructions: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_messages: ::std::option::Option<
         ::std::vec::Vec<super::CreateMessageRequest>,
     >,
     /// Optional; may be `null`. At most 20 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::CreateRunRequestToolsItem>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Optional; may be `null`. At least `256`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_prompt_tokens: ::std::option::Option<i64>,
     /// Optional; may be `null`. At least `256`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_completion_tokens: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation_strategy: ::std::option::Option<super::TruncationObject>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::AssistantsApiToolChoiceOption>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<super::ParallelToolCalls>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateRunRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateRunRequest",
+            &[
+                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                (
+                    "additional_instructions",
+                    crate::runtime::ser::optional(&self.additional_instructions),
+                ),
+                (
+                    "additional_messages",
+                    crate::runtime::ser::optional(&self.additional_messages),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                (
+                    "max_prompt_tokens",
+                    crate::runtime::ser::optional(&self.max_prompt_tokens),
+                ),
+                (
+                    "max_completion_tokens",
+                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                ),
+                (
+                    "truncation_strategy",
+                    crate::runtime::ser::optional(&self.truncation_strategy),
+                ),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4338,64 +4729,92 @@ impl ::std::convert::From<super::AssistantToolsFunction> for CreateRunRequestToo
 /// An object with 16 properties, 1 of them required.
 ///
 /// Used by [`Client::create_thread_and_run`](crate::runtime::Client::create_thread_and_run) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadAndRunRequest {
     /// Required.
     pub assistant_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub thread: ::std::option::Option<super::CreateThreadRequest>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::CreateThreadAndRunRequestModel>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 20 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::CreateThreadAndRunRequestToolsItem>,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_resources: ::std::option::Option<
         super::CreateThreadAndRunRequestToolResources,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Optional; may be `null`. At least `256`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_prompt_tokens: ::std::option::Option<i64>,
     /// Optional; may be `null`. At least `256`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_completion_tokens: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation_strategy: ::std::option::Option<super::TruncationObject>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::AssistantsApiToolChoiceOption>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<super::ParallelToolCalls>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadAndRunRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadAndRunRequest",
+            &[
+                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
+                ("thread", crate::runtime::ser::optional(&self.thread)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                (
+                    "max_prompt_tokens",
+                    crate::runtime::ser::optional(&self.max_prompt_tokens),
+                ),
+                (
+                    "max_completion_tokens",
+                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                ),
+                (
+                    "truncation_strategy",
+                    crate::runtime::ser::optional(&self.truncation_strategy),
+                ),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4628,16 +5047,29 @@ impl CreateThreadAndRunRequest {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadAndRunRequestCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadAndRunRequestCodeInterpreter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadAndRunRequestCodeInterpreter",
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4706,16 +5138,34 @@ impl CreateThreadAndRunRequestCodeInterpreter {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadAndRunRequestFileSearch {
     /// Optional. At most 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadAndRunRequestFileSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadAndRunRequestFileSearch",
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -4994,21 +5444,39 @@ impl crate::runtime::de::Fit for CreateThreadAndRunRequestModel {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadAndRunRequestToolResources {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_interpreter: ::std::option::Option<
         super::CreateThreadAndRunRequestCodeInterpreter,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::CreateThreadAndRunRequestFileSearch>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadAndRunRequestToolResources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadAndRunRequestToolResources",
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -5182,22 +5650,37 @@ for CreateThreadAndRunRequestToolsItem {
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::create_thread`](crate::runtime::Client::create_thread) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub messages: ::std::option::Option<::std::vec::Vec<super::CreateMessageRequest>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_resources: ::std::option::Option<super::CreateThreadRequestToolResources>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadRequest",
+            &[
+                ("messages", crate::runtime::ser::optional(&self.messages)),
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -5285,15 +5768,29 @@ impl CreateThreadRequest {
 /// Auto Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadRequestAutoChunkingStrategy {
     /// Required. Always `"auto"`.
     pub r#type: super::CreateThreadRequestAutoType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadRequestAutoChunkingStrategy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadRequestAutoChunkingStrategy",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -5501,16 +5998,29 @@ for CreateThreadRequestChunkingStrategy {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadRequestCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadRequestCodeInterpreter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadRequestCodeInterpreter",
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -5579,21 +6089,39 @@ impl CreateThreadRequestCodeInterpreter {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadRequestFileSearch {
     /// Optional. At most 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional. At most 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_stores: ::std::option::Option<
         ::std::vec::Vec<super::CreateThreadRequestVectorStoresItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadRequestFileSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadRequestFileSearch",
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+                ("vector_stores", crate::runtime::ser::optional(&self.vector_stores)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -5677,7 +6205,7 @@ impl CreateThreadRequestFileSearch {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadRequestStatic {
     /// Required. At least `100` and at most `4096`.
@@ -5686,8 +6214,31 @@ pub struct CreateThreadRequestStatic {
     pub chunk_overlap_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadRequestStatic {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadRequestStatic",
+            &[
+                (
+                    "max_chunk_size_tokens",
+                    ::std::option::Option::Some(&self.max_chunk_size_tokens),
+                ),
+                (
+                    "chunk_overlap_tokens",
+                    ::std::option::Option::Some(&self.chunk_overlap_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -5754,7 +6305,7 @@ impl CreateThreadRequestStatic {
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadRequestStaticChunkingStrategy {
     /// Required. Always `"static"`.
@@ -5763,8 +6314,25 @@ pub struct CreateThreadRequestStaticChunkingStrategy {
     pub r#static: super::CreateThreadRequestStatic,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadRequestStaticChunkingStrategy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadRequestStaticChunkingStrategy",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("static", ::std::option::Option::Some(&self.r#static)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -5900,21 +6468,39 @@ impl ::std::default::Default for CreateThreadRequestStaticType {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadRequestToolResources {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_interpreter: ::std::option::Option<
         super::CreateThreadRequestCodeInterpreter,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::CreateThreadRequestFileSearch>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadRequestToolResources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadRequestToolResources",
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -5994,24 +6580,42 @@ impl CreateThreadRequestToolResources {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateThreadRequestVectorStoresItem {
     /// Optional. At most 100000000 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chunking_strategy: ::std::option::Option<
         super::CreateThreadRequestChunkingStrategy,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateThreadRequestVectorStoresItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateThreadRequestVectorStoresItem",
+            &[
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -6102,7 +6706,7 @@ impl CreateThreadRequestVectorStoresItem {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_assistant`](crate::runtime::Client::delete_assistant) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteAssistantResponse {
     /// Required.
@@ -6113,8 +6717,26 @@ pub struct DeleteAssistantResponse {
     pub object: super::DeleteAssistantResponseObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteAssistantResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteAssistantResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -6228,7 +6850,7 @@ impl ::std::default::Default for DeleteAssistantResponseObject {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_message`](crate::runtime::Client::delete_message) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteMessageResponse {
     /// Required.
@@ -6239,8 +6861,26 @@ pub struct DeleteMessageResponse {
     pub object: super::DeleteMessageResponseObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteMessageResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteMessageResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -6351,7 +6991,7 @@ impl ::std::default::Default for DeleteMessageResponseObject {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_thread`](crate::runtime::Client::delete_thread) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteThreadResponse {
     /// Required.
@@ -6362,8 +7002,26 @@ pub struct DeleteThreadResponse {
     pub object: super::DeleteThreadResponseObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteThreadResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteThreadResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -6542,18 +7200,34 @@ impl crate::runtime::de::Fit for FileSearchRanker {
 /// File search tool call ranking options
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FileSearchRankingOptions {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ranker: ::std::option::Option<super::FileSearchRanker>,
     /// Required. At least `0` and at most `1`.
     pub score_threshold: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FileSearchRankingOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FileSearchRankingOptions",
+            &[
+                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                ("score_threshold", ::std::option::Option::Some(&self.score_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -6767,7 +7441,7 @@ impl crate::runtime::de::Fit for ListAssistantsOrder {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_assistants`](crate::runtime::Client::list_assistants) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListAssistantsResponse {
     /// Required.
@@ -6782,8 +7456,28 @@ pub struct ListAssistantsResponse {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListAssistantsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListAssistantsResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -6896,7 +7590,7 @@ impl crate::runtime::de::Fit for ListMessagesOrder {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_messages`](crate::runtime::Client::list_messages) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListMessagesResponse {
     /// Required.
@@ -6911,8 +7605,28 @@ pub struct ListMessagesResponse {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListMessagesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListMessagesResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -7099,7 +7813,7 @@ impl crate::runtime::de::Fit for ListRunStepsOrder {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_run_steps`](crate::runtime::Client::list_run_steps) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListRunStepsResponse {
     /// Required.
@@ -7114,8 +7828,28 @@ pub struct ListRunStepsResponse {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListRunStepsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListRunStepsResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -7228,7 +7962,7 @@ impl crate::runtime::de::Fit for ListRunsOrder {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_runs`](crate::runtime::Client::list_runs) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListRunsResponse {
     /// Required.
@@ -7243,8 +7977,28 @@ pub struct ListRunsResponse {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListRunsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListRunsResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -7289,7 +8043,7 @@ impl crate::runtime::de::Fit for ListRunsResponse {
 /// Image file
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentImageFileObject {
     /// Required. Always `"image_file"`.
@@ -7298,8 +8052,25 @@ pub struct MessageContentImageFileObject {
     pub image_file: super::MessageContentImageFileObjectImageFile,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentImageFileObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentImageFileObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_file", ::std::option::Option::Some(&self.image_file)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7439,18 +8210,34 @@ impl crate::runtime::de::Fit for MessageContentImageFileObjectDetail {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentImageFileObjectImageFile {
     /// Required.
     pub file_id: ::std::string::String,
     /// Optional. Default: `"auto"`. One of `"auto"`, `"low"` or `"high"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::MessageContentImageFileObjectDetail>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentImageFileObjectImageFile {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentImageFileObjectImageFile",
+            &[
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7592,7 +8379,7 @@ impl ::std::default::Default for MessageContentImageFileObjectType {
 /// Image URL
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentImageUrlObject {
     /// Required. Always `"image_url"`.
@@ -7601,8 +8388,25 @@ pub struct MessageContentImageUrlObject {
     pub image_url: super::MessageContentImageUrlObjectImageUrl,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentImageUrlObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentImageUrlObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7740,18 +8544,34 @@ impl crate::runtime::de::Fit for MessageContentImageUrlObjectDetail {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentImageUrlObjectImageUrl {
     /// Required. Format: `uri`.
     pub url: ::std::string::String,
     /// Optional. Default: `"auto"`. One of `"auto"`, `"low"` or `"high"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::MessageContentImageUrlObjectDetail>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentImageUrlObjectImageUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentImageUrlObjectImageUrl",
+            &[
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7893,7 +8713,7 @@ impl ::std::default::Default for MessageContentImageUrlObjectType {
 /// Refusal
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentRefusalObject {
     /// Required. Always `"refusal"`.
@@ -7902,8 +8722,25 @@ pub struct MessageContentRefusalObject {
     pub refusal: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentRefusalObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentRefusalObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8015,7 +8852,7 @@ impl ::std::default::Default for MessageContentRefusalObjectType {
 /// File citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFileCitationObject {
     /// Required. Always `"file_citation"`.
@@ -8030,8 +8867,28 @@ pub struct MessageContentTextAnnotationsFileCitationObject {
     pub end_index: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentTextAnnotationsFileCitationObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentTextAnnotationsFileCitationObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("file_citation", ::std::option::Option::Some(&self.file_citation)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8079,15 +8936,29 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObject
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFileCitationObjectFileCitation {
     /// Required.
     pub file_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentTextAnnotationsFileCitationObjectFileCitation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentTextAnnotationsFileCitationObjectFileCitation",
+            &[("file_id", ::std::option::Option::Some(&self.file_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8200,7 +9071,7 @@ impl ::std::default::Default for MessageContentTextAnnotationsFileCitationObject
 /// File path
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFilePathObject {
     /// Required. Always `"file_path"`.
@@ -8215,8 +9086,28 @@ pub struct MessageContentTextAnnotationsFilePathObject {
     pub end_index: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentTextAnnotationsFilePathObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentTextAnnotationsFilePathObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("file_path", ::std::option::Option::Some(&self.file_path)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8264,15 +9155,29 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObject {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentTextAnnotationsFilePathObjectFilePath {
     /// Required.
     pub file_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentTextAnnotationsFilePathObjectFilePath {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentTextAnnotationsFilePathObjectFilePath",
+            &[("file_id", ::std::option::Option::Some(&self.file_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8383,7 +9288,7 @@ impl ::std::default::Default for MessageContentTextAnnotationsFilePathObjectType
 /// Text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentTextObject {
     /// Required. Always `"text"`.
@@ -8392,8 +9297,25 @@ pub struct MessageContentTextObject {
     pub text: super::MessageContentTextObjectText,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentTextObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentTextObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8516,7 +9438,7 @@ for MessageContentTextObjectAnnotationsItem {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageContentTextObjectText {
     /// Required.
@@ -8525,8 +9447,25 @@ pub struct MessageContentTextObjectText {
     pub annotations: ::std::vec::Vec<super::MessageContentTextObjectAnnotationsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageContentTextObjectText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageContentTextObjectText",
+            &[
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("annotations", ::std::option::Option::Some(&self.annotations)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8638,7 +9577,7 @@ impl ::std::default::Default for MessageContentTextObjectType {
 /// The message object
 ///
 /// Used by [`Client::create_message`](crate::runtime::Client::create_message) (response), [`Client::get_message`](crate::runtime::Client::get_message) (response) and [`Client::modify_message`](crate::runtime::Client::modify_message) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MessageObject {
     /// Required.
@@ -8673,8 +9612,40 @@ pub struct MessageObject {
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                (
+                    "incomplete_details",
+                    ::std::option::Option::Some(&self.incomplete_details),
+                ),
+                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
+                ("incomplete_at", ::std::option::Option::Some(&self.incomplete_at)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
+                ("run_id", ::std::option::Option::Some(&self.run_id)),
+                ("attachments", ::std::option::Option::Some(&self.attachments)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8752,19 +9723,34 @@ impl crate::runtime::de::Fit for MessageObject {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageObjectAttachmentsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::MessageObjectToolsItem>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageObjectAttachmentsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageObjectAttachmentsItem",
+            &[
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8910,15 +9896,29 @@ impl ::std::convert::From<super::MessageContentTextObject> for MessageObjectCont
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MessageObjectIncompleteDetails {
     /// Required. One of `"content_filter"`, `"max_tokens"`, `"run_cancelled"`, `"run_expired"` or `"run_failed"`.
     pub reason: super::MessageObjectReason,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageObjectIncompleteDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageObjectIncompleteDetails",
+            &[("reason", ::std::option::Option::Some(&self.reason))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9323,7 +10323,7 @@ for MessageObjectToolsItem {
 /// Text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageRequestContentTextObject {
     /// Required. Always `"text"`.
@@ -9332,8 +10332,25 @@ pub struct MessageRequestContentTextObject {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageRequestContentTextObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageRequestContentTextObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -9467,50 +10484,68 @@ impl ::std::default::Default for MessageRequestContentTextObjectType {
 /// An object with 11 properties, all optional.
 ///
 /// Used by [`Client::modify_assistant`](crate::runtime::Client::modify_assistant) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyAssistantRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::ModifyAssistantRequestModel>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_effort: ::std::option::Option<super::ReasoningEffort>,
     /// Optional; may be `null`. At most 256 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 256000 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional. Default: `[]`. At most 128 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::ModifyAssistantRequestToolsItem>,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_resources: ::std::option::Option<
         super::ModifyAssistantRequestToolResources,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyAssistantRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyAssistantRequest",
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -9694,16 +10729,29 @@ impl ModifyAssistantRequest {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyAssistantRequestCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyAssistantRequestCodeInterpreter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyAssistantRequestCodeInterpreter",
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -9772,16 +10820,34 @@ impl ModifyAssistantRequestCodeInterpreter {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyAssistantRequestFileSearch {
     /// Optional. At most 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyAssistantRequestFileSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyAssistantRequestFileSearch",
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -10074,21 +11140,39 @@ impl crate::runtime::de::Fit for ModifyAssistantRequestModel {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyAssistantRequestToolResources {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_interpreter: ::std::option::Option<
         super::ModifyAssistantRequestCodeInterpreter,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::ModifyAssistantRequestFileSearch>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyAssistantRequestToolResources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyAssistantRequestToolResources",
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -10261,16 +11345,29 @@ for ModifyAssistantRequestToolsItem {
 /// An object with 1 property, all optional.
 ///
 /// Used by [`Client::modify_message`](crate::runtime::Client::modify_message) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyMessageRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyMessageRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyMessageRequest",
+            &[("metadata", crate::runtime::ser::optional(&self.metadata))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -10336,16 +11433,29 @@ impl ModifyMessageRequest {
 /// An object with 1 property, all optional.
 ///
 /// Used by [`Client::modify_run`](crate::runtime::Client::modify_run) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyRunRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyRunRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyRunRequest",
+            &[("metadata", crate::runtime::ser::optional(&self.metadata))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -10411,19 +11521,34 @@ impl ModifyRunRequest {
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::modify_thread`](crate::runtime::Client::modify_thread) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyThreadRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_resources: ::std::option::Option<super::ModifyThreadRequestToolResources>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyThreadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyThreadRequest",
+            &[
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -10500,16 +11625,29 @@ impl ModifyThreadRequest {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyThreadRequestCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyThreadRequestCodeInterpreter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyThreadRequestCodeInterpreter",
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -10578,16 +11716,34 @@ impl ModifyThreadRequestCodeInterpreter {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyThreadRequestFileSearch {
     /// Optional. At most 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyThreadRequestFileSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyThreadRequestFileSearch",
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -10656,21 +11812,39 @@ impl ModifyThreadRequestFileSearch {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyThreadRequestToolResources {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_interpreter: ::std::option::Option<
         super::ModifyThreadRequestCodeInterpreter,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::ModifyThreadRequestFileSearch>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyThreadRequestToolResources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyThreadRequestToolResources",
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -10750,7 +11924,7 @@ impl ModifyThreadRequestToolResources {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunCompletionUsage {
     /// Required.
@@ -10761,8 +11935,29 @@ pub struct RunCompletionUsage {
     pub total_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunCompletionUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunCompletionUsage",
+            &[
+                (
+                    "completion_tokens",
+                    ::std::option::Option::Some(&self.completion_tokens),
+                ),
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -10803,7 +11998,7 @@ impl crate::runtime::de::Fit for RunCompletionUsage {
 /// A run on a thread
 ///
 /// Used by [`Client::create_thread_and_run`](crate::runtime::Client::create_thread_and_run) (response), [`Client::create_run`](crate::runtime::Client::create_run) (response), [`Client::get_run`](crate::runtime::Client::get_run) (response), [`Client::modify_run`](crate::runtime::Client::modify_run) (response), [`Client::cancel_run`](crate::runtime::Client::cancel_run) (response) and 1 more.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunObject {
     /// Required.
@@ -10845,10 +12040,8 @@ pub struct RunObject {
     /// Required; may be `null`.
     pub usage: ::std::option::Option<super::RunCompletionUsage>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Required; may be `null`. At least `256`.
     pub max_prompt_tokens: ::std::option::Option<i64>,
@@ -10864,8 +12057,65 @@ pub struct RunObject {
     pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("required_action", ::std::option::Option::Some(&self.required_action)),
+                ("last_error", ::std::option::Option::Some(&self.last_error)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("started_at", ::std::option::Option::Some(&self.started_at)),
+                ("cancelled_at", ::std::option::Option::Some(&self.cancelled_at)),
+                ("failed_at", ::std::option::Option::Some(&self.failed_at)),
+                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
+                (
+                    "incomplete_details",
+                    ::std::option::Option::Some(&self.incomplete_details),
+                ),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("instructions", ::std::option::Option::Some(&self.instructions)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                (
+                    "max_prompt_tokens",
+                    ::std::option::Option::Some(&self.max_prompt_tokens),
+                ),
+                (
+                    "max_completion_tokens",
+                    ::std::option::Option::Some(&self.max_completion_tokens),
+                ),
+                (
+                    "truncation_strategy",
+                    ::std::option::Option::Some(&self.truncation_strategy),
+                ),
+                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    ::std::option::Option::Some(&self.parallel_tool_calls),
+                ),
+                ("response_format", ::std::option::Option::Some(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11054,16 +12304,29 @@ impl crate::runtime::de::Fit for RunObjectCode {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunObjectIncompleteDetails {
     /// Optional. One of `"max_completion_tokens"` or `"max_prompt_tokens"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<super::RunObjectReason>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunObjectIncompleteDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunObjectIncompleteDetails",
+            &[("reason", crate::runtime::ser::optional(&self.reason))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11103,7 +12366,7 @@ impl crate::runtime::de::Fit for RunObjectIncompleteDetails {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunObjectLastError {
     /// Required. One of `"server_error"`, `"rate_limit_exceeded"` or `"invalid_prompt"`.
@@ -11112,8 +12375,25 @@ pub struct RunObjectLastError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunObjectLastError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunObjectLastError",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11290,7 +12570,7 @@ impl crate::runtime::de::Fit for RunObjectReason {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunObjectRequiredAction {
     /// Required. Always `"submit_tool_outputs"`.
@@ -11299,8 +12579,28 @@ pub struct RunObjectRequiredAction {
     pub submit_tool_outputs: super::RunObjectSubmitToolOutputs,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunObjectRequiredAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunObjectRequiredAction",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "submit_tool_outputs",
+                    ::std::option::Option::Some(&self.submit_tool_outputs),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11508,15 +12808,29 @@ impl crate::runtime::de::Fit for RunObjectStatus {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunObjectSubmitToolOutputs {
     /// Required.
     pub tool_calls: ::std::vec::Vec<super::RunToolCallObject>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunObjectSubmitToolOutputs {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunObjectSubmitToolOutputs",
+            &[("tool_calls", ::std::option::Option::Some(&self.tool_calls))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11643,7 +12957,7 @@ impl ::std::convert::From<super::AssistantToolsFunction> for RunObjectToolsItem 
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepCompletionUsage {
     /// Required.
@@ -11654,8 +12968,29 @@ pub struct RunStepCompletionUsage {
     pub total_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepCompletionUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepCompletionUsage",
+            &[
+                (
+                    "completion_tokens",
+                    ::std::option::Option::Some(&self.completion_tokens),
+                ),
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11696,7 +13031,7 @@ impl crate::runtime::de::Fit for RunStepCompletionUsage {
 /// Message creation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsMessageCreationObject {
     /// Required. Always `"message_creation"`.
@@ -11705,8 +13040,25 @@ pub struct RunStepDetailsMessageCreationObject {
     pub message_creation: super::RunStepDetailsMessageCreationObjectMessageCreation,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsMessageCreationObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsMessageCreationObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("message_creation", ::std::option::Option::Some(&self.message_creation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11748,15 +13100,29 @@ impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObject {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsMessageCreationObjectMessageCreation {
     /// Required.
     pub message_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsMessageCreationObjectMessageCreation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsMessageCreationObjectMessageCreation",
+            &[("message_id", ::std::option::Option::Some(&self.message_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11867,7 +13233,7 @@ impl ::std::default::Default for RunStepDetailsMessageCreationObjectType {
 /// Code Interpreter tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsCodeObject {
     /// Required.
@@ -11878,8 +13244,26 @@ pub struct RunStepDetailsToolCallsCodeObject {
     pub code_interpreter: super::RunStepDetailsToolCallsCodeObjectCodeInterpreter,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsCodeObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsCodeObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code_interpreter", ::std::option::Option::Some(&self.code_interpreter)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11923,7 +13307,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObject {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsCodeObjectCodeInterpreter {
     /// Required.
@@ -11932,8 +13316,25 @@ pub struct RunStepDetailsToolCallsCodeObjectCodeInterpreter {
     pub outputs: ::std::vec::Vec<super::RunStepDetailsToolCallsCodeObjectOutputsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsCodeObjectCodeInterpreter",
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("outputs", ::std::option::Option::Some(&self.outputs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12127,7 +13528,7 @@ impl ::std::default::Default for RunStepDetailsToolCallsCodeObjectType {
 /// Code Interpreter image output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsCodeOutputImageObject {
     /// Required. Always `"image"`.
@@ -12136,8 +13537,25 @@ pub struct RunStepDetailsToolCallsCodeOutputImageObject {
     pub image: super::RunStepDetailsToolCallsCodeOutputImageObjectImage,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsCodeOutputImageObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsCodeOutputImageObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image", ::std::option::Option::Some(&self.image)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12179,15 +13597,29 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObject {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsCodeOutputImageObjectImage {
     /// Required.
     pub file_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsCodeOutputImageObjectImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsCodeOutputImageObjectImage",
+            &[("file_id", ::std::option::Option::Some(&self.file_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12299,7 +13731,7 @@ impl ::std::default::Default for RunStepDetailsToolCallsCodeOutputImageObjectTyp
 /// Code Interpreter log output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsCodeOutputLogsObject {
     /// Required. Always `"logs"`.
@@ -12308,8 +13740,25 @@ pub struct RunStepDetailsToolCallsCodeOutputLogsObject {
     pub logs: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsCodeOutputLogsObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsCodeOutputLogsObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("logs", ::std::option::Option::Some(&self.logs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12421,7 +13870,7 @@ impl ::std::default::Default for RunStepDetailsToolCallsCodeOutputLogsObjectType
 /// File search tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsFileSearchObject {
     /// Required.
@@ -12432,8 +13881,26 @@ pub struct RunStepDetailsToolCallsFileSearchObject {
     pub file_search: super::RunStepDetailsToolCallsFileSearchObjectFileSearch,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsFileSearchObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsFileSearchObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_search", ::std::option::Option::Some(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12477,23 +13944,41 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObject {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsFileSearchObjectFileSearch {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ranking_options: ::std::option::Option<
         super::RunStepDetailsToolCallsFileSearchRankingOptionsObject,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub results: ::std::option::Option<
         ::std::vec::Vec<super::RunStepDetailsToolCallsFileSearchResultObject>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsFileSearchObjectFileSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsFileSearchObjectFileSearch",
+            &[
+                (
+                    "ranking_options",
+                    crate::runtime::ser::optional(&self.ranking_options),
+                ),
+                ("results", crate::runtime::ser::optional(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12606,7 +14091,7 @@ impl ::std::default::Default for RunStepDetailsToolCallsFileSearchObjectType {
 /// File search tool call ranking options
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsFileSearchRankingOptionsObject {
     /// Required.
@@ -12615,8 +14100,25 @@ pub struct RunStepDetailsToolCallsFileSearchRankingOptionsObject {
     pub score_threshold: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsFileSearchRankingOptionsObject",
+            &[
+                ("ranker", ::std::option::Option::Some(&self.ranker)),
+                ("score_threshold", ::std::option::Option::Some(&self.score_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12659,7 +14161,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchRankingOptions
 /// File search tool call result
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsFileSearchResultObject {
     /// Required.
@@ -12669,14 +14171,32 @@ pub struct RunStepDetailsToolCallsFileSearchResultObject {
     /// Required. At least `0` and at most `1`.
     pub score: f64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<
         ::std::vec::Vec<super::RunStepDetailsToolCallsFileSearchResultObjectContentItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsFileSearchResultObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsFileSearchResultObject",
+            &[
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("file_name", ::std::option::Option::Some(&self.file_name)),
+                ("score", ::std::option::Option::Some(&self.score)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12722,21 +14242,36 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchResultObject {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsFileSearchResultObjectContentItem {
     /// Optional. Always `"text"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RunStepDetailsToolCallsFileSearchResultObjectContentItemType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsFileSearchResultObjectContentItem",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12857,7 +14392,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
 /// Function tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsFunctionObject {
     /// Required.
@@ -12868,8 +14403,26 @@ pub struct RunStepDetailsToolCallsFunctionObject {
     pub function: super::RunStepDetailsToolCallsFunctionObjectFunction,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsFunctionObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsFunctionObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12913,7 +14466,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObject {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsFunctionObjectFunction {
     /// Required.
@@ -12924,8 +14477,26 @@ pub struct RunStepDetailsToolCallsFunctionObjectFunction {
     pub output: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsFunctionObjectFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsFunctionObjectFunction",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13039,7 +14610,7 @@ impl ::std::default::Default for RunStepDetailsToolCallsFunctionObjectType {
 /// Tool calls
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDetailsToolCallsObject {
     /// Required. Always `"tool_calls"`.
@@ -13048,8 +14619,25 @@ pub struct RunStepDetailsToolCallsObject {
     pub tool_calls: ::std::vec::Vec<super::RunStepDetailsToolCallsObjectToolCallsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDetailsToolCallsObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDetailsToolCallsObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("tool_calls", ::std::option::Option::Some(&self.tool_calls)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13260,7 +14848,7 @@ impl ::std::default::Default for RunStepDetailsToolCallsObjectType {
 /// Run steps
 ///
 /// Used by [`Client::get_run_step`](crate::runtime::Client::get_run_step) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStepObject {
     /// Required.
@@ -13297,8 +14885,39 @@ pub struct RunStepObject {
     pub usage: ::std::option::Option<super::RunStepCompletionUsage>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("run_id", ::std::option::Option::Some(&self.run_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("step_details", ::std::option::Option::Some(&self.step_details)),
+                ("last_error", ::std::option::Option::Some(&self.last_error)),
+                ("expired_at", ::std::option::Option::Some(&self.expired_at)),
+                ("cancelled_at", ::std::option::Option::Some(&self.cancelled_at)),
+                ("failed_at", ::std::option::Option::Some(&self.failed_at)),
+                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13450,7 +15069,7 @@ impl crate::runtime::de::Fit for RunStepObjectCode {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStepObjectLastError {
     /// Required. One of `"server_error"` or `"rate_limit_exceeded"`.
@@ -13459,8 +15078,25 @@ pub struct RunStepObjectLastError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepObjectLastError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepObjectLastError",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13796,7 +15432,7 @@ impl crate::runtime::de::Fit for RunStepObjectType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunToolCallObject {
     /// Required.
@@ -13807,8 +15443,26 @@ pub struct RunToolCallObject {
     pub function: super::RunToolCallObjectFunction,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunToolCallObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunToolCallObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13849,7 +15503,7 @@ impl crate::runtime::de::Fit for RunToolCallObject {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunToolCallObjectFunction {
     /// Required.
@@ -13858,8 +15512,25 @@ pub struct RunToolCallObjectFunction {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunToolCallObjectFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunToolCallObjectFunction",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13971,18 +15642,34 @@ impl ::std::default::Default for RunToolCallObjectType {
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::submit_tool_ouputs_to_run`](crate::runtime::Client::submit_tool_ouputs_to_run) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SubmitToolOutputsRunRequest {
     /// Required.
     pub tool_outputs: ::std::vec::Vec<super::SubmitToolOutputsRunRequestToolOutputsItem>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SubmitToolOutputsRunRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SubmitToolOutputsRunRequest",
+            &[
+                ("tool_outputs", ::std::option::Option::Some(&self.tool_outputs)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -14055,19 +15742,34 @@ impl SubmitToolOutputsRunRequest {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SubmitToolOutputsRunRequestToolOutputsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_call_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SubmitToolOutputsRunRequestToolOutputsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SubmitToolOutputsRunRequestToolOutputsItem",
+            &[
+                ("tool_call_id", crate::runtime::ser::optional(&self.tool_call_id)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
@@ -14147,7 +15849,7 @@ impl SubmitToolOutputsRunRequestToolOutputsItem {
 /// Thread
 ///
 /// Used by [`Client::create_thread`](crate::runtime::Client::create_thread) (response), [`Client::get_thread`](crate::runtime::Client::get_thread) (response) and [`Client::modify_thread`](crate::runtime::Client::modify_thread) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ThreadObject {
     /// Required.
@@ -14162,8 +15864,28 @@ pub struct ThreadObject {
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ThreadObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ThreadObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("tool_resources", ::std::option::Option::Some(&self.tool_resources)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14208,16 +15930,29 @@ impl crate::runtime::de::Fit for ThreadObject {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ThreadObjectCodeInterpreter {
     /// Optional. Default: `[]`. At most 20 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ThreadObjectCodeInterpreter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ThreadObjectCodeInterpreter",
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14257,16 +15992,34 @@ impl crate::runtime::de::Fit for ThreadObjectCodeInterpreter {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ThreadObjectFileSearch {
     /// Optional. At most 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ThreadObjectFileSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ThreadObjectFileSearch",
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14373,19 +16126,37 @@ impl ::std::default::Default for ThreadObjectObject {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ThreadObjectToolResources {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_interpreter: ::std::option::Option<super::ThreadObjectCodeInterpreter>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::ThreadObjectFileSearch>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ThreadObjectToolResources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ThreadObjectToolResources",
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14427,18 +16198,34 @@ impl crate::runtime::de::Fit for ThreadObjectToolResources {
 /// Thread Truncation Controls
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TruncationObject {
     /// Required. One of `"auto"` or `"last_messages"`.
     pub r#type: super::TruncationObjectType,
     /// Optional; may be `null`. At least `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_messages: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for TruncationObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TruncationObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("last_messages", crate::runtime::ser::optional(&self.last_messages)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]

@@ -90,7 +90,7 @@ impl crate::runtime::de::Fit for AudioResponseFormat {
 /// An object with 7 properties, 3 of them required.
 ///
 /// Used by [`Client::create_speech`](crate::runtime::Client::create_speech) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateSpeechRequest {
     /// Required.
@@ -98,23 +98,44 @@ pub struct CreateSpeechRequest {
     /// Required. At most 4096 characters.
     pub input: ::std::string::String,
     /// Optional. At most 4096 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Required.
     pub voice: super::VoiceIdsOrCustomVoice,
     /// Optional. Default: `"mp3"`. One of `"mp3"`, `"opus"`, `"aac"`, `"flac"`, `"wav"` or `"pcm"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::CreateSpeechRequestResponseFormat>,
     /// Optional. Default: `1`. At least `0.25` and at most `4`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub speed: ::std::option::Option<f64>,
     /// Optional. Default: `"audio"`. One of `"sse"` or `"audio"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_format: ::std::option::Option<super::CreateSpeechRequestStreamFormat>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateSpeechRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateSpeechRequest",
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("voice", ::std::option::Option::Some(&self.voice)),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional(&self.response_format),
+                ),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+                ("stream_format", crate::runtime::ser::optional(&self.stream_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -1206,7 +1227,7 @@ for CreateTranscriptionResponse {
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateTranscriptionResponseDiarizedJson {
     /// Required. Always `"transcribe"`.
@@ -1218,14 +1239,33 @@ pub struct CreateTranscriptionResponseDiarizedJson {
     /// Required.
     pub segments: ::std::vec::Vec<super::TranscriptionDiarizedSegment>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<
         super::CreateTranscriptionResponseDiarizedJsonUsage,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateTranscriptionResponseDiarizedJson {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateTranscriptionResponseDiarizedJson",
+            &[
+                ("task", ::std::option::Option::Some(&self.task)),
+                ("duration", ::std::option::Option::Some(&self.duration)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("segments", ::std::option::Option::Some(&self.segments)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -1425,26 +1465,42 @@ for CreateTranscriptionResponseDiarizedJsonUsage {
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateTranscriptionResponseJson {
     /// Required.
     pub text: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub languages: ::std::option::Option<::std::vec::Vec<super::TranscriptionLanguage>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<
         ::std::vec::Vec<super::CreateTranscriptionResponseJsonLogprobsItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::CreateTranscriptionResponseJsonUsage>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateTranscriptionResponseJson {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateTranscriptionResponseJson",
+            &[
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("languages", crate::runtime::ser::optional(&self.languages)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -1490,22 +1546,37 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseJson {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateTranscriptionResponseJsonLogprobsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprob: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bytes: ::std::option::Option<::std::vec::Vec<f64>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateTranscriptionResponseJsonLogprobsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateTranscriptionResponseJsonLogprobsItem",
+            &[
+                ("token", crate::runtime::ser::optional(&self.token)),
+                ("logprob", crate::runtime::ser::optional(&self.logprob)),
+                ("bytes", crate::runtime::ser::optional(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -1731,7 +1802,7 @@ for CreateTranscriptionResponseStreamEvent {
 /// An object with 6 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateTranscriptionResponseVerboseJson {
     /// Required.
@@ -1741,18 +1812,36 @@ pub struct CreateTranscriptionResponseVerboseJson {
     /// Required.
     pub text: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub words: ::std::option::Option<::std::vec::Vec<super::TranscriptionWord>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub segments: ::std::option::Option<::std::vec::Vec<super::TranscriptionSegment>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::TranscriptTextUsageDuration>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateTranscriptionResponseVerboseJson {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateTranscriptionResponseVerboseJson",
+            &[
+                ("language", ::std::option::Option::Some(&self.language)),
+                ("duration", ::std::option::Option::Some(&self.duration)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("words", crate::runtime::ser::optional(&self.words)),
+                ("segments", crate::runtime::ser::optional(&self.segments)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2115,15 +2204,29 @@ for CreateTranslationResponse {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateTranslationResponseJson {
     /// Required.
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateTranslationResponseJson {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateTranslationResponseJson",
+            &[("text", ::std::option::Option::Some(&self.text))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2163,7 +2266,7 @@ impl crate::runtime::de::Fit for CreateTranslationResponseJson {
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateTranslationResponseVerboseJson {
     /// Required.
@@ -2173,12 +2276,30 @@ pub struct CreateTranslationResponseVerboseJson {
     /// Required.
     pub text: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub segments: ::std::option::Option<::std::vec::Vec<super::TranscriptionSegment>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateTranslationResponseVerboseJson {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateTranslationResponseVerboseJson",
+            &[
+                ("language", ::std::option::Option::Some(&self.language)),
+                ("duration", ::std::option::Option::Some(&self.duration)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("segments", crate::runtime::ser::optional(&self.segments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2330,7 +2451,7 @@ impl CreateVoiceRequest {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SpeechAudioDeltaEvent {
     /// Required. Always `"speech.audio.delta"`.
@@ -2339,8 +2460,25 @@ pub struct SpeechAudioDeltaEvent {
     pub audio: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SpeechAudioDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SpeechAudioDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio", ::std::option::Option::Some(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2449,7 +2587,7 @@ impl ::std::default::Default for SpeechAudioDeltaEventType {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SpeechAudioDoneEvent {
     /// Required. Always `"speech.audio.done"`.
@@ -2458,8 +2596,25 @@ pub struct SpeechAudioDoneEvent {
     pub usage: super::SpeechAudioDoneEventUsage,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SpeechAudioDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SpeechAudioDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2568,7 +2723,7 @@ impl ::std::default::Default for SpeechAudioDoneEventType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SpeechAudioDoneEventUsage {
     /// Required.
@@ -2579,8 +2734,26 @@ pub struct SpeechAudioDoneEventUsage {
     pub total_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SpeechAudioDoneEventUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SpeechAudioDoneEventUsage",
+            &[
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2624,7 +2797,7 @@ impl crate::runtime::de::Fit for SpeechAudioDoneEventUsage {
 /// An object with 4 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptTextDeltaEvent {
     /// Required. Always `"transcript.text.delta"`.
@@ -2632,17 +2805,34 @@ pub struct TranscriptTextDeltaEvent {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<
         ::std::vec::Vec<super::TranscriptTextDeltaEventLogprobsItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub segment_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptTextDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptTextDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("segment_id", crate::runtime::ser::optional(&self.segment_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2688,22 +2878,37 @@ impl crate::runtime::de::Fit for TranscriptTextDeltaEvent {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptTextDeltaEventLogprobsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprob: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bytes: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptTextDeltaEventLogprobsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptTextDeltaEventLogprobsItem",
+            &[
+                ("token", crate::runtime::ser::optional(&self.token)),
+                ("logprob", crate::runtime::ser::optional(&self.logprob)),
+                ("bytes", crate::runtime::ser::optional(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2817,7 +3022,7 @@ impl ::std::default::Default for TranscriptTextDeltaEventType {
 /// An object with 5 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptTextDoneEvent {
     /// Required. Always `"transcript.text.done"`.
@@ -2825,20 +3030,37 @@ pub struct TranscriptTextDoneEvent {
     /// Required.
     pub text: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub languages: ::std::option::Option<::std::vec::Vec<super::TranscriptionLanguage>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<
         ::std::vec::Vec<super::TranscriptTextDoneEventLogprobsItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::TranscriptTextUsageTokens>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptTextDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptTextDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("languages", crate::runtime::ser::optional(&self.languages)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -2886,22 +3108,37 @@ impl crate::runtime::de::Fit for TranscriptTextDoneEvent {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptTextDoneEventLogprobsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprob: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bytes: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptTextDoneEventLogprobsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptTextDoneEventLogprobsItem",
+            &[
+                ("token", crate::runtime::ser::optional(&self.token)),
+                ("logprob", crate::runtime::ser::optional(&self.logprob)),
+                ("bytes", crate::runtime::ser::optional(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -3015,7 +3252,7 @@ impl ::std::default::Default for TranscriptTextDoneEventType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptTextSegmentEvent {
     /// Required. Always `"transcript.text.segment"`.
@@ -3032,8 +3269,29 @@ pub struct TranscriptTextSegmentEvent {
     pub speaker: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptTextSegmentEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptTextSegmentEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("start", ::std::option::Option::Some(&self.start)),
+                ("end", ::std::option::Option::Some(&self.end)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("speaker", ::std::option::Option::Some(&self.speaker)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -3153,7 +3411,7 @@ impl ::std::default::Default for TranscriptTextSegmentEventType {
 /// Duration Usage
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptTextUsageDuration {
     /// Required. Always `"duration"`.
@@ -3162,8 +3420,25 @@ pub struct TranscriptTextUsageDuration {
     pub seconds: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptTextUsageDuration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptTextUsageDuration",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3275,7 +3550,7 @@ impl ::std::default::Default for TranscriptTextUsageDurationType {
 /// Token Usage
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptTextUsageTokens {
     /// Required. Always `"tokens"`.
@@ -3283,7 +3558,6 @@ pub struct TranscriptTextUsageTokens {
     /// Required.
     pub input_tokens: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_token_details: ::std::option::Option<
         super::TranscriptTextUsageTokensInputTokenDetails,
     >,
@@ -3293,8 +3567,31 @@ pub struct TranscriptTextUsageTokens {
     pub total_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptTextUsageTokens {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptTextUsageTokens",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "input_token_details",
+                    crate::runtime::ser::optional(&self.input_token_details),
+                ),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3348,19 +3645,34 @@ impl crate::runtime::de::Fit for TranscriptTextUsageTokens {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptTextUsageTokensInputTokenDetails {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptTextUsageTokensInputTokenDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptTextUsageTokensInputTokenDetails",
+            &[
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3472,7 +3784,7 @@ impl ::std::default::Default for TranscriptTextUsageTokensType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptionDiarizedSegment {
     /// Required. Always `"transcript.text.segment"`.
@@ -3489,8 +3801,29 @@ pub struct TranscriptionDiarizedSegment {
     pub speaker: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptionDiarizedSegment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptionDiarizedSegment",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("start", ::std::option::Option::Some(&self.start)),
+                ("end", ::std::option::Option::Some(&self.end)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("speaker", ::std::option::Option::Some(&self.speaker)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -3680,15 +4013,29 @@ impl ::std::default::Default for TranscriptionInclude {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptionLanguage {
     /// Required.
     pub code: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptionLanguage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptionLanguage",
+            &[("code", ::std::option::Option::Some(&self.code))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3725,7 +4072,7 @@ impl crate::runtime::de::Fit for TranscriptionLanguage {
 /// An object with 10 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptionSegment {
     /// Required.
@@ -3750,8 +4097,36 @@ pub struct TranscriptionSegment {
     pub no_speech_prob: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptionSegment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptionSegment",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("seek", ::std::option::Option::Some(&self.seek)),
+                ("start", ::std::option::Option::Some(&self.start)),
+                ("end", ::std::option::Option::Some(&self.end)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("tokens", ::std::option::Option::Some(&self.tokens)),
+                ("temperature", ::std::option::Option::Some(&self.temperature)),
+                ("avg_logprob", ::std::option::Option::Some(&self.avg_logprob)),
+                (
+                    "compression_ratio",
+                    ::std::option::Option::Some(&self.compression_ratio),
+                ),
+                ("no_speech_prob", ::std::option::Option::Some(&self.no_speech_prob)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -3817,7 +4192,7 @@ impl crate::runtime::de::Fit for TranscriptionSegment {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TranscriptionWord {
     /// Required.
@@ -3828,8 +4203,26 @@ pub struct TranscriptionWord {
     pub end: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TranscriptionWord {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TranscriptionWord",
+            &[
+                ("word", ::std::option::Option::Some(&self.word)),
+                ("start", ::std::option::Option::Some(&self.start)),
+                ("end", ::std::option::Option::Some(&self.end)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -3870,15 +4263,29 @@ impl crate::runtime::de::Fit for TranscriptionWord {
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_voice_consent`](crate::runtime::Client::update_voice_consent) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateVoiceConsentRequest {
     /// Required.
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateVoiceConsentRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateVoiceConsentRequest",
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -3939,24 +4346,46 @@ impl UpdateVoiceConsentRequest {
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VadConfig {
     /// Required. Always `"server_vad"`.
     pub r#type: super::VadConfigType,
     /// Optional. Default: `300`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix_padding_ms: ::std::option::Option<i64>,
     /// Optional. Default: `200`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub silence_duration_ms: ::std::option::Option<i64>,
     /// Optional. Default: `0.5`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for VadConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VadConfig",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4108,7 +4537,7 @@ impl ::std::default::Default for VadConfigType {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_voice_consent`](crate::runtime::Client::delete_voice_consent) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VoiceConsentDeletedResource {
     /// Required.
@@ -4119,8 +4548,26 @@ pub struct VoiceConsentDeletedResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VoiceConsentDeletedResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VoiceConsentDeletedResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4234,7 +4681,7 @@ impl ::std::default::Default for VoiceConsentDeletedResourceObject {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_voice_consents`](crate::runtime::Client::list_voice_consents) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VoiceConsentListResource {
     /// Required. Always `"list"`.
@@ -4242,17 +4689,35 @@ pub struct VoiceConsentListResource {
     /// Required.
     pub data: ::std::vec::Vec<super::VoiceConsentResource>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VoiceConsentListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VoiceConsentListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4370,7 +4835,7 @@ impl ::std::default::Default for VoiceConsentListResourceObject {
 /// Voice consent
 ///
 /// Used by [`Client::create_voice_consent`](crate::runtime::Client::create_voice_consent) (response), [`Client::get_voice_consent`](crate::runtime::Client::get_voice_consent) (response) and [`Client::update_voice_consent`](crate::runtime::Client::update_voice_consent) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VoiceConsentResource {
     /// Required. Always `"audio.voice_consent"`.
@@ -4385,8 +4850,28 @@ pub struct VoiceConsentResource {
     pub created_at: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VoiceConsentResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VoiceConsentResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("language", ::std::option::Option::Some(&self.language)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
@@ -4501,7 +4986,7 @@ impl ::std::default::Default for VoiceConsentResourceObject {
 /// Voice
 ///
 /// Used by [`Client::create_voice`](crate::runtime::Client::create_voice) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VoiceResource {
     /// Required. Always `"audio.voice"`.
@@ -4514,8 +4999,27 @@ pub struct VoiceResource {
     pub created_at: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VoiceResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VoiceResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audio")]
 #[allow(deprecated)]

@@ -6,7 +6,7 @@
 /// An object with 60 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuditLog {
     /// Required.
@@ -16,279 +16,374 @@ pub struct AuditLog {
     /// Required. Format: `unixtime`.
     pub effective_at: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project: ::std::option::Option<super::AuditLogProject>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<super::AuditLogActor>,
     /// Optional.
-    #[serde(rename = "api_key.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_created: ::std::option::Option<super::AuditLogApiKeyCreated>,
     /// Optional.
-    #[serde(rename = "api_key.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_updated: ::std::option::Option<super::AuditLogApiKeyUpdated>,
     /// Optional.
-    #[serde(rename = "api_key.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_deleted: ::std::option::Option<super::AuditLogApiKeyDeleted>,
     /// Optional.
-    #[serde(rename = "checkpoint.permission.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub checkpoint_permission_created: ::std::option::Option<
         super::AuditLogCheckpointPermissionCreated,
     >,
     /// Optional.
-    #[serde(rename = "checkpoint.permission.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub checkpoint_permission_deleted: ::std::option::Option<
         super::AuditLogCheckpointPermissionDeleted,
     >,
     /// Optional.
-    #[serde(rename = "external_key.registered")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_key_registered: ::std::option::Option<
         super::AuditLogExternalKeyRegistered,
     >,
     /// Optional.
-    #[serde(rename = "external_key.removed")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_key_removed: ::std::option::Option<super::AuditLogExternalKeyRemoved>,
     /// Optional.
-    #[serde(rename = "group.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_created: ::std::option::Option<super::AuditLogGroupCreated>,
     /// Optional.
-    #[serde(rename = "group.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_updated: ::std::option::Option<super::AuditLogGroupUpdated>,
     /// Optional.
-    #[serde(rename = "group.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_deleted: ::std::option::Option<super::AuditLogGroupDeleted>,
     /// Optional.
-    #[serde(rename = "scim.enabled")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scim_enabled: ::std::option::Option<super::AuditLogScimEnabled>,
     /// Optional.
-    #[serde(rename = "scim.disabled")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scim_disabled: ::std::option::Option<super::AuditLogScimDisabled>,
     /// Optional.
-    #[serde(rename = "invite.sent")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_sent: ::std::option::Option<super::AuditLogInviteSent>,
     /// Optional.
-    #[serde(rename = "invite.accepted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_accepted: ::std::option::Option<super::AuditLogInviteAccepted>,
     /// Optional.
-    #[serde(rename = "invite.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_deleted: ::std::option::Option<super::AuditLogInviteDeleted>,
     /// Optional.
-    #[serde(rename = "ip_allowlist.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_allowlist_created: ::std::option::Option<super::AuditLogIpAllowlistCreated>,
     /// Optional.
-    #[serde(rename = "ip_allowlist.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_allowlist_updated: ::std::option::Option<super::AuditLogIpAllowlistUpdated>,
     /// Optional.
-    #[serde(rename = "ip_allowlist.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_allowlist_deleted: ::std::option::Option<super::AuditLogIpAllowlistDeleted>,
     /// Optional.
-    #[serde(rename = "ip_allowlist.config.activated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_allowlist_config_activated: ::std::option::Option<
         super::AuditLogIpAllowlistConfigActivated,
     >,
     /// Optional.
-    #[serde(rename = "ip_allowlist.config.deactivated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_allowlist_config_deactivated: ::std::option::Option<
         super::AuditLogIpAllowlistConfigDeactivated,
     >,
     /// Optional.
-    #[serde(rename = "login.succeeded")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login_succeeded: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Optional.
-    #[serde(rename = "login.failed")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login_failed: ::std::option::Option<super::AuditLogLoginFailed>,
     /// Optional.
-    #[serde(rename = "logout.succeeded")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logout_succeeded: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Optional.
-    #[serde(rename = "logout.failed")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logout_failed: ::std::option::Option<super::AuditLogLogoutFailed>,
     /// Optional.
-    #[serde(rename = "organization.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_updated: ::std::option::Option<super::AuditLogOrganizationUpdated>,
     /// Optional.
-    #[serde(rename = "project.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_created: ::std::option::Option<super::AuditLogProjectCreated>,
     /// Optional.
-    #[serde(rename = "project.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_updated: ::std::option::Option<super::AuditLogProjectUpdated>,
     /// Optional.
-    #[serde(rename = "project.archived")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_archived: ::std::option::Option<super::AuditLogProjectArchived>,
     /// Optional.
-    #[serde(rename = "project.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_deleted: ::std::option::Option<super::AuditLogProjectDeleted>,
     /// Optional.
-    #[serde(rename = "rate_limit.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rate_limit_updated: ::std::option::Option<super::AuditLogRateLimitUpdated>,
     /// Optional.
-    #[serde(rename = "rate_limit.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rate_limit_deleted: ::std::option::Option<super::AuditLogRateLimitDeleted>,
     /// Optional.
-    #[serde(rename = "role.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_created: ::std::option::Option<super::AuditLogRoleCreated>,
     /// Optional.
-    #[serde(rename = "role.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_updated: ::std::option::Option<super::AuditLogRoleUpdated>,
     /// Optional.
-    #[serde(rename = "role.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_deleted: ::std::option::Option<super::AuditLogRoleDeleted>,
     /// Optional.
-    #[serde(rename = "role.assignment.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_assignment_created: ::std::option::Option<
         super::AuditLogRoleAssignmentCreated,
     >,
     /// Optional.
-    #[serde(rename = "role.assignment.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_assignment_deleted: ::std::option::Option<
         super::AuditLogRoleAssignmentDeleted,
     >,
     /// Optional.
-    #[serde(rename = "role.bound_to_resource")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_bound_to_resource: ::std::option::Option<
         super::AuditLogRoleBoundToResource,
     >,
     /// Optional.
-    #[serde(rename = "role.unbound_from_resource")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_unbound_from_resource: ::std::option::Option<
         super::AuditLogRoleUnboundFromResource,
     >,
     /// Optional.
-    #[serde(rename = "service_account.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_account_created: ::std::option::Option<
         super::AuditLogServiceAccountCreated,
     >,
     /// Optional.
-    #[serde(rename = "service_account.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_account_updated: ::std::option::Option<
         super::AuditLogServiceAccountUpdated,
     >,
     /// Optional.
-    #[serde(rename = "service_account.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_account_deleted: ::std::option::Option<
         super::AuditLogServiceAccountDeleted,
     >,
     /// Optional.
-    #[serde(rename = "workload_identity_provider.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workload_identity_provider_created: ::std::option::Option<
         super::AuditLogWorkloadIdentityProviderCreated,
     >,
     /// Optional.
-    #[serde(rename = "workload_identity_provider.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workload_identity_provider_updated: ::std::option::Option<
         super::AuditLogWorkloadIdentityProviderUpdated,
     >,
     /// Optional.
-    #[serde(rename = "workload_identity_provider.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workload_identity_provider_deleted: ::std::option::Option<
         super::AuditLogWorkloadIdentityProviderDeleted,
     >,
     /// Optional.
-    #[serde(rename = "workload_identity_provider_mapping.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workload_identity_provider_mapping_created: ::std::option::Option<
         super::AuditLogWorkloadIdentityProviderMappingCreated,
     >,
     /// Optional.
-    #[serde(rename = "workload_identity_provider_mapping.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workload_identity_provider_mapping_updated: ::std::option::Option<
         super::AuditLogWorkloadIdentityProviderMappingUpdated,
     >,
     /// Optional.
-    #[serde(rename = "workload_identity_provider_mapping.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workload_identity_provider_mapping_deleted: ::std::option::Option<
         super::AuditLogWorkloadIdentityProviderMappingDeleted,
     >,
     /// Optional.
-    #[serde(rename = "user.added")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_added: ::std::option::Option<super::AuditLogUserAdded>,
     /// Optional.
-    #[serde(rename = "user.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_updated: ::std::option::Option<super::AuditLogUserUpdated>,
     /// Optional.
-    #[serde(rename = "user.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_deleted: ::std::option::Option<super::AuditLogUserDeleted>,
     /// Optional.
-    #[serde(rename = "certificate.created")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_created: ::std::option::Option<super::AuditLogCertificateCreated>,
     /// Optional.
-    #[serde(rename = "certificate.updated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_updated: ::std::option::Option<super::AuditLogCertificateUpdated>,
     /// Optional.
-    #[serde(rename = "certificate.deleted")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_deleted: ::std::option::Option<super::AuditLogCertificateDeleted>,
     /// Optional.
-    #[serde(rename = "certificates.activated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificates_activated: ::std::option::Option<
         super::AuditLogCertificatesActivated,
     >,
     /// Optional.
-    #[serde(rename = "certificates.deactivated")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificates_deactivated: ::std::option::Option<
         super::AuditLogCertificatesDeactivated,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLog {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLog",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("effective_at", ::std::option::Option::Some(&self.effective_at)),
+                ("project", crate::runtime::ser::optional(&self.project)),
+                ("actor", crate::runtime::ser::optional(&self.actor)),
+                (
+                    "api_key.created",
+                    crate::runtime::ser::optional(&self.api_key_created),
+                ),
+                (
+                    "api_key.updated",
+                    crate::runtime::ser::optional(&self.api_key_updated),
+                ),
+                (
+                    "api_key.deleted",
+                    crate::runtime::ser::optional(&self.api_key_deleted),
+                ),
+                (
+                    "checkpoint.permission.created",
+                    crate::runtime::ser::optional(&self.checkpoint_permission_created),
+                ),
+                (
+                    "checkpoint.permission.deleted",
+                    crate::runtime::ser::optional(&self.checkpoint_permission_deleted),
+                ),
+                (
+                    "external_key.registered",
+                    crate::runtime::ser::optional(&self.external_key_registered),
+                ),
+                (
+                    "external_key.removed",
+                    crate::runtime::ser::optional(&self.external_key_removed),
+                ),
+                ("group.created", crate::runtime::ser::optional(&self.group_created)),
+                ("group.updated", crate::runtime::ser::optional(&self.group_updated)),
+                ("group.deleted", crate::runtime::ser::optional(&self.group_deleted)),
+                ("scim.enabled", crate::runtime::ser::optional(&self.scim_enabled)),
+                ("scim.disabled", crate::runtime::ser::optional(&self.scim_disabled)),
+                ("invite.sent", crate::runtime::ser::optional(&self.invite_sent)),
+                (
+                    "invite.accepted",
+                    crate::runtime::ser::optional(&self.invite_accepted),
+                ),
+                ("invite.deleted", crate::runtime::ser::optional(&self.invite_deleted)),
+                (
+                    "ip_allowlist.created",
+                    crate::runtime::ser::optional(&self.ip_allowlist_created),
+                ),
+                (
+                    "ip_allowlist.updated",
+                    crate::runtime::ser::optional(&self.ip_allowlist_updated),
+                ),
+                (
+                    "ip_allowlist.deleted",
+                    crate::runtime::ser::optional(&self.ip_allowlist_deleted),
+                ),
+                (
+                    "ip_allowlist.config.activated",
+                    crate::runtime::ser::optional(&self.ip_allowlist_config_activated),
+                ),
+                (
+                    "ip_allowlist.config.deactivated",
+                    crate::runtime::ser::optional(&self.ip_allowlist_config_deactivated),
+                ),
+                (
+                    "login.succeeded",
+                    crate::runtime::ser::optional(&self.login_succeeded),
+                ),
+                ("login.failed", crate::runtime::ser::optional(&self.login_failed)),
+                (
+                    "logout.succeeded",
+                    crate::runtime::ser::optional(&self.logout_succeeded),
+                ),
+                ("logout.failed", crate::runtime::ser::optional(&self.logout_failed)),
+                (
+                    "organization.updated",
+                    crate::runtime::ser::optional(&self.organization_updated),
+                ),
+                (
+                    "project.created",
+                    crate::runtime::ser::optional(&self.project_created),
+                ),
+                (
+                    "project.updated",
+                    crate::runtime::ser::optional(&self.project_updated),
+                ),
+                (
+                    "project.archived",
+                    crate::runtime::ser::optional(&self.project_archived),
+                ),
+                (
+                    "project.deleted",
+                    crate::runtime::ser::optional(&self.project_deleted),
+                ),
+                (
+                    "rate_limit.updated",
+                    crate::runtime::ser::optional(&self.rate_limit_updated),
+                ),
+                (
+                    "rate_limit.deleted",
+                    crate::runtime::ser::optional(&self.rate_limit_deleted),
+                ),
+                ("role.created", crate::runtime::ser::optional(&self.role_created)),
+                ("role.updated", crate::runtime::ser::optional(&self.role_updated)),
+                ("role.deleted", crate::runtime::ser::optional(&self.role_deleted)),
+                (
+                    "role.assignment.created",
+                    crate::runtime::ser::optional(&self.role_assignment_created),
+                ),
+                (
+                    "role.assignment.deleted",
+                    crate::runtime::ser::optional(&self.role_assignment_deleted),
+                ),
+                (
+                    "role.bound_to_resource",
+                    crate::runtime::ser::optional(&self.role_bound_to_resource),
+                ),
+                (
+                    "role.unbound_from_resource",
+                    crate::runtime::ser::optional(&self.role_unbound_from_resource),
+                ),
+                (
+                    "service_account.created",
+                    crate::runtime::ser::optional(&self.service_account_created),
+                ),
+                (
+                    "service_account.updated",
+                    crate::runtime::ser::optional(&self.service_account_updated),
+                ),
+                (
+                    "service_account.deleted",
+                    crate::runtime::ser::optional(&self.service_account_deleted),
+                ),
+                (
+                    "workload_identity_provider.created",
+                    crate::runtime::ser::optional(
+                        &self.workload_identity_provider_created,
+                    ),
+                ),
+                (
+                    "workload_identity_provider.updated",
+                    crate::runtime::ser::optional(
+                        &self.workload_identity_provider_updated,
+                    ),
+                ),
+                (
+                    "workload_identity_provider.deleted",
+                    crate::runtime::ser::optional(
+                        &self.workload_identity_provider_deleted,
+                    ),
+                ),
+                (
+                    "workload_identity_provider_mapping.created",
+                    crate::runtime::ser::optional(
+                        &self.workload_identity_provider_mapping_created,
+                    ),
+                ),
+                (
+                    "workload_identity_provider_mapping.updated",
+                    crate::runtime::ser::optional(
+                        &self.workload_identity_provider_mapping_updated,
+                    ),
+                ),
+                (
+                    "workload_identity_provider_mapping.deleted",
+                    crate::runtime::ser::optional(
+                        &self.workload_identity_provider_mapping_deleted,
+                    ),
+                ),
+                ("user.added", crate::runtime::ser::optional(&self.user_added)),
+                ("user.updated", crate::runtime::ser::optional(&self.user_updated)),
+                ("user.deleted", crate::runtime::ser::optional(&self.user_deleted)),
+                (
+                    "certificate.created",
+                    crate::runtime::ser::optional(&self.certificate_created),
+                ),
+                (
+                    "certificate.updated",
+                    crate::runtime::ser::optional(&self.certificate_updated),
+                ),
+                (
+                    "certificate.deleted",
+                    crate::runtime::ser::optional(&self.certificate_deleted),
+                ),
+                (
+                    "certificates.activated",
+                    crate::runtime::ser::optional(&self.certificates_activated),
+                ),
+                (
+                    "certificates.deactivated",
+                    crate::runtime::ser::optional(&self.certificates_deactivated),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -504,22 +599,37 @@ impl crate::runtime::de::Fit for AuditLog {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogActor {
     /// Optional. One of `"session"` or `"api_key"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::AuditLogActorType>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub session: ::std::option::Option<super::AuditLogActorSession>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key: ::std::option::Option<super::AuditLogActorApiKey>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogActor {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogActor",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("session", crate::runtime::ser::optional(&self.session)),
+                ("api_key", crate::runtime::ser::optional(&self.api_key)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -560,25 +670,40 @@ impl crate::runtime::de::Fit for AuditLogActor {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogActorApiKey {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. One of `"user"` or `"service_account"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::AuditLogActorApiKeyType>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<super::AuditLogActorUser>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_account: ::std::option::Option<super::AuditLogActorServiceAccount>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogActorApiKey {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogActorApiKey",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                ("service_account", crate::runtime::ser::optional(&self.service_account)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -689,16 +814,29 @@ impl crate::runtime::de::Fit for AuditLogActorApiKeyType {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogActorServiceAccount {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogActorServiceAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogActorServiceAccount",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -738,19 +876,34 @@ impl crate::runtime::de::Fit for AuditLogActorServiceAccount {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogActorSession {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<super::AuditLogActorUser>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_address: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogActorSession {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogActorSession",
+            &[
+                ("user", crate::runtime::ser::optional(&self.user)),
+                ("ip_address", crate::runtime::ser::optional(&self.ip_address)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -857,19 +1010,34 @@ impl crate::runtime::de::Fit for AuditLogActorType {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogActorUser {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogActorUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogActorUser",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("email", crate::runtime::ser::optional(&self.email)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -908,19 +1076,34 @@ impl crate::runtime::de::Fit for AuditLogActorUser {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogApiKeyCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogApiKeyCreatedData>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogApiKeyCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogApiKeyCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -959,16 +1142,29 @@ impl crate::runtime::de::Fit for AuditLogApiKeyCreated {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogApiKeyCreatedData {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogApiKeyCreatedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogApiKeyCreatedData",
+            &[("scopes", crate::runtime::ser::optional(&self.scopes))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1008,16 +1204,29 @@ impl crate::runtime::de::Fit for AuditLogApiKeyCreatedData {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogApiKeyDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogApiKeyDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogApiKeyDeleted",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1054,21 +1263,39 @@ impl crate::runtime::de::Fit for AuditLogApiKeyDeleted {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogApiKeyUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes_requested: ::std::option::Option<
         super::AuditLogApiKeyUpdatedChangesRequested,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogApiKeyUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogApiKeyUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "changes_requested",
+                    crate::runtime::ser::optional(&self.changes_requested),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1107,16 +1334,29 @@ impl crate::runtime::de::Fit for AuditLogApiKeyUpdated {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogApiKeyUpdatedChangesRequested {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogApiKeyUpdatedChangesRequested {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogApiKeyUpdatedChangesRequested",
+            &[("scopes", crate::runtime::ser::optional(&self.scopes))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1156,19 +1396,34 @@ impl crate::runtime::de::Fit for AuditLogApiKeyUpdatedChangesRequested {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogCertificateCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogCertificateCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogCertificateCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1210,22 +1465,37 @@ impl crate::runtime::de::Fit for AuditLogCertificateCreated {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogCertificateDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogCertificateDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogCertificateDeleted",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("certificate", crate::runtime::ser::optional(&self.certificate)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1269,19 +1539,34 @@ impl crate::runtime::de::Fit for AuditLogCertificateDeleted {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogCertificateUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogCertificateUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogCertificateUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1323,18 +1608,31 @@ impl crate::runtime::de::Fit for AuditLogCertificateUpdated {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogCertificatesActivated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificates: ::std::option::Option<
         ::std::vec::Vec<super::AuditLogCertificatesActivatedCertificatesItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogCertificatesActivated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogCertificatesActivated",
+            &[("certificates", crate::runtime::ser::optional(&self.certificates))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1374,19 +1672,34 @@ impl crate::runtime::de::Fit for AuditLogCertificatesActivated {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogCertificatesActivatedCertificatesItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogCertificatesActivatedCertificatesItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogCertificatesActivatedCertificatesItem",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1428,18 +1741,31 @@ impl crate::runtime::de::Fit for AuditLogCertificatesActivatedCertificatesItem {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogCertificatesDeactivated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificates: ::std::option::Option<
         ::std::vec::Vec<super::AuditLogCertificatesDeactivatedCertificatesItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogCertificatesDeactivated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogCertificatesDeactivated",
+            &[("certificates", crate::runtime::ser::optional(&self.certificates))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1479,19 +1805,34 @@ impl crate::runtime::de::Fit for AuditLogCertificatesDeactivated {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogCertificatesDeactivatedCertificatesItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogCertificatesDeactivatedCertificatesItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogCertificatesDeactivatedCertificatesItem",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1533,19 +1874,34 @@ impl crate::runtime::de::Fit for AuditLogCertificatesDeactivatedCertificatesItem
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogCheckpointPermissionCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogCheckpointPermissionCreatedData>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogCheckpointPermissionCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogCheckpointPermissionCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1587,19 +1943,37 @@ impl crate::runtime::de::Fit for AuditLogCheckpointPermissionCreated {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogCheckpointPermissionCreatedData {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fine_tuned_model_checkpoint: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogCheckpointPermissionCreatedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogCheckpointPermissionCreatedData",
+            &[
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                (
+                    "fine_tuned_model_checkpoint",
+                    crate::runtime::ser::optional(&self.fine_tuned_model_checkpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -1641,16 +2015,29 @@ impl crate::runtime::de::Fit for AuditLogCheckpointPermissionCreatedData {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogCheckpointPermissionDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogCheckpointPermissionDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogCheckpointPermissionDeleted",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2486,21 +2873,36 @@ impl crate::runtime::de::Fit for AuditLogEventType {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogExternalKeyRegistered {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogExternalKeyRegistered {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogExternalKeyRegistered",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2542,16 +2944,29 @@ impl crate::runtime::de::Fit for AuditLogExternalKeyRegistered {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogExternalKeyRemoved {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogExternalKeyRemoved {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogExternalKeyRemoved",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2591,19 +3006,34 @@ impl crate::runtime::de::Fit for AuditLogExternalKeyRemoved {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogGroupCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogGroupCreatedData>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogGroupCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogGroupCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2642,16 +3072,29 @@ impl crate::runtime::de::Fit for AuditLogGroupCreated {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogGroupCreatedData {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogGroupCreatedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogGroupCreatedData",
+            &[("group_name", crate::runtime::ser::optional(&self.group_name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2691,16 +3134,29 @@ impl crate::runtime::de::Fit for AuditLogGroupCreatedData {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogGroupDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogGroupDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogGroupDeleted",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2737,21 +3193,39 @@ impl crate::runtime::de::Fit for AuditLogGroupDeleted {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogGroupUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes_requested: ::std::option::Option<
         super::AuditLogGroupUpdatedChangesRequested,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogGroupUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogGroupUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "changes_requested",
+                    crate::runtime::ser::optional(&self.changes_requested),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2790,16 +3264,29 @@ impl crate::runtime::de::Fit for AuditLogGroupUpdated {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogGroupUpdatedChangesRequested {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogGroupUpdatedChangesRequested {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogGroupUpdatedChangesRequested",
+            &[("group_name", crate::runtime::ser::optional(&self.group_name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2839,16 +3326,29 @@ impl crate::runtime::de::Fit for AuditLogGroupUpdatedChangesRequested {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogInviteAccepted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogInviteAccepted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogInviteAccepted",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2885,16 +3385,29 @@ impl crate::runtime::de::Fit for AuditLogInviteAccepted {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogInviteDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogInviteDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogInviteDeleted",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2931,19 +3444,34 @@ impl crate::runtime::de::Fit for AuditLogInviteDeleted {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogInviteSent {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogInviteSentData>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogInviteSent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogInviteSent",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -2982,19 +3510,34 @@ impl crate::runtime::de::Fit for AuditLogInviteSent {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogInviteSentData {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogInviteSentData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogInviteSentData",
+            &[
+                ("email", crate::runtime::ser::optional(&self.email)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3033,18 +3576,31 @@ impl crate::runtime::de::Fit for AuditLogInviteSentData {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistConfigActivated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub configs: ::std::option::Option<
         ::std::vec::Vec<super::AuditLogIpAllowlistConfigActivatedConfigsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogIpAllowlistConfigActivated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogIpAllowlistConfigActivated",
+            &[("configs", crate::runtime::ser::optional(&self.configs))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3084,19 +3640,34 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigActivated {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistConfigActivatedConfigsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogIpAllowlistConfigActivatedConfigsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogIpAllowlistConfigActivatedConfigsItem",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3138,18 +3709,31 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigActivatedConfigsItem {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistConfigDeactivated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub configs: ::std::option::Option<
         ::std::vec::Vec<super::AuditLogIpAllowlistConfigDeactivatedConfigsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogIpAllowlistConfigDeactivated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogIpAllowlistConfigDeactivated",
+            &[("configs", crate::runtime::ser::optional(&self.configs))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3189,19 +3773,34 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigDeactivated {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistConfigDeactivatedConfigsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogIpAllowlistConfigDeactivatedConfigsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogIpAllowlistConfigDeactivatedConfigsItem",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3243,22 +3842,37 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigDeactivatedConfigsItem
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_ips: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogIpAllowlistCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogIpAllowlistCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("allowed_ips", crate::runtime::ser::optional(&self.allowed_ips)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3302,22 +3916,37 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistCreated {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_ips: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogIpAllowlistDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogIpAllowlistDeleted",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("allowed_ips", crate::runtime::ser::optional(&self.allowed_ips)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3361,19 +3990,34 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistDeleted {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogIpAllowlistUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_ips: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogIpAllowlistUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogIpAllowlistUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("allowed_ips", crate::runtime::ser::optional(&self.allowed_ips)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3415,19 +4059,34 @@ impl crate::runtime::de::Fit for AuditLogIpAllowlistUpdated {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogLoginFailed {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_message: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogLoginFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogLoginFailed",
+            &[
+                ("error_code", crate::runtime::ser::optional(&self.error_code)),
+                ("error_message", crate::runtime::ser::optional(&self.error_message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3466,19 +4125,34 @@ impl crate::runtime::de::Fit for AuditLogLoginFailed {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogLogoutFailed {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_message: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogLogoutFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogLogoutFailed",
+            &[
+                ("error_code", crate::runtime::ser::optional(&self.error_code)),
+                ("error_message", crate::runtime::ser::optional(&self.error_message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3517,21 +4191,39 @@ impl crate::runtime::de::Fit for AuditLogLogoutFailed {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogOrganizationUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes_requested: ::std::option::Option<
         super::AuditLogOrganizationUpdatedChangesRequested,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogOrganizationUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogOrganizationUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "changes_requested",
+                    crate::runtime::ser::optional(&self.changes_requested),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3573,34 +4265,61 @@ impl crate::runtime::de::Fit for AuditLogOrganizationUpdated {
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogOrganizationUpdatedChangesRequested {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threads_ui_visibility: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_dashboard_visibility: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_call_logging: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_call_logging_project_ids: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogOrganizationUpdatedChangesRequested {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogOrganizationUpdatedChangesRequested",
+            &[
+                ("title", crate::runtime::ser::optional(&self.title)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                (
+                    "threads_ui_visibility",
+                    crate::runtime::ser::optional(&self.threads_ui_visibility),
+                ),
+                (
+                    "usage_dashboard_visibility",
+                    crate::runtime::ser::optional(&self.usage_dashboard_visibility),
+                ),
+                (
+                    "api_call_logging",
+                    crate::runtime::ser::optional(&self.api_call_logging),
+                ),
+                (
+                    "api_call_logging_project_ids",
+                    crate::runtime::ser::optional(&self.api_call_logging_project_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3660,19 +4379,34 @@ impl crate::runtime::de::Fit for AuditLogOrganizationUpdatedChangesRequested {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogProject {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogProject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogProject",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3711,16 +4445,29 @@ impl crate::runtime::de::Fit for AuditLogProject {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogProjectArchived {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogProjectArchived {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogProjectArchived",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3760,19 +4507,34 @@ impl crate::runtime::de::Fit for AuditLogProjectArchived {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogProjectCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogProjectCreatedData>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogProjectCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogProjectCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3811,19 +4573,34 @@ impl crate::runtime::de::Fit for AuditLogProjectCreated {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogProjectCreatedData {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogProjectCreatedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogProjectCreatedData",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("title", crate::runtime::ser::optional(&self.title)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3865,16 +4642,29 @@ impl crate::runtime::de::Fit for AuditLogProjectCreatedData {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogProjectDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogProjectDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogProjectDeleted",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3911,21 +4701,39 @@ impl crate::runtime::de::Fit for AuditLogProjectDeleted {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogProjectUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes_requested: ::std::option::Option<
         super::AuditLogProjectUpdatedChangesRequested,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogProjectUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogProjectUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "changes_requested",
+                    crate::runtime::ser::optional(&self.changes_requested),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -3964,16 +4772,29 @@ impl crate::runtime::de::Fit for AuditLogProjectUpdated {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogProjectUpdatedChangesRequested {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogProjectUpdatedChangesRequested {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogProjectUpdatedChangesRequested",
+            &[("title", crate::runtime::ser::optional(&self.title))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4013,16 +4834,29 @@ impl crate::runtime::de::Fit for AuditLogProjectUpdatedChangesRequested {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRateLimitDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRateLimitDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRateLimitDeleted",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4062,21 +4896,39 @@ impl crate::runtime::de::Fit for AuditLogRateLimitDeleted {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRateLimitUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes_requested: ::std::option::Option<
         super::AuditLogRateLimitUpdatedChangesRequested,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRateLimitUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRateLimitUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "changes_requested",
+                    crate::runtime::ser::optional(&self.changes_requested),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4118,31 +4970,64 @@ impl crate::runtime::de::Fit for AuditLogRateLimitUpdated {
 /// An object with 6 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRateLimitUpdatedChangesRequested {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_requests_per_1_minute: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tokens_per_1_minute: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_images_per_1_minute: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_audio_megabytes_per_1_minute: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_requests_per_1_day: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_1_day_max_input_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRateLimitUpdatedChangesRequested {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRateLimitUpdatedChangesRequested",
+            &[
+                (
+                    "max_requests_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_requests_per_1_minute),
+                ),
+                (
+                    "max_tokens_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_tokens_per_1_minute),
+                ),
+                (
+                    "max_images_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_images_per_1_minute),
+                ),
+                (
+                    "max_audio_megabytes_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_audio_megabytes_per_1_minute),
+                ),
+                (
+                    "max_requests_per_1_day",
+                    crate::runtime::ser::optional(&self.max_requests_per_1_day),
+                ),
+                (
+                    "batch_1_day_max_input_tokens",
+                    crate::runtime::ser::optional(&self.batch_1_day_max_input_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4199,28 +5084,43 @@ impl crate::runtime::de::Fit for AuditLogRateLimitUpdatedChangesRequested {
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRoleAssignmentCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub principal_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub principal_type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_type: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRoleAssignmentCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRoleAssignmentCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("principal_id", crate::runtime::ser::optional(&self.principal_id)),
+                ("principal_type", crate::runtime::ser::optional(&self.principal_type)),
+                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
+                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4274,28 +5174,43 @@ impl crate::runtime::de::Fit for AuditLogRoleAssignmentCreated {
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRoleAssignmentDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub principal_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub principal_type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_type: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRoleAssignmentDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRoleAssignmentDeleted",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("principal_id", crate::runtime::ser::optional(&self.principal_id)),
+                ("principal_type", crate::runtime::ser::optional(&self.principal_type)),
+                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
+                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4349,43 +5264,58 @@ impl crate::runtime::de::Fit for AuditLogRoleAssignmentDeleted {
 /// An object with 10 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRoleBoundToResource {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workspace_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub connector_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub connector_name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// Optional. One of `"role_toggle"`, `"role_connector_update"`, `"role_delete"`, `"workspace_permissions"` or `"connector_publish"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<super::AuditLogRoleBoundToResourceSource>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRoleBoundToResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRoleBoundToResource",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("role_id", crate::runtime::ser::optional(&self.role_id)),
+                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
+                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
+                ("permissions", crate::runtime::ser::optional(&self.permissions)),
+                ("workspace_id", crate::runtime::ser::optional(&self.workspace_id)),
+                ("connector_id", crate::runtime::ser::optional(&self.connector_id)),
+                ("connector_name", crate::runtime::ser::optional(&self.connector_name)),
+                ("enabled", crate::runtime::ser::optional(&self.enabled)),
+                ("source", crate::runtime::ser::optional(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4534,28 +5464,43 @@ impl crate::runtime::de::Fit for AuditLogRoleBoundToResourceSource {
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRoleCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRoleCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRoleCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("role_name", crate::runtime::ser::optional(&self.role_name)),
+                ("permissions", crate::runtime::ser::optional(&self.permissions)),
+                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
+                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4600,16 +5545,29 @@ impl crate::runtime::de::Fit for AuditLogRoleCreated {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRoleDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRoleDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRoleDeleted",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4646,43 +5604,58 @@ impl crate::runtime::de::Fit for AuditLogRoleDeleted {
 /// An object with 10 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRoleUnboundFromResource {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workspace_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub connector_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub connector_name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// Optional. One of `"role_toggle"`, `"role_connector_update"`, `"role_delete"`, `"workspace_permissions"` or `"connector_publish"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<super::AuditLogRoleUnboundFromResourceSource>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRoleUnboundFromResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRoleUnboundFromResource",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("role_id", crate::runtime::ser::optional(&self.role_id)),
+                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
+                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
+                ("permissions", crate::runtime::ser::optional(&self.permissions)),
+                ("workspace_id", crate::runtime::ser::optional(&self.workspace_id)),
+                ("connector_id", crate::runtime::ser::optional(&self.connector_id)),
+                ("connector_name", crate::runtime::ser::optional(&self.connector_name)),
+                ("enabled", crate::runtime::ser::optional(&self.enabled)),
+                ("source", crate::runtime::ser::optional(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4831,21 +5804,39 @@ impl crate::runtime::de::Fit for AuditLogRoleUnboundFromResourceSource {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRoleUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes_requested: ::std::option::Option<
         super::AuditLogRoleUpdatedChangesRequested,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRoleUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRoleUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "changes_requested",
+                    crate::runtime::ser::optional(&self.changes_requested),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4884,38 +5875,59 @@ impl crate::runtime::de::Fit for AuditLogRoleUpdated {
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogRoleUpdatedChangesRequested {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions_added: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions_removed: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogRoleUpdatedChangesRequested {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogRoleUpdatedChangesRequested",
+            &[
+                ("role_name", crate::runtime::ser::optional(&self.role_name)),
+                ("resource_id", crate::runtime::ser::optional(&self.resource_id)),
+                ("resource_type", crate::runtime::ser::optional(&self.resource_type)),
+                (
+                    "permissions_added",
+                    crate::runtime::ser::optional(&self.permissions_added),
+                ),
+                (
+                    "permissions_removed",
+                    crate::runtime::ser::optional(&self.permissions_removed),
+                ),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -4975,16 +5987,29 @@ impl crate::runtime::de::Fit for AuditLogRoleUpdatedChangesRequested {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogScimDisabled {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogScimDisabled {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogScimDisabled",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5021,16 +6046,29 @@ impl crate::runtime::de::Fit for AuditLogScimDisabled {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogScimEnabled {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogScimEnabled {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogScimEnabled",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5067,19 +6105,34 @@ impl crate::runtime::de::Fit for AuditLogScimEnabled {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogServiceAccountCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogServiceAccountCreatedData>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogServiceAccountCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogServiceAccountCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5121,16 +6174,29 @@ impl crate::runtime::de::Fit for AuditLogServiceAccountCreated {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogServiceAccountCreatedData {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogServiceAccountCreatedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogServiceAccountCreatedData",
+            &[("role", crate::runtime::ser::optional(&self.role))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5170,16 +6236,29 @@ impl crate::runtime::de::Fit for AuditLogServiceAccountCreatedData {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogServiceAccountDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogServiceAccountDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogServiceAccountDeleted",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5219,21 +6298,39 @@ impl crate::runtime::de::Fit for AuditLogServiceAccountDeleted {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogServiceAccountUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes_requested: ::std::option::Option<
         super::AuditLogServiceAccountUpdatedChangesRequested,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogServiceAccountUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogServiceAccountUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "changes_requested",
+                    crate::runtime::ser::optional(&self.changes_requested),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5275,16 +6372,29 @@ impl crate::runtime::de::Fit for AuditLogServiceAccountUpdated {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogServiceAccountUpdatedChangesRequested {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogServiceAccountUpdatedChangesRequested {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogServiceAccountUpdatedChangesRequested",
+            &[("role", crate::runtime::ser::optional(&self.role))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5324,19 +6434,34 @@ impl crate::runtime::de::Fit for AuditLogServiceAccountUpdatedChangesRequested {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogUserAdded {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<super::AuditLogUserAddedData>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogUserAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogUserAdded",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5375,16 +6500,29 @@ impl crate::runtime::de::Fit for AuditLogUserAdded {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogUserAddedData {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogUserAddedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogUserAddedData",
+            &[("role", crate::runtime::ser::optional(&self.role))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5421,16 +6559,29 @@ impl crate::runtime::de::Fit for AuditLogUserAddedData {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogUserDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogUserDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogUserDeleted",
+            &[("id", crate::runtime::ser::optional(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5467,21 +6618,39 @@ impl crate::runtime::de::Fit for AuditLogUserDeleted {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogUserUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes_requested: ::std::option::Option<
         super::AuditLogUserUpdatedChangesRequested,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogUserUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogUserUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "changes_requested",
+                    crate::runtime::ser::optional(&self.changes_requested),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5520,16 +6689,29 @@ impl crate::runtime::de::Fit for AuditLogUserUpdated {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogUserUpdatedChangesRequested {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogUserUpdatedChangesRequested {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogUserUpdatedChangesRequested",
+            &[("role", crate::runtime::ser::optional(&self.role))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5569,21 +6751,36 @@ impl crate::runtime::de::Fit for AuditLogUserUpdatedChangesRequested {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogWorkloadIdentityProviderCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogWorkloadIdentityProviderCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5625,19 +6822,34 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderCreated {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogWorkloadIdentityProviderDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogWorkloadIdentityProviderDeleted",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5679,24 +6891,42 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderDeleted {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderMappingCreated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_provider_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogWorkloadIdentityProviderMappingCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogWorkloadIdentityProviderMappingCreated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "identity_provider_id",
+                    crate::runtime::ser::optional(&self.identity_provider_id),
+                ),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5740,25 +6970,46 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingCreated 
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderMappingDeleted {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_provider_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_account_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogWorkloadIdentityProviderMappingDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogWorkloadIdentityProviderMappingDeleted",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "identity_provider_id",
+                    crate::runtime::ser::optional(&self.identity_provider_id),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                (
+                    "service_account_id",
+                    crate::runtime::ser::optional(&self.service_account_id),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5804,24 +7055,45 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingDeleted 
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderMappingUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_provider_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes_requested: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogWorkloadIdentityProviderMappingUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogWorkloadIdentityProviderMappingUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "identity_provider_id",
+                    crate::runtime::ser::optional(&self.identity_provider_id),
+                ),
+                (
+                    "changes_requested",
+                    crate::runtime::ser::optional(&self.changes_requested),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5865,21 +7137,39 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingUpdated 
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuditLogWorkloadIdentityProviderUpdated {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes_requested: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AuditLogWorkloadIdentityProviderUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AuditLogWorkloadIdentityProviderUpdated",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "changes_requested",
+                    crate::runtime::ser::optional(&self.changes_requested),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -5921,25 +7211,40 @@ impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderUpdated {
 /// An object with 4 properties, all optional.
 ///
 /// Used by [`Client::list_audit_logs`](crate::runtime::Client::list_audit_logs) (parameter).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListAuditLogsEffectiveAt {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub gt: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub gte: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lt: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lte: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListAuditLogsEffectiveAt {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListAuditLogsEffectiveAt",
+            &[
+                ("gt", crate::runtime::ser::optional(&self.gt)),
+                ("gte", crate::runtime::ser::optional(&self.gte)),
+                ("lt", crate::runtime::ser::optional(&self.lt)),
+                ("lte", crate::runtime::ser::optional(&self.lte)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
@@ -6029,7 +7334,7 @@ impl ListAuditLogsEffectiveAt {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_audit_logs`](crate::runtime::Client::list_audit_logs) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListAuditLogsResponse {
     /// Required. Always `"list"`.
@@ -6037,17 +7342,35 @@ pub struct ListAuditLogsResponse {
     /// Required.
     pub data: ::std::vec::Vec<super::AuditLog>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "audit-logs")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListAuditLogsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListAuditLogsResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]

@@ -6,7 +6,7 @@
 /// An object with 22 properties, 7 of them required.
 ///
 /// Used by [`Client::create_batch`](crate::runtime::Client::create_batch) (response), [`Client::retrieve_batch`](crate::runtime::Client::retrieve_batch) (response) and [`Client::cancel_batch`](crate::runtime::Client::cancel_batch) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Batch {
     /// Required.
@@ -16,10 +16,8 @@ pub struct Batch {
     /// Required.
     pub endpoint: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub errors: ::std::option::Option<super::BatchErrors>,
     /// Required.
     pub input_file_id: ::std::string::String,
@@ -28,50 +26,77 @@ pub struct Batch {
     /// Required. One of `"validating"`, `"failed"`, `"in_progress"`, `"finalizing"`, `"completed"`, `"expired"`, `"cancelling"` or `"cancelled"`.
     pub status: super::BatchStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_file_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_file_id: ::std::option::Option<::std::string::String>,
     /// Required. Format: `unixtime`.
     pub created_at: i64,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub in_progress_at: ::std::option::Option<i64>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finalizing_at: ::std::option::Option<i64>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completed_at: ::std::option::Option<i64>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_at: ::std::option::Option<i64>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expired_at: ::std::option::Option<i64>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cancelling_at: ::std::option::Option<i64>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cancelled_at: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_counts: ::std::option::Option<super::BatchRequestCounts>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::BatchUsage>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Batch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Batch",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("endpoint", ::std::option::Option::Some(&self.endpoint)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("errors", crate::runtime::ser::optional(&self.errors)),
+                ("input_file_id", ::std::option::Option::Some(&self.input_file_id)),
+                (
+                    "completion_window",
+                    ::std::option::Option::Some(&self.completion_window),
+                ),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output_file_id", crate::runtime::ser::optional(&self.output_file_id)),
+                ("error_file_id", crate::runtime::ser::optional(&self.error_file_id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("in_progress_at", crate::runtime::ser::optional(&self.in_progress_at)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("finalizing_at", crate::runtime::ser::optional(&self.finalizing_at)),
+                ("completed_at", crate::runtime::ser::optional(&self.completed_at)),
+                ("failed_at", crate::runtime::ser::optional(&self.failed_at)),
+                ("expired_at", crate::runtime::ser::optional(&self.expired_at)),
+                ("cancelling_at", crate::runtime::ser::optional(&self.cancelling_at)),
+                ("cancelled_at", crate::runtime::ser::optional(&self.cancelled_at)),
+                ("request_counts", crate::runtime::ser::optional(&self.request_counts)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -173,25 +198,40 @@ impl crate::runtime::de::Fit for Batch {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BatchError {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub param: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub line: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BatchError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BatchError",
+            &[
+                ("code", crate::runtime::ser::optional(&self.code)),
+                ("message", crate::runtime::ser::optional(&self.message)),
+                ("param", crate::runtime::ser::optional(&self.param)),
+                ("line", crate::runtime::ser::optional(&self.line)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -234,19 +274,34 @@ impl crate::runtime::de::Fit for BatchError {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BatchErrors {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<super::BatchError>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BatchErrors {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BatchErrors",
+            &[
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -285,7 +340,7 @@ impl crate::runtime::de::Fit for BatchErrors {
 /// File expiration policy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BatchFileExpirationAfter {
     /// Required. Always `"created_at"`.
@@ -294,8 +349,25 @@ pub struct BatchFileExpirationAfter {
     pub seconds: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BatchFileExpirationAfter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BatchFileExpirationAfter",
+            &[
+                ("anchor", ::std::option::Option::Some(&self.anchor)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -429,15 +501,29 @@ impl ::std::default::Default for BatchFileExpirationAfterAnchor {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BatchInputTokensDetails {
     /// Required.
     pub cached_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BatchInputTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BatchInputTokensDetails",
+            &[("cached_tokens", ::std::option::Option::Some(&self.cached_tokens))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -547,15 +633,29 @@ impl ::std::default::Default for BatchObject {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BatchOutputTokensDetails {
     /// Required.
     pub reasoning_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BatchOutputTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BatchOutputTokensDetails",
+            &[("reasoning_tokens", ::std::option::Option::Some(&self.reasoning_tokens))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -595,7 +695,7 @@ impl crate::runtime::de::Fit for BatchOutputTokensDetails {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BatchRequestCounts {
     /// Required.
@@ -606,8 +706,26 @@ pub struct BatchRequestCounts {
     pub failed: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BatchRequestCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BatchRequestCounts",
+            &[
+                ("total", ::std::option::Option::Some(&self.total)),
+                ("completed", ::std::option::Option::Some(&self.completed)),
+                ("failed", ::std::option::Option::Some(&self.failed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -740,7 +858,7 @@ impl crate::runtime::de::Fit for BatchStatus {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BatchUsage {
     /// Required.
@@ -755,8 +873,34 @@ pub struct BatchUsage {
     pub total_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BatchUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BatchUsage",
+            &[
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "input_tokens_details",
+                    ::std::option::Option::Some(&self.input_tokens_details),
+                ),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "output_tokens_details",
+                    ::std::option::Option::Some(&self.output_tokens_details),
+                ),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -807,7 +951,7 @@ impl crate::runtime::de::Fit for BatchUsage {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::create_batch`](crate::runtime::Client::create_batch) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateBatchRequest {
     /// Required.
@@ -817,15 +961,39 @@ pub struct CreateBatchRequest {
     /// Required. Always `"24h"`.
     pub completion_window: super::CreateBatchRequestCompletionWindow,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_expires_after: ::std::option::Option<super::BatchFileExpirationAfter>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateBatchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateBatchRequest",
+            &[
+                ("input_file_id", ::std::option::Option::Some(&self.input_file_id)),
+                ("endpoint", ::std::option::Option::Some(&self.endpoint)),
+                (
+                    "completion_window",
+                    ::std::option::Option::Some(&self.completion_window),
+                ),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                (
+                    "output_expires_after",
+                    crate::runtime::ser::optional(&self.output_expires_after),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
@@ -1083,16 +1251,14 @@ impl crate::runtime::de::Fit for CreateBatchRequestEndpoint {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_batches`](crate::runtime::Client::list_batches) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListBatchesResponse {
     /// Required.
     pub data: ::std::vec::Vec<super::Batch>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
@@ -1100,8 +1266,28 @@ pub struct ListBatchesResponse {
     pub object: super::ListBatchesResponseObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "batch")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListBatchesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListBatchesResponse",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "batch")]
 #[allow(deprecated)]

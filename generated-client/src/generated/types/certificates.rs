@@ -6,7 +6,7 @@
 /// An object with 6 properties, 5 of them required.
 ///
 /// Used by [`Client::upload_certificate`](crate::runtime::Client::upload_certificate) (response), [`Client::get_certificate`](crate::runtime::Client::get_certificate) (response) and [`Client::modify_certificate`](crate::runtime::Client::modify_certificate) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Certificate {
     /// Required. One of `"certificate"`, `"organization.certificate"` or `"organization.project.certificate"`.
@@ -20,12 +20,35 @@ pub struct Certificate {
     /// Required.
     pub certificate_details: super::CertificateDetails,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Certificate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Certificate",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                (
+                    "certificate_details",
+                    ::std::option::Option::Some(&self.certificate_details),
+                ),
+                ("active", crate::runtime::ser::optional(&self.active)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -79,22 +102,37 @@ impl crate::runtime::de::Fit for Certificate {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CertificateDetails {
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_at: ::std::option::Option<i64>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CertificateDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CertificateDetails",
+            &[
+                ("valid_at", crate::runtime::ser::optional(&self.valid_at)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -207,7 +245,7 @@ impl crate::runtime::de::Fit for CertificateObject {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_certificate`](crate::runtime::Client::delete_certificate) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteCertificateResponse {
     /// Required. Always `"certificate.deleted"`.
@@ -216,8 +254,25 @@ pub struct DeleteCertificateResponse {
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteCertificateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteCertificateResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -399,7 +454,7 @@ impl ::std::default::Default for GetCertificateIncludeItem {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_organization_certificates`](crate::runtime::Client::list_organization_certificates) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListCertificatesResponse {
     /// Required.
@@ -414,8 +469,28 @@ pub struct ListCertificatesResponse {
     pub object: super::ListCertificatesResponseObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListCertificatesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListCertificatesResponse",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -669,7 +744,7 @@ impl crate::runtime::de::Fit for ListProjectCertificatesOrder {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_project_certificates`](crate::runtime::Client::list_project_certificates) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListProjectCertificatesResponse {
     /// Required.
@@ -684,8 +759,28 @@ pub struct ListProjectCertificatesResponse {
     pub object: super::ListProjectCertificatesResponseObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListProjectCertificatesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListProjectCertificatesResponse",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -803,16 +898,29 @@ impl ::std::default::Default for ListProjectCertificatesResponseObject {
 /// An object with 1 property, all optional.
 ///
 /// Used by [`Client::modify_certificate`](crate::runtime::Client::modify_certificate) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModifyCertificateRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModifyCertificateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModifyCertificateRequest",
+            &[("name", crate::runtime::ser::optional(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -881,7 +989,7 @@ impl ModifyCertificateRequest {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationCertificate {
     /// Required. Always `"organization.certificate"`.
@@ -898,8 +1006,32 @@ pub struct OrganizationCertificate {
     pub active: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationCertificate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationCertificate",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                (
+                    "certificate_details",
+                    ::std::option::Option::Some(&self.certificate_details),
+                ),
+                ("active", ::std::option::Option::Some(&self.active)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -956,7 +1088,7 @@ impl crate::runtime::de::Fit for OrganizationCertificate {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::activate_organization_certificates`](crate::runtime::Client::activate_organization_certificates) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationCertificateActivationResponse {
     /// Required. Always `"organization.certificate.activation"`.
@@ -965,8 +1097,25 @@ pub struct OrganizationCertificateActivationResponse {
     pub data: ::std::vec::Vec<super::OrganizationCertificate>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationCertificateActivationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationCertificateActivationResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -1082,7 +1231,7 @@ impl ::std::default::Default for OrganizationCertificateActivationResponseObject
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::deactivate_organization_certificates`](crate::runtime::Client::deactivate_organization_certificates) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationCertificateDeactivationResponse {
     /// Required. Always `"organization.certificate.deactivation"`.
@@ -1091,8 +1240,25 @@ pub struct OrganizationCertificateDeactivationResponse {
     pub data: ::std::vec::Vec<super::OrganizationCertificate>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationCertificateDeactivationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationCertificateDeactivationResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -1209,19 +1375,34 @@ impl ::std::default::Default for OrganizationCertificateDeactivationResponseObje
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationCertificateDetails {
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_at: ::std::option::Option<i64>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationCertificateDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationCertificateDetails",
+            &[
+                ("valid_at", crate::runtime::ser::optional(&self.valid_at)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -1333,7 +1514,7 @@ impl ::std::default::Default for OrganizationCertificateObject {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationProjectCertificate {
     /// Required. Always `"organization.project.certificate"`.
@@ -1350,8 +1531,32 @@ pub struct OrganizationProjectCertificate {
     pub active: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationProjectCertificate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationProjectCertificate",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                (
+                    "certificate_details",
+                    ::std::option::Option::Some(&self.certificate_details),
+                ),
+                ("active", ::std::option::Option::Some(&self.active)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -1408,7 +1613,7 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificate {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::activate_project_certificates`](crate::runtime::Client::activate_project_certificates) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationProjectCertificateActivationResponse {
     /// Required. Always `"organization.project.certificate.activation"`.
@@ -1417,8 +1622,25 @@ pub struct OrganizationProjectCertificateActivationResponse {
     pub data: ::std::vec::Vec<super::OrganizationProjectCertificate>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationProjectCertificateActivationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationProjectCertificateActivationResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -1537,7 +1759,7 @@ impl ::std::default::Default for OrganizationProjectCertificateActivationRespons
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::deactivate_project_certificates`](crate::runtime::Client::deactivate_project_certificates) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationProjectCertificateDeactivationResponse {
     /// Required. Always `"organization.project.certificate.deactivation"`.
@@ -1546,8 +1768,25 @@ pub struct OrganizationProjectCertificateDeactivationResponse {
     pub data: ::std::vec::Vec<super::OrganizationProjectCertificate>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationProjectCertificateDeactivationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationProjectCertificateDeactivationResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -1668,19 +1907,34 @@ for OrganizationProjectCertificateDeactivationResponseObject {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationProjectCertificateDetails {
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_at: ::std::option::Option<i64>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationProjectCertificateDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationProjectCertificateDetails",
+            &[
+                ("valid_at", crate::runtime::ser::optional(&self.valid_at)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -1792,15 +2046,29 @@ impl ::std::default::Default for OrganizationProjectCertificateObject {
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::activate_organization_certificates`](crate::runtime::Client::activate_organization_certificates) (request body), [`Client::deactivate_organization_certificates`](crate::runtime::Client::deactivate_organization_certificates) (request body), [`Client::activate_project_certificates`](crate::runtime::Client::activate_project_certificates) (request body) and [`Client::deactivate_project_certificates`](crate::runtime::Client::deactivate_project_certificates) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ToggleCertificatesRequest {
     /// Required. From 1 to 10 items.
     pub certificate_ids: ::std::vec::Vec<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToggleCertificatesRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToggleCertificatesRequest",
+            &[("certificate_ids", ::std::option::Option::Some(&self.certificate_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
@@ -1865,18 +2133,34 @@ impl ToggleCertificatesRequest {
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::upload_certificate`](crate::runtime::Client::upload_certificate) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UploadCertificateRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Required.
     pub certificate: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UploadCertificateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UploadCertificateRequest",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("certificate", ::std::option::Option::Some(&self.certificate)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]

@@ -6,7 +6,7 @@
 /// Allowed tools
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChatCompletionAllowedTools {
     /// Required. One of `"auto"` or `"required"`.
@@ -17,8 +17,25 @@ pub struct ChatCompletionAllowedTools {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionAllowedTools {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionAllowedTools",
+            &[
+                ("mode", ::std::option::Option::Some(&self.mode)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -89,7 +106,7 @@ impl ChatCompletionAllowedTools {
 /// Allowed tools
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChatCompletionAllowedToolsChoice {
     /// Required. Always `"allowed_tools"`.
@@ -98,8 +115,25 @@ pub struct ChatCompletionAllowedToolsChoice {
     pub allowed_tools: super::ChatCompletionAllowedTools,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionAllowedToolsChoice {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionAllowedToolsChoice",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_tools", ::std::option::Option::Some(&self.allowed_tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -303,7 +337,7 @@ impl crate::runtime::de::Fit for ChatCompletionAllowedToolsMode {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_chat_completion`](crate::runtime::Client::delete_chat_completion) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionDeleted {
     /// Required. Always `"chat.completion.deleted"`.
@@ -314,8 +348,26 @@ pub struct ChatCompletionDeleted {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionDeleted",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -426,15 +478,29 @@ impl ::std::default::Default for ChatCompletionDeletedObject {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionFunctionCallOption {
     /// Required.
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionFunctionCallOption {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionFunctionCallOption",
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -496,21 +562,37 @@ impl ChatCompletionFunctionCallOption {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionFunctions {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionFunctions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionFunctions",
+            &[
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -590,7 +672,7 @@ impl ChatCompletionFunctions {
 /// ChatCompletionList
 ///
 /// Used by [`Client::list_chat_completions`](crate::runtime::Client::list_chat_completions) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionList {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -605,8 +687,28 @@ pub struct ChatCompletionList {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionList",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -721,7 +823,7 @@ impl ::std::default::Default for ChatCompletionListObject {
 /// Custom tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageCustomToolCall {
     /// Required.
@@ -732,8 +834,26 @@ pub struct ChatCompletionMessageCustomToolCall {
     pub custom: super::ChatCompletionMessageCustomToolCallCustom,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionMessageCustomToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionMessageCustomToolCall",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("custom", ::std::option::Option::Some(&self.custom)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -805,7 +925,7 @@ impl ChatCompletionMessageCustomToolCall {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageCustomToolCallCustom {
     /// Required.
@@ -814,8 +934,25 @@ pub struct ChatCompletionMessageCustomToolCallCustom {
     pub input: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionMessageCustomToolCallCustom {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionMessageCustomToolCallCustom",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -952,7 +1089,7 @@ impl ::std::default::Default for ChatCompletionMessageCustomToolCallType {
 /// ChatCompletionMessageList
 ///
 /// Used by [`Client::get_chat_completion_messages`](crate::runtime::Client::get_chat_completion_messages) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageList {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -967,8 +1104,28 @@ pub struct ChatCompletionMessageList {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionMessageList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionMessageList",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1097,7 +1254,7 @@ for ChatCompletionMessageListContentPartsItem {
 /// An object with 9 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageListDataItem {
     /// Required; may be `null`.
@@ -1105,10 +1262,8 @@ pub struct ChatCompletionMessageListDataItem {
     /// Required; may be `null`.
     pub refusal: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_calls: ::std::option::Option<super::ChatCompletionMessageToolCalls>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub annotations: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionResponseMessageAnnotationsItem>,
     >,
@@ -1116,24 +1271,45 @@ pub struct ChatCompletionMessageListDataItem {
     pub role: super::ChatCompletionResponseMessageRole,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function_call: ::std::option::Option<
         super::ChatCompletionResponseMessageFunctionCall,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::ChatCompletionResponseMessageAudio>,
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content_parts: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionMessageListContentPartsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionMessageListDataItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionMessageListDataItem",
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("content_parts", crate::runtime::ser::optional(&self.content_parts)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1269,7 +1445,7 @@ impl ::std::default::Default for ChatCompletionMessageListObject {
 /// Function tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCall {
     /// Required.
@@ -1280,8 +1456,26 @@ pub struct ChatCompletionMessageToolCall {
     pub function: super::ChatCompletionMessageToolCallFunction,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionMessageToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionMessageToolCall",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1351,26 +1545,42 @@ impl ChatCompletionMessageToolCall {
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCallChunk {
     /// Required.
     pub index: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. Always `"function"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::ChatCompletionMessageToolCallChunkType>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function: ::std::option::Option<
         super::ChatCompletionMessageToolCallChunkFunction,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionMessageToolCallChunk {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionMessageToolCallChunk",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("function", crate::runtime::ser::optional(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1417,19 +1627,34 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunk {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCallChunkFunction {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub arguments: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionMessageToolCallChunkFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionMessageToolCallChunkFunction",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("arguments", crate::runtime::ser::optional(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1541,7 +1766,7 @@ impl ::std::default::Default for ChatCompletionMessageToolCallChunkType {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionMessageToolCallFunction {
     /// Required.
@@ -1550,8 +1775,25 @@ pub struct ChatCompletionMessageToolCallFunction {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionMessageToolCallFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionMessageToolCallFunction",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1772,7 +2014,7 @@ for ChatCompletionMessageToolCallsItem {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChatCompletionModeration {
     /// Required.
@@ -1781,8 +2023,25 @@ pub struct ChatCompletionModeration {
     pub output: super::ChatCompletionModerationOutput,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionModeration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionModeration",
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -1824,7 +2083,7 @@ impl crate::runtime::de::Fit for ChatCompletionModeration {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionModerationError {
     /// Required. Always `"error"`.
@@ -1835,8 +2094,26 @@ pub struct ChatCompletionModerationError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionModerationError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionModerationError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2108,7 +2385,7 @@ for ChatCompletionModerationOutput {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionModerationResults {
     /// Required. Always `"moderation_results"`.
@@ -2119,8 +2396,26 @@ pub struct ChatCompletionModerationResults {
     pub results: ::std::vec::Vec<super::ModerationResultBody>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionModerationResults {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionModerationResults",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("results", ::std::option::Option::Some(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2234,7 +2529,7 @@ impl ::std::default::Default for ChatCompletionModerationResultsType {
 /// Function tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionNamedToolChoice {
     /// Required. Always `"function"`.
@@ -2243,8 +2538,25 @@ pub struct ChatCompletionNamedToolChoice {
     pub function: super::ChatCompletionNamedToolChoiceFunction,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionNamedToolChoice {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionNamedToolChoice",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2310,7 +2622,7 @@ impl ChatCompletionNamedToolChoice {
 /// Custom tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionNamedToolChoiceCustom {
     /// Required. Always `"custom"`.
@@ -2319,8 +2631,25 @@ pub struct ChatCompletionNamedToolChoiceCustom {
     pub custom: super::ChatCompletionNamedToolChoiceCustomCustom,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionNamedToolChoiceCustom {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionNamedToolChoiceCustom",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("custom", ::std::option::Option::Some(&self.custom)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2388,15 +2717,29 @@ impl ChatCompletionNamedToolChoiceCustom {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionNamedToolChoiceCustomCustom {
     /// Required.
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionNamedToolChoiceCustomCustom {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionNamedToolChoiceCustomCustom",
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2527,15 +2870,29 @@ impl ::std::default::Default for ChatCompletionNamedToolChoiceCustomType {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionNamedToolChoiceFunction {
     /// Required.
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionNamedToolChoiceFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionNamedToolChoiceFunction",
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2666,38 +3023,54 @@ impl ::std::default::Default for ChatCompletionNamedToolChoiceType {
 /// Assistant message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestAssistantMessage {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<
         super::ChatCompletionRequestAssistantMessageContent,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refusal: ::std::option::Option<::std::string::String>,
     /// Required. Always `"assistant"`.
     pub role: super::ChatCompletionRequestAssistantMessageRole,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::ChatCompletionRequestAssistantMessageAudio>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_calls: ::std::option::Option<super::ChatCompletionMessageToolCalls>,
     /// Optional; may be `null`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function_call: ::std::option::Option<
         super::ChatCompletionRequestAssistantMessageFunctionCall,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestAssistantMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestAssistantMessage",
+            &[
+                ("content", crate::runtime::ser::optional(&self.content)),
+                ("refusal", crate::runtime::ser::optional(&self.refusal)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -2838,15 +3211,29 @@ impl ChatCompletionRequestAssistantMessage {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestAssistantMessageAudio {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestAssistantMessageAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestAssistantMessageAudio",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3113,7 +3500,7 @@ for ChatCompletionRequestAssistantMessageContentPart {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestAssistantMessageFunctionCall {
     /// Required.
@@ -3122,8 +3509,25 @@ pub struct ChatCompletionRequestAssistantMessageFunctionCall {
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestAssistantMessageFunctionCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestAssistantMessageFunctionCall",
+            &[
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3261,7 +3665,7 @@ impl ::std::default::Default for ChatCompletionRequestAssistantMessageRole {
 /// Developer message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestDeveloperMessage {
     /// Required.
@@ -3269,12 +3673,29 @@ pub struct ChatCompletionRequestDeveloperMessage {
     /// Required. Always `"developer"`.
     pub role: super::ChatCompletionRequestDeveloperMessageRole,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestDeveloperMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestDeveloperMessage",
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -3546,7 +3967,7 @@ impl ::std::default::Default for ChatCompletionRequestDeveloperMessageRole {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestFunctionMessage {
     /// Required. Always `"function"`.
@@ -3557,8 +3978,26 @@ pub struct ChatCompletionRequestFunctionMessage {
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestFunctionMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestFunctionMessage",
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -3838,7 +4277,7 @@ for ChatCompletionRequestMessage {
 /// Audio content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartAudio {
     /// Required. Always `"input_audio"`.
@@ -3846,14 +4285,34 @@ pub struct ChatCompletionRequestMessageContentPartAudio {
     /// Required.
     pub input_audio: super::ChatCompletionRequestMessageContentPartAudioInputAudio,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestMessageContentPartAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestMessageContentPartAudio",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_audio", ::std::option::Option::Some(&self.input_audio)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4001,7 +4460,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioFor
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartAudioInputAudio {
     /// Required.
@@ -4010,8 +4469,25 @@ pub struct ChatCompletionRequestMessageContentPartAudioInputAudio {
     pub format: super::ChatCompletionRequestMessageContentPartAudioFormat,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestMessageContentPartAudioInputAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestMessageContentPartAudioInputAudio",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("format", ::std::option::Option::Some(&self.format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4152,7 +4628,7 @@ impl ::std::default::Default for ChatCompletionRequestMessageContentPartAudioTyp
 /// File content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartFile {
     /// Required. Always `"file"`.
@@ -4160,14 +4636,34 @@ pub struct ChatCompletionRequestMessageContentPartFile {
     /// Required.
     pub file: super::ChatCompletionRequestMessageContentPartFileFile,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestMessageContentPartFile {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestMessageContentPartFile",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file", ::std::option::Option::Some(&self.file)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4246,22 +4742,37 @@ impl ChatCompletionRequestMessageContentPartFile {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartFileFile {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_data: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestMessageContentPartFileFile {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestMessageContentPartFileFile",
+            &[
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4422,7 +4933,7 @@ impl ::std::default::Default for ChatCompletionRequestMessageContentPartFileType
 /// Image content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartImage {
     /// Required. Always `"image_url"`.
@@ -4430,14 +4941,34 @@ pub struct ChatCompletionRequestMessageContentPartImage {
     /// Required.
     pub image_url: super::ChatCompletionRequestMessageContentPartImageUrl,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestMessageContentPartImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestMessageContentPartImage",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4660,20 +5191,36 @@ impl ::std::default::Default for ChatCompletionRequestMessageContentPartImageTyp
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartImageUrl {
     /// Required. Format: `uri`.
     pub url: ::std::string::String,
     /// Optional. Default: `"auto"`. One of `"auto"`, `"low"` or `"high"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<
         super::ChatCompletionRequestMessageContentPartImageDetail,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestMessageContentPartImageUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestMessageContentPartImageUrl",
+            &[
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -4747,7 +5294,7 @@ impl ChatCompletionRequestMessageContentPartImageUrl {
 /// Refusal content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartRefusal {
     /// Required. Always `"refusal"`.
@@ -4756,8 +5303,25 @@ pub struct ChatCompletionRequestMessageContentPartRefusal {
     pub refusal: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestMessageContentPartRefusal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestMessageContentPartRefusal",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4892,7 +5456,7 @@ impl ::std::default::Default for ChatCompletionRequestMessageContentPartRefusalT
 /// Text content part
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestMessageContentPartText {
     /// Required. Always `"text"`.
@@ -4900,14 +5464,34 @@ pub struct ChatCompletionRequestMessageContentPartText {
     /// Required.
     pub text: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestMessageContentPartText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestMessageContentPartText",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5052,7 +5636,7 @@ impl ::std::default::Default for ChatCompletionRequestMessageContentPartTextType
 /// System message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestSystemMessage {
     /// Required.
@@ -5060,12 +5644,29 @@ pub struct ChatCompletionRequestSystemMessage {
     /// Required. Always `"system"`.
     pub role: super::ChatCompletionRequestSystemMessageRole,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestSystemMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestSystemMessage",
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -5340,7 +5941,7 @@ impl ::std::default::Default for ChatCompletionRequestSystemMessageRole {
 /// Tool message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestToolMessage {
     /// Required. Always `"tool"`.
@@ -5351,8 +5952,26 @@ pub struct ChatCompletionRequestToolMessage {
     pub tool_call_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestToolMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestToolMessage",
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("tool_call_id", ::std::option::Option::Some(&self.tool_call_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -5618,7 +6237,7 @@ impl ::std::default::Default for ChatCompletionRequestToolMessageRole {
 /// User message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChatCompletionRequestUserMessage {
     /// Required.
@@ -5626,12 +6245,29 @@ pub struct ChatCompletionRequestUserMessage {
     /// Required. Always `"user"`.
     pub role: super::ChatCompletionRequestUserMessageRole,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionRequestUserMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionRequestUserMessage",
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -6009,7 +6645,7 @@ impl ::std::default::Default for ChatCompletionRequestUserMessageRole {
 /// An object with 7 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessage {
     /// Required; may be `null`.
@@ -6017,10 +6653,8 @@ pub struct ChatCompletionResponseMessage {
     /// Required; may be `null`.
     pub refusal: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_calls: ::std::option::Option<super::ChatCompletionMessageToolCalls>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub annotations: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionResponseMessageAnnotationsItem>,
     >,
@@ -6028,17 +6662,37 @@ pub struct ChatCompletionResponseMessage {
     pub role: super::ChatCompletionResponseMessageRole,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function_call: ::std::option::Option<
         super::ChatCompletionResponseMessageFunctionCall,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::ChatCompletionResponseMessageAudio>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionResponseMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionResponseMessage",
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -6098,7 +6752,7 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessage {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessageAnnotationsItem {
     /// Required. Always `"url_citation"`.
@@ -6107,8 +6761,25 @@ pub struct ChatCompletionResponseMessageAnnotationsItem {
     pub url_citation: super::ChatCompletionResponseMessageUrlCitation,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionResponseMessageAnnotationsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionResponseMessageAnnotationsItem",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url_citation", ::std::option::Option::Some(&self.url_citation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -6221,7 +6892,7 @@ impl ::std::default::Default for ChatCompletionResponseMessageAnnotationsItemTyp
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessageAudio {
     /// Required.
@@ -6234,8 +6905,27 @@ pub struct ChatCompletionResponseMessageAudio {
     pub transcript: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionResponseMessageAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionResponseMessageAudio",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("transcript", ::std::option::Option::Some(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -6282,7 +6972,7 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageAudio {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessageFunctionCall {
     /// Required.
@@ -6291,8 +6981,25 @@ pub struct ChatCompletionResponseMessageFunctionCall {
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionResponseMessageFunctionCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionResponseMessageFunctionCall",
+            &[
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -6404,7 +7111,7 @@ impl ::std::default::Default for ChatCompletionResponseMessageRole {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionResponseMessageUrlCitation {
     /// Required.
@@ -6417,8 +7124,27 @@ pub struct ChatCompletionResponseMessageUrlCitation {
     pub title: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionResponseMessageUrlCitation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionResponseMessageUrlCitation",
+            &[
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("title", ::std::option::Option::Some(&self.title)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -6464,33 +7190,48 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageUrlCitation {
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionStreamResponseDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function_call: ::std::option::Option<
         super::ChatCompletionStreamResponseDeltaFunctionCall,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_calls: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionMessageToolCallChunk>,
     >,
     /// Optional. One of `"developer"`, `"system"`, `"user"`, `"assistant"` or `"tool"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<super::ChatCompletionStreamResponseDeltaRole>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refusal: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionStreamResponseDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionStreamResponseDelta",
+            &[
+                ("content", crate::runtime::ser::optional(&self.content)),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+                ("refusal", crate::runtime::ser::optional(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -6539,19 +7280,34 @@ impl crate::runtime::de::Fit for ChatCompletionStreamResponseDelta {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionStreamResponseDeltaFunctionCall {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub arguments: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionStreamResponseDeltaFunctionCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionStreamResponseDeltaFunctionCall",
+            &[
+                ("arguments", crate::runtime::ser::optional(&self.arguments)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -6673,7 +7429,7 @@ impl crate::runtime::de::Fit for ChatCompletionStreamResponseDeltaRole {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionTokenLogprob {
     /// Required.
@@ -6686,8 +7442,27 @@ pub struct ChatCompletionTokenLogprob {
     pub top_logprobs: ::std::vec::Vec<super::ChatCompletionTokenLogprobTopLogprobsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionTokenLogprob {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionTokenLogprob",
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("top_logprobs", ::std::option::Option::Some(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -6733,7 +7508,7 @@ impl crate::runtime::de::Fit for ChatCompletionTokenLogprob {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionTokenLogprobTopLogprobsItem {
     /// Required.
@@ -6744,8 +7519,26 @@ pub struct ChatCompletionTokenLogprobTopLogprobsItem {
     pub bytes: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionTokenLogprobTopLogprobsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionTokenLogprobTopLogprobsItem",
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -6952,144 +7745,194 @@ impl ::std::convert::From<super::ToolChoiceMode> for ChatCompletionToolChoiceOpt
 /// An object with 37 properties, 2 of them required.
 ///
 /// Used by [`Client::create_chat_completion`](crate::runtime::Client::create_chat_completion) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateChatCompletionRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::ModelResponsePropertiesPromptCacheRetention,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::PromptCacheOptionsParam>,
     /// Required. At least 1 item.
     pub messages: ::std::vec::Vec<super::ChatCompletionRequestMessage>,
     /// Required.
     pub model: super::ModelIdsShared,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::ServiceTier>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modalities: ::std::option::Option<super::ResponseModalities>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verbosity: ::std::option::Option<super::Verbosity>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_effort: ::std::option::Option<super::ReasoningEffort>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_completion_tokens: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `0`. At least `-2` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frequency_penalty: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `0`. At least `-2` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub presence_penalty: ::std::option::Option<f64>,
     /// Web search
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web_search_options: ::std::option::Option<
         super::CreateChatCompletionRequestWebSearch,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<
         super::CreateChatCompletionRequestResponseFormat,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::CreateChatCompletionRequestAudio>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::ModerationParam>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stop: ::std::option::Option<super::StopConfiguration>,
     /// Optional; may be `null`. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logit_bias: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<bool>,
     /// Optional; may be `null`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tokens: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `1` and at most `128`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prediction: ::std::option::Option<super::PredictionContent>,
     /// Optional; may be `null`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_options: ::std::option::Option<super::ChatCompletionStreamOptions>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::CreateChatCompletionRequestToolsItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::ChatCompletionToolChoiceOption>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<super::ParallelToolCalls>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function_call: ::std::option::Option<
         super::CreateChatCompletionRequestFunctionCall,
     >,
     /// Optional. From 1 to 128 items. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub functions: ::std::option::Option<
         ::std::vec::Vec<super::ChatCompletionFunctions>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatCompletionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatCompletionRequest",
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                ("messages", ::std::option::Option::Some(&self.messages)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("modalities", crate::runtime::ser::optional(&self.modalities)),
+                ("verbosity", crate::runtime::ser::optional(&self.verbosity)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                (
+                    "max_completion_tokens",
+                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                ),
+                (
+                    "frequency_penalty",
+                    crate::runtime::ser::optional(&self.frequency_penalty),
+                ),
+                (
+                    "presence_penalty",
+                    crate::runtime::ser::optional(&self.presence_penalty),
+                ),
+                (
+                    "web_search_options",
+                    crate::runtime::ser::optional(&self.web_search_options),
+                ),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional(&self.response_format),
+                ),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("store", crate::runtime::ser::optional(&self.store)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stop", crate::runtime::ser::optional(&self.stop)),
+                ("logit_bias", crate::runtime::ser::optional(&self.logit_bias)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("max_tokens", crate::runtime::ser::optional(&self.max_tokens)),
+                ("n", crate::runtime::ser::optional(&self.n)),
+                ("prediction", crate::runtime::ser::optional(&self.prediction)),
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+                ("functions", crate::runtime::ser::optional(&self.functions)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -7556,7 +8399,7 @@ impl CreateChatCompletionRequest {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateChatCompletionRequestAudio {
     /// Required.
@@ -7565,8 +8408,25 @@ pub struct CreateChatCompletionRequestAudio {
     pub format: super::CreateChatCompletionRequestFormat,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatCompletionRequestAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatCompletionRequestAudio",
+            &[
+                ("voice", ::std::option::Option::Some(&self.voice)),
+                ("format", ::std::option::Option::Some(&self.format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -8080,7 +8940,7 @@ for CreateChatCompletionRequestToolsItem {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateChatCompletionRequestUserLocation {
     /// Required. Always `"approximate"`.
@@ -8089,8 +8949,25 @@ pub struct CreateChatCompletionRequestUserLocation {
     pub approximate: super::WebSearchLocation,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatCompletionRequestUserLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatCompletionRequestUserLocation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("approximate", ::std::option::Option::Some(&self.approximate)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -8226,21 +9103,39 @@ impl ::std::default::Default for CreateChatCompletionRequestUserLocationType {
 /// Web search
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateChatCompletionRequestWebSearch {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_location: ::std::option::Option<
         super::CreateChatCompletionRequestUserLocation,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub search_context_size: ::std::option::Option<super::WebSearchContextSize>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatCompletionRequestWebSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatCompletionRequestWebSearch",
+            &[
+                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "search_context_size",
+                    crate::runtime::ser::optional(&self.search_context_size),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -8320,7 +9215,7 @@ impl CreateChatCompletionRequestWebSearch {
 /// An object with 10 properties, 5 of them required.
 ///
 /// Used by [`Client::create_chat_completion`](crate::runtime::Client::create_chat_completion) (response), [`Client::get_chat_completion`](crate::runtime::Client::get_chat_completion) (response) and [`Client::update_chat_completion`](crate::runtime::Client::update_chat_completion) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateChatCompletionResponse {
     /// Required.
@@ -8332,27 +9227,50 @@ pub struct CreateChatCompletionResponse {
     /// Required.
     pub model: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::ServiceTier>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub system_fingerprint: ::std::option::Option<::std::string::String>,
     /// Required. Always `"chat.completion"`.
     pub object: super::CreateChatCompletionResponseObject,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::CompletionUsage>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::ChatCompletionModeration>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatCompletionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatCompletionResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("choices", ::std::option::Option::Some(&self.choices)),
+                ("created", ::std::option::Option::Some(&self.created)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                (
+                    "system_fingerprint",
+                    crate::runtime::ser::optional(&self.system_fingerprint),
+                ),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -8421,7 +9339,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionResponse {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateChatCompletionResponseChoicesItem {
     /// Required. One of `"stop"`, `"length"`, `"tool_calls"`, `"content_filter"` or `"function_call"`.
@@ -8434,8 +9352,27 @@ pub struct CreateChatCompletionResponseChoicesItem {
     pub logprobs: ::std::option::Option<super::CreateChatCompletionResponseLogprobs>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatCompletionResponseChoicesItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatCompletionResponseChoicesItem",
+            &[
+                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -8561,7 +9498,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionResponseFinishReason {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateChatCompletionResponseLogprobs {
     /// Required; may be `null`.
@@ -8574,8 +9511,25 @@ pub struct CreateChatCompletionResponseLogprobs {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatCompletionResponseLogprobs {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatCompletionResponseLogprobs",
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -8687,7 +9641,7 @@ impl ::std::default::Default for CreateChatCompletionResponseObject {
 /// An object with 10 properties, 5 of them required.
 ///
 /// Used by [`Client::create_chat_completion_stream`](crate::runtime::Client::create_chat_completion_stream) (stream event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateChatCompletionStreamResponse {
     /// Required.
@@ -8699,27 +9653,50 @@ pub struct CreateChatCompletionStreamResponse {
     /// Required.
     pub model: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub obfuscation: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::ServiceTier>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub system_fingerprint: ::std::option::Option<::std::string::String>,
     /// Required. Always `"chat.completion.chunk"`.
     pub object: super::CreateChatCompletionStreamResponseObject,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::CompletionUsage>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::ChatCompletionModeration>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatCompletionStreamResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatCompletionStreamResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("choices", ::std::option::Option::Some(&self.choices)),
+                ("created", ::std::option::Option::Some(&self.created)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                (
+                    "system_fingerprint",
+                    crate::runtime::ser::optional(&self.system_fingerprint),
+                ),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -8788,13 +9765,12 @@ impl crate::runtime::de::Fit for CreateChatCompletionStreamResponse {
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateChatCompletionStreamResponseChoicesItem {
     /// Required.
     pub delta: super::ChatCompletionStreamResponseDelta,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<
         super::CreateChatCompletionStreamResponseLogprobs,
     >,
@@ -8806,8 +9782,27 @@ pub struct CreateChatCompletionStreamResponseChoicesItem {
     pub index: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatCompletionStreamResponseChoicesItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatCompletionStreamResponseChoicesItem",
+            &[
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
+                ("index", ::std::option::Option::Some(&self.index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -8933,7 +9928,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseFinishReason 
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateChatCompletionStreamResponseLogprobs {
     /// Required; may be `null`.
@@ -8946,8 +9941,25 @@ pub struct CreateChatCompletionStreamResponseLogprobs {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatCompletionStreamResponseLogprobs {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatCompletionStreamResponseLogprobs",
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -9059,7 +10071,7 @@ impl ::std::default::Default for CreateChatCompletionStreamResponseObject {
 /// Custom tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CustomToolChatCompletions {
     /// Required. Always `"custom"`.
@@ -9070,8 +10082,25 @@ pub struct CustomToolChatCompletions {
     pub custom: super::CustomToolProperties,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomToolChatCompletions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomToolChatCompletions",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("custom", ::std::option::Option::Some(&self.custom)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -9212,7 +10241,7 @@ for CustomToolChatCompletionsFormat {
 /// Grammar format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CustomToolChatCompletionsGrammar {
     /// Required.
@@ -9221,8 +10250,25 @@ pub struct CustomToolChatCompletionsGrammar {
     pub syntax: super::CustomToolChatCompletionsSyntax,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomToolChatCompletionsGrammar {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomToolChatCompletionsGrammar",
+            &[
+                ("definition", ::std::option::Option::Some(&self.definition)),
+                ("syntax", ::std::option::Option::Some(&self.syntax)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -9289,7 +10335,7 @@ impl CustomToolChatCompletionsGrammar {
 /// Grammar format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CustomToolChatCompletionsGrammarFormat {
     /// Required. Always `"grammar"`.
@@ -9300,8 +10346,25 @@ pub struct CustomToolChatCompletionsGrammarFormat {
     pub grammar: super::CustomToolChatCompletionsGrammar,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomToolChatCompletionsGrammarFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomToolChatCompletionsGrammarFormat",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("grammar", ::std::option::Option::Some(&self.grammar)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -9505,15 +10568,29 @@ impl crate::runtime::de::Fit for CustomToolChatCompletionsSyntax {
 /// Text format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CustomToolChatCompletionsTextFormat {
     /// Required. Always `"text"`.
     pub r#type: super::CustomToolChatCompletionsTextType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomToolChatCompletionsTextFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomToolChatCompletionsTextFormat",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -9714,21 +10791,37 @@ impl ::std::default::Default for CustomToolChatCompletionsType {
 /// Custom tool properties
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CustomToolProperties {
     /// Required.
     pub name: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::CustomToolChatCompletionsFormat>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomToolProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomToolProperties",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("format", crate::runtime::ser::optional(&self.format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -9944,7 +11037,7 @@ impl crate::runtime::de::Fit for ListChatCompletionsOrder {
 /// Static Content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct PredictionContent {
     /// Required. Always `"content"`.
@@ -9953,8 +11046,25 @@ pub struct PredictionContent {
     pub content: super::PredictionContentContent,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for PredictionContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PredictionContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -10424,15 +11534,29 @@ impl crate::runtime::de::Fit for ToolChoiceMode {
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_chat_completion`](crate::runtime::Client::update_chat_completion) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateChatCompletionRequest {
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateChatCompletionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateChatCompletionRequest",
+            &[("metadata", ::std::option::Option::Some(&self.metadata))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
@@ -10572,25 +11696,40 @@ impl crate::runtime::de::Fit for WebSearchContextSize {
 /// Web search location
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebSearchLocation {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebSearchLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebSearchLocation",
+            &[
+                ("country", crate::runtime::ser::optional(&self.country)),
+                ("region", crate::runtime::ser::optional(&self.region)),
+                ("city", crate::runtime::ser::optional(&self.city)),
+                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chat")]
 #[allow(deprecated)]

@@ -6,15 +6,29 @@
 /// Active thread status
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ActiveStatus {
     /// Required. Default: `"active"`. Always `"active"`.
     pub r#type: super::ActiveStatusType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ActiveStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ActiveStatus",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -121,7 +135,7 @@ impl ::std::default::Default for ActiveStatusType {
 /// Assistant message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssistantMessageItem {
     /// Required.
@@ -138,8 +152,29 @@ pub struct AssistantMessageItem {
     pub content: ::std::vec::Vec<super::ResponseOutputText>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssistantMessageItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssistantMessageItem",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -327,7 +362,7 @@ impl ::std::default::Default for AssistantMessageItemType {
 /// Attachment
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Attachment {
     /// Required.
@@ -342,8 +377,28 @@ pub struct Attachment {
     pub preview_url: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Attachment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Attachment",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("mime_type", ::std::option::Option::Some(&self.mime_type)),
+                ("preview_url", ::std::option::Option::Some(&self.preview_url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -456,16 +511,29 @@ impl crate::runtime::de::Fit for AttachmentType {
 /// Automatic thread titling configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AutomaticThreadTitlingParam {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AutomaticThreadTitlingParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AutomaticThreadTitlingParam",
+            &[("enabled", crate::runtime::ser::optional(&self.enabled))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -531,15 +599,29 @@ impl AutomaticThreadTitlingParam {
 /// Automatic thread titling
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatSessionAutomaticThreadTitling {
     /// Required.
     pub enabled: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatSessionAutomaticThreadTitling {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatSessionAutomaticThreadTitling",
+            &[("enabled", ::std::option::Option::Some(&self.enabled))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -579,7 +661,7 @@ impl crate::runtime::de::Fit for ChatSessionAutomaticThreadTitling {
 /// ChatKit configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatSessionChatkitConfiguration {
     /// Required.
@@ -590,8 +672,29 @@ pub struct ChatSessionChatkitConfiguration {
     pub history: super::ChatSessionHistory,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatSessionChatkitConfiguration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatSessionChatkitConfiguration",
+            &[
+                (
+                    "automatic_thread_titling",
+                    ::std::option::Option::Some(&self.automatic_thread_titling),
+                ),
+                ("file_upload", ::std::option::Option::Some(&self.file_upload)),
+                ("history", ::std::option::Option::Some(&self.history)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -635,7 +738,7 @@ impl crate::runtime::de::Fit for ChatSessionChatkitConfiguration {
 /// File upload settings
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatSessionFileUpload {
     /// Required.
@@ -646,8 +749,26 @@ pub struct ChatSessionFileUpload {
     pub max_files: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatSessionFileUpload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatSessionFileUpload",
+            &[
+                ("enabled", ::std::option::Option::Some(&self.enabled)),
+                ("max_file_size", ::std::option::Option::Some(&self.max_file_size)),
+                ("max_files", ::std::option::Option::Some(&self.max_files)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -688,7 +809,7 @@ impl crate::runtime::de::Fit for ChatSessionFileUpload {
 /// History settings
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatSessionHistory {
     /// Required.
@@ -697,8 +818,25 @@ pub struct ChatSessionHistory {
     pub recent_threads: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatSessionHistory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatSessionHistory",
+            &[
+                ("enabled", ::std::option::Option::Some(&self.enabled)),
+                ("recent_threads", ::std::option::Option::Some(&self.recent_threads)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -737,15 +875,34 @@ impl crate::runtime::de::Fit for ChatSessionHistory {
 /// Rate limits
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatSessionRateLimits {
     /// Required.
     pub max_requests_per_1_minute: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatSessionRateLimits {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatSessionRateLimits",
+            &[
+                (
+                    "max_requests_per_1_minute",
+                    ::std::option::Option::Some(&self.max_requests_per_1_minute),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -782,7 +939,7 @@ impl crate::runtime::de::Fit for ChatSessionRateLimits {
 /// The chat session object
 ///
 /// Used by [`Client::cancel_chat_session_method`](crate::runtime::Client::cancel_chat_session_method) (response) and [`Client::create_chat_session_method`](crate::runtime::Client::create_chat_session_method) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ChatSessionResource {
     /// Required.
@@ -807,8 +964,39 @@ pub struct ChatSessionResource {
     pub chatkit_configuration: super::ChatSessionChatkitConfiguration,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatSessionResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatSessionResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("client_secret", ::std::option::Option::Some(&self.client_secret)),
+                ("workflow", ::std::option::Option::Some(&self.workflow)),
+                ("user", ::std::option::Option::Some(&self.user)),
+                ("rate_limits", ::std::option::Option::Some(&self.rate_limits)),
+                (
+                    "max_requests_per_1_minute",
+                    ::std::option::Option::Some(&self.max_requests_per_1_minute),
+                ),
+                ("status", ::std::option::Option::Some(&self.status)),
+                (
+                    "chatkit_configuration",
+                    ::std::option::Option::Some(&self.chatkit_configuration),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1016,24 +1204,42 @@ impl crate::runtime::de::Fit for ChatSessionStatus {
 /// ChatKit configuration overrides
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatkitConfigurationParam {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub automatic_thread_titling: ::std::option::Option<
         super::AutomaticThreadTitlingParam,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_upload: ::std::option::Option<super::FileUploadParam>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub history: ::std::option::Option<super::HistoryParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatkitConfigurationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatkitConfigurationParam",
+            &[
+                (
+                    "automatic_thread_titling",
+                    crate::runtime::ser::optional(&self.automatic_thread_titling),
+                ),
+                ("file_upload", crate::runtime::ser::optional(&self.file_upload)),
+                ("history", crate::runtime::ser::optional(&self.history)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1124,7 +1330,7 @@ impl ChatkitConfigurationParam {
 /// Workflow
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatkitWorkflow {
     /// Required.
@@ -1142,8 +1348,27 @@ pub struct ChatkitWorkflow {
     pub tracing: super::ChatkitWorkflowTracing,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatkitWorkflow {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatkitWorkflow",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("version", ::std::option::Option::Some(&self.version)),
+                ("state_variables", ::std::option::Option::Some(&self.state_variables)),
+                ("tracing", ::std::option::Option::Some(&self.tracing)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1336,15 +1561,29 @@ impl ::std::convert::From<bool> for ChatkitWorkflowStateVariablesValue {
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatkitWorkflowTracing {
     /// Required.
     pub enabled: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatkitWorkflowTracing {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatkitWorkflowTracing",
+            &[("enabled", ::std::option::Option::Some(&self.enabled))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1381,7 +1620,7 @@ impl crate::runtime::de::Fit for ChatkitWorkflowTracing {
 /// Client tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClientToolCallItem {
     /// Required.
@@ -1406,8 +1645,33 @@ pub struct ClientToolCallItem {
     pub output: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ClientToolCallItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ClientToolCallItem",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1682,7 +1946,7 @@ impl crate::runtime::de::Fit for ClientToolCallStatus {
 /// Closed thread status
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ClosedStatus {
     /// Required. Default: `"closed"`. Always `"closed"`.
@@ -1691,8 +1955,25 @@ pub struct ClosedStatus {
     pub reason: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ClosedStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ClosedStatus",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("reason", ::std::option::Option::Some(&self.reason)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1801,7 +2082,7 @@ impl ::std::default::Default for ClosedStatusType {
 /// Create chat session request
 ///
 /// Used by [`Client::create_chat_session_method`](crate::runtime::Client::create_chat_session_method) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateChatSessionBody {
     /// Required.
@@ -1809,18 +2090,38 @@ pub struct CreateChatSessionBody {
     /// Required. At least 1 character.
     pub user: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_after: ::std::option::Option<super::ExpiresAfterParam>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rate_limits: ::std::option::Option<super::RateLimitsParam>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chatkit_configuration: ::std::option::Option<super::ChatkitConfigurationParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateChatSessionBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateChatSessionBody",
+            &[
+                ("workflow", ::std::option::Option::Some(&self.workflow)),
+                ("user", ::std::option::Option::Some(&self.user)),
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("rate_limits", crate::runtime::ser::optional(&self.rate_limits)),
+                (
+                    "chatkit_configuration",
+                    crate::runtime::ser::optional(&self.chatkit_configuration),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -1923,7 +2224,7 @@ impl CreateChatSessionBody {
 /// Deleted thread
 ///
 /// Used by [`Client::delete_thread_method`](crate::runtime::Client::delete_thread_method) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeletedThreadResource {
     /// Required.
@@ -1934,8 +2235,26 @@ pub struct DeletedThreadResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeletedThreadResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeletedThreadResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2046,7 +2365,7 @@ impl ::std::default::Default for DeletedThreadResourceObject {
 /// Expiration overrides
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ExpiresAfterParam {
     /// Required. Default: `"created_at"`. Always `"created_at"`.
@@ -2055,8 +2374,25 @@ pub struct ExpiresAfterParam {
     pub seconds: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ExpiresAfterParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ExpiresAfterParam",
+            &[
+                ("anchor", ::std::option::Option::Some(&self.anchor)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2187,7 +2523,7 @@ impl ::std::default::Default for ExpiresAfterParamAnchor {
 /// File annotation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FileAnnotation {
     /// Required. Default: `"file"`. Always `"file"`.
@@ -2196,8 +2532,25 @@ pub struct FileAnnotation {
     pub source: super::FileAnnotationSource,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FileAnnotation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FileAnnotation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2236,7 +2589,7 @@ impl crate::runtime::de::Fit for FileAnnotation {
 /// File annotation source
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FileAnnotationSource {
     /// Required. Default: `"file"`. Always `"file"`.
@@ -2245,8 +2598,25 @@ pub struct FileAnnotationSource {
     pub filename: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FileAnnotationSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FileAnnotationSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2425,22 +2795,37 @@ impl ::std::default::Default for FileAnnotationType {
 /// File upload configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FileUploadParam {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// Optional. At least `1` and at most `512`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
     /// Optional. At least `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_files: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FileUploadParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FileUploadParam",
+            &[
+                ("enabled", crate::runtime::ser::optional(&self.enabled)),
+                ("max_file_size", crate::runtime::ser::optional(&self.max_file_size)),
+                ("max_files", crate::runtime::ser::optional(&self.max_files)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2519,19 +2904,34 @@ impl FileUploadParam {
 /// Chat history configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct HistoryParam {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// Optional. At least `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recent_threads: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for HistoryParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "HistoryParam",
+            &[
+                ("enabled", crate::runtime::ser::optional(&self.enabled)),
+                ("recent_threads", crate::runtime::ser::optional(&self.recent_threads)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2602,7 +3002,7 @@ impl HistoryParam {
 /// Inference options
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InferenceOptions {
     /// Required; may be `null`.
@@ -2611,8 +3011,25 @@ pub struct InferenceOptions {
     pub model: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for InferenceOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InferenceOptions",
+            &[
+                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
+                ("model", ::std::option::Option::Some(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2651,7 +3068,7 @@ impl crate::runtime::de::Fit for InferenceOptions {
 /// Locked thread status
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct LockedStatus {
     /// Required. Default: `"locked"`. Always `"locked"`.
@@ -2660,8 +3077,25 @@ pub struct LockedStatus {
     pub reason: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for LockedStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "LockedStatus",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("reason", ::std::option::Option::Some(&self.reason)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2770,16 +3204,34 @@ impl ::std::default::Default for LockedStatusType {
 /// Rate limit overrides
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RateLimitsParam {
     /// Optional. At least `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_requests_per_1_minute: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RateLimitsParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RateLimitsParam",
+            &[
+                (
+                    "max_requests_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_requests_per_1_minute),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -2845,7 +3297,7 @@ impl RateLimitsParam {
 /// Assistant message content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseOutputText {
     /// Required. Default: `"output_text"`. Always `"output_text"`.
@@ -2856,8 +3308,26 @@ pub struct ResponseOutputText {
     pub annotations: ::std::vec::Vec<super::ResponseOutputTextAnnotationsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseOutputText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseOutputText",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("annotations", ::std::option::Option::Some(&self.annotations)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -3043,7 +3513,7 @@ impl ::std::default::Default for ResponseOutputTextType {
 /// Task group
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TaskGroupItem {
     /// Required.
@@ -3060,8 +3530,29 @@ pub struct TaskGroupItem {
     pub tasks: ::std::vec::Vec<super::TaskGroupTask>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TaskGroupItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TaskGroupItem",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("tasks", ::std::option::Option::Some(&self.tasks)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -3249,7 +3740,7 @@ impl ::std::default::Default for TaskGroupItemType {
 /// Task group task
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TaskGroupTask {
     /// Required.
@@ -3260,8 +3751,26 @@ pub struct TaskGroupTask {
     pub summary: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TaskGroupTask {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TaskGroupTask",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("heading", ::std::option::Option::Some(&self.heading)),
+                ("summary", ::std::option::Option::Some(&self.summary)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -3302,7 +3811,7 @@ impl crate::runtime::de::Fit for TaskGroupTask {
 /// Task item
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TaskItem {
     /// Required.
@@ -3323,8 +3832,31 @@ pub struct TaskItem {
     pub summary: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TaskItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TaskItem",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("task_type", ::std::option::Option::Some(&self.task_type)),
+                ("heading", ::std::option::Option::Some(&self.heading)),
+                ("summary", ::std::option::Option::Some(&self.summary)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -3729,7 +4261,7 @@ impl ::std::convert::From<super::WidgetMessageItem> for ThreadItem {
 /// Thread Items
 ///
 /// Used by [`Client::list_thread_items_method`](crate::runtime::Client::list_thread_items_method) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ThreadItemListResource {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -3744,8 +4276,28 @@ pub struct ThreadItemListResource {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ThreadItemListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ThreadItemListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -3860,7 +4412,7 @@ impl ::std::default::Default for ThreadItemListResourceObject {
 /// Threads
 ///
 /// Used by [`Client::list_threads_method`](crate::runtime::Client::list_threads_method) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ThreadListResource {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -3875,8 +4427,28 @@ pub struct ThreadListResource {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ThreadListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ThreadListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -3991,7 +4563,7 @@ impl ::std::default::Default for ThreadListResourceObject {
 /// The thread object
 ///
 /// Used by [`Client::get_thread_method`](crate::runtime::Client::get_thread_method) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ThreadResource {
     /// Required.
@@ -4008,8 +4580,29 @@ pub struct ThreadResource {
     pub user: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ThreadResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ThreadResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("title", ::std::option::Option::Some(&self.title)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("user", ::std::option::Option::Some(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4211,15 +4804,29 @@ impl ::std::convert::From<super::LockedStatus> for ThreadResourceStatus {
 /// Tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ToolChoice {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolChoice {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolChoice",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4256,7 +4863,7 @@ impl crate::runtime::de::Fit for ToolChoice {
 /// URL annotation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UrlAnnotation {
     /// Required. Default: `"url"`. Always `"url"`.
@@ -4265,8 +4872,25 @@ pub struct UrlAnnotation {
     pub source: super::UrlAnnotationSource,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UrlAnnotation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UrlAnnotation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4305,7 +4929,7 @@ impl crate::runtime::de::Fit for UrlAnnotation {
 /// URL annotation source
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UrlAnnotationSource {
     /// Required. Default: `"url"`. Always `"url"`.
@@ -4314,8 +4938,25 @@ pub struct UrlAnnotationSource {
     pub url: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UrlAnnotationSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UrlAnnotationSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4494,7 +5135,7 @@ impl ::std::default::Default for UrlAnnotationType {
 /// User message input
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserMessageInputText {
     /// Required. Default: `"input_text"`. Always `"input_text"`.
@@ -4503,8 +5144,25 @@ pub struct UserMessageInputText {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserMessageInputText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserMessageInputText",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4613,7 +5271,7 @@ impl ::std::default::Default for UserMessageInputTextType {
 /// User Message Item
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserMessageItem {
     /// Required.
@@ -4634,8 +5292,34 @@ pub struct UserMessageItem {
     pub inference_options: ::std::option::Option<super::InferenceOptions>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserMessageItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserMessageItem",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("attachments", ::std::option::Option::Some(&self.attachments)),
+                (
+                    "inference_options",
+                    ::std::option::Option::Some(&self.inference_options),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -4911,7 +5595,7 @@ impl ::std::default::Default for UserMessageItemType {
 /// User message quoted text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserMessageQuotedText {
     /// Required. Default: `"quoted_text"`. Always `"quoted_text"`.
@@ -4920,8 +5604,25 @@ pub struct UserMessageQuotedText {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserMessageQuotedText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserMessageQuotedText",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5030,7 +5731,7 @@ impl ::std::default::Default for UserMessageQuotedTextType {
 /// Widget message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WidgetMessageItem {
     /// Required.
@@ -5047,8 +5748,29 @@ pub struct WidgetMessageItem {
     pub widget: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WidgetMessageItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WidgetMessageItem",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("widget", ::std::option::Option::Some(&self.widget)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5236,16 +5958,14 @@ impl ::std::default::Default for WidgetMessageItemType {
 /// Workflow settings
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WorkflowParam {
     /// Required.
     pub id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state_variables: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
@@ -5253,12 +5973,33 @@ pub struct WorkflowParam {
         >,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracing: ::std::option::Option<super::WorkflowTracingParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WorkflowParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WorkflowParam",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("version", crate::runtime::ser::optional(&self.version)),
+                (
+                    "state_variables",
+                    crate::runtime::ser::optional(&self.state_variables),
+                ),
+                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
@@ -5504,16 +6245,29 @@ impl ::std::convert::From<bool> for WorkflowParamStateVariablesValue {
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WorkflowTracingParam {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "chatkit")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WorkflowTracingParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WorkflowTracingParam",
+            &[("enabled", crate::runtime::ser::optional(&self.enabled))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]

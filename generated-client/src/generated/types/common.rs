@@ -6,7 +6,7 @@
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AdditionalTools {
     /// Required. Default: `"additional_tools"`. Always `"additional_tools"`.
@@ -19,8 +19,27 @@ pub struct AdditionalTools {
     pub tools: ::std::vec::Vec<super::Tool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AdditionalTools {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AdditionalTools",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -63,11 +82,10 @@ impl crate::runtime::de::Fit for AdditionalTools {
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AdditionalToolsItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"additional_tools"`. Always `"additional_tools"`.
     pub r#type: super::AdditionalToolsItemParamType,
@@ -77,8 +95,27 @@ pub struct AdditionalToolsItemParam {
     pub tools: ::std::vec::Vec<super::Tool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AdditionalToolsItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AdditionalToolsItemParam",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -739,7 +776,7 @@ impl crate::runtime::de::Fit for ApplyPatchCallStatusParam {
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ApplyPatchCreateFileOperation {
     /// Required. Default: `"create_file"`. Always `"create_file"`.
@@ -750,8 +787,26 @@ pub struct ApplyPatchCreateFileOperation {
     pub diff: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchCreateFileOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchCreateFileOperation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -795,7 +850,7 @@ impl crate::runtime::de::Fit for ApplyPatchCreateFileOperation {
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ApplyPatchCreateFileOperationParam {
     /// Required. Default: `"create_file"`. Always `"create_file"`.
@@ -806,8 +861,26 @@ pub struct ApplyPatchCreateFileOperationParam {
     pub diff: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchCreateFileOperationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchCreateFileOperationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1017,7 +1090,7 @@ impl ::std::default::Default for ApplyPatchCreateFileOperationType {
 /// Apply patch delete file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ApplyPatchDeleteFileOperation {
     /// Required. Default: `"delete_file"`. Always `"delete_file"`.
@@ -1026,8 +1099,25 @@ pub struct ApplyPatchDeleteFileOperation {
     pub path: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchDeleteFileOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchDeleteFileOperation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1069,7 +1159,7 @@ impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperation {
 /// Apply patch delete file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ApplyPatchDeleteFileOperationParam {
     /// Required. Default: `"delete_file"`. Always `"delete_file"`.
@@ -1078,8 +1168,25 @@ pub struct ApplyPatchDeleteFileOperationParam {
     pub path: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchDeleteFileOperationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchDeleteFileOperationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1374,7 +1481,7 @@ for ApplyPatchOperationParam {
 /// Apply patch tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ApplyPatchToolCall {
     /// Required. Default: `"apply_patch_call"`. Always `"apply_patch_call"`.
@@ -1384,7 +1491,6 @@ pub struct ApplyPatchToolCall {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCaller>,
     /// Required.
     pub status: super::ApplyPatchCallStatus,
@@ -1393,12 +1499,33 @@ pub struct ApplyPatchToolCall {
     /// Required.
     pub operation: super::ApplyPatchToolCallApplyPatchOperation,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchToolCall",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("operation", ::std::option::Option::Some(&self.operation)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1548,18 +1675,16 @@ for ApplyPatchToolCallApplyPatchOperation {
 /// Apply patch tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ApplyPatchToolCallItemParam {
     /// Required. Default: `"apply_patch_call"`. Always `"apply_patch_call"`.
     pub r#type: super::ApplyPatchToolCallItemParamType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCallerParam>,
     /// Required.
     pub status: super::ApplyPatchCallStatusParam,
@@ -1567,8 +1692,29 @@ pub struct ApplyPatchToolCallItemParam {
     pub operation: super::ApplyPatchOperationParam,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchToolCallItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchToolCallItemParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("operation", ::std::option::Option::Some(&self.operation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1734,7 +1880,7 @@ impl ::std::default::Default for ApplyPatchToolCallItemParamType {
 /// Apply patch tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ApplyPatchToolCallOutput {
     /// Required. Default: `"apply_patch_call_output"`. Always `"apply_patch_call_output"`.
@@ -1744,20 +1890,39 @@ pub struct ApplyPatchToolCallOutput {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCaller>,
     /// Required.
     pub status: super::ApplyPatchCallOutputStatus,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchToolCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchToolCallOutput",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1817,28 +1982,46 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallOutput {
 /// Apply patch tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ApplyPatchToolCallOutputItemParam {
     /// Required. Default: `"apply_patch_call_output"`. Always `"apply_patch_call_output"`.
     pub r#type: super::ApplyPatchToolCallOutputItemParamType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCallerParam>,
     /// Required.
     pub status: super::ApplyPatchCallOutputStatusParam,
     /// Optional; may be `null`. At most 10485760 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchToolCallOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchToolCallOutputItemParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2158,20 +2341,43 @@ impl ::std::default::Default for ApplyPatchToolCallType {
 /// Apply patch tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ApplyPatchToolParam {
     /// Required. Default: `"apply_patch"`. Always `"apply_patch"`.
     pub r#type: super::ApplyPatchToolParamType,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -2389,7 +2595,7 @@ impl ::std::default::Default for ApplyPatchToolParamType {
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ApplyPatchUpdateFileOperation {
     /// Required. Default: `"update_file"`. Always `"update_file"`.
@@ -2400,8 +2606,26 @@ pub struct ApplyPatchUpdateFileOperation {
     pub diff: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchUpdateFileOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchUpdateFileOperation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2445,7 +2669,7 @@ impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperation {
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ApplyPatchUpdateFileOperationParam {
     /// Required. Default: `"update_file"`. Always `"update_file"`.
@@ -2456,8 +2680,26 @@ pub struct ApplyPatchUpdateFileOperationParam {
     pub diff: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApplyPatchUpdateFileOperationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApplyPatchUpdateFileOperationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2674,27 +2916,50 @@ impl ::std::default::Default for ApplyPatchUpdateFileOperationType {
 /// An object with 5 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ApproximateLocation {
     /// Required. Default: `"approximate"`. Always `"approximate"`.
     pub r#type: super::ApproximateLocationType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApproximateLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApproximateLocation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("country", crate::runtime::ser::optional(&self.country)),
+                ("region", crate::runtime::ser::optional(&self.region)),
+                ("city", crate::runtime::ser::optional(&self.city)),
+                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -2950,7 +3215,7 @@ impl ::std::default::Default for ApproximateLocationType {
 /// An object with 12 properties, all required.
 ///
 /// Used by [`Client::retrieve_group_role`](crate::runtime::Client::retrieve_group_role) (response), [`Client::retrieve_user_role`](crate::runtime::Client::retrieve_user_role) (response), [`Client::retrieve_project_group_role`](crate::runtime::Client::retrieve_project_group_role) (response) and [`Client::retrieve_project_user_role`](crate::runtime::Client::retrieve_project_user_role) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssignedRoleDetails {
     /// Required.
@@ -2985,8 +3250,48 @@ pub struct AssignedRoleDetails {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssignedRoleDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssignedRoleDetails",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("permissions", ::std::option::Option::Some(&self.permissions)),
+                ("resource_type", ::std::option::Option::Some(&self.resource_type)),
+                ("predefined_role", ::std::option::Option::Some(&self.predefined_role)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("updated_at", ::std::option::Option::Some(&self.updated_at)),
+                ("created_by", ::std::option::Option::Some(&self.created_by)),
+                (
+                    "created_by_user_obj",
+                    ::std::option::Option::Some(&self.created_by_user_obj),
+                ),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                (
+                    "assignment_sources",
+                    ::std::option::Option::Some(&self.assignment_sources),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -3079,7 +3384,7 @@ impl crate::runtime::de::Fit for AssignedRoleDetails {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AssignedRoleDetailsAssignmentSourcesItem {
     /// Required.
@@ -3088,8 +3393,32 @@ pub struct AssignedRoleDetailsAssignmentSourcesItem {
     pub principal_type: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for AssignedRoleDetailsAssignmentSourcesItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AssignedRoleDetailsAssignmentSourcesItem",
+            &[
+                ("principal_id", ::std::option::Option::Some(&self.principal_id)),
+                ("principal_type", ::std::option::Option::Some(&self.principal_type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -3152,26 +3481,49 @@ impl crate::runtime::de::Fit for AssignedRoleDetailsAssignmentSourcesItem {
 /// CodeInterpreterToolAuto
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AutoCodeInterpreterToolParam {
     /// Required. Default: `"auto"`. Always `"auto"`.
     pub r#type: super::AutoCodeInterpreterToolParamType,
     /// Optional. At most 50 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub memory_limit: ::std::option::Option<super::ContainerMemoryLimit>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network_policy: ::std::option::Option<
         super::AutoCodeInterpreterToolParamNetworkPolicy,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for AutoCodeInterpreterToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AutoCodeInterpreterToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
+                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -3662,19 +4014,37 @@ impl crate::runtime::de::Fit for CallableToolAllowedCaller {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionStreamOptions {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_usage: ::std::option::Option<bool>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_obfuscation: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionStreamOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionStreamOptions",
+            &[
+                ("include_usage", crate::runtime::ser::optional(&self.include_usage)),
+                (
+                    "include_obfuscation",
+                    crate::runtime::ser::optional(&self.include_obfuscation),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
@@ -3751,7 +4121,7 @@ impl ChatCompletionStreamOptions {
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ChatCompletionTool {
     /// Required. Always `"function"`.
@@ -3760,8 +4130,25 @@ pub struct ChatCompletionTool {
     pub function: super::FunctionObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "evals"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ChatCompletionTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ChatCompletionTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
 #[allow(deprecated)]
@@ -3972,7 +4359,7 @@ impl crate::runtime::de::Fit for ClickButtonType {
 /// Click
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClickParam {
     /// Required. Default: `"click"`. Always `"click"`.
@@ -3984,12 +4371,31 @@ pub struct ClickParam {
     /// Required.
     pub y: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ClickParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ClickParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("button", ::std::option::Option::Some(&self.button)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4141,7 +4547,7 @@ impl ::std::default::Default for ClickParamType {
 /// Code interpreter output image
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CodeInterpreterOutputImage {
     /// Required. Default: `"image"`. Always `"image"`.
@@ -4150,8 +4556,25 @@ pub struct CodeInterpreterOutputImage {
     pub url: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CodeInterpreterOutputImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CodeInterpreterOutputImage",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4285,7 +4708,7 @@ impl ::std::default::Default for CodeInterpreterOutputImageType {
 /// Code interpreter output logs
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CodeInterpreterOutputLogs {
     /// Required. Default: `"logs"`. Always `"logs"`.
@@ -4294,8 +4717,25 @@ pub struct CodeInterpreterOutputLogs {
     pub logs: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CodeInterpreterOutputLogs {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CodeInterpreterOutputLogs",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("logs", ::std::option::Option::Some(&self.logs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4436,7 +4876,7 @@ impl ::std::default::Default for CodeInterpreterOutputLogsType {
 /// Code interpreter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CodeInterpreterTool {
     /// Required. Always `"code_interpreter"`.
@@ -4444,14 +4884,38 @@ pub struct CodeInterpreterTool {
     /// Required.
     pub container: super::CodeInterpreterToolContainer,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for CodeInterpreterTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CodeInterpreterTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container", ::std::option::Option::Some(&self.container)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -4548,7 +5012,7 @@ impl CodeInterpreterTool {
 /// Code interpreter tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CodeInterpreterToolCall {
     /// Required. Default: `"code_interpreter_call"`. Always `"code_interpreter_call"`.
@@ -4567,8 +5031,29 @@ pub struct CodeInterpreterToolCall {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CodeInterpreterToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CodeInterpreterToolCall",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("outputs", ::std::option::Option::Some(&self.outputs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5167,7 +5652,7 @@ impl ::std::default::Default for CodeInterpreterToolType {
 /// Compaction item
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CompactionBody {
     /// Required. Default: `"compaction"`. Always `"compaction"`.
@@ -5177,12 +5662,33 @@ pub struct CompactionBody {
     /// Required.
     pub encrypted_content: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CompactionBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CompactionBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5295,11 +5801,10 @@ impl ::std::default::Default for CompactionBodyType {
 /// Compaction item
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CompactionSummaryItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"compaction"`. Always `"compaction"`.
     pub r#type: super::CompactionSummaryItemParamType,
@@ -5307,8 +5812,29 @@ pub struct CompactionSummaryItemParam {
     pub encrypted_content: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CompactionSummaryItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CompactionSummaryItemParam",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5455,15 +5981,29 @@ impl ::std::default::Default for CompactionSummaryItemParamType {
 /// Compaction trigger
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CompactionTriggerItemParam {
     /// Required. Default: `"compaction_trigger"`. Always `"compaction_trigger"`.
     pub r#type: super::CompactionTriggerItemParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CompactionTriggerItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CompactionTriggerItemParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5602,7 +6142,7 @@ impl ::std::default::Default for CompactionTriggerItemParamType {
 /// Comparison Filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ComparisonFilter {
     /// Required. Default: `"eq"`. One of `"eq"`, `"ne"`, `"gt"`, `"gte"`, `"lt"`, `"lte"`, `"in"` or `"nin"`.
@@ -5613,8 +6153,34 @@ pub struct ComparisonFilter {
     pub value: super::ComparisonFilterValue,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ComparisonFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ComparisonFilter",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("key", ::std::option::Option::Some(&self.key)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -6216,7 +6782,7 @@ for ComparisonFilterValue {
 /// An object with 5 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CompletionUsage {
     /// Required. Default: `0`.
@@ -6226,19 +6792,46 @@ pub struct CompletionUsage {
     /// Required. Default: `0`.
     pub total_tokens: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completion_tokens_details: ::std::option::Option<
         super::CompletionUsageCompletionTokensDetails,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_tokens_details: ::std::option::Option<
         super::CompletionUsagePromptTokensDetails,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CompletionUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CompletionUsage",
+            &[
+                (
+                    "completion_tokens",
+                    ::std::option::Option::Some(&self.completion_tokens),
+                ),
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+                (
+                    "completion_tokens_details",
+                    crate::runtime::ser::optional(&self.completion_tokens_details),
+                ),
+                (
+                    "prompt_tokens_details",
+                    crate::runtime::ser::optional(&self.prompt_tokens_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
@@ -6289,28 +6882,52 @@ impl crate::runtime::de::Fit for CompletionUsage {
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CompletionUsageCompletionTokensDetails {
     /// Optional. Default: `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accepted_prediction_tokens: ::std::option::Option<i64>,
     /// Optional. Default: `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio_tokens: ::std::option::Option<i64>,
     /// Optional. Default: `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_tokens: ::std::option::Option<i64>,
     /// Optional. Default: `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rejected_prediction_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CompletionUsageCompletionTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CompletionUsageCompletionTokensDetails",
+            &[
+                (
+                    "accepted_prediction_tokens",
+                    crate::runtime::ser::optional(&self.accepted_prediction_tokens),
+                ),
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+                (
+                    "reasoning_tokens",
+                    crate::runtime::ser::optional(&self.reasoning_tokens),
+                ),
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                (
+                    "rejected_prediction_tokens",
+                    crate::runtime::ser::optional(&self.rejected_prediction_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
@@ -6364,28 +6981,46 @@ impl crate::runtime::de::Fit for CompletionUsageCompletionTokensDetails {
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CompletionUsagePromptTokensDetails {
     /// Optional. Default: `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio_tokens: ::std::option::Option<i64>,
     /// Optional. Default: `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cached_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_tokens: ::std::option::Option<i64>,
     /// Optional. Default: `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cache_write_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CompletionUsagePromptTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CompletionUsagePromptTokensDetails",
+            &[
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+                ("cached_tokens", crate::runtime::ser::optional(&self.cached_tokens)),
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
+                (
+                    "cache_write_tokens",
+                    crate::runtime::ser::optional(&self.cache_write_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
@@ -6447,7 +7082,7 @@ impl crate::runtime::de::Fit for CompletionUsagePromptTokensDetails {
 /// Compound Filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CompoundFilter {
     /// Required. One of `"and"` or `"or"`.
@@ -6456,8 +7091,33 @@ pub struct CompoundFilter {
     pub filters: ::std::vec::Vec<super::CompoundFilterFiltersItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for CompoundFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CompoundFilter",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("filters", ::std::option::Option::Some(&self.filters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -6961,11 +7621,10 @@ pub type ComputerActionList = ::std::vec::Vec<super::ComputerAction>;
 /// Computer tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ComputerCallOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
@@ -6974,17 +7633,39 @@ pub struct ComputerCallOutputItemParam {
     /// Required.
     pub output: super::ComputerScreenshotImage,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acknowledged_safety_checks: ::std::option::Option<
         ::std::vec::Vec<super::ComputerCallSafetyCheckParam>,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionCallItemStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ComputerCallOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ComputerCallOutputItemParam",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                (
+                    "acknowledged_safety_checks",
+                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                ),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7166,21 +7847,37 @@ impl ::std::default::Default for ComputerCallOutputItemParamType {
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ComputerCallSafetyCheckParam {
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ComputerCallSafetyCheckParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ComputerCallSafetyCheckParam",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("code", crate::runtime::ser::optional(&self.code)),
+                ("message", crate::runtime::ser::optional(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7392,7 +8089,7 @@ impl crate::runtime::de::Fit for ComputerEnvironment {
 /// Computer screenshot
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ComputerScreenshotContent {
     /// Required. Default: `"computer_screenshot"`. Always `"computer_screenshot"`.
@@ -7404,14 +8101,36 @@ pub struct ComputerScreenshotContent {
     /// Required.
     pub detail: super::ImageDetail,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointConfig,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ComputerScreenshotContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ComputerScreenshotContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("detail", ::std::option::Option::Some(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -7535,21 +8254,37 @@ impl ::std::default::Default for ComputerScreenshotContentType {
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ComputerScreenshotImage {
     /// Required. Default: `"computer_screenshot"`. Always `"computer_screenshot"`.
     pub r#type: super::ComputerScreenshotImageType,
     /// Optional. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ComputerScreenshotImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ComputerScreenshotImage",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7709,15 +8444,36 @@ impl ::std::default::Default for ComputerScreenshotImageType {
 /// Computer
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ComputerTool {
     /// Required. Default: `"computer"`. Always `"computer"`.
     pub r#type: super::ComputerToolType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ComputerTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ComputerTool",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -7796,7 +8552,7 @@ impl ComputerTool {
 /// Computer tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ComputerToolCall {
     /// Required. Default: `"computer_call"`. Always `"computer_call"`.
@@ -7806,10 +8562,8 @@ pub struct ComputerToolCall {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<super::ComputerAction>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actions: ::std::option::Option<super::ComputerActionList>,
     /// Required.
     pub pending_safety_checks: ::std::vec::Vec<super::ComputerCallSafetyCheckParam>,
@@ -7817,8 +8571,33 @@ pub struct ComputerToolCall {
     pub status: super::ComputerToolCallStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ComputerToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ComputerToolCall",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", crate::runtime::ser::optional(&self.action)),
+                ("actions", crate::runtime::ser::optional(&self.actions)),
+                (
+                    "pending_safety_checks",
+                    ::std::option::Option::Some(&self.pending_safety_checks),
+                ),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7925,7 +8704,7 @@ impl ComputerToolCall {
 /// An object with 7 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ComputerToolCallOutputResource {
     /// Required. Default: `"computer_call_output"`. Always `"computer_call_output"`.
@@ -7935,7 +8714,6 @@ pub struct ComputerToolCallOutputResource {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acknowledged_safety_checks: ::std::option::Option<
         ::std::vec::Vec<super::ComputerCallSafetyCheckParam>,
     >,
@@ -7944,12 +8722,36 @@ pub struct ComputerToolCallOutputResource {
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::ComputerToolCallOutputStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ComputerToolCallOutputResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ComputerToolCallOutputResource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                (
+                    "acknowledged_safety_checks",
+                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                ),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8426,7 +9228,7 @@ impl ::std::default::Default for ComputerToolType {
 /// Computer use preview
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ComputerUsePreviewTool {
     /// Required. Default: `"computer_use_preview"`. Always `"computer_use_preview"`.
@@ -8439,8 +9241,34 @@ pub struct ComputerUsePreviewTool {
     pub display_height: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ComputerUsePreviewTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ComputerUsePreviewTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("environment", ::std::option::Option::Some(&self.environment)),
+                ("display_width", ::std::option::Option::Some(&self.display_width)),
+                ("display_height", ::std::option::Option::Some(&self.display_height)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -8665,29 +9493,52 @@ impl ::std::default::Default for ComputerUsePreviewToolType {
 /// An object with 5 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerAutoParam {
     /// Required. Default: `"container_auto"`. Always `"container_auto"`.
     pub r#type: super::ContainerAutoParamType,
     /// Optional. At most 50 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub memory_limit: ::std::option::Option<super::ContainerMemoryLimit>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network_policy: ::std::option::Option<super::ContainerAutoParamNetworkPolicy>,
     /// Optional. At most 200 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub skills: ::std::option::Option<
         ::std::vec::Vec<super::ContainerAutoParamSkillsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerAutoParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerAutoParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
+                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+                ("skills", crate::runtime::ser::optional(&self.skills)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -9176,7 +10027,7 @@ impl ::std::default::Default for ContainerAutoParamType {
 /// Container file citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerFileCitationBody {
     /// Required. Default: `"container_file_citation"`. Always `"container_file_citation"`.
@@ -9193,8 +10044,29 @@ pub struct ContainerFileCitationBody {
     pub filename: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerFileCitationBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerFileCitationBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9486,7 +10358,7 @@ impl crate::runtime::de::Fit for ContainerMemoryLimit {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerNetworkPolicyAllowlistParam {
     /// Required. Default: `"allowlist"`. Always `"allowlist"`.
@@ -9494,14 +10366,39 @@ pub struct ContainerNetworkPolicyAllowlistParam {
     /// Required. At least 1 item.
     pub allowed_domains: ::std::vec::Vec<::std::string::String>,
     /// Optional. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain_secrets: ::std::option::Option<
         ::std::vec::Vec<super::ContainerNetworkPolicyDomainSecretParam>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerNetworkPolicyAllowlistParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerNetworkPolicyAllowlistParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_domains", ::std::option::Option::Some(&self.allowed_domains)),
+                ("domain_secrets", crate::runtime::ser::optional(&self.domain_secrets)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -9748,15 +10645,37 @@ impl ::std::default::Default for ContainerNetworkPolicyAllowlistParamType {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerNetworkPolicyDisabledParam {
     /// Required. Default: `"disabled"`. Always `"disabled"`.
     pub r#type: super::ContainerNetworkPolicyDisabledParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerNetworkPolicyDisabledParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerNetworkPolicyDisabledParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -9983,7 +10902,7 @@ impl ::std::default::Default for ContainerNetworkPolicyDisabledParamType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerNetworkPolicyDomainSecretParam {
     /// Required. At least 1 character.
@@ -9994,8 +10913,34 @@ pub struct ContainerNetworkPolicyDomainSecretParam {
     pub value: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerNetworkPolicyDomainSecretParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerNetworkPolicyDomainSecretParam",
+            &[
+                ("domain", ::std::option::Option::Some(&self.domain)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -10097,7 +11042,7 @@ impl ContainerNetworkPolicyDomainSecretParam {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerReferenceParam {
     /// Required. Default: `"container_reference"`. Always `"container_reference"`.
@@ -10106,8 +11051,32 @@ pub struct ContainerReferenceParam {
     pub container_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerReferenceParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerReferenceParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -10318,7 +11287,7 @@ impl ::std::default::Default for ContainerReferenceParamType {
 /// Container Reference
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerReferenceResource {
     /// Required. Default: `"container_reference"`. Always `"container_reference"`.
@@ -10327,8 +11296,25 @@ pub struct ContainerReferenceResource {
     pub container_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerReferenceResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerReferenceResource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -10440,7 +11426,7 @@ impl ::std::default::Default for ContainerReferenceResourceType {
 /// Coordinate
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CoordParam {
     /// Required.
@@ -10449,8 +11435,25 @@ pub struct CoordParam {
     pub y: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CoordParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CoordParam",
+            &[
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -10521,7 +11524,7 @@ impl CoordParam {
 /// Grammar format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CustomGrammarFormatParam {
     /// Required. Default: `"grammar"`. Always `"grammar"`.
@@ -10532,8 +11535,33 @@ pub struct CustomGrammarFormatParam {
     pub definition: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomGrammarFormatParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomGrammarFormatParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("syntax", ::std::option::Option::Some(&self.syntax)),
+                ("definition", ::std::option::Option::Some(&self.definition)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -10757,15 +11785,36 @@ impl ::std::default::Default for CustomGrammarFormatParamType {
 /// Text format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CustomTextFormatParam {
     /// Required. Default: `"text"`. Always `"text"`.
     pub r#type: super::CustomTextFormatParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomTextFormatParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomTextFormatParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -10970,21 +12019,18 @@ impl ::std::default::Default for CustomTextFormatParamType {
 /// Custom tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CustomToolCall {
     /// Required. Always `"custom_tool_call"`.
     pub r#type: super::CustomToolCallType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCaller>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
@@ -10992,8 +12038,30 @@ pub struct CustomToolCall {
     pub input: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomToolCall",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11097,25 +12165,43 @@ impl CustomToolCall {
 /// Custom tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CustomToolCallOutput {
     /// Required. Always `"custom_tool_call_output"`.
     pub r#type: super::CustomToolCallOutputType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCallerParam>,
     /// Required.
     pub output: super::CustomToolCallOutputOutput,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomToolCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomToolCallOutput",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11454,7 +12540,7 @@ impl ::std::default::Default for CustomToolCallType {
 /// Custom tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CustomToolParam {
     /// Required. Default: `"custom"`. Always `"custom"`.
@@ -11462,23 +12548,47 @@ pub struct CustomToolParam {
     /// Required.
     pub name: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::CustomToolParamFormat>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -11857,7 +12967,7 @@ impl ::std::default::Default for CustomToolParamType {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::unassign_group_role`](crate::runtime::Client::unassign_group_role) (response), [`Client::unassign_user_role`](crate::runtime::Client::unassign_user_role) (response), [`Client::unassign_project_group_role`](crate::runtime::Client::unassign_project_group_role) (response) and [`Client::unassign_project_user_role`](crate::runtime::Client::unassign_project_user_role) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeletedRoleAssignmentResource {
     /// Required.
@@ -11866,8 +12976,32 @@ pub struct DeletedRoleAssignmentResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeletedRoleAssignmentResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeletedRoleAssignmentResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -11999,15 +13133,29 @@ impl crate::runtime::de::Fit for DetailEnum {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DirectToolCallCaller {
     /// Required. Default: `"direct"`. Always `"direct"`.
     pub r#type: super::DirectToolCallCallerType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for DirectToolCallCaller {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DirectToolCallCaller",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12065,15 +13213,29 @@ impl DirectToolCallCaller {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DirectToolCallCallerParam {
     /// Required. Default: `"direct"`. Always `"direct"`.
     pub r#type: super::DirectToolCallCallerParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for DirectToolCallCallerParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DirectToolCallCallerParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12274,7 +13436,7 @@ impl ::std::default::Default for DirectToolCallCallerType {
 /// DoubleClick
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DoubleClickAction {
     /// Required. Default: `"double_click"`. Always `"double_click"`.
@@ -12287,8 +13449,27 @@ pub struct DoubleClickAction {
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for DoubleClickAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DoubleClickAction",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", ::std::option::Option::Some(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12436,7 +13617,7 @@ impl ::std::default::Default for DoubleClickActionType {
 /// Drag
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DragParam {
     /// Required. Default: `"drag"`. Always `"drag"`.
@@ -12444,12 +13625,29 @@ pub struct DragParam {
     /// Required.
     pub path: ::std::vec::Vec<super::CoordParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for DragParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DragParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12600,7 +13798,7 @@ impl ::std::default::Default for DragParamType {
 /// Input message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct EasyInputMessage {
     /// Required. One of `"user"`, `"assistant"`, `"system"` or `"developer"`.
@@ -12608,15 +13806,39 @@ pub struct EasyInputMessage {
     /// Required.
     pub content: super::EasyInputMessageContent,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phase: ::std::option::Option<super::MessagePhase>,
     /// Optional. Always `"message"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::EasyInputMessageType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for EasyInputMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EasyInputMessage",
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -13136,7 +14358,7 @@ pub type EmptyModelParam = ::serde_json::Map<::std::string::String, ::serde_json
 /// Eval message object
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct EvalItem {
     /// Required. One of `"user"`, `"assistant"`, `"system"` or `"developer"`.
@@ -13144,12 +14366,29 @@ pub struct EvalItem {
     /// Required.
     pub content: super::EvalItemContent,
     /// Optional. Always `"message"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::EvalItemType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalItem",
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -13531,7 +14770,7 @@ impl ::std::convert::From<super::InputTextContent> for EvalItemContentItem {
 /// Output text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalItemContentOutputText {
     /// Required. Always `"output_text"`.
@@ -13540,8 +14779,25 @@ pub struct EvalItemContentOutputText {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalItemContentOutputText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalItemContentOutputText",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -13680,7 +14936,7 @@ pub type EvalItemContentText = ::std::string::String;
 /// Input image
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalItemInputImage {
     /// Required. Always `"input_image"`.
@@ -13688,12 +14944,29 @@ pub struct EvalItemInputImage {
     /// Required. Format: `uri`.
     pub image_url: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalItemInputImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalItemInputImage",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -13981,7 +15254,7 @@ impl ::std::default::Default for EvalItemType {
 /// File citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FileCitationBody {
     /// Required. Default: `"file_citation"`. Always `"file_citation"`.
@@ -13994,8 +15267,27 @@ pub struct FileCitationBody {
     pub filename: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FileCitationBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FileCitationBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14208,7 +15500,7 @@ impl crate::runtime::de::Fit for FileDetailEnum {
 /// File expiration policy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FileExpirationAfter {
     /// Required. Always `"created_at"`.
@@ -14217,8 +15509,25 @@ pub struct FileExpirationAfter {
     pub seconds: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FileExpirationAfter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FileExpirationAfter",
+            &[
+                ("anchor", ::std::option::Option::Some(&self.anchor)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 #[allow(deprecated)]
@@ -14477,7 +15786,7 @@ impl crate::runtime::de::Fit for FileInputDetail {
 /// File path
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FilePath {
     /// Required. Always `"file_path"`.
@@ -14488,8 +15797,26 @@ pub struct FilePath {
     pub index: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FilePath {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FilePath",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("index", ::std::option::Option::Some(&self.index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14633,7 +15960,7 @@ impl ::std::default::Default for FilePathType {
 /// File search
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FileSearchTool {
     /// Required. Default: `"file_search"`. Always `"file_search"`.
@@ -14641,18 +15968,51 @@ pub struct FileSearchTool {
     /// Required.
     pub vector_store_ids: ::std::vec::Vec<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_num_results: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ranking_options: ::std::option::Option<super::RankingOptions>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filters: ::std::option::Option<super::Filters>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for FileSearchTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FileSearchTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "vector_store_ids",
+                    ::std::option::Option::Some(&self.vector_store_ids),
+                ),
+                (
+                    "max_num_results",
+                    crate::runtime::ser::optional(&self.max_num_results),
+                ),
+                (
+                    "ranking_options",
+                    crate::runtime::ser::optional(&self.ranking_options),
+                ),
+                ("filters", crate::runtime::ser::optional(&self.filters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -14771,7 +16131,7 @@ impl FileSearchTool {
 /// File search tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FileSearchToolCall {
     /// Required.
@@ -14783,14 +16143,33 @@ pub struct FileSearchToolCall {
     /// Required.
     pub queries: ::std::vec::Vec<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub results: ::std::option::Option<
         ::std::vec::Vec<super::FileSearchToolCallResultsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FileSearchToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FileSearchToolCall",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("queries", ::std::option::Option::Some(&self.queries)),
+                ("results", crate::runtime::ser::optional(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14874,28 +16253,43 @@ impl FileSearchToolCall {
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FileSearchToolCallResultsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
     /// Optional. Format: `float`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FileSearchToolCallResultsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FileSearchToolCallResultsItem",
+            &[
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+                ("score", crate::runtime::ser::optional(&self.score)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -15559,35 +16953,52 @@ impl crate::runtime::de::Fit for FunctionCallItemStatus {
 /// Function tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FunctionCallOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. From 1 to 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"function_call_output"`. Always `"function_call_output"`.
     pub r#type: super::FunctionCallOutputItemParamType,
     /// Required.
     pub output: super::FunctionCallOutputItemParamOutput,
     /// Optional; may be `null`. From 1 to 128 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. From 1 to 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCallerParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionCallItemStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionCallOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionCallOutputItemParam",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16143,24 +17554,47 @@ impl crate::runtime::de::Fit for FunctionCallStatus {
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionObject {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionObject",
+            &[
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -16281,7 +17715,7 @@ pub type FunctionParameters = ::serde_json::Map<
 /// Shell exec action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionShellAction {
     /// Required.
@@ -16292,8 +17726,29 @@ pub struct FunctionShellAction {
     pub max_output_length: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellAction",
+            &[
+                ("commands", ::std::option::Option::Some(&self.commands)),
+                ("timeout_ms", ::std::option::Option::Some(&self.timeout_ms)),
+                (
+                    "max_output_length",
+                    ::std::option::Option::Some(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16334,21 +17789,40 @@ impl crate::runtime::de::Fit for FunctionShellAction {
 /// Shell action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionShellActionParam {
     /// Required.
     pub commands: ::std::vec::Vec<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timeout_ms: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_length: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellActionParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellActionParam",
+            &[
+                ("commands", ::std::option::Option::Some(&self.commands)),
+                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                (
+                    "max_output_length",
+                    crate::runtime::ser::optional(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16427,7 +17901,7 @@ impl FunctionShellActionParam {
 /// Shell tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FunctionShellCall {
     /// Required. Default: `"shell_call"`. Always `"shell_call"`.
@@ -16437,7 +17911,6 @@ pub struct FunctionShellCall {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCaller>,
     /// Required.
     pub action: super::FunctionShellAction,
@@ -16446,12 +17919,34 @@ pub struct FunctionShellCall {
     /// Required; may be `null`.
     pub environment: ::std::option::Option<super::FunctionShellCallEnvironment>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellCall",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("environment", ::std::option::Option::Some(&self.environment)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16590,31 +18085,49 @@ for FunctionShellCallEnvironment {
 /// Shell tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionShellCallItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCallerParam>,
     /// Required. Default: `"shell_call"`. Always `"shell_call"`.
     pub r#type: super::FunctionShellCallItemParamType,
     /// Required.
     pub action: super::FunctionShellActionParam,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionShellCallItemStatus>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub environment: ::std::option::Option<super::FunctionShellCallItemParamEnvironment>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellCallItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellCallItemParam",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("environment", crate::runtime::ser::optional(&self.environment)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16960,7 +18473,7 @@ impl crate::runtime::de::Fit for FunctionShellCallItemStatus {
 /// Shell call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutput {
     /// Required. Default: `"shell_call_output"`. Always `"shell_call_output"`.
@@ -16970,7 +18483,6 @@ pub struct FunctionShellCallOutput {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCaller>,
     /// Required.
     pub status: super::FunctionShellCallOutputStatusEnum,
@@ -16979,12 +18491,37 @@ pub struct FunctionShellCallOutput {
     /// Required; may be `null`.
     pub max_output_length: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellCallOutput",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                (
+                    "max_output_length",
+                    ::std::option::Option::Some(&self.max_output_length),
+                ),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17047,7 +18584,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutput {
 /// Shell call output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputContent {
     /// Required.
@@ -17059,12 +18596,30 @@ pub struct FunctionShellCallOutputContent {
     /// Required.
     pub outcome: super::FunctionShellCallOutputContentShellCallOutcome,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellCallOutputContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellCallOutputContent",
+            &[
+                ("stdout", ::std::option::Option::Some(&self.stdout)),
+                ("stderr", ::std::option::Option::Some(&self.stderr)),
+                ("outcome", ::std::option::Option::Some(&self.outcome)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17110,7 +18665,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputContent {
 /// Shell output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputContentParam {
     /// Required. At most 10485760 characters.
@@ -17121,8 +18676,26 @@ pub struct FunctionShellCallOutputContentParam {
     pub outcome: super::FunctionShellCallOutputOutcomeParam,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellCallOutputContentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellCallOutputContentParam",
+            &[
+                ("stdout", ::std::option::Option::Some(&self.stdout)),
+                ("stderr", ::std::option::Option::Some(&self.stderr)),
+                ("outcome", ::std::option::Option::Some(&self.outcome)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17275,7 +18848,7 @@ for FunctionShellCallOutputContentShellCallOutcome {
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputExitOutcome {
     /// Required. Default: `"exit"`. Always `"exit"`.
@@ -17284,8 +18857,25 @@ pub struct FunctionShellCallOutputExitOutcome {
     pub exit_code: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellCallOutputExitOutcome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellCallOutputExitOutcome",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17327,7 +18917,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcome {
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputExitOutcomeParam {
     /// Required. Default: `"exit"`. Always `"exit"`.
@@ -17336,8 +18926,25 @@ pub struct FunctionShellCallOutputExitOutcomeParam {
     pub exit_code: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellCallOutputExitOutcomeParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellCallOutputExitOutcomeParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17541,31 +19148,52 @@ impl ::std::default::Default for FunctionShellCallOutputExitOutcomeType {
 /// Shell tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCallerParam>,
     /// Required. Default: `"shell_call_output"`. Always `"shell_call_output"`.
     pub r#type: super::FunctionShellCallOutputItemParamType,
     /// Required.
     pub output: ::std::vec::Vec<super::FunctionShellCallOutputContentParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionShellCallItemStatus>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_length: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellCallOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellCallOutputItemParam",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "max_output_length",
+                    crate::runtime::ser::optional(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17905,15 +19533,29 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputStatusEnum {
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputTimeoutOutcome {
     /// Required. Default: `"timeout"`. Always `"timeout"`.
     pub r#type: super::FunctionShellCallOutputTimeoutOutcomeType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellCallOutputTimeoutOutcome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellCallOutputTimeoutOutcome",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17953,15 +19595,29 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcome {
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionShellCallOutputTimeoutOutcomeParam {
     /// Required. Default: `"timeout"`. Always `"timeout"`.
     pub r#type: super::FunctionShellCallOutputTimeoutOutcomeParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellCallOutputTimeoutOutcomeParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellCallOutputTimeoutOutcomeParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -18381,23 +20037,46 @@ impl ::std::default::Default for FunctionShellCallType {
 /// Shell tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionShellToolParam {
     /// Required. Default: `"shell"`. Always `"shell"`.
     pub r#type: super::FunctionShellToolParamType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub environment: ::std::option::Option<super::FunctionShellToolParamEnvironment>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionShellToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionShellToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("environment", crate::runtime::ser::optional(&self.environment)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -18778,7 +20457,7 @@ impl ::std::default::Default for FunctionShellToolParamType {
 /// Function
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionTool {
     /// Required. Default: `"function"`. Always `"function"`.
@@ -18786,27 +20465,53 @@ pub struct FunctionTool {
     /// Required.
     pub name: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
     pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_schema: ::std::option::Option<crate::runtime::Json>,
     /// Required; may be `null`.
     pub strict: ::std::option::Option<bool>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", ::std::option::Option::Some(&self.parameters)),
+                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
+                ("strict", ::std::option::Option::Some(&self.strict)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -18963,33 +20668,52 @@ impl FunctionTool {
 /// Function tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionToolCall {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"function_call"`.
     pub r#type: super::FunctionToolCallType,
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCaller>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
     /// Required.
     pub arguments: ::std::string::String,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionToolCallStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionToolCall",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -19216,7 +20940,7 @@ for FunctionToolCallOutputOutput {
 /// An object with 9 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FunctionToolCallOutputResource {
     /// Required.
@@ -19224,28 +20948,47 @@ pub struct FunctionToolCallOutputResource {
     /// Required. Always `"function_call_output"`.
     pub r#type: super::FunctionToolCallOutputType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCallerParam>,
     /// Required.
     pub output: super::FunctionToolCallOutputOutput,
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::FunctionToolCallOutputStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionToolCallOutputResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionToolCallOutputResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -19453,7 +21196,7 @@ impl ::std::default::Default for FunctionToolCallOutputType {
 /// An object with 9 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FunctionToolCallResource {
     /// Required.
@@ -19463,10 +21206,8 @@ pub struct FunctionToolCallResource {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCaller>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
@@ -19475,12 +21216,35 @@ pub struct FunctionToolCallResource {
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::FunctionToolCallStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionToolCallResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionToolCallResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -19695,37 +21459,61 @@ impl ::std::default::Default for FunctionToolCallType {
 /// An object with 8 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FunctionToolParam {
     /// Required. From 1 to 128 characters.
     pub name: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
     /// Required. Default: `"function"`. Always `"function"`.
     pub r#type: super::FunctionToolParamType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_schema: ::std::option::Option<crate::runtime::Json>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionToolParam",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -20126,7 +21914,7 @@ impl ::std::default::Default for FunctionToolType {
 /// LabelModelGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GraderLabelModel {
     /// Required. Always `"label_model"`.
@@ -20143,8 +21931,29 @@ pub struct GraderLabelModel {
     pub passing_labels: ::std::vec::Vec<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for GraderLabelModel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GraderLabelModel",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("labels", ::std::option::Option::Some(&self.labels)),
+                ("passing_labels", ::std::option::Option::Some(&self.passing_labels)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -20363,28 +22172,49 @@ impl ::std::default::Default for GraderPythonType {
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GraderScoreModelSamplingParams {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. At least `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_completions_tokens: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_effort: ::std::option::Option<super::ReasoningEffort>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for GraderScoreModelSamplingParams {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GraderScoreModelSamplingParams",
+            &[
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_completions_tokens",
+                    crate::runtime::ser::optional(&self.max_completions_tokens),
+                ),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -20564,7 +22394,7 @@ impl ::std::default::Default for GraderScoreModelType {
 /// StringCheckGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GraderStringCheck {
     /// Required. Always `"string_check"`.
@@ -20579,8 +22409,28 @@ pub struct GraderStringCheck {
     pub operation: super::GraderStringCheckOperation,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for GraderStringCheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GraderStringCheck",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("reference", ::std::option::Option::Some(&self.reference)),
+                ("operation", ::std::option::Option::Some(&self.operation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -21097,7 +22947,7 @@ impl crate::runtime::de::Fit for GrammarSyntax1 {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Group {
     /// Required. Always `"group"`.
@@ -21112,8 +22962,33 @@ pub struct Group {
     pub scim_managed: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for Group {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Group",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("scim_managed", ::std::option::Option::Some(&self.scim_managed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -21283,7 +23158,7 @@ impl ::std::default::Default for GroupObject {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::assign_group_role`](crate::runtime::Client::assign_group_role) (response) and [`Client::assign_project_group_role`](crate::runtime::Client::assign_project_group_role) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GroupRoleAssignment {
     /// Required. Always `"group.role"`.
@@ -21294,8 +23169,31 @@ pub struct GroupRoleAssignment {
     pub role: super::Role,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for GroupRoleAssignment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GroupRoleAssignment",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("group", ::std::option::Option::Some(&self.group)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -21456,7 +23354,7 @@ impl ::std::default::Default for GroupRoleAssignmentObject {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct HttpError {
     /// Required. Default: `"http_error"`. Always `"http_error"`.
@@ -21467,8 +23365,26 @@ pub struct HttpError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for HttpError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "HttpError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -21612,7 +23528,7 @@ impl ::std::default::Default for HttpErrorType {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct HybridSearchOptions {
     /// Required.
@@ -21621,8 +23537,35 @@ pub struct HybridSearchOptions {
     pub text_weight: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for HybridSearchOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "HybridSearchOptions",
+            &[
+                (
+                    "embedding_weight",
+                    ::std::option::Option::Some(&self.embedding_weight),
+                ),
+                ("text_weight", ::std::option::Option::Some(&self.text_weight)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -21967,48 +23910,77 @@ impl crate::runtime::de::Fit for ImageGenActionEnum {
 /// Image generation tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImageGenTool {
     /// Required. Always `"image_generation"`.
     pub r#type: super::ImageGenToolType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::ImageGenToolModel>,
     /// Optional. Default: `"auto"`. One of `"low"`, `"medium"`, `"high"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quality: ::std::option::Option<super::ImageGenToolQuality>,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<super::ImageGenToolSize>,
     /// Optional. Default: `"png"`. One of `"png"`, `"webp"` or `"jpeg"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_format: ::std::option::Option<super::ImageGenToolOutputFormat>,
     /// Optional. Default: `100`. At least `0` and at most `100`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_compression: ::std::option::Option<i64>,
     /// Optional. Default: `"auto"`. One of `"auto"` or `"low"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::ImageGenToolModeration>,
     /// Optional. Default: `"auto"`. One of `"transparent"`, `"opaque"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<super::ImageGenToolBackground>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_fidelity: ::std::option::Option<super::InputFidelity>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_image_mask: ::std::option::Option<super::ImageGenToolInputImageMask>,
     /// Optional. Default: `0`. At least `0` and at most `3`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partial_images: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<super::ImageGenActionEnum>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageGenTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageGenTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                (
+                    "output_compression",
+                    crate::runtime::ser::optional(&self.output_compression),
+                ),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("input_fidelity", crate::runtime::ser::optional(&self.input_fidelity)),
+                (
+                    "input_image_mask",
+                    crate::runtime::ser::optional(&self.input_image_mask),
+                ),
+                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
+                ("action", crate::runtime::ser::optional(&self.action)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -22336,7 +24308,7 @@ impl crate::runtime::de::Fit for ImageGenToolBackground {
 /// Image generation call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ImageGenToolCall {
     /// Required. Always `"image_generation_call"`.
@@ -22349,8 +24321,27 @@ pub struct ImageGenToolCall {
     pub result: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageGenToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageGenToolCall",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("result", ::std::option::Option::Some(&self.result)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -22581,19 +24572,41 @@ impl ::std::default::Default for ImageGenToolCallType {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImageGenToolInputImageMask {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageGenToolInputImageMask {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageGenToolInputImageMask",
+            &[
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -23498,7 +25511,7 @@ impl crate::runtime::de::Fit for IncludeEnum {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InlineSkillParam {
     /// Required. Default: `"inline"`. Always `"inline"`.
@@ -23511,8 +25524,35 @@ pub struct InlineSkillParam {
     pub source: super::InlineSkillSourceParam,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for InlineSkillParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InlineSkillParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -23749,7 +25789,7 @@ impl ::std::default::Default for InlineSkillParamType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InlineSkillSourceParam {
     /// Required. Default: `"base64"`. Always `"base64"`.
@@ -23760,8 +25800,34 @@ pub struct InlineSkillSourceParam {
     pub data: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for InlineSkillSourceParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InlineSkillSourceParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("media_type", ::std::option::Option::Some(&self.media_type)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -24118,7 +26184,7 @@ impl ::std::default::Default for InlineSkillSourceParamType {
 /// Input audio
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct InputAudio {
     /// Required. Always `"input_audio"`.
@@ -24127,8 +26193,25 @@ pub struct InputAudio {
     pub input_audio: super::InputAudioInputAudio,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputAudio",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_audio", ::std::option::Option::Some(&self.input_audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -24259,7 +26342,7 @@ impl crate::runtime::de::Fit for InputAudioFormat {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct InputAudioInputAudio {
     /// Required.
@@ -24268,8 +26351,25 @@ pub struct InputAudioInputAudio {
     pub format: super::InputAudioFormat,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputAudioInputAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputAudioInputAudio",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("format", ::std::option::Option::Some(&self.format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
@@ -24669,35 +26769,62 @@ impl crate::runtime::de::Fit for InputFidelity {
 /// Input file
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InputFileContent {
     /// Required. Default: `"input_file"`. Always `"input_file"`.
     pub r#type: super::InputFileContentType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_data: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointConfig,
     >,
     /// Optional. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::FileInputDetail>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputFileContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputFileContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+                ("file_url", crate::runtime::ser::optional(&self.file_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -24853,35 +26980,54 @@ impl InputFileContent {
 /// Input file
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InputFileContentParam {
     /// Required. Default: `"input_file"`. Always `"input_file"`.
     pub r#type: super::InputFileContentParamType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 73400320 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_data: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::FileDetailEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputFileContentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputFileContentParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                ("file_url", crate::runtime::ser::optional(&self.file_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -25225,28 +27371,56 @@ impl ::std::default::Default for InputFileContentType {
 /// Input image
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct InputImageContent {
     /// Required. Default: `"input_image"`. Always `"input_image"`.
     pub r#type: super::InputImageContentType,
     /// Optional; may be `null`. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub detail: super::ImageDetail,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointConfig,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputImageContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputImageContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("detail", ::std::option::Option::Some(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -25370,29 +27544,48 @@ impl InputImageContent {
 /// Input image
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InputImageContentParamAutoParam {
     /// Required. Default: `"input_image"`. Always `"input_image"`.
     pub r#type: super::InputImageContentParamAutoParamType,
     /// Optional; may be `null`. At most 20971520 characters. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::DetailEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputImageContentParamAutoParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputImageContentParamAutoParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -26058,23 +28251,40 @@ impl ::std::convert::From<super::WebSearchToolCall> for InputItem {
 /// Input message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct InputMessage {
     /// Optional. Always `"message"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::InputMessageType>,
     /// Required. One of `"user"`, `"system"` or `"developer"`.
     pub role: super::InputMessageRole,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::InputMessageStatus>,
     /// Required.
     pub content: super::InputMessageContentList,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputMessage",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -26396,7 +28606,7 @@ impl ::std::default::Default for InputMessageType {
 /// Input text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InputTextContent {
     /// Required. Default: `"input_text"`. Always `"input_text"`.
@@ -26404,14 +28614,43 @@ pub struct InputTextContent {
     /// Required.
     pub text: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointConfig,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputTextContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputTextContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -26510,7 +28749,7 @@ impl InputTextContent {
 /// Input text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InputTextContentParam {
     /// Required. Default: `"input_text"`. Always `"input_text"`.
@@ -26518,14 +28757,34 @@ pub struct InputTextContentParam {
     /// Required. At most 10485760 characters.
     pub text: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::PromptCacheBreakpointParam,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputTextContentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputTextContentParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -27526,18 +29785,34 @@ impl ::std::convert::From<super::WebSearchToolCall> for Item {
 /// Item reference
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ItemReferenceParam {
     /// Optional; may be `null`. Default: `"item_reference"`. Always `"item_reference"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::ItemReferenceParamType>,
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ItemReferenceParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ItemReferenceParam",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -27677,7 +29952,7 @@ impl ::std::default::Default for ItemReferenceParamType {
 /// KeyPress
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct KeyPressAction {
     /// Required. Default: `"keypress"`. Always `"keypress"`.
@@ -27686,8 +29961,25 @@ pub struct KeyPressAction {
     pub keys: ::std::vec::Vec<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for KeyPressAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "KeyPressAction",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("keys", ::std::option::Option::Some(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -27827,18 +30119,41 @@ impl ::std::default::Default for KeyPressActionType {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct LocalEnvironmentParam {
     /// Required. Default: `"local"`. Always `"local"`.
     pub r#type: super::LocalEnvironmentParamType,
     /// Optional. At most 200 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub skills: ::std::option::Option<::std::vec::Vec<super::LocalSkillParam>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for LocalEnvironmentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "LocalEnvironmentParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("skills", crate::runtime::ser::optional(&self.skills)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -28054,15 +30369,29 @@ impl ::std::default::Default for LocalEnvironmentParamType {
 /// Local Environment
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct LocalEnvironmentResource {
     /// Required. Default: `"local"`. Always `"local"`.
     pub r#type: super::LocalEnvironmentResourceType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for LocalEnvironmentResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "LocalEnvironmentResource",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -28172,7 +30501,7 @@ impl ::std::default::Default for LocalEnvironmentResourceType {
 /// Local shell exec action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct LocalShellExecAction {
     /// Required. Default: `"exec"`. Always `"exec"`.
@@ -28180,20 +30509,41 @@ pub struct LocalShellExecAction {
     /// Required.
     pub command: ::std::vec::Vec<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timeout_ms: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub working_directory: ::std::option::Option<::std::string::String>,
     /// Required.
     pub env: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for LocalShellExecAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "LocalShellExecAction",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("command", ::std::option::Option::Some(&self.command)),
+                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                (
+                    "working_directory",
+                    crate::runtime::ser::optional(&self.working_directory),
+                ),
+                ("env", ::std::option::Option::Some(&self.env)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -28369,7 +30719,7 @@ impl ::std::default::Default for LocalShellExecActionType {
 /// Local shell call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LocalShellToolCall {
     /// Required. Always `"local_shell_call"`.
@@ -28384,8 +30734,28 @@ pub struct LocalShellToolCall {
     pub status: super::LocalShellToolCallStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for LocalShellToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "LocalShellToolCall",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -28460,7 +30830,7 @@ impl LocalShellToolCall {
 /// Local shell call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct LocalShellToolCallOutput {
     /// Required. Always `"local_shell_call_output"`.
@@ -28470,15 +30840,33 @@ pub struct LocalShellToolCallOutput {
     /// Required.
     pub output: ::std::string::String,
     /// Optional; may be `null`. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::LocalShellToolCallOutputStatus>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for LocalShellToolCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "LocalShellToolCallOutput",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -28858,15 +31246,36 @@ impl ::std::default::Default for LocalShellToolCallType {
 /// Local shell tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct LocalShellToolParam {
     /// Required. Default: `"local_shell"`. Always `"local_shell"`.
     pub r#type: super::LocalShellToolParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for LocalShellToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "LocalShellToolParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -29078,7 +31487,7 @@ impl ::std::default::Default for LocalShellToolParamType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct LocalSkillParam {
     /// Required.
@@ -29089,8 +31498,33 @@ pub struct LocalSkillParam {
     pub path: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for LocalSkillParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "LocalSkillParam",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -29179,7 +31613,7 @@ impl LocalSkillParam {
 /// Log probability
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct LogProb {
     /// Required.
@@ -29192,8 +31626,27 @@ pub struct LogProb {
     pub top_logprobs: ::std::vec::Vec<super::TopLogProb>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for LogProb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "LogProb",
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("top_logprobs", ::std::option::Option::Some(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -29265,7 +31718,7 @@ impl LogProb {
 /// MCP approval request
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpApprovalRequest {
     /// Required. Always `"mcp_approval_request"`.
@@ -29280,8 +31733,28 @@ pub struct McpApprovalRequest {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpApprovalRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpApprovalRequest",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -29426,28 +31899,49 @@ impl ::std::default::Default for McpApprovalRequestType {
 /// MCP approval response
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpApprovalResponse {
     /// Required. Always `"mcp_approval_response"`.
     pub r#type: super::McpApprovalResponseType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub approval_request_id: ::std::string::String,
     /// Required.
     pub approve: bool,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpApprovalResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpApprovalResponse",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "approval_request_id",
+                    ::std::option::Option::Some(&self.approval_request_id),
+                ),
+                ("approve", ::std::option::Option::Some(&self.approve)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+                ("request_id", crate::runtime::ser::optional(&self.request_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -29551,7 +32045,7 @@ impl McpApprovalResponse {
 /// MCP approval response
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpApprovalResponseResource {
     /// Required. Always `"mcp_approval_response"`.
@@ -29563,15 +32057,37 @@ pub struct McpApprovalResponseResource {
     /// Required.
     pub approve: bool,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpApprovalResponseResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpApprovalResponseResource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "approval_request_id",
+                    ::std::option::Option::Some(&self.approval_request_id),
+                ),
+                ("approve", ::std::option::Option::Some(&self.approve)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+                ("request_id", crate::runtime::ser::optional(&self.request_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -29768,7 +32284,7 @@ impl ::std::default::Default for McpApprovalResponseType {
 /// MCP list tools
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpListTools {
     /// Required. Always `"mcp_list_tools"`.
@@ -29780,12 +32296,31 @@ pub struct McpListTools {
     /// Required.
     pub tools: ::std::vec::Vec<super::McpListToolsTool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpListTools {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpListTools",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -29867,23 +32402,40 @@ impl McpListTools {
 /// MCP list tools tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpListToolsTool {
     /// Required.
     pub name: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
     pub input_schema: crate::runtime::Json,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub annotations: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpListToolsTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpListToolsTool",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("input_schema", ::std::option::Option::Some(&self.input_schema)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -30036,7 +32588,7 @@ impl ::std::default::Default for McpListToolsType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpProtocolError {
     /// Required. Default: `"mcp_protocol_error"`. Always `"mcp_protocol_error"`.
@@ -30047,8 +32599,26 @@ pub struct McpProtocolError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpProtocolError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpProtocolError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -30193,7 +32763,7 @@ impl ::std::default::Default for McpProtocolErrorType {
 /// MCP tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpTool {
     /// Required. Always `"mcp"`.
@@ -30201,43 +32771,77 @@ pub struct McpTool {
     /// Required.
     pub server_label: ::std::string::String,
     /// Optional. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub server_url: ::std::option::Option<::std::string::String>,
     /// Optional. One of `"connector_dropbox"`, `"connector_gmail"`, `"connector_googlecalendar"`, `"connector_googledrive"`, `"connector_microsoftteams"`, `"connector_outlookcalendar"`, `"connector_outlookemail"` or `"connector_sharepoint"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub connector_id: ::std::option::Option<super::McpToolConnectorId>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tunnel_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub server_description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub headers: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_tools: ::std::option::Option<super::McpToolAllowedTools>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::CallableToolAllowedCaller>,
     >,
     /// Optional; may be `null`. Default: `"always"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub require_approval: ::std::option::Option<super::McpToolRequireApproval>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("server_url", crate::runtime::ser::optional(&self.server_url)),
+                ("connector_id", crate::runtime::ser::optional(&self.connector_id)),
+                ("tunnel_id", crate::runtime::ser::optional(&self.tunnel_id)),
+                ("authorization", crate::runtime::ser::optional(&self.authorization)),
+                (
+                    "server_description",
+                    crate::runtime::ser::optional(&self.server_description),
+                ),
+                ("headers", crate::runtime::ser::optional(&self.headers)),
+                ("allowed_tools", crate::runtime::ser::optional(&self.allowed_tools)),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional(&self.allowed_callers),
+                ),
+                (
+                    "require_approval",
+                    crate::runtime::ser::optional(&self.require_approval),
+                ),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -30580,7 +33184,7 @@ for McpToolAllowedTools {
 /// MCP tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpToolCall {
     /// Required. Always `"mcp_call"`.
@@ -30594,21 +33198,44 @@ pub struct McpToolCall {
     /// Required.
     pub arguments: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<super::McpToolCallError>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::McpToolCallStatus>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub approval_request_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpToolCall",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "approval_request_id",
+                    crate::runtime::ser::optional(&self.approval_request_id),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -31124,7 +33751,7 @@ impl crate::runtime::de::Fit for McpToolConnectorId {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpToolExecutionError {
     /// Required. Default: `"mcp_tool_execution_error"`. Always `"mcp_tool_execution_error"`.
@@ -31133,8 +33760,25 @@ pub struct McpToolExecutionError {
     pub content: crate::runtime::Json,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpToolExecutionError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpToolExecutionError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -31273,21 +33917,44 @@ impl ::std::default::Default for McpToolExecutionErrorType {
 /// MCP tool filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpToolFilter {
     /// MCP allowed tools
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_names: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub read_only: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpToolFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpToolFilter",
+            &[
+                ("tool_names", crate::runtime::ser::optional(&self.tool_names)),
+                ("read_only", crate::runtime::ser::optional(&self.read_only)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -31393,19 +34060,42 @@ impl McpToolFilter {
 /// MCP tool approval filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct McpToolMcpToolApprovalFilter {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub always: ::std::option::Option<super::McpToolFilter>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub never: ::std::option::Option<super::McpToolFilter>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for McpToolMcpToolApprovalFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "McpToolMcpToolApprovalFilter",
+            &[
+                ("always", crate::runtime::ser::optional(&self.always)),
+                ("never", crate::runtime::ser::optional(&self.never)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -31930,7 +34620,7 @@ impl ::std::default::Default for McpToolType {
 /// Message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Message {
     /// Required. Default: `"message"`. Always `"message"`.
@@ -31944,12 +34634,32 @@ pub struct Message {
     /// Required.
     pub content: ::std::vec::Vec<super::MessageContentItem>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phase: ::std::option::Option<super::MessagePhase2>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for Message {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Message",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -33066,15 +35776,29 @@ impl crate::runtime::de::Fit for ModelResponsePropertiesPromptCacheRetention {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ModerationConfigParam {
     /// Required.
     pub mode: super::ModerationMode,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModerationConfigParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModerationConfigParam",
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -33268,18 +35992,34 @@ impl crate::runtime::de::Fit for ModerationMode {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModerationParam {
     /// Required.
     pub model: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy: ::std::option::Option<super::ModerationPolicyParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModerationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModerationParam",
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("policy", crate::runtime::ser::optional(&self.policy)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -33348,19 +36088,34 @@ impl ModerationParam {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModerationPolicyParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::ModerationConfigParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<super::ModerationConfigParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModerationPolicyParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModerationPolicyParam",
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -33437,7 +36192,7 @@ impl ModerationPolicyParam {
 /// Moderation result
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModerationResultBody {
     /// Required. Default: `"moderation_result"`. Always `"moderation_result"`.
@@ -33457,8 +36212,32 @@ pub struct ModerationResultBody {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModerationResultBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModerationResultBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("flagged", ::std::option::Option::Some(&self.flagged)),
+                ("categories", ::std::option::Option::Some(&self.categories)),
+                ("category_scores", ::std::option::Option::Some(&self.category_scores)),
+                (
+                    "category_applied_input_types",
+                    ::std::option::Option::Some(&self.category_applied_input_types),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -33582,7 +36361,7 @@ impl ::std::default::Default for ModerationResultBodyType {
 /// Move
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MoveParam {
     /// Required. Default: `"move"`. Always `"move"`.
@@ -33592,12 +36371,30 @@ pub struct MoveParam {
     /// Required.
     pub y: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for MoveParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MoveParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -33752,7 +36549,7 @@ impl ::std::default::Default for MoveParamType {
 /// Namespace
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct NamespaceToolParam {
     /// Required. Default: `"namespace"`. Always `"namespace"`.
@@ -33765,8 +36562,34 @@ pub struct NamespaceToolParam {
     pub tools: ::std::vec::Vec<super::NamespaceToolParamToolsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for NamespaceToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "NamespaceToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -34103,7 +36926,7 @@ impl ::std::default::Default for NamespaceToolParamType {
 /// OpenAIFile
 ///
 /// Used by [`Client::create_file`](crate::runtime::Client::create_file) (response) and [`Client::retrieve_file`](crate::runtime::Client::retrieve_file) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct OpenAiFile {
     /// Required.
@@ -34113,7 +36936,6 @@ pub struct OpenAiFile {
     /// Required. Format: `unixtime`.
     pub created_at: i64,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Required.
     pub filename: ::std::string::String,
@@ -34126,12 +36948,35 @@ pub struct OpenAiFile {
     pub status: super::OpenAiFileStatus,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status_details: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for OpenAiFile {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OpenAiFile",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("purpose", ::std::option::Option::Some(&self.purpose)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("status_details", crate::runtime::ser::optional(&self.status_details)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 #[allow(deprecated)]
@@ -34497,7 +37342,7 @@ impl crate::runtime::de::Fit for OrderEnum {
 /// Output message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct OutputMessage {
     /// Required.
@@ -34509,14 +37354,34 @@ pub struct OutputMessage {
     /// Required.
     pub content: ::std::vec::Vec<super::OutputMessageContent>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phase: ::std::option::Option<super::MessagePhase>,
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::OutputMessageStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for OutputMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OutputMessage",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -34886,7 +37751,7 @@ impl ::std::default::Default for OutputMessageType {
 /// Output text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OutputTextContent {
     /// Required. Default: `"output_text"`. Always `"output_text"`.
@@ -34899,8 +37764,27 @@ pub struct OutputTextContent {
     pub logprobs: ::std::vec::Vec<super::LogProb>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for OutputTextContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OutputTextContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("annotations", ::std::option::Option::Some(&self.annotations)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35046,7 +37930,7 @@ pub type ParallelToolCalls = bool;
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Program {
     /// Required. Default: `"program"`. Always `"program"`.
@@ -35061,8 +37945,28 @@ pub struct Program {
     pub fingerprint: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for Program {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Program",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35107,7 +38011,7 @@ impl crate::runtime::de::Fit for Program {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProgramItemParam {
     /// Required.
@@ -35122,8 +38026,28 @@ pub struct ProgramItemParam {
     pub fingerprint: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProgramItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProgramItemParam",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35268,7 +38192,7 @@ impl ::std::default::Default for ProgramItemParamType {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProgramOutput {
     /// Required. Default: `"program_output"`. Always `"program_output"`.
@@ -35283,8 +38207,28 @@ pub struct ProgramOutput {
     pub status: super::ProgramOutputStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProgramOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProgramOutput",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("result", ::std::option::Option::Some(&self.result)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35329,7 +38273,7 @@ impl crate::runtime::de::Fit for ProgramOutput {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProgramOutputItemParam {
     /// Required.
@@ -35344,8 +38288,28 @@ pub struct ProgramOutputItemParam {
     pub status: super::ProgramOutputItemStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProgramOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProgramOutputItemParam",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("result", ::std::option::Option::Some(&self.result)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35696,7 +38660,7 @@ impl ::std::default::Default for ProgramOutputType {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProgramToolCallCaller {
     /// Required. Default: `"program"`. Always `"program"`.
@@ -35705,8 +38669,25 @@ pub struct ProgramToolCallCaller {
     pub caller_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProgramToolCallCaller {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProgramToolCallCaller",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35767,7 +38748,7 @@ impl ProgramToolCallCaller {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProgramToolCallCallerParam {
     /// Required. Default: `"program"`. Always `"program"`.
@@ -35776,8 +38757,25 @@ pub struct ProgramToolCallCallerParam {
     pub caller_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProgramToolCallCallerParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProgramToolCallCallerParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -36058,15 +39056,36 @@ impl ::std::default::Default for ProgramType {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProgrammaticToolCallingParam {
     /// Required. Default: `"programmatic_tool_calling"`. Always `"programmatic_tool_calling"`.
     pub r#type: super::ProgrammaticToolCallingParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProgrammaticToolCallingParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProgrammaticToolCallingParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -36274,21 +39293,37 @@ impl ::std::default::Default for ProgrammaticToolCallingParamType {
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Prompt {
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub variables: ::std::option::Option<super::ResponsePromptVariables>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for Prompt {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Prompt",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("version", crate::runtime::ser::optional(&self.version)),
+                ("variables", crate::runtime::ser::optional(&self.variables)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -36377,15 +39412,38 @@ impl Prompt {
 /// Prompt cache breakpoint
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PromptCacheBreakpointConfig {
     /// Required. Default: `"explicit"`. Always `"explicit"`.
     pub mode: super::PromptCacheBreakpointConfigMode,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for PromptCacheBreakpointConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PromptCacheBreakpointConfig",
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -36622,15 +39680,36 @@ impl ::std::default::Default for PromptCacheBreakpointConfigMode {
 /// Prompt cache breakpoint
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PromptCacheBreakpointParam {
     /// Required. Default: `"explicit"`. Always `"explicit"`.
     pub mode: super::PromptCacheBreakpointParamMode,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for PromptCacheBreakpointParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PromptCacheBreakpointParam",
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -36906,19 +39985,34 @@ impl crate::runtime::de::Fit for PromptCacheModeEnum {
 /// Prompt cache options
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PromptCacheOptionsParam {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ttl: ::std::option::Option<super::PromptCacheTtlEnum>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<super::PromptCacheModeEnum>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for PromptCacheOptionsParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PromptCacheOptionsParam",
+            &[
+                ("ttl", crate::runtime::ser::optional(&self.ttl)),
+                ("mode", crate::runtime::ser::optional(&self.mode)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -37076,15 +40170,36 @@ impl ::std::default::Default for PromptCacheTtlEnum {
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::assign_group_role`](crate::runtime::Client::assign_group_role) (request body), [`Client::assign_user_role`](crate::runtime::Client::assign_user_role) (request body), [`Client::assign_project_group_role`](crate::runtime::Client::assign_project_group_role) (request body) and [`Client::assign_project_user_role`](crate::runtime::Client::assign_project_user_role) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PublicAssignOrganizationGroupRoleBody {
     /// Required.
     pub role_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for PublicAssignOrganizationGroupRoleBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PublicAssignOrganizationGroupRoleBody",
+            &[("role_id", ::std::option::Option::Some(&self.role_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -37290,22 +40405,47 @@ impl crate::runtime::de::Fit for RankerVersionType {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RankingOptions {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ranker: ::std::option::Option<super::RankerVersionType>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score_threshold: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hybrid_search: ::std::option::Option<super::HybridSearchOptions>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for RankingOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RankingOptions",
+            &[
+                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                (
+                    "score_threshold",
+                    crate::runtime::ser::optional(&self.score_threshold),
+                ),
+                ("hybrid_search", crate::runtime::ser::optional(&self.hybrid_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -37562,7 +40702,7 @@ impl crate::runtime::de::Fit for ReasoningEffort {
 /// Reasoning
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ReasoningItem {
     /// Required. Always `"reasoning"`.
@@ -37570,20 +40710,41 @@ pub struct ReasoningItem {
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypted_content: ::std::option::Option<::std::string::String>,
     /// Required.
     pub summary: ::std::vec::Vec<super::SummaryTextContent>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::vec::Vec<super::ReasoningTextContent>>,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::ReasoningItemStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ReasoningItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ReasoningItem",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "encrypted_content",
+                    crate::runtime::ser::optional(&self.encrypted_content),
+                ),
+                ("summary", ::std::option::Option::Some(&self.summary)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -37825,7 +40986,7 @@ impl ::std::default::Default for ReasoningItemType {
 /// Reasoning text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ReasoningTextContent {
     /// Required. Default: `"reasoning_text"`. Always `"reasoning_text"`.
@@ -37834,8 +40995,25 @@ pub struct ReasoningTextContent {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ReasoningTextContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ReasoningTextContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -37966,7 +41144,7 @@ impl ::std::default::Default for ReasoningTextContentType {
 /// Refusal
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RefusalContent {
     /// Required. Default: `"refusal"`. Always `"refusal"`.
@@ -37975,8 +41153,25 @@ pub struct RefusalContent {
     pub refusal: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RefusalContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RefusalContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -38115,15 +41310,37 @@ impl ::std::default::Default for RefusalContentType {
 /// JSON object
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFormatJsonObject {
     /// Required. Always `"json_object"`.
     pub r#type: super::ResponseFormatJsonObjectType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFormatJsonObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFormatJsonObject",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -38349,7 +41566,7 @@ impl ::std::default::Default for ResponseFormatJsonObjectType {
 /// JSON schema
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFormatJsonSchema {
     /// Required. Always `"json_schema"`.
@@ -38360,8 +41577,32 @@ pub struct ResponseFormatJsonSchema {
     pub json_schema: super::ResponseFormatJsonSchemaJsonSchema,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFormatJsonSchema {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFormatJsonSchema",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("json_schema", ::std::option::Option::Some(&self.json_schema)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -38455,24 +41696,47 @@ impl ResponseFormatJsonSchema {
 /// JSON schema
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFormatJsonSchemaJsonSchema {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub schema: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFormatJsonSchemaJsonSchema {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFormatJsonSchemaJsonSchema",
+            &[
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("schema", crate::runtime::ser::optional(&self.schema)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -38731,15 +41995,37 @@ impl ::std::default::Default for ResponseFormatJsonSchemaType {
 /// Text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFormatText {
     /// Required. Always `"text"`.
     pub r#type: super::ResponseFormatTextType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFormatText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFormatText",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -39121,7 +42407,7 @@ impl ::std::convert::From<super::InputTextContent> for ResponsePromptVariablesVa
 /// An object with 7 properties, all required.
 ///
 /// Used by [`Client::create_role`](crate::runtime::Client::create_role) (response), [`Client::retrieve_role`](crate::runtime::Client::retrieve_role) (response), [`Client::update_role`](crate::runtime::Client::update_role) (response), [`Client::create_project_role`](crate::runtime::Client::create_project_role) (response), [`Client::retrieve_project_role`](crate::runtime::Client::retrieve_project_role) (response) and 1 more.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Role {
     /// Required. Always `"role"`.
@@ -39140,8 +42426,38 @@ pub struct Role {
     pub predefined_role: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "roles",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for Role {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Role",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("permissions", ::std::option::Option::Some(&self.permissions)),
+                ("resource_type", ::std::option::Option::Some(&self.resource_type)),
+                ("predefined_role", ::std::option::Option::Some(&self.predefined_role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -39221,7 +42537,7 @@ impl crate::runtime::de::Fit for Role {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_group_role_assignments`](crate::runtime::Client::list_group_role_assignments) (response), [`Client::list_user_role_assignments`](crate::runtime::Client::list_user_role_assignments) (response), [`Client::list_project_group_role_assignments`](crate::runtime::Client::list_project_group_role_assignments) (response) and [`Client::list_project_user_role_assignments`](crate::runtime::Client::list_project_user_role_assignments) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RoleListResource {
     /// Required. Always `"list"`.
@@ -39234,8 +42550,34 @@ pub struct RoleListResource {
     pub next: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for RoleListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RoleListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next", ::std::option::Option::Some(&self.next)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -39552,15 +42894,29 @@ impl ::std::default::Default for RoleObject {
 /// Screenshot
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ScreenshotParam {
     /// Required. Default: `"screenshot"`. Always `"screenshot"`.
     pub r#type: super::ScreenshotParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ScreenshotParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ScreenshotParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -39688,7 +43044,7 @@ impl ::std::default::Default for ScreenshotParamType {
 /// Scroll
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ScrollParam {
     /// Required. Default: `"scroll"`. Always `"scroll"`.
@@ -39702,12 +43058,32 @@ pub struct ScrollParam {
     /// Required.
     pub scroll_y: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ScrollParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ScrollParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("scroll_x", ::std::option::Option::Some(&self.scroll_x)),
+                ("scroll_y", ::std::option::Option::Some(&self.scroll_y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -40109,7 +43485,7 @@ impl crate::runtime::de::Fit for SearchContextSize {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SkillReferenceParam {
     /// Required. Default: `"skill_reference"`. Always `"skill_reference"`.
@@ -40117,12 +43493,37 @@ pub struct SkillReferenceParam {
     /// Required. From 1 to 64 characters.
     pub skill_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for SkillReferenceParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SkillReferenceParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("skill_id", ::std::option::Option::Some(&self.skill_id)),
+                ("version", crate::runtime::ser::optional(&self.version)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -40451,7 +43852,7 @@ impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for StopConfig
 /// Summary text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SummaryTextContent {
     /// Required. Default: `"summary_text"`. Always `"summary_text"`.
@@ -40460,8 +43861,25 @@ pub struct SummaryTextContent {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for SummaryTextContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SummaryTextContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -40592,7 +44010,7 @@ impl ::std::default::Default for SummaryTextContentType {
 /// Text Content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TextContent {
     /// Required. Default: `"text"`. Always `"text"`.
@@ -40601,8 +44019,25 @@ pub struct TextContent {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for TextContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TextContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
@@ -40802,25 +44237,43 @@ for TextResponseFormatConfiguration {
 /// JSON schema
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TextResponseFormatJsonSchema {
     /// Required. Always `"json_schema"`.
     pub r#type: super::TextResponseFormatJsonSchemaType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
     /// Required.
     pub schema: crate::runtime::Json,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for TextResponseFormatJsonSchema {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TextResponseFormatJsonSchema",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("schema", ::std::option::Option::Some(&self.schema)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41525,7 +44978,7 @@ impl ::std::convert::From<super::ProgramToolCallCallerParam> for ToolCallCallerP
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ToolChoiceFunction {
     /// Required. Always `"function"`.
@@ -41534,8 +44987,25 @@ pub struct ToolChoiceFunction {
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolChoiceFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolChoiceFunction",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41666,7 +45136,7 @@ impl ::std::default::Default for ToolChoiceFunctionType {
 /// MCP tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ToolChoiceMcp {
     /// Required. Always `"mcp"`.
@@ -41674,12 +45144,29 @@ pub struct ToolChoiceMcp {
     /// Required.
     pub server_label: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolChoiceMcp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolChoiceMcp",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41893,7 +45380,7 @@ impl crate::runtime::de::Fit for ToolChoiceOptions {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ToolSearchCall {
     /// Required. Default: `"tool_search_call"`. Always `"tool_search_call"`.
@@ -41909,12 +45396,33 @@ pub struct ToolSearchCall {
     /// Required.
     pub status: super::FunctionCallStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolSearchCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolSearchCall",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("execution", ::std::option::Option::Some(&self.execution)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41971,29 +45479,46 @@ impl crate::runtime::de::Fit for ToolSearchCall {
 /// An object with 6 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ToolSearchCallItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. From 1 to 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"tool_search_call"`. Always `"tool_search_call"`.
     pub r#type: super::ToolSearchCallItemParamType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub execution: ::std::option::Option<super::ToolSearchExecutionType>,
     /// Required.
     pub arguments: crate::runtime::Json,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionCallItemStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolSearchCallItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolSearchCallItemParam",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -42358,7 +45883,7 @@ impl crate::runtime::de::Fit for ToolSearchExecutionType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ToolSearchOutput {
     /// Required. Default: `"tool_search_output"`. Always `"tool_search_output"`.
@@ -42374,12 +45899,33 @@ pub struct ToolSearchOutput {
     /// Required.
     pub status: super::FunctionCallOutputStatusEnum,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolSearchOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolSearchOutput",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("execution", ::std::option::Option::Some(&self.execution)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -42436,29 +45982,46 @@ impl crate::runtime::de::Fit for ToolSearchOutput {
 /// An object with 6 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ToolSearchOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. From 1 to 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"tool_search_output"`. Always `"tool_search_output"`.
     pub r#type: super::ToolSearchOutputItemParamType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub execution: ::std::option::Option<super::ToolSearchExecutionType>,
     /// Required.
     pub tools: ::std::vec::Vec<super::Tool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionCallItemStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolSearchOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolSearchOutputItemParam",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -42713,24 +46276,47 @@ impl ::std::default::Default for ToolSearchOutputType {
 /// Tool search tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ToolSearchToolParam {
     /// Required. Default: `"tool_search"`. Always `"tool_search"`.
     pub r#type: super::ToolSearchToolParamType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub execution: ::std::option::Option<super::ToolSearchExecutionType>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolSearchToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolSearchToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -42965,7 +46551,7 @@ impl ::std::default::Default for ToolSearchToolParamType {
 /// Top log probability
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TopLogProb {
     /// Required.
@@ -42976,8 +46562,26 @@ pub struct TopLogProb {
     pub bytes: ::std::vec::Vec<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for TopLogProb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TopLogProb",
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43045,7 +46649,7 @@ impl TopLogProb {
 /// Type
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TypeParam {
     /// Required. Default: `"type"`. Always `"type"`.
@@ -43054,8 +46658,25 @@ pub struct TypeParam {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for TypeParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TypeParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43186,7 +46807,7 @@ impl ::std::default::Default for TypeParamType {
 /// URL citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UrlCitationBody {
     /// Required. Default: `"url_citation"`. Always `"url_citation"`.
@@ -43201,8 +46822,28 @@ pub struct UrlCitationBody {
     pub title: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for UrlCitationBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UrlCitationBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("title", ::std::option::Option::Some(&self.title)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43353,7 +46994,7 @@ impl ::std::default::Default for UrlCitationBodyType {
 /// An object with 16 properties, 3 of them required.
 ///
 /// Used by [`Client::retrieve_user`](crate::runtime::Client::retrieve_user) (response) and [`Client::modify_user`](crate::runtime::Client::modify_user) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct User {
     /// Required. Always `"organization.user"`.
@@ -43361,50 +47002,94 @@ pub struct User {
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Required. Format: `unixtime`.
     pub added_at: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_default: ::std::option::Option<bool>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<super::UserUser>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_service_account: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_scale_tier_authorized_purchaser: ::std::option::Option<bool>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_scim_managed: ::std::option::Option<bool>,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_last_used_at: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub technical_level: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub developer_persona: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub projects: ::std::option::Option<super::UserProjects>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for User {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "User",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("email", crate::runtime::ser::optional(&self.email)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+                ("added_at", ::std::option::Option::Some(&self.added_at)),
+                ("is_default", crate::runtime::ser::optional(&self.is_default)),
+                ("created", crate::runtime::ser::optional(&self.created)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "is_service_account",
+                    crate::runtime::ser::optional(&self.is_service_account),
+                ),
+                (
+                    "is_scale_tier_authorized_purchaser",
+                    crate::runtime::ser::optional(
+                        &self.is_scale_tier_authorized_purchaser,
+                    ),
+                ),
+                (
+                    "is_scim_managed",
+                    crate::runtime::ser::optional(&self.is_scim_managed),
+                ),
+                (
+                    "api_key_last_used_at",
+                    crate::runtime::ser::optional(&self.api_key_last_used_at),
+                ),
+                (
+                    "technical_level",
+                    crate::runtime::ser::optional(&self.technical_level),
+                ),
+                (
+                    "developer_persona",
+                    crate::runtime::ser::optional(&self.developer_persona),
+                ),
+                ("projects", crate::runtime::ser::optional(&self.projects)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -43506,22 +47191,43 @@ impl crate::runtime::de::Fit for User {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserDataItem {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserDataItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserDataItem",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -43698,7 +47404,7 @@ impl ::std::default::Default for UserObject {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserProjects {
     /// Required. Always `"list"`.
@@ -43707,8 +47413,31 @@ pub struct UserProjects {
     pub data: ::std::vec::Vec<super::UserDataItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserProjects {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserProjects",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -43882,7 +47611,7 @@ impl ::std::default::Default for UserProjectsObject {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::assign_user_role`](crate::runtime::Client::assign_user_role) (response) and [`Client::assign_project_user_role`](crate::runtime::Client::assign_project_user_role) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserRoleAssignment {
     /// Required. Always `"user.role"`.
@@ -43893,8 +47622,31 @@ pub struct UserRoleAssignment {
     pub role: super::Role,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserRoleAssignment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserRoleAssignment",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("user", ::std::option::Option::Some(&self.user)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -44061,7 +47813,7 @@ impl ::std::default::Default for UserRoleAssignmentObject {
 /// An object with 8 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserUser {
     /// Required. Always `"user"`.
@@ -44069,27 +47821,50 @@ pub struct UserUser {
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub picture: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub banned: ::std::option::Option<bool>,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub banned_at: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserUser",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("email", crate::runtime::ser::optional(&self.email)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("picture", crate::runtime::ser::optional(&self.picture)),
+                ("enabled", crate::runtime::ser::optional(&self.enabled)),
+                ("banned", crate::runtime::ser::optional(&self.banned)),
+                ("banned_at", crate::runtime::ser::optional(&self.banned_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -44702,15 +48477,36 @@ impl ::std::convert::From<super::VoiceIdsShared> for VoiceIdsOrCustomVoice {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VoiceIdsOrCustomVoiceObject {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for VoiceIdsOrCustomVoiceObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VoiceIdsOrCustomVoiceObject",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -44912,15 +48708,29 @@ impl crate::runtime::de::Fit for VoiceIdsShared {
 /// Wait
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WaitParam {
     /// Required. Default: `"wait"`. Always `"wait"`.
     pub r#type: super::WaitParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for WaitParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WaitParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45048,7 +48858,7 @@ impl ::std::default::Default for WaitParamType {
 /// Find action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebSearchActionFind {
     /// Required. Always `"find_in_page"`.
@@ -45059,8 +48869,26 @@ pub struct WebSearchActionFind {
     pub pattern: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebSearchActionFind {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebSearchActionFind",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("pattern", ::std::option::Option::Some(&self.pattern)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45197,18 +49025,34 @@ impl ::std::default::Default for WebSearchActionFindType {
 /// Open page action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebSearchActionOpenPage {
     /// Required. Always `"open_page"`.
     pub r#type: super::WebSearchActionOpenPageType,
     /// Optional; may be `null`. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebSearchActionOpenPage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebSearchActionOpenPage",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", crate::runtime::ser::optional(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45350,31 +49194,47 @@ impl ::std::default::Default for WebSearchActionOpenPageType {
 /// Search action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebSearchActionSearch {
     /// Required. Always `"search"`.
     pub r#type: super::WebSearchActionSearchType,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub query: ::std::option::Option<::std::string::String>,
     /// Search queries
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub queries: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Web search sources
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sources: ::std::option::Option<
         ::std::vec::Vec<super::WebSearchActionSearchWebSearchSource>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebSearchActionSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebSearchActionSearch",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("query", crate::runtime::ser::optional(&self.query)),
+                ("queries", crate::runtime::ser::optional(&self.queries)),
+                ("sources", crate::runtime::ser::optional(&self.sources)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45607,7 +49467,7 @@ impl ::std::default::Default for WebSearchActionSearchType {
 /// Web search source
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebSearchActionSearchWebSearchSource {
     /// Required. Always `"url"`.
@@ -45616,8 +49476,25 @@ pub struct WebSearchActionSearchWebSearchSource {
     pub url: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebSearchActionSearchWebSearchSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebSearchActionSearchWebSearchSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45688,28 +49565,50 @@ impl WebSearchActionSearchWebSearchSource {
 /// Web search approximate location
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebSearchApproximateLocation {
     /// Optional. Default: `"approximate"`. Always `"approximate"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::WebSearchApproximateLocationType>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebSearchApproximateLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebSearchApproximateLocation",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("country", crate::runtime::ser::optional(&self.country)),
+                ("region", crate::runtime::ser::optional(&self.region)),
+                ("city", crate::runtime::ser::optional(&self.city)),
+                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -45977,26 +49876,55 @@ impl ::std::default::Default for WebSearchApproximateLocationType {
 /// Web search preview
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct WebSearchPreviewTool {
     /// Required. Default: `"web_search_preview"`. One of `"web_search_preview"` or `"web_search_preview_2025_03_11"`.
     pub r#type: super::WebSearchPreviewToolType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_location: ::std::option::Option<super::ApproximateLocation>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub search_context_size: ::std::option::Option<super::SearchContextSize>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub search_content_types: ::std::option::Option<
         ::std::vec::Vec<super::SearchContentType>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebSearchPreviewTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebSearchPreviewTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "search_context_size",
+                    crate::runtime::ser::optional(&self.search_context_size),
+                ),
+                (
+                    "search_content_types",
+                    crate::runtime::ser::optional(&self.search_content_types),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -46239,29 +50167,58 @@ impl crate::runtime::de::Fit for WebSearchPreviewToolType {
 /// Web search
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct WebSearchTool {
     /// Required. Default: `"web_search"`. One of `"web_search"` or `"web_search_2025_08_26"`.
     pub r#type: super::WebSearchToolType,
     /// Optional. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_web_access: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filters: ::std::option::Option<super::WebSearchToolFilters>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_location: ::std::option::Option<super::WebSearchApproximateLocation>,
     /// Optional. Default: `"medium"`. One of `"low"`, `"medium"` or `"high"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub search_context_size: ::std::option::Option<
         super::WebSearchToolSearchContextSize,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebSearchTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebSearchTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "external_web_access",
+                    crate::runtime::ser::optional(&self.external_web_access),
+                ),
+                ("filters", crate::runtime::ser::optional(&self.filters)),
+                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "search_context_size",
+                    crate::runtime::ser::optional(&self.search_context_size),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(
@@ -46390,7 +50347,7 @@ impl WebSearchTool {
 /// Web search tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct WebSearchToolCall {
     /// Required.
@@ -46403,8 +50360,27 @@ pub struct WebSearchToolCall {
     pub action: super::WebSearchToolCallAction,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebSearchToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebSearchToolCall",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("action", ::std::option::Option::Some(&self.action)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -46716,18 +50692,38 @@ impl ::std::default::Default for WebSearchToolCallType {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebSearchToolFilters {
     /// Allowed domains for the search.
     ///
     /// Optional; may be `null`. Default: `[]`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebSearchToolFilters {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebSearchToolFilters",
+            &[("allowed_domains", crate::runtime::ser::optional(&self.allowed_domains))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(
     any(

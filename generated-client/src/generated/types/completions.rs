@@ -6,7 +6,7 @@
 /// An object with 18 properties, 2 of them required.
 ///
 /// Used by [`Client::create_completion`](crate::runtime::Client::create_completion) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateCompletionRequest {
     /// Required.
@@ -14,59 +14,82 @@ pub struct CreateCompletionRequest {
     /// Required; may be `null`. Default: `"<|endoftext|>"`.
     pub prompt: ::std::option::Option<super::CreateCompletionRequestPrompt>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub best_of: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub echo: ::std::option::Option<bool>,
     /// Optional; may be `null`. Default: `0`. At least `-2` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frequency_penalty: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logit_bias: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
     /// Optional; may be `null`. Default: `null`. At least `0` and at most `5`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `16`. At least `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tokens: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `1` and at most `128`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `0`. At least `-2` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub presence_penalty: ::std::option::Option<f64>,
     /// Optional; may be `null`. Format: `int64`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stop: ::std::option::Option<super::StopConfiguration>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_options: ::std::option::Option<super::ChatCompletionStreamOptions>,
     /// Optional; may be `null`. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub suffix: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateCompletionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateCompletionRequest",
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("best_of", crate::runtime::ser::optional(&self.best_of)),
+                ("echo", crate::runtime::ser::optional(&self.echo)),
+                (
+                    "frequency_penalty",
+                    crate::runtime::ser::optional(&self.frequency_penalty),
+                ),
+                ("logit_bias", crate::runtime::ser::optional(&self.logit_bias)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("max_tokens", crate::runtime::ser::optional(&self.max_tokens)),
+                ("n", crate::runtime::ser::optional(&self.n)),
+                (
+                    "presence_penalty",
+                    crate::runtime::ser::optional(&self.presence_penalty),
+                ),
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("stop", crate::runtime::ser::optional(&self.stop)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
+                ("suffix", crate::runtime::ser::optional(&self.suffix)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
@@ -515,7 +538,7 @@ for CreateCompletionRequestPrompt {
 /// An object with 7 properties, 5 of them required.
 ///
 /// Used by [`Client::create_completion`](crate::runtime::Client::create_completion) (response) and [`Client::create_completion_stream`](crate::runtime::Client::create_completion_stream) (stream event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateCompletionResponse {
     /// Required.
@@ -527,17 +550,40 @@ pub struct CreateCompletionResponse {
     /// Required.
     pub model: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub system_fingerprint: ::std::option::Option<::std::string::String>,
     /// Required. Always `"text_completion"`.
     pub object: super::CreateCompletionResponseObject,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::CompletionUsage>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateCompletionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateCompletionResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("choices", ::std::option::Option::Some(&self.choices)),
+                ("created", ::std::option::Option::Some(&self.created)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                (
+                    "system_fingerprint",
+                    crate::runtime::ser::optional(&self.system_fingerprint),
+                ),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
@@ -597,7 +643,7 @@ impl crate::runtime::de::Fit for CreateCompletionResponse {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateCompletionResponseChoicesItem {
     /// Required; may be `null`. One of `"stop"`, `"length"` or `"content_filter"`.
@@ -612,8 +658,27 @@ pub struct CreateCompletionResponseChoicesItem {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateCompletionResponseChoicesItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateCompletionResponseChoicesItem",
+            &[
+                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
@@ -731,27 +796,42 @@ impl crate::runtime::de::Fit for CreateCompletionResponseFinishReason {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateCompletionResponseLogprobs {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_offset: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_logprobs: ::std::option::Option<::std::vec::Vec<f64>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tokens: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<
         ::std::vec::Vec<::std::collections::BTreeMap<::std::string::String, f64>>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateCompletionResponseLogprobs {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateCompletionResponseLogprobs",
+            &[
+                ("text_offset", crate::runtime::ser::optional(&self.text_offset)),
+                ("token_logprobs", crate::runtime::ser::optional(&self.token_logprobs)),
+                ("tokens", crate::runtime::ser::optional(&self.tokens)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "completions")]
 #[allow(deprecated)]

@@ -6,7 +6,7 @@
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_container_files`](crate::runtime::Client::list_container_files) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerFileListResource {
     /// Required. Always `"list"`.
@@ -21,8 +21,28 @@ pub struct ContainerFileListResource {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerFileListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerFileListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -140,7 +160,7 @@ impl ::std::default::Default for ContainerFileListResourceObject {
 /// The container file object
 ///
 /// Used by [`Client::create_container_file`](crate::runtime::Client::create_container_file) (response) and [`Client::retrieve_container_file`](crate::runtime::Client::retrieve_container_file) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerFileResource {
     /// Required.
@@ -159,8 +179,30 @@ pub struct ContainerFileResource {
     pub source: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerFileResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerFileResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -217,7 +259,7 @@ impl crate::runtime::de::Fit for ContainerFileResource {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_containers`](crate::runtime::Client::list_containers) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerListResource {
     /// Required. Always `"list"`.
@@ -232,8 +274,28 @@ pub struct ContainerListResource {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -348,7 +410,7 @@ impl ::std::default::Default for ContainerListResourceObject {
 /// The container object
 ///
 /// Used by [`Client::create_container`](crate::runtime::Client::create_container) (response) and [`Client::retrieve_container`](crate::runtime::Client::retrieve_container) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerResource {
     /// Required.
@@ -362,21 +424,41 @@ pub struct ContainerResource {
     /// Required.
     pub status: ::std::string::String,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_active_at: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_after: ::std::option::Option<super::ContainerResourceExpiresAfter>,
     /// Optional. One of `"1g"`, `"4g"`, `"16g"` or `"64g"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub memory_limit: ::std::option::Option<super::ContainerResourceMemoryLimit>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network_policy: ::std::option::Option<super::ContainerResourceNetworkPolicy>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("last_active_at", crate::runtime::ser::optional(&self.last_active_at)),
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
+                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -509,19 +591,34 @@ impl ::std::default::Default for ContainerResourceAnchor {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerResourceExpiresAfter {
     /// Optional. Always `"last_active_at"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub anchor: ::std::option::Option<super::ContainerResourceAnchor>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub minutes: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerResourceExpiresAfter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerResourceExpiresAfter",
+            &[
+                ("anchor", crate::runtime::ser::optional(&self.anchor)),
+                ("minutes", crate::runtime::ser::optional(&self.minutes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -640,18 +737,34 @@ impl crate::runtime::de::Fit for ContainerResourceMemoryLimit {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ContainerResourceNetworkPolicy {
     /// Required. One of `"allowlist"` or `"disabled"`.
     pub r#type: super::ContainerResourceNetworkPolicyType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerResourceNetworkPolicy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerResourceNetworkPolicy",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_domains", crate::runtime::ser::optional(&self.allowed_domains)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -761,32 +874,48 @@ impl crate::runtime::de::Fit for ContainerResourceNetworkPolicyType {
 /// An object with 6 properties, 1 of them required.
 ///
 /// Used by [`Client::create_container`](crate::runtime::Client::create_container) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateContainerBody {
     /// Required.
     pub name: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_after: ::std::option::Option<super::CreateContainerBodyExpiresAfter>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub skills: ::std::option::Option<
         ::std::vec::Vec<super::CreateContainerBodySkillsItem>,
     >,
     /// Optional. One of `"1g"`, `"4g"`, `"16g"` or `"64g"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub memory_limit: ::std::option::Option<super::CreateContainerBodyMemoryLimit>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network_policy: ::std::option::Option<super::CreateContainerBodyNetworkPolicy>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateContainerBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateContainerBody",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("skills", crate::runtime::ser::optional(&self.skills)),
+                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
+                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
@@ -978,7 +1107,7 @@ impl ::std::default::Default for CreateContainerBodyAnchor {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateContainerBodyExpiresAfter {
     /// Required. Always `"last_active_at"`.
@@ -987,8 +1116,25 @@ pub struct CreateContainerBodyExpiresAfter {
     pub minutes: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "containers")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateContainerBodyExpiresAfter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateContainerBodyExpiresAfter",
+            &[
+                ("anchor", ::std::option::Option::Some(&self.anchor)),
+                ("minutes", ::std::option::Option::Some(&self.minutes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "containers")]
 #[allow(deprecated)]

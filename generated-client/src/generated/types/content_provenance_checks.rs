@@ -6,7 +6,7 @@
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct C2paProvenanceResult {
     /// Required. Default: `"c2pa"`. Always `"c2pa"`.
@@ -23,8 +23,32 @@ pub struct C2paProvenanceResult {
     pub generated_at: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "content-provenance-checks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for C2paProvenanceResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "C2paProvenanceResult",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("outcome", ::std::option::Option::Some(&self.outcome)),
+                (
+                    "validation_state",
+                    ::std::option::Option::Some(&self.validation_state),
+                ),
+                ("issuer", ::std::option::Option::Some(&self.issuer)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("generated_at", ::std::option::Option::Some(&self.generated_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "content-provenance-checks")]
 #[allow(deprecated)]
@@ -395,7 +419,7 @@ impl crate::runtime::de::Fit for ProvenanceDetectionResultApi {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::create_content_provenance_check`](crate::runtime::Client::create_content_provenance_check) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProvenanceResource {
     /// Required.
@@ -406,8 +430,26 @@ pub struct ProvenanceResource {
     pub results: ::std::vec::Vec<super::ProvenanceResourceResultsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "content-provenance-checks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProvenanceResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProvenanceResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("results", ::std::option::Option::Some(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "content-provenance-checks")]
 #[allow(deprecated)]
@@ -525,7 +567,7 @@ for ProvenanceResourceResultsItem {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SynthIdProvenanceResult {
     /// Required. Default: `"synthid"`. Always `"synthid"`.
@@ -538,8 +580,27 @@ pub struct SynthIdProvenanceResult {
     pub generated_at: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "content-provenance-checks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SynthIdProvenanceResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SynthIdProvenanceResult",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("outcome", ::std::option::Option::Some(&self.outcome)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("generated_at", ::std::option::Option::Some(&self.generated_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "content-provenance-checks")]
 #[allow(deprecated)]

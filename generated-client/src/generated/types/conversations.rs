@@ -454,7 +454,7 @@ impl ::std::convert::From<super::WebSearchToolCall> for ConversationItem {
 /// The conversation item list
 ///
 /// Used by [`Client::create_conversation_items`](crate::runtime::Client::create_conversation_items) (response) and [`Client::list_conversation_items`](crate::runtime::Client::list_conversation_items) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ConversationItemList {
     /// Required. Always `"list"`.
@@ -469,8 +469,28 @@ pub struct ConversationItemList {
     pub last_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ConversationItemList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ConversationItemList",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
@@ -585,7 +605,7 @@ impl ::std::default::Default for ConversationItemListObject {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::delete_conversation_item`](crate::runtime::Client::delete_conversation_item) (response), [`Client::create_conversation`](crate::runtime::Client::create_conversation) (response), [`Client::get_conversation`](crate::runtime::Client::get_conversation) (response) and [`Client::update_conversation`](crate::runtime::Client::update_conversation) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ConversationResource {
     /// Required.
@@ -598,8 +618,27 @@ pub struct ConversationResource {
     pub created_at: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ConversationResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ConversationResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
@@ -712,19 +751,34 @@ impl ::std::default::Default for ConversationResourceObject {
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::create_conversation`](crate::runtime::Client::create_conversation) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateConversationBody {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. At most 20 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub items: ::std::option::Option<::std::vec::Vec<super::InputItem>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateConversationBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateConversationBody",
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("items", crate::runtime::ser::optional(&self.items)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
@@ -801,15 +855,29 @@ impl CreateConversationBody {
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::create_conversation_items`](crate::runtime::Client::create_conversation_items) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateConversationItemsRequest {
     /// Required. At most 20 items.
     pub items: ::std::vec::Vec<super::InputItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateConversationItemsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateConversationItemsRequest",
+            &[("items", ::std::option::Option::Some(&self.items))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
@@ -872,7 +940,7 @@ impl CreateConversationItemsRequest {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_conversation`](crate::runtime::Client::delete_conversation) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeletedConversationResource {
     /// Required. Default: `"conversation.deleted"`. Always `"conversation.deleted"`.
@@ -883,8 +951,26 @@ pub struct DeletedConversationResource {
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "conversations", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeletedConversationResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeletedConversationResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1066,15 +1152,29 @@ impl crate::runtime::de::Fit for ListConversationItemsOrder {
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_conversation`](crate::runtime::Client::update_conversation) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateConversationBody {
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "conversations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateConversationBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateConversationBody",
+            &[("metadata", ::std::option::Option::Some(&self.metadata))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]

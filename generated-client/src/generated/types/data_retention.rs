@@ -6,7 +6,7 @@
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::retrieve_organization_data_retention`](crate::runtime::Client::retrieve_organization_data_retention) (response) and [`Client::update_organization_data_retention`](crate::runtime::Client::update_organization_data_retention) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct OrganizationDataRetention {
     /// Required. Always `"organization.data_retention"`.
@@ -15,8 +15,25 @@ pub struct OrganizationDataRetention {
     pub r#type: super::OrganizationDataRetentionType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "data-retention")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationDataRetention {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationDataRetention",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
@@ -204,7 +221,7 @@ impl crate::runtime::de::Fit for OrganizationDataRetentionType {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_data_retention`](crate::runtime::Client::retrieve_project_data_retention) (response) and [`Client::update_project_data_retention`](crate::runtime::Client::update_project_data_retention) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProjectDataRetention {
     /// Required. Always `"project.data_retention"`.
@@ -213,8 +230,25 @@ pub struct ProjectDataRetention {
     pub r#type: super::ProjectDataRetentionType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "data-retention")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectDataRetention {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectDataRetention",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
@@ -407,15 +441,29 @@ impl crate::runtime::de::Fit for ProjectDataRetentionType {
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_organization_data_retention`](crate::runtime::Client::update_organization_data_retention) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateOrganizationDataRetentionBody {
     /// Required. One of `"zero_data_retention"`, `"modified_abuse_monitoring"`, `"enhanced_zero_data_retention"` or `"enhanced_modified_abuse_monitoring"`.
     pub retention_type: super::UpdateOrganizationDataRetentionBodyRetentionType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "data-retention")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateOrganizationDataRetentionBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateOrganizationDataRetentionBody",
+            &[("retention_type", ::std::option::Option::Some(&self.retention_type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
@@ -557,15 +605,29 @@ impl crate::runtime::de::Fit for UpdateOrganizationDataRetentionBodyRetentionTyp
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_project_data_retention`](crate::runtime::Client::update_project_data_retention) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateProjectDataRetentionBody {
     /// Required. One of `"organization_default"`, `"none"`, `"zero_data_retention"`, `"modified_abuse_monitoring"`, `"enhanced_zero_data_retention"` or `"enhanced_modified_abuse_monitoring"`.
     pub retention_type: super::UpdateProjectDataRetentionBodyRetentionType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "data-retention")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateProjectDataRetentionBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateProjectDataRetentionBody",
+            &[("retention_type", ::std::option::Option::Some(&self.retention_type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]

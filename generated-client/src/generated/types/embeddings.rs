@@ -6,7 +6,7 @@
 /// An object with 5 properties, 2 of them required.
 ///
 /// Used by [`Client::create_embedding`](crate::runtime::Client::create_embedding) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateEmbeddingRequest {
     /// Required.
@@ -14,20 +14,40 @@ pub struct CreateEmbeddingRequest {
     /// Required.
     pub model: super::CreateEmbeddingRequestModel,
     /// Optional. Default: `"float"`. One of `"float"` or `"base64"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encoding_format: ::std::option::Option<
         super::CreateEmbeddingRequestEncodingFormat,
     >,
     /// Optional. At least `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dimensions: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEmbeddingRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEmbeddingRequest",
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                (
+                    "encoding_format",
+                    crate::runtime::ser::optional(&self.encoding_format),
+                ),
+                ("dimensions", crate::runtime::ser::optional(&self.dimensions)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
@@ -404,7 +424,7 @@ impl crate::runtime::de::Fit for CreateEmbeddingRequestModel {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::create_embedding`](crate::runtime::Client::create_embedding) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateEmbeddingResponse {
     /// Required.
@@ -417,8 +437,27 @@ pub struct CreateEmbeddingResponse {
     pub usage: super::CreateEmbeddingResponseUsage,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEmbeddingResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEmbeddingResponse",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
@@ -534,7 +573,7 @@ impl ::std::default::Default for CreateEmbeddingResponseObject {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateEmbeddingResponseUsage {
     /// Required.
@@ -543,8 +582,25 @@ pub struct CreateEmbeddingResponseUsage {
     pub total_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEmbeddingResponseUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEmbeddingResponseUsage",
+            &[
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
@@ -586,7 +642,7 @@ impl crate::runtime::de::Fit for CreateEmbeddingResponseUsage {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Embedding {
     /// Required.
@@ -597,8 +653,26 @@ pub struct Embedding {
     pub object: super::EmbeddingObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Embedding {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Embedding",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("embedding", ::std::option::Option::Some(&self.embedding)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]

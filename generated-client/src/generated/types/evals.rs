@@ -6,30 +6,50 @@
 /// CompletionsRunDataSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateEvalCompletionsRunDataSource {
     /// Required. Default: `"completions"`. Always `"completions"`.
     pub r#type: super::CreateEvalCompletionsRunDataSourceType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_messages: ::std::option::Option<
         super::CreateEvalCompletionsRunDataSourceInputMessages,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sampling_params: ::std::option::Option<
         super::CreateEvalCompletionsRunDataSourceSamplingParams,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Required.
     pub source: super::CreateEvalCompletionsRunDataSourceSource,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalCompletionsRunDataSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalCompletionsRunDataSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_messages", crate::runtime::ser::optional(&self.input_messages)),
+                (
+                    "sampling_params",
+                    crate::runtime::ser::optional(&self.sampling_params),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -393,36 +413,60 @@ for CreateEvalCompletionsRunDataSourceResponseFormat {
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateEvalCompletionsRunDataSourceSamplingParams {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_effort: ::std::option::Option<super::ReasoningEffort>,
     /// Optional. Default: `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_completion_tokens: ::std::option::Option<i64>,
     /// Optional. Default: `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Default: `42`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<
         super::CreateEvalCompletionsRunDataSourceResponseFormat,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::ChatCompletionTool>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalCompletionsRunDataSourceSamplingParams {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalCompletionsRunDataSourceSamplingParams",
+            &[
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_completion_tokens",
+                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                ),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional(&self.response_format),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -907,7 +951,7 @@ impl ::std::default::Default for CreateEvalCompletionsRunDataSourceType {
 /// CustomDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateEvalCustomDataSourceConfig {
     /// Required. Default: `"custom"`. Always `"custom"`.
@@ -915,12 +959,32 @@ pub struct CreateEvalCustomDataSourceConfig {
     /// Required.
     pub item_schema: crate::runtime::Json,
     /// Optional. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_sample_schema: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalCustomDataSourceConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalCustomDataSourceConfig",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_schema", ::std::option::Option::Some(&self.item_schema)),
+                (
+                    "include_sample_schema",
+                    crate::runtime::ser::optional(&self.include_sample_schema),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -1158,7 +1222,7 @@ impl ::std::convert::From<super::EvalItem> for CreateEvalItem {
 /// JsonlRunDataSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateEvalJsonlRunDataSource {
     /// Required. Default: `"jsonl"`. Always `"jsonl"`.
@@ -1167,8 +1231,25 @@ pub struct CreateEvalJsonlRunDataSource {
     pub source: super::CreateEvalJsonlRunDataSourceSource,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalJsonlRunDataSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalJsonlRunDataSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -1381,7 +1462,7 @@ impl ::std::default::Default for CreateEvalJsonlRunDataSourceType {
 /// LabelModelGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateEvalLabelModelGrader {
     /// Required. Always `"label_model"`.
@@ -1398,8 +1479,29 @@ pub struct CreateEvalLabelModelGrader {
     pub passing_labels: ::std::vec::Vec<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalLabelModelGrader {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalLabelModelGrader",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("labels", ::std::option::Option::Some(&self.labels)),
+                ("passing_labels", ::std::option::Option::Some(&self.passing_labels)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -1551,18 +1653,34 @@ impl ::std::default::Default for CreateEvalLabelModelGraderType {
 /// LogsDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateEvalLogsDataSourceConfig {
     /// Required. Default: `"logs"`. Always `"logs"`.
     pub r#type: super::CreateEvalLogsDataSourceConfigType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalLogsDataSourceConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalLogsDataSourceConfig",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -1701,14 +1819,12 @@ impl ::std::default::Default for CreateEvalLogsDataSourceConfigType {
 /// CreateEvalRequest
 ///
 /// Used by [`Client::create_eval`](crate::runtime::Client::create_eval) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateEvalRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Required.
     pub data_source_config: super::CreateEvalRequestDataSourceConfig,
@@ -1716,8 +1832,30 @@ pub struct CreateEvalRequest {
     pub testing_criteria: ::std::vec::Vec<super::CreateEvalRequestTestingCriteriaItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalRequest",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                (
+                    "data_source_config",
+                    ::std::option::Option::Some(&self.data_source_config),
+                ),
+                ("testing_criteria", ::std::option::Option::Some(&self.testing_criteria)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2023,30 +2161,50 @@ for CreateEvalRequestTestingCriteriaItem {
 /// ResponsesRunDataSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateEvalResponsesRunDataSource {
     /// Required. Default: `"responses"`. Always `"responses"`.
     pub r#type: super::CreateEvalResponsesRunDataSourceType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_messages: ::std::option::Option<
         super::CreateEvalResponsesRunDataSourceInputMessages,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sampling_params: ::std::option::Option<
         super::CreateEvalResponsesRunDataSourceSamplingParams,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Required.
     pub source: super::CreateEvalResponsesRunDataSourceSource,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalResponsesRunDataSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalResponsesRunDataSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_messages", crate::runtime::ser::optional(&self.input_messages)),
+                (
+                    "sampling_params",
+                    crate::runtime::ser::optional(&self.sampling_params),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2149,7 +2307,7 @@ impl CreateEvalResponsesRunDataSource {
 /// ChatMessage
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateEvalResponsesRunDataSourceChatMessage {
     /// Required.
@@ -2158,8 +2316,25 @@ pub struct CreateEvalResponsesRunDataSourceChatMessage {
     pub content: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalResponsesRunDataSourceChatMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalResponsesRunDataSourceChatMessage",
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2383,34 +2558,55 @@ impl ::std::default::Default for CreateEvalResponsesRunDataSourceItemReferenceTy
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateEvalResponsesRunDataSourceSamplingParams {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_effort: ::std::option::Option<super::ReasoningEffort>,
     /// Optional. Default: `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_completion_tokens: ::std::option::Option<i64>,
     /// Optional. Default: `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Default: `42`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::Tool>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::CreateEvalResponsesRunDataSourceText>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalResponsesRunDataSourceSamplingParams {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalResponsesRunDataSourceSamplingParams",
+            &[
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_completion_tokens",
+                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                ),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2817,16 +3013,29 @@ impl ::std::default::Default for CreateEvalResponsesRunDataSourceTemplateType {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateEvalResponsesRunDataSourceText {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::TextResponseFormatConfiguration>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalResponsesRunDataSourceText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalResponsesRunDataSourceText",
+            &[("format", crate::runtime::ser::optional(&self.format))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -2965,21 +3174,37 @@ impl ::std::default::Default for CreateEvalResponsesRunDataSourceType {
 /// CreateEvalRunRequest
 ///
 /// Used by [`Client::create_eval_run`](crate::runtime::Client::create_eval_run) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateEvalRunRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Required.
     pub data_source: super::CreateEvalRunRequestDataSource,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalRunRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalRunRequest",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("data_source", ::std::option::Option::Some(&self.data_source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3153,18 +3378,34 @@ for CreateEvalRunRequestDataSource {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateEvalStoredCompletionsDataSourceConfig {
     /// Required. Default: `"stored_completions"`. Always `"stored_completions"`.
     pub r#type: super::CreateEvalStoredCompletionsDataSourceConfigType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateEvalStoredCompletionsDataSourceConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateEvalStoredCompletionsDataSourceConfig",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3303,7 +3544,7 @@ impl ::std::default::Default for CreateEvalStoredCompletionsDataSourceConfigType
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_eval`](crate::runtime::Client::delete_eval) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteEvalResponse {
     /// Required.
@@ -3314,8 +3555,26 @@ pub struct DeleteEvalResponse {
     pub eval_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteEvalResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteEvalResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("eval_id", ::std::option::Option::Some(&self.eval_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3356,22 +3615,37 @@ impl crate::runtime::de::Fit for DeleteEvalResponse {
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::delete_eval_run`](crate::runtime::Client::delete_eval_run) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteEvalRunResponse {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deleted: ::std::option::Option<bool>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteEvalRunResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteEvalRunResponse",
+            &[
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("deleted", crate::runtime::ser::optional(&self.deleted)),
+                ("run_id", crate::runtime::ser::optional(&self.run_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3412,7 +3686,7 @@ impl crate::runtime::de::Fit for DeleteEvalRunResponse {
 /// Eval
 ///
 /// Used by [`Client::create_eval`](crate::runtime::Client::create_eval) (response), [`Client::get_eval`](crate::runtime::Client::get_eval) (response) and [`Client::update_eval`](crate::runtime::Client::update_eval) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Eval {
     /// Required. Default: `"eval"`. Always `"eval"`.
@@ -3431,8 +3705,36 @@ pub struct Eval {
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Eval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Eval",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                (
+                    "data_source_config",
+                    ::std::option::Option::Some(&self.data_source_config),
+                ),
+                (
+                    "testing_criteria",
+                    ::std::option::Option::Some(&self.testing_criteria),
+                ),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3489,7 +3791,7 @@ impl crate::runtime::de::Fit for Eval {
 /// EvalApiError
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalApiError {
     /// Required.
@@ -3498,8 +3800,25 @@ pub struct EvalApiError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalApiError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalApiError",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3538,7 +3857,7 @@ impl crate::runtime::de::Fit for EvalApiError {
 /// CustomDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalCustomDataSourceConfig {
     /// Required. Default: `"custom"`. Always `"custom"`.
@@ -3547,8 +3866,25 @@ pub struct EvalCustomDataSourceConfig {
     pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalCustomDataSourceConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalCustomDataSourceConfig",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("schema", ::std::option::Option::Some(&self.schema)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3753,7 +4089,7 @@ pub type EvalGraderLabelModel = super::GraderLabelModel;
 /// PythonGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalGraderPython {
     /// Required. Always `"python"`.
@@ -3763,15 +4099,33 @@ pub struct EvalGraderPython {
     /// Required.
     pub source: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_tag: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pass_threshold: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalGraderPython {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalGraderPython",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("source", ::std::option::Option::Some(&self.source)),
+                ("image_tag", crate::runtime::ser::optional(&self.image_tag)),
+                ("pass_threshold", crate::runtime::ser::optional(&self.pass_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3857,7 +4211,7 @@ impl EvalGraderPython {
 /// ScoreModelGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalGraderScoreModel {
     /// Required. Always `"score_model"`.
@@ -3867,20 +4221,42 @@ pub struct EvalGraderScoreModel {
     /// Required.
     pub model: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sampling_params: ::std::option::Option<super::GraderScoreModelSamplingParams>,
     /// Required.
     pub input: ::std::vec::Vec<super::EvalItem>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub range: ::std::option::Option<::std::vec::Vec<f64>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pass_threshold: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalGraderScoreModel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalGraderScoreModel",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                (
+                    "sampling_params",
+                    crate::runtime::ser::optional(&self.sampling_params),
+                ),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("range", crate::runtime::ser::optional(&self.range)),
+                ("pass_threshold", crate::runtime::ser::optional(&self.pass_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -3994,7 +4370,7 @@ pub type EvalGraderStringCheck = super::GraderStringCheck;
 /// TextSimilarityGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct EvalGraderTextSimilarity {
     /// Required. Default: `"text_similarity"`. Always `"text_similarity"`.
@@ -4011,8 +4387,32 @@ pub struct EvalGraderTextSimilarity {
     pub pass_threshold: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalGraderTextSimilarity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalGraderTextSimilarity",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("reference", ::std::option::Option::Some(&self.reference)),
+                (
+                    "evaluation_metric",
+                    ::std::option::Option::Some(&self.evaluation_metric),
+                ),
+                ("pass_threshold", ::std::option::Option::Some(&self.pass_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -4103,7 +4503,7 @@ impl EvalGraderTextSimilarity {
 /// EvalJsonlFileContentSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalJsonlFileContentSource {
     /// Required. Default: `"file_content"`. Always `"file_content"`.
@@ -4112,8 +4512,25 @@ pub struct EvalJsonlFileContentSource {
     pub content: ::std::vec::Vec<super::EvalJsonlFileContentSourceContentItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalJsonlFileContentSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalJsonlFileContentSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -4181,18 +4598,34 @@ impl EvalJsonlFileContentSource {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalJsonlFileContentSourceContentItem {
     /// Required.
     pub item: crate::runtime::Json,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sample: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalJsonlFileContentSourceContentItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalJsonlFileContentSourceContentItem",
+            &[
+                ("item", ::std::option::Option::Some(&self.item)),
+                ("sample", crate::runtime::ser::optional(&self.sample)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -4331,7 +4764,7 @@ impl ::std::default::Default for EvalJsonlFileContentSourceType {
 /// EvalJsonlFileIdSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalJsonlFileIdSource {
     /// Required. Default: `"file_id"`. Always `"file_id"`.
@@ -4340,8 +4773,25 @@ pub struct EvalJsonlFileIdSource {
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalJsonlFileIdSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalJsonlFileIdSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -4472,7 +4922,7 @@ impl ::std::default::Default for EvalJsonlFileIdSourceType {
 /// EvalList
 ///
 /// Used by [`Client::list_evals`](crate::runtime::Client::list_evals) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalList {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -4487,8 +4937,28 @@ pub struct EvalList {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalList",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -4603,20 +5073,37 @@ impl ::std::default::Default for EvalListObject {
 /// LogsDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalLogsDataSourceConfig {
     /// Required. Default: `"logs"`. Always `"logs"`.
     pub r#type: super::EvalLogsDataSourceConfigType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Required.
     pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalLogsDataSourceConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalLogsDataSourceConfig",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("schema", ::std::option::Option::Some(&self.schema)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -4800,45 +5287,67 @@ impl ::std::default::Default for EvalObject {
 /// EvalResponsesSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalResponsesSource {
     /// Required. Always `"responses"`.
     pub r#type: super::EvalResponsesSourceType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions_search: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At least `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_after: ::std::option::Option<i64>,
     /// Optional; may be `null`. At least `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_before: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_effort: ::std::option::Option<super::ReasoningEffort>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalResponsesSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalResponsesSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                (
+                    "instructions_search",
+                    crate::runtime::ser::optional(&self.instructions_search),
+                ),
+                ("created_after", crate::runtime::ser::optional(&self.created_after)),
+                ("created_before", crate::runtime::ser::optional(&self.created_before)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("users", crate::runtime::ser::optional(&self.users)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -5073,7 +5582,7 @@ impl ::std::default::Default for EvalResponsesSourceType {
 /// EvalRun
 ///
 /// Used by [`Client::create_eval_run`](crate::runtime::Client::create_eval_run) (response), [`Client::get_eval_run`](crate::runtime::Client::get_eval_run) (response) and [`Client::cancel_eval_run`](crate::runtime::Client::cancel_eval_run) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct EvalRun {
     /// Required. Default: `"eval.run"`. Always `"eval.run"`.
@@ -5108,8 +5617,40 @@ pub struct EvalRun {
     pub error: super::EvalApiError,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRun {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRun",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("eval_id", ::std::option::Option::Some(&self.eval_id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("report_url", ::std::option::Option::Some(&self.report_url)),
+                ("result_counts", ::std::option::Option::Some(&self.result_counts)),
+                ("per_model_usage", ::std::option::Option::Some(&self.per_model_usage)),
+                (
+                    "per_testing_criteria_results",
+                    ::std::option::Option::Some(&self.per_testing_criteria_results),
+                ),
+                ("data_source", ::std::option::Option::Some(&self.data_source)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("error", ::std::option::Option::Some(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -5274,7 +5815,7 @@ for EvalRunDataSource {
 /// EvalRunList
 ///
 /// Used by [`Client::get_eval_runs`](crate::runtime::Client::get_eval_runs) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunList {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -5289,8 +5830,28 @@ pub struct EvalRunList {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunList",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -5475,7 +6036,7 @@ impl ::std::default::Default for EvalRunObject {
 /// EvalRunOutputItem
 ///
 /// Used by [`Client::get_eval_run_output_item`](crate::runtime::Client::get_eval_run_output_item) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunOutputItem {
     /// Required. Default: `"eval.run.output_item"`. Always `"eval.run.output_item"`.
@@ -5500,8 +6061,36 @@ pub struct EvalRunOutputItem {
     pub sample: super::EvalRunOutputItemSample,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunOutputItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunOutputItem",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("run_id", ::std::option::Option::Some(&self.run_id)),
+                ("eval_id", ::std::option::Option::Some(&self.eval_id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                (
+                    "datasource_item_id",
+                    ::std::option::Option::Some(&self.datasource_item_id),
+                ),
+                ("datasource_item", ::std::option::Option::Some(&self.datasource_item)),
+                ("results", ::std::option::Option::Some(&self.results)),
+                ("sample", ::std::option::Option::Some(&self.sample)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -5567,7 +6156,7 @@ impl crate::runtime::de::Fit for EvalRunOutputItem {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemInputItem {
     /// Required.
@@ -5576,8 +6165,25 @@ pub struct EvalRunOutputItemInputItem {
     pub content: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunOutputItemInputItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunOutputItemInputItem",
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -5619,7 +6225,7 @@ impl crate::runtime::de::Fit for EvalRunOutputItemInputItem {
 /// EvalRunOutputItemList
 ///
 /// Used by [`Client::get_eval_run_output_items`](crate::runtime::Client::get_eval_run_output_items) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemList {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -5634,8 +6240,28 @@ pub struct EvalRunOutputItemList {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunOutputItemList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunOutputItemList",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -5820,19 +6446,34 @@ impl ::std::default::Default for EvalRunOutputItemObject {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemOutputItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunOutputItemOutputItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunOutputItemOutputItem",
+            &[
+                ("role", crate::runtime::ser::optional(&self.role)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -5874,27 +6515,45 @@ impl crate::runtime::de::Fit for EvalRunOutputItemOutputItem {
 /// EvalRunOutputItemResult
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemResult {
     /// Required.
     pub name: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Required.
     pub score: f64,
     /// Required.
     pub passed: bool,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sample: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunOutputItemResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunOutputItemResult",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("score", ::std::option::Option::Some(&self.score)),
+                ("passed", ::std::option::Option::Some(&self.passed)),
+                ("sample", crate::runtime::ser::optional(&self.sample)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -5942,7 +6601,7 @@ impl crate::runtime::de::Fit for EvalRunOutputItemResult {
 /// An object with 10 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemSample {
     /// Required.
@@ -5967,8 +6626,36 @@ pub struct EvalRunOutputItemSample {
     pub seed: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunOutputItemSample {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunOutputItemSample",
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+                ("error", ::std::option::Option::Some(&self.error)),
+                ("temperature", ::std::option::Option::Some(&self.temperature)),
+                (
+                    "max_completion_tokens",
+                    ::std::option::Option::Some(&self.max_completion_tokens),
+                ),
+                ("top_p", ::std::option::Option::Some(&self.top_p)),
+                ("seed", ::std::option::Option::Some(&self.seed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -6037,7 +6724,7 @@ impl crate::runtime::de::Fit for EvalRunOutputItemSample {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunOutputItemUsage {
     /// Required.
@@ -6050,8 +6737,30 @@ pub struct EvalRunOutputItemUsage {
     pub cached_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunOutputItemUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunOutputItemUsage",
+            &[
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+                (
+                    "completion_tokens",
+                    ::std::option::Option::Some(&self.completion_tokens),
+                ),
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -6099,7 +6808,7 @@ impl crate::runtime::de::Fit for EvalRunOutputItemUsage {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunPerModelUsageItem {
     /// Required.
@@ -6116,8 +6825,35 @@ pub struct EvalRunPerModelUsageItem {
     pub cached_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunPerModelUsageItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunPerModelUsageItem",
+            &[
+                ("model_name", ::std::option::Option::Some(&self.model_name)),
+                (
+                    "invocation_count",
+                    ::std::option::Option::Some(&self.invocation_count),
+                ),
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                (
+                    "completion_tokens",
+                    ::std::option::Option::Some(&self.completion_tokens),
+                ),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -6174,7 +6910,7 @@ impl crate::runtime::de::Fit for EvalRunPerModelUsageItem {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunPerTestingCriteriaResultsItem {
     /// Required.
@@ -6185,8 +6921,29 @@ pub struct EvalRunPerTestingCriteriaResultsItem {
     pub failed: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunPerTestingCriteriaResultsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunPerTestingCriteriaResultsItem",
+            &[
+                (
+                    "testing_criteria",
+                    ::std::option::Option::Some(&self.testing_criteria),
+                ),
+                ("passed", ::std::option::Option::Some(&self.passed)),
+                ("failed", ::std::option::Option::Some(&self.failed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -6230,7 +6987,7 @@ impl crate::runtime::de::Fit for EvalRunPerTestingCriteriaResultsItem {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalRunResultCounts {
     /// Required.
@@ -6243,8 +7000,27 @@ pub struct EvalRunResultCounts {
     pub passed: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalRunResultCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalRunResultCounts",
+            &[
+                ("total", ::std::option::Option::Some(&self.total)),
+                ("errored", ::std::option::Option::Some(&self.errored)),
+                ("failed", ::std::option::Option::Some(&self.failed)),
+                ("passed", ::std::option::Option::Some(&self.passed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -6288,20 +7064,37 @@ impl crate::runtime::de::Fit for EvalRunResultCounts {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalStoredCompletionsDataSourceConfig {
     /// Required. Default: `"stored_completions"`. Always `"stored_completions"`.
     pub r#type: super::EvalStoredCompletionsDataSourceConfigType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Required.
     pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalStoredCompletionsDataSourceConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalStoredCompletionsDataSourceConfig",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("schema", ::std::option::Option::Some(&self.schema)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -6415,30 +7208,46 @@ impl ::std::default::Default for EvalStoredCompletionsDataSourceConfigType {
 /// StoredCompletionsRunDataSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EvalStoredCompletionsSource {
     /// Required. Default: `"stored_completions"`. Always `"stored_completions"`.
     pub r#type: super::EvalStoredCompletionsSourceType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_after: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_before: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EvalStoredCompletionsSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EvalStoredCompletionsSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("created_after", crate::runtime::ser::optional(&self.created_after)),
+                ("created_before", crate::runtime::ser::optional(&self.created_before)),
+                ("limit", crate::runtime::ser::optional(&self.limit)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -7022,7 +7831,7 @@ impl crate::runtime::de::Fit for GetEvalRunsStatus {
 /// InputMessagesItemReference
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InputMessagesItemReference {
     /// Required. Always `"item_reference"`.
@@ -7031,8 +7840,25 @@ pub struct InputMessagesItemReference {
     pub item_reference: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputMessagesItemReference {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputMessagesItemReference",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_reference", ::std::option::Option::Some(&self.item_reference)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -7098,7 +7924,7 @@ impl InputMessagesItemReference {
 /// InputMessagesTemplate
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InputMessagesTemplate {
     /// Required. Always `"template"`.
@@ -7107,8 +7933,25 @@ pub struct InputMessagesTemplate {
     pub template: ::std::vec::Vec<super::CreateEvalResponsesRunDataSourceTemplateItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputMessagesTemplate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputMessagesTemplate",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("template", ::std::option::Option::Some(&self.template)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -7173,7 +8016,7 @@ impl InputMessagesTemplate {
 /// ItemReferenceInputMessages
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ItemReferenceInputMessages {
     /// Required. Always `"item_reference"`.
@@ -7182,8 +8025,25 @@ pub struct ItemReferenceInputMessages {
     pub item_reference: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ItemReferenceInputMessages {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ItemReferenceInputMessages",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_reference", ::std::option::Option::Some(&self.item_reference)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -7385,7 +8245,7 @@ impl crate::runtime::de::Fit for ListEvalsOrderBy {
 /// SimpleInputMessage
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SimpleInputMessage {
     /// Required.
@@ -7394,8 +8254,25 @@ pub struct SimpleInputMessage {
     pub content: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SimpleInputMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SimpleInputMessage",
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -7459,7 +8336,7 @@ impl SimpleInputMessage {
 /// TemplateInputMessages
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TemplateInputMessages {
     /// Required. Always `"template"`.
@@ -7468,8 +8345,25 @@ pub struct TemplateInputMessages {
     pub template: ::std::vec::Vec<super::CreateEvalCompletionsRunDataSourceTemplateItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TemplateInputMessages {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TemplateInputMessages",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("template", ::std::option::Option::Some(&self.template)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
@@ -7534,19 +8428,34 @@ impl TemplateInputMessages {
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::update_eval`](crate::runtime::Client::update_eval) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateEvalRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateEvalRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateEvalRequest",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "evals")]
 #[allow(deprecated)]

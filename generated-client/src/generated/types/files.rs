@@ -149,7 +149,7 @@ impl crate::runtime::de::Fit for CreateFileRequestPurpose {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_file`](crate::runtime::Client::delete_file) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteFileResponse {
     /// Required.
@@ -160,8 +160,26 @@ pub struct DeleteFileResponse {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "files")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteFileResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteFileResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "files")]
 #[allow(deprecated)]
@@ -340,7 +358,7 @@ impl crate::runtime::de::Fit for ListFilesOrder {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_files`](crate::runtime::Client::list_files) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListFilesResponse {
     /// Required.
@@ -355,8 +373,28 @@ pub struct ListFilesResponse {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "files")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListFilesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListFilesResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "files")]
 #[allow(deprecated)]

@@ -6,15 +6,29 @@
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::create_fine_tuning_checkpoint_permission`](crate::runtime::Client::create_fine_tuning_checkpoint_permission) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateFineTuningCheckpointPermissionRequest {
     /// Required.
     pub project_ids: ::std::vec::Vec<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateFineTuningCheckpointPermissionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateFineTuningCheckpointPermissionRequest",
+            &[("project_ids", ::std::option::Option::Some(&self.project_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -77,7 +91,7 @@ impl CreateFineTuningCheckpointPermissionRequest {
 /// An object with 9 properties, 2 of them required.
 ///
 /// Used by [`Client::create_fine_tuning_job`](crate::runtime::Client::create_fine_tuning_job) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateFineTuningJobRequest {
     /// Required.
@@ -86,34 +100,57 @@ pub struct CreateFineTuningJobRequest {
     pub training_file: ::std::string::String,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hyperparameters: ::std::option::Option<
         super::CreateFineTuningJobRequestHyperparameters,
     >,
     /// Optional; may be `null`. Default: `null`. From 1 to 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub suffix: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub validation_file: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub integrations: ::std::option::Option<
         ::std::vec::Vec<super::CreateFineTuningJobRequestIntegrationsItem>,
     >,
     /// Optional; may be `null`. At least `0` and at most `2147483647`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seed: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<super::FineTuneMethod>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateFineTuningJobRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateFineTuningJobRequest",
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("training_file", ::std::option::Option::Some(&self.training_file)),
+                (
+                    "hyperparameters",
+                    crate::runtime::ser::optional(&self.hyperparameters),
+                ),
+                ("suffix", crate::runtime::ser::optional(&self.suffix)),
+                (
+                    "validation_file",
+                    crate::runtime::ser::optional(&self.validation_file),
+                ),
+                ("integrations", crate::runtime::ser::optional(&self.integrations)),
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("method", crate::runtime::ser::optional(&self.method)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -449,24 +486,42 @@ impl ::std::default::Default for CreateFineTuningJobRequestBatchSizeAuto {
 ///
 /// No operation takes or returns this type directly; other types hold it.
 #[deprecated]
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateFineTuningJobRequestHyperparameters {
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_size: ::std::option::Option<super::CreateFineTuningJobRequestBatchSize>,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub learning_rate_multiplier: ::std::option::Option<
         super::CreateFineTuningJobRequestLearningRateMultiplier,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n_epochs: ::std::option::Option<super::CreateFineTuningJobRequestNEpochs>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateFineTuningJobRequestHyperparameters {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateFineTuningJobRequestHyperparameters",
+            &[
+                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                (
+                    "learning_rate_multiplier",
+                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                ),
+                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -559,7 +614,7 @@ impl CreateFineTuningJobRequestHyperparameters {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateFineTuningJobRequestIntegrationsItem {
     /// Required. Always `"wandb"`.
@@ -568,8 +623,25 @@ pub struct CreateFineTuningJobRequestIntegrationsItem {
     pub wandb: super::CreateFineTuningJobRequestWandb,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateFineTuningJobRequestIntegrationsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateFineTuningJobRequestIntegrationsItem",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("wandb", ::std::option::Option::Some(&self.wandb)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -1136,24 +1208,40 @@ impl ::std::default::Default for CreateFineTuningJobRequestNEpochsAuto {
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateFineTuningJobRequestWandb {
     /// Required.
     pub project: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entity: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateFineTuningJobRequestWandb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateFineTuningJobRequestWandb",
+            &[
+                ("project", ::std::option::Option::Some(&self.project)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("entity", crate::runtime::ser::optional(&self.entity)),
+                ("tags", crate::runtime::ser::optional(&self.tags)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -1247,7 +1335,7 @@ impl CreateFineTuningJobRequestWandb {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_fine_tuning_checkpoint_permission`](crate::runtime::Client::delete_fine_tuning_checkpoint_permission) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteFineTuningCheckpointPermissionResponse {
     /// Required.
@@ -1258,8 +1346,26 @@ pub struct DeleteFineTuningCheckpointPermissionResponse {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteFineTuningCheckpointPermissionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteFineTuningCheckpointPermissionResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -1374,27 +1480,45 @@ impl ::std::default::Default for DeleteFineTuningCheckpointPermissionResponseObj
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuneDpoHyperparameters {
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beta: ::std::option::Option<super::FineTuneDpoHyperparametersBeta>,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_size: ::std::option::Option<super::FineTuneDpoHyperparametersBatchSize>,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub learning_rate_multiplier: ::std::option::Option<
         super::FineTuneDpoHyperparametersLearningRateMultiplier,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n_epochs: ::std::option::Option<super::FineTuneDpoHyperparametersNEpochs>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuneDpoHyperparameters {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuneDpoHyperparameters",
+            &[
+                ("beta", crate::runtime::ser::optional(&self.beta)),
+                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                (
+                    "learning_rate_multiplier",
+                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                ),
+                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -2228,16 +2352,29 @@ impl ::std::default::Default for FineTuneDpoHyperparametersNEpochsAuto {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuneDpoMethod {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hyperparameters: ::std::option::Option<super::FineTuneDpoHyperparameters>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuneDpoMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuneDpoMethod",
+            &[("hyperparameters", crate::runtime::ser::optional(&self.hyperparameters))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -2303,24 +2440,40 @@ impl FineTuneDpoMethod {
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FineTuneMethod {
     /// Required. One of `"supervised"`, `"dpo"` or `"reinforcement"`.
     pub r#type: super::FineTuneMethodType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub supervised: ::std::option::Option<super::FineTuneSupervisedMethod>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dpo: ::std::option::Option<super::FineTuneDpoMethod>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reinforcement: ::std::option::Option<super::FineTuneReinforcementMethod>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuneMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuneMethod",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("supervised", crate::runtime::ser::optional(&self.supervised)),
+                ("dpo", crate::runtime::ser::optional(&self.dpo)),
+                ("reinforcement", crate::runtime::ser::optional(&self.reinforcement)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -2483,48 +2636,72 @@ impl crate::runtime::de::Fit for FineTuneMethodType {
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuneReinforcementHyperparameters {
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_size: ::std::option::Option<
         super::FineTuneReinforcementHyperparametersBatchSize,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub learning_rate_multiplier: ::std::option::Option<
         super::FineTuneReinforcementHyperparametersLearningRateMultiplier,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n_epochs: ::std::option::Option<
         super::FineTuneReinforcementHyperparametersNEpochs,
     >,
     /// Optional. Default: `"default"`. One of `"default"`, `"low"`, `"medium"` or `"high"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning_effort: ::std::option::Option<
         super::FineTuneReinforcementHyperparametersReasoningEffort,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub compute_multiplier: ::std::option::Option<
         super::FineTuneReinforcementHyperparametersComputeMultiplier,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub eval_interval: ::std::option::Option<
         super::FineTuneReinforcementHyperparametersEvalInterval,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub eval_samples: ::std::option::Option<
         super::FineTuneReinforcementHyperparametersEvalSamples,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuneReinforcementHyperparameters {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuneReinforcementHyperparameters",
+            &[
+                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                (
+                    "learning_rate_multiplier",
+                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                ),
+                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                (
+                    "compute_multiplier",
+                    crate::runtime::ser::optional(&self.compute_multiplier),
+                ),
+                ("eval_interval", crate::runtime::ser::optional(&self.eval_interval)),
+                ("eval_samples", crate::runtime::ser::optional(&self.eval_samples)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -3929,20 +4106,36 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersReasoningEf
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FineTuneReinforcementMethod {
     /// Required.
     pub grader: super::FineTuneReinforcementMethodGrader,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hyperparameters: ::std::option::Option<
         super::FineTuneReinforcementHyperparameters,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuneReinforcementMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuneReinforcementMethod",
+            &[
+                ("grader", ::std::option::Option::Some(&self.grader)),
+                ("hyperparameters", crate::runtime::ser::optional(&self.hyperparameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -4135,26 +4328,44 @@ for FineTuneReinforcementMethodGrader {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuneSupervisedHyperparameters {
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_size: ::std::option::Option<
         super::FineTuneSupervisedHyperparametersBatchSize,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub learning_rate_multiplier: ::std::option::Option<
         super::FineTuneSupervisedHyperparametersLearningRateMultiplier,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n_epochs: ::std::option::Option<super::FineTuneSupervisedHyperparametersNEpochs>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuneSupervisedHyperparameters {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuneSupervisedHyperparameters",
+            &[
+                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                (
+                    "learning_rate_multiplier",
+                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                ),
+                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -4830,16 +5041,29 @@ impl ::std::default::Default for FineTuneSupervisedHyperparametersNEpochsAuto {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuneSupervisedMethod {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hyperparameters: ::std::option::Option<super::FineTuneSupervisedHyperparameters>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuneSupervisedMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuneSupervisedMethod",
+            &[("hyperparameters", crate::runtime::ser::optional(&self.hyperparameters))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -4908,7 +5132,7 @@ impl FineTuneSupervisedMethod {
 /// FineTuningCheckpointPermission
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuningCheckpointPermission {
     /// Required.
@@ -4921,8 +5145,27 @@ pub struct FineTuningCheckpointPermission {
     pub object: super::FineTuningCheckpointPermissionObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuningCheckpointPermission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuningCheckpointPermission",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("project_id", ::std::option::Option::Some(&self.project_id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -5038,7 +5281,7 @@ impl ::std::default::Default for FineTuningCheckpointPermissionObject {
 /// Fine-Tuning Job Integration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuningIntegration {
     /// Required. Always `"wandb"`.
@@ -5047,8 +5290,25 @@ pub struct FineTuningIntegration {
     pub wandb: super::FineTuningIntegrationWandb,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuningIntegration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuningIntegration",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("wandb", ::std::option::Option::Some(&self.wandb)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -5157,24 +5417,40 @@ impl ::std::default::Default for FineTuningIntegrationType {
 /// An object with 4 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuningIntegrationWandb {
     /// Required.
     pub project: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entity: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuningIntegrationWandb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuningIntegrationWandb",
+            &[
+                ("project", ::std::option::Option::Some(&self.project)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("entity", crate::runtime::ser::optional(&self.entity)),
+                ("tags", crate::runtime::ser::optional(&self.tags)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -5220,7 +5496,7 @@ impl crate::runtime::de::Fit for FineTuningIntegrationWandb {
 /// FineTuningJob
 ///
 /// Used by [`Client::create_fine_tuning_job`](crate::runtime::Client::create_fine_tuning_job) (response), [`Client::retrieve_fine_tuning_job`](crate::runtime::Client::retrieve_fine_tuning_job) (response), [`Client::cancel_fine_tuning_job`](crate::runtime::Client::cancel_fine_tuning_job) (response), [`Client::pause_fine_tuning_job`](crate::runtime::Client::pause_fine_tuning_job) (response) and [`Client::resume_fine_tuning_job`](crate::runtime::Client::resume_fine_tuning_job) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FineTuningJob {
     /// Required.
@@ -5252,25 +5528,61 @@ pub struct FineTuningJob {
     /// Required; may be `null`.
     pub validation_file: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 5 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub integrations: ::std::option::Option<
         ::std::vec::Vec<super::FineTuningIntegration>,
     >,
     /// Required.
     pub seed: i64,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub estimated_finish: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<super::FineTuneMethod>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuningJob {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuningJob",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("error", ::std::option::Option::Some(&self.error)),
+                (
+                    "fine_tuned_model",
+                    ::std::option::Option::Some(&self.fine_tuned_model),
+                ),
+                ("finished_at", ::std::option::Option::Some(&self.finished_at)),
+                ("hyperparameters", ::std::option::Option::Some(&self.hyperparameters)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("organization_id", ::std::option::Option::Some(&self.organization_id)),
+                ("result_files", ::std::option::Option::Some(&self.result_files)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("trained_tokens", ::std::option::Option::Some(&self.trained_tokens)),
+                ("training_file", ::std::option::Option::Some(&self.training_file)),
+                ("validation_file", ::std::option::Option::Some(&self.validation_file)),
+                ("integrations", crate::runtime::ser::optional(&self.integrations)),
+                ("seed", ::std::option::Option::Some(&self.seed)),
+                (
+                    "estimated_finish",
+                    crate::runtime::ser::optional(&self.estimated_finish),
+                ),
+                ("method", crate::runtime::ser::optional(&self.method)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -5538,7 +5850,7 @@ impl ::std::default::Default for FineTuningJobBatchSizeAuto {
 /// FineTuningJobCheckpoint
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuningJobCheckpoint {
     /// Required.
@@ -5557,8 +5869,36 @@ pub struct FineTuningJobCheckpoint {
     pub object: super::FineTuningJobCheckpointObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuningJobCheckpoint {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuningJobCheckpoint",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                (
+                    "fine_tuned_model_checkpoint",
+                    ::std::option::Option::Some(&self.fine_tuned_model_checkpoint),
+                ),
+                ("step_number", ::std::option::Option::Some(&self.step_number)),
+                ("metrics", ::std::option::Option::Some(&self.metrics)),
+                (
+                    "fine_tuning_job_id",
+                    ::std::option::Option::Some(&self.fine_tuning_job_id),
+                ),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -5618,34 +5958,61 @@ impl crate::runtime::de::Fit for FineTuningJobCheckpoint {
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuningJobCheckpointMetrics {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub step: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub train_loss: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub train_mean_token_accuracy: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_loss: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_mean_token_accuracy: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_valid_loss: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_valid_mean_token_accuracy: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuningJobCheckpointMetrics {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuningJobCheckpointMetrics",
+            &[
+                ("step", crate::runtime::ser::optional(&self.step)),
+                ("train_loss", crate::runtime::ser::optional(&self.train_loss)),
+                (
+                    "train_mean_token_accuracy",
+                    crate::runtime::ser::optional(&self.train_mean_token_accuracy),
+                ),
+                ("valid_loss", crate::runtime::ser::optional(&self.valid_loss)),
+                (
+                    "valid_mean_token_accuracy",
+                    crate::runtime::ser::optional(&self.valid_mean_token_accuracy),
+                ),
+                (
+                    "full_valid_loss",
+                    crate::runtime::ser::optional(&self.full_valid_loss),
+                ),
+                (
+                    "full_valid_mean_token_accuracy",
+                    crate::runtime::ser::optional(&self.full_valid_mean_token_accuracy),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -5775,7 +6142,7 @@ impl ::std::default::Default for FineTuningJobCheckpointObject {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuningJobError {
     /// Required.
@@ -5786,8 +6153,26 @@ pub struct FineTuningJobError {
     pub param: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuningJobError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuningJobError",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", ::std::option::Option::Some(&self.param)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -5828,7 +6213,7 @@ impl crate::runtime::de::Fit for FineTuningJobError {
 /// An object with 7 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FineTuningJobEvent {
     /// Required. Always `"fine_tuning.job.event"`.
@@ -5842,17 +6227,37 @@ pub struct FineTuningJobEvent {
     /// Required.
     pub message: ::std::string::String,
     /// Optional. One of `"message"` or `"metrics"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::FineTuningJobEventType>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuningJobEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuningJobEvent",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("level", ::std::option::Option::Some(&self.level)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -6111,24 +6516,42 @@ impl crate::runtime::de::Fit for FineTuningJobEventType {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuningJobHyperparameters {
     /// Optional; may be `null`. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_size: ::std::option::Option<super::FineTuningJobBatchSize>,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub learning_rate_multiplier: ::std::option::Option<
         super::FineTuningJobLearningRateMultiplier,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n_epochs: ::std::option::Option<super::FineTuningJobNEpochs>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuningJobHyperparameters {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuningJobHyperparameters",
+            &[
+                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                (
+                    "learning_rate_multiplier",
+                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                ),
+                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -6681,7 +7104,7 @@ impl crate::runtime::de::Fit for FineTuningJobStatus {
 /// MultiGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GraderMulti {
     /// Required. Default: `"multi"`. Always `"multi"`.
@@ -6694,8 +7117,27 @@ pub struct GraderMulti {
     pub calculate_output: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GraderMulti {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GraderMulti",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("graders", ::std::option::Option::Some(&self.graders)),
+                ("calculate_output", ::std::option::Option::Some(&self.calculate_output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -6949,7 +7391,7 @@ impl ::std::default::Default for GraderMultiType {
 /// PythonGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GraderPython {
     /// Required. Always `"python"`.
@@ -6959,12 +7401,30 @@ pub struct GraderPython {
     /// Required.
     pub source: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_tag: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GraderPython {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GraderPython",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("source", ::std::option::Option::Some(&self.source)),
+                ("image_tag", crate::runtime::ser::optional(&self.image_tag)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -7042,7 +7502,7 @@ impl GraderPython {
 /// ScoreModelGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GraderScoreModel {
     /// Required. Always `"score_model"`.
@@ -7052,17 +7512,39 @@ pub struct GraderScoreModel {
     /// Required.
     pub model: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sampling_params: ::std::option::Option<super::GraderScoreModelSamplingParams>,
     /// Required.
     pub input: ::std::vec::Vec<super::EvalItem>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub range: ::std::option::Option<::std::vec::Vec<f64>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GraderScoreModel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GraderScoreModel",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                (
+                    "sampling_params",
+                    crate::runtime::ser::optional(&self.sampling_params),
+                ),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("range", crate::runtime::ser::optional(&self.range)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -7155,7 +7637,7 @@ impl GraderScoreModel {
 /// TextSimilarityGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GraderTextSimilarity {
     /// Required. Default: `"text_similarity"`. Always `"text_similarity"`.
@@ -7170,8 +7652,31 @@ pub struct GraderTextSimilarity {
     pub evaluation_metric: super::GraderTextSimilarityEvaluationMetric,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GraderTextSimilarity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GraderTextSimilarity",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("reference", ::std::option::Option::Some(&self.reference)),
+                (
+                    "evaluation_metric",
+                    ::std::option::Option::Some(&self.evaluation_metric),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -7248,7 +7753,7 @@ impl GraderTextSimilarity {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_fine_tuning_checkpoint_permissions`](crate::runtime::Client::list_fine_tuning_checkpoint_permissions) (response) and [`Client::create_fine_tuning_checkpoint_permission`](crate::runtime::Client::create_fine_tuning_checkpoint_permission) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListFineTuningCheckpointPermissionResponse {
     /// Required.
@@ -7256,17 +7761,35 @@ pub struct ListFineTuningCheckpointPermissionResponse {
     /// Required. Always `"list"`.
     pub object: super::ListFineTuningCheckpointPermissionResponseObject,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListFineTuningCheckpointPermissionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListFineTuningCheckpointPermissionResponse",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -7453,7 +7976,7 @@ impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionsOrder {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_fine_tuning_job_checkpoints`](crate::runtime::Client::list_fine_tuning_job_checkpoints) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListFineTuningJobCheckpointsResponse {
     /// Required.
@@ -7461,17 +7984,35 @@ pub struct ListFineTuningJobCheckpointsResponse {
     /// Required. Always `"list"`.
     pub object: super::ListFineTuningJobCheckpointsResponseObject,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListFineTuningJobCheckpointsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListFineTuningJobCheckpointsResponse",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -7589,7 +8130,7 @@ impl ::std::default::Default for ListFineTuningJobCheckpointsResponseObject {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::list_fine_tuning_events`](crate::runtime::Client::list_fine_tuning_events) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListFineTuningJobEventsResponse {
     /// Required.
@@ -7600,8 +8141,26 @@ pub struct ListFineTuningJobEventsResponse {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListFineTuningJobEventsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListFineTuningJobEventsResponse",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -7715,7 +8274,7 @@ impl ::std::default::Default for ListFineTuningJobEventsResponseObject {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::list_paginated_fine_tuning_jobs`](crate::runtime::Client::list_paginated_fine_tuning_jobs) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListPaginatedFineTuningJobsResponse {
     /// Required.
@@ -7726,8 +8285,26 @@ pub struct ListPaginatedFineTuningJobsResponse {
     pub object: super::ListPaginatedFineTuningJobsResponseObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListPaginatedFineTuningJobsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListPaginatedFineTuningJobsResponse",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -7841,20 +8418,37 @@ impl ::std::default::Default for ListPaginatedFineTuningJobsResponseObject {
 /// RunGraderRequest
 ///
 /// Used by [`Client::run_grader`](crate::runtime::Client::run_grader) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunGraderRequest {
     /// Required.
     pub grader: super::RunGraderRequestGrader,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item: ::std::option::Option<crate::runtime::Json>,
     /// Required.
     pub model_sample: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunGraderRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunGraderRequest",
+            &[
+                ("grader", ::std::option::Option::Some(&self.grader)),
+                ("item", crate::runtime::ser::optional(&self.item)),
+                ("model_sample", ::std::option::Option::Some(&self.model_sample)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -8039,7 +8633,7 @@ impl ::std::convert::From<super::GraderTextSimilarity> for RunGraderRequestGrade
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::run_grader`](crate::runtime::Client::run_grader) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunGraderResponse {
     /// Required.
@@ -8055,8 +8649,30 @@ pub struct RunGraderResponse {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunGraderResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunGraderResponse",
+            &[
+                ("reward", ::std::option::Option::Some(&self.reward)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("sub_rewards", ::std::option::Option::Some(&self.sub_rewards)),
+                (
+                    "model_grader_token_usage_per_model",
+                    ::std::option::Option::Some(&self.model_grader_token_usage_per_model),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -8104,7 +8720,7 @@ impl crate::runtime::de::Fit for RunGraderResponse {
 /// An object with 14 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunGraderResponseErrors {
     /// Required.
@@ -8139,8 +8755,78 @@ pub struct RunGraderResponseErrors {
     pub model_grader_server_error_details: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunGraderResponseErrors {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunGraderResponseErrors",
+            &[
+                (
+                    "formula_parse_error",
+                    ::std::option::Option::Some(&self.formula_parse_error),
+                ),
+                (
+                    "sample_parse_error",
+                    ::std::option::Option::Some(&self.sample_parse_error),
+                ),
+                (
+                    "truncated_observation_error",
+                    ::std::option::Option::Some(&self.truncated_observation_error),
+                ),
+                (
+                    "unresponsive_reward_error",
+                    ::std::option::Option::Some(&self.unresponsive_reward_error),
+                ),
+                (
+                    "invalid_variable_error",
+                    ::std::option::Option::Some(&self.invalid_variable_error),
+                ),
+                ("other_error", ::std::option::Option::Some(&self.other_error)),
+                (
+                    "python_grader_server_error",
+                    ::std::option::Option::Some(&self.python_grader_server_error),
+                ),
+                (
+                    "python_grader_server_error_type",
+                    ::std::option::Option::Some(&self.python_grader_server_error_type),
+                ),
+                (
+                    "python_grader_runtime_error",
+                    ::std::option::Option::Some(&self.python_grader_runtime_error),
+                ),
+                (
+                    "python_grader_runtime_error_details",
+                    ::std::option::Option::Some(
+                        &self.python_grader_runtime_error_details,
+                    ),
+                ),
+                (
+                    "model_grader_server_error",
+                    ::std::option::Option::Some(&self.model_grader_server_error),
+                ),
+                (
+                    "model_grader_refusal_error",
+                    ::std::option::Option::Some(&self.model_grader_refusal_error),
+                ),
+                (
+                    "model_grader_parse_error",
+                    ::std::option::Option::Some(&self.model_grader_parse_error),
+                ),
+                (
+                    "model_grader_server_error_details",
+                    ::std::option::Option::Some(&self.model_grader_server_error_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -8221,7 +8907,7 @@ impl crate::runtime::de::Fit for RunGraderResponseErrors {
 /// An object with 7 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunGraderResponseMetadata {
     /// Required.
@@ -8240,8 +8926,33 @@ pub struct RunGraderResponseMetadata {
     pub sampled_model_name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunGraderResponseMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunGraderResponseMetadata",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("errors", ::std::option::Option::Some(&self.errors)),
+                ("execution_time", ::std::option::Option::Some(&self.execution_time)),
+                ("scores", ::std::option::Option::Some(&self.scores)),
+                ("token_usage", ::std::option::Option::Some(&self.token_usage)),
+                (
+                    "sampled_model_name",
+                    ::std::option::Option::Some(&self.sampled_model_name),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -8301,15 +9012,29 @@ impl crate::runtime::de::Fit for RunGraderResponseMetadata {
 /// ValidateGraderRequest
 ///
 /// Used by [`Client::validate_grader`](crate::runtime::Client::validate_grader) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ValidateGraderRequest {
     /// Required.
     pub grader: super::ValidateGraderRequestGrader,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ValidateGraderRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ValidateGraderRequest",
+            &[("grader", ::std::option::Option::Some(&self.grader))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
@@ -8485,16 +9210,29 @@ impl ::std::convert::From<super::GraderTextSimilarity> for ValidateGraderRequest
 /// ValidateGraderResponse
 ///
 /// Used by [`Client::validate_grader`](crate::runtime::Client::validate_grader) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ValidateGraderResponse {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grader: ::std::option::Option<super::ValidateGraderResponseGrader>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ValidateGraderResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ValidateGraderResponse",
+            &[("grader", crate::runtime::ser::optional(&self.grader))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]

@@ -6,15 +6,29 @@
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::add_group_user`](crate::runtime::Client::add_group_user) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateGroupUserBody {
     /// Required.
     pub user_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateGroupUserBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateGroupUserBody",
+            &[("user_id", ::std::option::Option::Some(&self.user_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -72,7 +86,7 @@ impl CreateGroupUserBody {
 /// An object with 6 properties, all required.
 ///
 /// Used by [`Client::retrieve_group_user`](crate::runtime::Client::retrieve_group_user) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GroupMemberUser {
     /// Required.
@@ -89,8 +103,32 @@ pub struct GroupMemberUser {
     pub user_type: super::GroupMemberUserType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GroupMemberUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GroupMemberUser",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("email", ::std::option::Option::Some(&self.email)),
+                ("picture", ::std::option::Option::Some(&self.picture)),
+                (
+                    "is_service_account",
+                    ::std::option::Option::Some(&self.is_service_account),
+                ),
+                ("user_type", ::std::option::Option::Some(&self.user_type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -212,7 +250,7 @@ impl crate::runtime::de::Fit for GroupMemberUserType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GroupUser {
     /// Required.
@@ -223,8 +261,26 @@ pub struct GroupUser {
     pub email: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GroupUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GroupUser",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("email", ::std::option::Option::Some(&self.email)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -265,7 +321,7 @@ impl crate::runtime::de::Fit for GroupUser {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::add_group_user`](crate::runtime::Client::add_group_user) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GroupUserAssignment {
     /// Required. Always `"group.user"`.
@@ -276,8 +332,26 @@ pub struct GroupUserAssignment {
     pub group_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GroupUserAssignment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GroupUserAssignment",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("user_id", ::std::option::Option::Some(&self.user_id)),
+                ("group_id", ::std::option::Option::Some(&self.group_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -388,7 +462,7 @@ impl ::std::default::Default for GroupUserAssignmentObject {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::remove_group_user`](crate::runtime::Client::remove_group_user) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GroupUserDeletedResource {
     /// Required. Always `"group.user.deleted"`.
@@ -397,8 +471,25 @@ pub struct GroupUserDeletedResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GroupUserDeletedResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GroupUserDeletedResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
@@ -578,7 +669,7 @@ impl crate::runtime::de::Fit for ListGroupUsersOrder {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_group_users`](crate::runtime::Client::list_group_users) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserListResource {
     /// Required. Always `"list"`.
@@ -591,8 +682,27 @@ pub struct UserListResource {
     pub next: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "group-users")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next", ::std::option::Option::Some(&self.next)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]

@@ -6,15 +6,29 @@
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::create_group`](crate::runtime::Client::create_group) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateGroupBody {
     /// Required. From 1 to 255 characters.
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateGroupBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateGroupBody",
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -72,7 +86,7 @@ impl CreateGroupBody {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_group`](crate::runtime::Client::delete_group) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GroupDeletedResource {
     /// Required. Always `"group.deleted"`.
@@ -83,8 +97,26 @@ pub struct GroupDeletedResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GroupDeletedResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GroupDeletedResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -195,7 +227,7 @@ impl ::std::default::Default for GroupDeletedResourceObject {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_groups`](crate::runtime::Client::list_groups) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GroupListResource {
     /// Required. Always `"list"`.
@@ -208,8 +240,27 @@ pub struct GroupListResource {
     pub next: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GroupListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GroupListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next", ::std::option::Option::Some(&self.next)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -322,7 +373,7 @@ impl ::std::default::Default for GroupListResourceObject {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::update_group`](crate::runtime::Client::update_group) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct GroupResourceWithSuccess {
     /// Required.
@@ -335,8 +386,27 @@ pub struct GroupResourceWithSuccess {
     pub is_scim_managed: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GroupResourceWithSuccess {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GroupResourceWithSuccess",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("is_scim_managed", ::std::option::Option::Some(&self.is_scim_managed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -382,7 +452,7 @@ impl crate::runtime::de::Fit for GroupResourceWithSuccess {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::create_group`](crate::runtime::Client::create_group) (response) and [`Client::retrieve_group`](crate::runtime::Client::retrieve_group) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GroupResponse {
     /// Required.
@@ -397,8 +467,28 @@ pub struct GroupResponse {
     pub group_type: super::GroupResponseGroupType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl ::serde::Serialize for GroupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "GroupResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("is_scim_managed", ::std::option::Option::Some(&self.is_scim_managed)),
+                ("group_type", ::std::option::Option::Some(&self.group_type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
@@ -579,15 +669,29 @@ impl crate::runtime::de::Fit for ListGroupsOrder {
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_group`](crate::runtime::Client::update_group) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateGroupBody {
     /// Required. From 1 to 255 characters.
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "groups")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateGroupBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateGroupBody",
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "groups")]
 #[allow(deprecated)]

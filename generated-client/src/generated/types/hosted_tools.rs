@@ -6,15 +6,29 @@
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct HostedToolPermission {
     /// Required.
     pub enabled: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl ::serde::Serialize for HostedToolPermission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "HostedToolPermission",
+            &[("enabled", ::std::option::Option::Some(&self.enabled))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
@@ -51,15 +65,29 @@ impl crate::runtime::de::Fit for HostedToolPermission {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct HostedToolPermissionUpdate {
     /// Required.
     pub enabled: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl ::serde::Serialize for HostedToolPermissionUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "HostedToolPermissionUpdate",
+            &[("enabled", ::std::option::Option::Some(&self.enabled))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
@@ -120,7 +148,7 @@ impl HostedToolPermissionUpdate {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_hosted_tool_permissions`](crate::runtime::Client::retrieve_project_hosted_tool_permissions) (response) and [`Client::update_project_hosted_tool_permissions`](crate::runtime::Client::update_project_hosted_tool_permissions) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectHostedToolPermissions {
     /// Required.
@@ -135,8 +163,31 @@ pub struct ProjectHostedToolPermissions {
     pub code_interpreter: super::HostedToolPermission,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectHostedToolPermissions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectHostedToolPermissions",
+            &[
+                ("file_search", ::std::option::Option::Some(&self.file_search)),
+                ("web_search", ::std::option::Option::Some(&self.web_search)),
+                (
+                    "image_generation",
+                    ::std::option::Option::Some(&self.image_generation),
+                ),
+                ("mcp", ::std::option::Option::Some(&self.mcp)),
+                ("code_interpreter", ::std::option::Option::Some(&self.code_interpreter)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
@@ -190,28 +241,49 @@ impl crate::runtime::de::Fit for ProjectHostedToolPermissions {
 /// An object with 5 properties, all optional.
 ///
 /// Used by [`Client::update_project_hosted_tool_permissions`](crate::runtime::Client::update_project_hosted_tool_permissions) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectHostedToolPermissionsUpdateRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_search: ::std::option::Option<super::HostedToolPermissionUpdate>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web_search: ::std::option::Option<super::HostedToolPermissionUpdate>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_generation: ::std::option::Option<super::HostedToolPermissionUpdate>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mcp: ::std::option::Option<super::HostedToolPermissionUpdate>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_interpreter: ::std::option::Option<super::HostedToolPermissionUpdate>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectHostedToolPermissionsUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectHostedToolPermissionsUpdateRequest",
+            &[
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+                ("web_search", crate::runtime::ser::optional(&self.web_search)),
+                (
+                    "image_generation",
+                    crate::runtime::ser::optional(&self.image_generation),
+                ),
+                ("mcp", crate::runtime::ser::optional(&self.mcp)),
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]

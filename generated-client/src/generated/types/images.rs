@@ -699,54 +699,76 @@ impl crate::runtime::de::Fit for CreateImageEditRequestSize {
 /// An object with 14 properties, 1 of them required.
 ///
 /// Used by [`Client::create_image`](crate::runtime::Client::create_image) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateImageRequest {
     /// Required.
     pub prompt: ::std::string::String,
     /// Optional; may be `null`. Default: `"dall-e-2"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::CreateImageRequestModel>,
     /// Optional; may be `null`. Default: `1`. At least `1` and at most `10`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `"auto"`. One of `"standard"`, `"hd"`, `"low"`, `"medium"`, `"high"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quality: ::std::option::Option<super::CreateImageRequestQuality>,
     /// Optional; may be `null`. Default: `"url"`. One of `"url"` or `"b64_json"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_format: ::std::option::Option<super::CreateImageRequestResponseFormat>,
     /// Optional; may be `null`. Default: `"png"`. One of `"png"`, `"jpeg"` or `"webp"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_format: ::std::option::Option<super::CreateImageRequestOutputFormat>,
     /// Optional; may be `null`. Default: `100`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_compression: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partial_images: ::std::option::Option<super::PartialImages>,
     /// Optional; may be `null`. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<super::CreateImageRequestSize>,
     /// Optional; may be `null`. Default: `"auto"`. One of `"low"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::CreateImageRequestModeration>,
     /// Optional; may be `null`. Default: `"auto"`. One of `"transparent"`, `"opaque"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<super::CreateImageRequestBackground>,
     /// Optional; may be `null`. Default: `"vivid"`. One of `"vivid"` or `"natural"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub style: ::std::option::Option<super::CreateImageRequestStyle>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateImageRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateImageRequest",
+            &[
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("n", crate::runtime::ser::optional(&self.n)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional(&self.response_format),
+                ),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                (
+                    "output_compression",
+                    crate::runtime::ser::optional(&self.output_compression),
+                ),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("style", crate::runtime::ser::optional(&self.style)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -1825,58 +1847,78 @@ impl crate::runtime::de::Fit for CreateImageVariationRequestSize {
 /// An object with 15 properties, 2 of them required.
 ///
 /// Used by [`Client::create_image_edit_json`](crate::runtime::Client::create_image_edit_json) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct EditImageBodyJsonParam {
     /// Optional; may be `null`. Default: `"gpt-image-1.5"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::EditImageBodyJsonParamModel>,
     /// Required. From 1 to 16 items.
     pub images: ::std::vec::Vec<super::ImageRefParam>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mask: ::std::option::Option<super::ImageRefParam>,
     /// Required. From 1 to 32000 characters.
     pub prompt: ::std::string::String,
     /// Optional; may be `null`. Default: `1`. At least `1` and at most `10`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub n: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `"auto"`. One of `"low"`, `"medium"`, `"high"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quality: ::std::option::Option<super::EditImageBodyJsonParamQuality>,
     /// Optional; may be `null`. One of `"high"` or `"low"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_fidelity: ::std::option::Option<
         super::EditImageBodyJsonParamInputFidelity,
     >,
     /// Optional; may be `null`. Default: `"auto"`. One of `"auto"`, `"1024x1024"`, `"1536x1024"` or `"1024x1536"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<super::EditImageBodyJsonParamSize>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. Default: `"png"`. One of `"png"`, `"jpeg"` or `"webp"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_format: ::std::option::Option<super::EditImageBodyJsonParamOutputFormat>,
     /// Optional; may be `null`. At least `0` and at most `100`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_compression: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `"auto"`. One of `"low"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::EditImageBodyJsonParamModeration>,
     /// Optional; may be `null`. Default: `"auto"`. One of `"transparent"`, `"opaque"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<super::EditImageBodyJsonParamBackground>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partial_images: ::std::option::Option<super::PartialImages>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for EditImageBodyJsonParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "EditImageBodyJsonParam",
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("images", ::std::option::Option::Some(&self.images)),
+                ("mask", crate::runtime::ser::optional(&self.mask)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("n", crate::runtime::ser::optional(&self.n)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("input_fidelity", crate::runtime::ser::optional(&self.input_fidelity)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                (
+                    "output_compression",
+                    crate::runtime::ser::optional(&self.output_compression),
+                ),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -2461,22 +2503,37 @@ impl crate::runtime::de::Fit for EditImageBodyJsonParamSize {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Image {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub b64_json: ::std::option::Option<::std::string::String>,
     /// Optional. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub revised_prompt: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Image {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Image",
+            &[
+                ("b64_json", crate::runtime::ser::optional(&self.b64_json)),
+                ("url", crate::runtime::ser::optional(&self.url)),
+                ("revised_prompt", crate::runtime::ser::optional(&self.revised_prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -2517,7 +2574,7 @@ impl crate::runtime::de::Fit for Image {
 /// An object with 8 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ImageEditCompletedEvent {
     /// Required. Always `"image_edit.completed"`.
@@ -2538,8 +2595,31 @@ pub struct ImageEditCompletedEvent {
     pub usage: super::ImagesUsage,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageEditCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageEditCompletedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("size", ::std::option::Option::Some(&self.size)),
+                ("quality", ::std::option::Option::Some(&self.quality)),
+                ("background", ::std::option::Option::Some(&self.background)),
+                ("output_format", ::std::option::Option::Some(&self.output_format)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -2968,7 +3048,7 @@ impl ::std::default::Default for ImageEditCompletedEventType {
 /// An object with 8 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ImageEditPartialImageEvent {
     /// Required. Always `"image_edit.partial_image"`.
@@ -2989,8 +3069,34 @@ pub struct ImageEditPartialImageEvent {
     pub partial_image_index: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageEditPartialImageEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageEditPartialImageEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("size", ::std::option::Option::Some(&self.size)),
+                ("quality", ::std::option::Option::Some(&self.quality)),
+                ("background", ::std::option::Option::Some(&self.background)),
+                ("output_format", ::std::option::Option::Some(&self.output_format)),
+                (
+                    "partial_image_index",
+                    ::std::option::Option::Some(&self.partial_image_index),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -3495,7 +3601,7 @@ impl ::std::convert::From<super::ImageEditPartialImageEvent> for ImageEditStream
 /// An object with 8 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ImageGenCompletedEvent {
     /// Required. Always `"image_generation.completed"`.
@@ -3516,8 +3622,31 @@ pub struct ImageGenCompletedEvent {
     pub usage: super::ImagesUsage,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageGenCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageGenCompletedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("size", ::std::option::Option::Some(&self.size)),
+                ("quality", ::std::option::Option::Some(&self.quality)),
+                ("background", ::std::option::Option::Some(&self.background)),
+                ("output_format", ::std::option::Option::Some(&self.output_format)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -3943,7 +4072,7 @@ impl ::std::default::Default for ImageGenCompletedEventType {
 /// Input usage details
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImageGenInputUsageDetails {
     /// Required.
@@ -3952,8 +4081,25 @@ pub struct ImageGenInputUsageDetails {
     pub image_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageGenInputUsageDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageGenInputUsageDetails",
+            &[
+                ("text_tokens", ::std::option::Option::Some(&self.text_tokens)),
+                ("image_tokens", ::std::option::Option::Some(&self.image_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -3995,7 +4141,7 @@ impl crate::runtime::de::Fit for ImageGenInputUsageDetails {
 /// Image generation output token details
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImageGenOutputTokensDetails {
     /// Required.
@@ -4004,8 +4150,25 @@ pub struct ImageGenOutputTokensDetails {
     pub text_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageGenOutputTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageGenOutputTokensDetails",
+            &[
+                ("image_tokens", ::std::option::Option::Some(&self.image_tokens)),
+                ("text_tokens", ::std::option::Option::Some(&self.text_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -4047,7 +4210,7 @@ impl crate::runtime::de::Fit for ImageGenOutputTokensDetails {
 /// An object with 8 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ImageGenPartialImageEvent {
     /// Required. Always `"image_generation.partial_image"`.
@@ -4068,8 +4231,34 @@ pub struct ImageGenPartialImageEvent {
     pub partial_image_index: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageGenPartialImageEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageGenPartialImageEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("size", ::std::option::Option::Some(&self.size)),
+                ("quality", ::std::option::Option::Some(&self.quality)),
+                ("background", ::std::option::Option::Some(&self.background)),
+                ("output_format", ::std::option::Option::Some(&self.output_format)),
+                (
+                    "partial_image_index",
+                    ::std::option::Option::Some(&self.partial_image_index),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -4578,7 +4767,7 @@ impl ::std::convert::From<super::ImageGenPartialImageEvent> for ImageGenStreamEv
 /// Image generation usage
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImageGenUsage {
     /// Required.
@@ -4588,14 +4777,39 @@ pub struct ImageGenUsage {
     /// Required.
     pub output_tokens: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_tokens_details: ::std::option::Option<super::ImageGenOutputTokensDetails>,
     /// Required.
     pub input_tokens_details: super::ImageGenInputUsageDetails,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageGenUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageGenUsage",
+            &[
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "output_tokens_details",
+                    crate::runtime::ser::optional(&self.output_tokens_details),
+                ),
+                (
+                    "input_tokens_details",
+                    ::std::option::Option::Some(&self.input_tokens_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -4646,19 +4860,34 @@ impl crate::runtime::de::Fit for ImageGenUsage {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImageRefParam {
     /// Optional. At most 20971520 characters. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageRefParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageRefParam",
+            &[
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -4697,33 +4926,49 @@ impl crate::runtime::de::Fit for ImageRefParam {
 /// Image generation response
 ///
 /// Used by [`Client::create_image_edit`](crate::runtime::Client::create_image_edit) (response), [`Client::create_image`](crate::runtime::Client::create_image) (response) and [`Client::create_image_variation`](crate::runtime::Client::create_image_variation) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImagesResponse {
     /// Required. Format: `unixtime`.
     pub created: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<super::Image>>,
     /// Optional. One of `"transparent"` or `"opaque"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<super::ImagesResponseBackground>,
     /// Optional. One of `"png"`, `"webp"` or `"jpeg"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_format: ::std::option::Option<super::ImagesResponseOutputFormat>,
     /// Optional. One of `"1024x1024"`, `"1024x1536"` or `"1536x1024"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<super::ImagesResponseSize>,
     /// Optional. One of `"low"`, `"medium"` or `"high"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quality: ::std::option::Option<super::ImagesResponseQuality>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::ImageGenUsage>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImagesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImagesResponse",
+            &[
+                ("created", ::std::option::Option::Some(&self.created)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -5064,7 +5309,7 @@ impl crate::runtime::de::Fit for ImagesResponseSize {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImagesUsage {
     /// Required.
@@ -5077,8 +5322,30 @@ pub struct ImagesUsage {
     pub input_tokens_details: super::ImagesUsageInputTokensDetails,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImagesUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImagesUsage",
+            &[
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "input_tokens_details",
+                    ::std::option::Option::Some(&self.input_tokens_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]
@@ -5126,7 +5393,7 @@ impl crate::runtime::de::Fit for ImagesUsage {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImagesUsageInputTokensDetails {
     /// Required.
@@ -5135,8 +5402,25 @@ pub struct ImagesUsageInputTokensDetails {
     pub image_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImagesUsageInputTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImagesUsageInputTokensDetails",
+            &[
+                ("text_tokens", ::std::option::Option::Some(&self.text_tokens)),
+                ("image_tokens", ::std::option::Option::Some(&self.image_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "images")]
 #[allow(deprecated)]

@@ -6,7 +6,7 @@
 /// An object with 9 properties, 7 of them required.
 ///
 /// Used by [`Client::invite_user`](crate::runtime::Client::invite_user) (response) and [`Client::retrieve_invite`](crate::runtime::Client::retrieve_invite) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Invite {
     /// Required. Always `"organization.invite"`.
@@ -22,17 +22,39 @@ pub struct Invite {
     /// Required. Format: `unixtime`.
     pub created_at: i64,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accepted_at: ::std::option::Option<i64>,
     /// Required.
     pub projects: ::std::vec::Vec<super::InviteProjectsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Invite {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Invite",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("email", ::std::option::Option::Some(&self.email)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("accepted_at", crate::runtime::ser::optional(&self.accepted_at)),
+                ("projects", ::std::option::Option::Some(&self.projects)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -95,7 +117,7 @@ impl crate::runtime::de::Fit for Invite {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_invite`](crate::runtime::Client::delete_invite) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InviteDeleteResponse {
     /// Required. Always `"organization.invite.deleted"`.
@@ -106,8 +128,26 @@ pub struct InviteDeleteResponse {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl ::serde::Serialize for InviteDeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InviteDeleteResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -218,7 +258,7 @@ impl ::std::default::Default for InviteDeleteResponseObject {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_invites`](crate::runtime::Client::list_invites) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InviteListResponse {
     /// Required. Always `"list"`.
@@ -226,17 +266,35 @@ pub struct InviteListResponse {
     /// Required.
     pub data: ::std::vec::Vec<super::Invite>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl ::serde::Serialize for InviteListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InviteListResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -421,7 +479,7 @@ impl ::std::default::Default for InviteObject {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct InviteProjectsItem {
     /// Required.
@@ -430,8 +488,25 @@ pub struct InviteProjectsItem {
     pub role: super::InviteProjectsItemRole,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl ::serde::Serialize for InviteProjectsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InviteProjectsItem",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -538,7 +613,7 @@ impl crate::runtime::de::Fit for InviteProjectsItemRole {
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by [`Client::invite_user`](crate::runtime::Client::invite_user) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct InviteRequest {
     /// Required.
@@ -546,14 +621,31 @@ pub struct InviteRequest {
     /// Required. One of `"reader"` or `"owner"`.
     pub role: super::InviteRequestRole,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub projects: ::std::option::Option<
         ::std::vec::Vec<super::InviteRequestProjectsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl ::serde::Serialize for InviteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InviteRequest",
+            &[
+                ("email", ::std::option::Option::Some(&self.email)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("projects", crate::runtime::ser::optional(&self.projects)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
@@ -630,7 +722,7 @@ impl InviteRequest {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct InviteRequestProjectsItem {
     /// Required.
@@ -639,8 +731,25 @@ pub struct InviteRequestProjectsItem {
     pub role: super::InviteRequestProjectsItemRole,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "invites")]
+#[allow(deprecated)]
+impl ::serde::Serialize for InviteRequestProjectsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InviteRequestProjectsItem",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "invites")]
 #[allow(deprecated)]

@@ -6,7 +6,7 @@
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_model`](crate::runtime::Client::delete_model) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteModelResponse {
     /// Required.
@@ -17,8 +17,26 @@ pub struct DeleteModelResponse {
     pub object: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "models")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteModelResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteModelResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "models")]
 #[allow(deprecated)]
@@ -59,7 +77,7 @@ impl crate::runtime::de::Fit for DeleteModelResponse {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::list_models`](crate::runtime::Client::list_models) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListModelsResponse {
     /// Required. Always `"list"`.
@@ -68,8 +86,25 @@ pub struct ListModelsResponse {
     pub data: ::std::vec::Vec<super::Model>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "models")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListModelsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListModelsResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "models")]
 #[allow(deprecated)]
@@ -178,7 +213,7 @@ impl ::std::default::Default for ListModelsResponseObject {
 /// Model
 ///
 /// Used by [`Client::retrieve_model`](crate::runtime::Client::retrieve_model) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Model {
     /// Required.
@@ -190,12 +225,31 @@ pub struct Model {
     /// Required.
     pub owned_by: ::std::string::String,
     /// Optional; may be `null`. Format: `date`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub shutdown_date: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "models")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Model {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Model",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created", ::std::option::Option::Some(&self.created)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("owned_by", ::std::option::Option::Some(&self.owned_by)),
+                ("shutdown_date", crate::runtime::ser::optional(&self.shutdown_date)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "models")]
 #[allow(deprecated)]

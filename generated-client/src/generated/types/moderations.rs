@@ -6,18 +6,34 @@
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::create_moderation`](crate::runtime::Client::create_moderation) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateModerationRequest {
     /// Required.
     pub input: super::CreateModerationRequestInput,
     /// Optional. Default: `"omni-moderation-latest"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::CreateModerationRequestModel>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateModerationRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateModerationRequest",
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -91,15 +107,29 @@ impl CreateModerationRequest {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateModerationRequestImageUrl {
     /// Required. Format: `uri`.
     pub url: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateModerationRequestImageUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateModerationRequestImageUrl",
+            &[("url", ::std::option::Option::Some(&self.url))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -435,7 +465,7 @@ for CreateModerationRequestListItem {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateModerationRequestListItemImageUrl {
     /// Required. Always `"image_url"`.
@@ -444,8 +474,25 @@ pub struct CreateModerationRequestListItemImageUrl {
     pub image_url: super::CreateModerationRequestImageUrl,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateModerationRequestListItemImageUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateModerationRequestListItemImageUrl",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -511,7 +558,7 @@ impl CreateModerationRequestListItemImageUrl {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateModerationRequestListItemText {
     /// Required. Always `"text"`.
@@ -520,8 +567,25 @@ pub struct CreateModerationRequestListItemText {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateModerationRequestListItemText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateModerationRequestListItemText",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -723,7 +787,7 @@ impl ::std::default::Default for CreateModerationRequestTextType {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::create_moderation`](crate::runtime::Client::create_moderation) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateModerationResponse {
     /// Required.
@@ -734,8 +798,26 @@ pub struct CreateModerationResponse {
     pub results: ::std::vec::Vec<super::CreateModerationResponseResultsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateModerationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateModerationResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("results", ::std::option::Option::Some(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -779,47 +861,79 @@ impl crate::runtime::de::Fit for CreateModerationResponse {
 /// An object with 13 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateModerationResponseCategories {
     /// Required.
     pub hate: bool,
     /// Required.
-    #[serde(rename = "hate/threatening")]
     pub hate_threatening: bool,
     /// Required.
     pub harassment: bool,
     /// Required.
-    #[serde(rename = "harassment/threatening")]
     pub harassment_threatening: bool,
     /// Required; may be `null`.
     pub illicit: ::std::option::Option<bool>,
     /// Required; may be `null`.
-    #[serde(rename = "illicit/violent")]
     pub illicit_violent: ::std::option::Option<bool>,
     /// Required.
-    #[serde(rename = "self-harm")]
     pub self_harm: bool,
     /// Required.
-    #[serde(rename = "self-harm/intent")]
     pub self_harm_intent: bool,
     /// Required.
-    #[serde(rename = "self-harm/instructions")]
     pub self_harm_instructions: bool,
     /// Required.
     pub sexual: bool,
     /// Required.
-    #[serde(rename = "sexual/minors")]
     pub sexual_minors: bool,
     /// Required.
     pub violence: bool,
     /// Required.
-    #[serde(rename = "violence/graphic")]
     pub violence_graphic: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateModerationResponseCategories {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateModerationResponseCategories",
+            &[
+                ("hate", ::std::option::Option::Some(&self.hate)),
+                (
+                    "hate/threatening",
+                    ::std::option::Option::Some(&self.hate_threatening),
+                ),
+                ("harassment", ::std::option::Option::Some(&self.harassment)),
+                (
+                    "harassment/threatening",
+                    ::std::option::Option::Some(&self.harassment_threatening),
+                ),
+                ("illicit", ::std::option::Option::Some(&self.illicit)),
+                ("illicit/violent", ::std::option::Option::Some(&self.illicit_violent)),
+                ("self-harm", ::std::option::Option::Some(&self.self_harm)),
+                (
+                    "self-harm/intent",
+                    ::std::option::Option::Some(&self.self_harm_intent),
+                ),
+                (
+                    "self-harm/instructions",
+                    ::std::option::Option::Some(&self.self_harm_instructions),
+                ),
+                ("sexual", ::std::option::Option::Some(&self.sexual)),
+                ("sexual/minors", ::std::option::Option::Some(&self.sexual_minors)),
+                ("violence", ::std::option::Option::Some(&self.violence)),
+                ("violence/graphic", ::std::option::Option::Some(&self.violence_graphic)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -897,59 +1011,91 @@ impl crate::runtime::de::Fit for CreateModerationResponseCategories {
 /// An object with 13 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateModerationResponseCategoryAppliedInputTypes {
     /// Required.
     pub hate: ::std::vec::Vec<super::CreateModerationResponseHateItem>,
     /// Required.
-    #[serde(rename = "hate/threatening")]
     pub hate_threatening: ::std::vec::Vec<
         super::CreateModerationResponseHateThreateningItem,
     >,
     /// Required.
     pub harassment: ::std::vec::Vec<super::CreateModerationResponseHarassmentItem>,
     /// Required.
-    #[serde(rename = "harassment/threatening")]
     pub harassment_threatening: ::std::vec::Vec<
         super::CreateModerationResponseHarassmentThreateningItem,
     >,
     /// Required.
     pub illicit: ::std::vec::Vec<super::CreateModerationResponseIllicitItem>,
     /// Required.
-    #[serde(rename = "illicit/violent")]
     pub illicit_violent: ::std::vec::Vec<
         super::CreateModerationResponseIllicitViolentItem,
     >,
     /// Required.
-    #[serde(rename = "self-harm")]
     pub self_harm: ::std::vec::Vec<super::CreateModerationResponseSelfHarmItem>,
     /// Required.
-    #[serde(rename = "self-harm/intent")]
     pub self_harm_intent: ::std::vec::Vec<
         super::CreateModerationResponseSelfHarmIntentItem,
     >,
     /// Required.
-    #[serde(rename = "self-harm/instructions")]
     pub self_harm_instructions: ::std::vec::Vec<
         super::CreateModerationResponseSelfHarmInstructionsItem,
     >,
     /// Required.
     pub sexual: ::std::vec::Vec<super::CreateModerationResponseSexualItem>,
     /// Required.
-    #[serde(rename = "sexual/minors")]
     pub sexual_minors: ::std::vec::Vec<super::CreateModerationResponseSexualMinorsItem>,
     /// Required.
     pub violence: ::std::vec::Vec<super::CreateModerationResponseViolenceItem>,
     /// Required.
-    #[serde(rename = "violence/graphic")]
     pub violence_graphic: ::std::vec::Vec<
         super::CreateModerationResponseViolenceGraphicItem,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateModerationResponseCategoryAppliedInputTypes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateModerationResponseCategoryAppliedInputTypes",
+            &[
+                ("hate", ::std::option::Option::Some(&self.hate)),
+                (
+                    "hate/threatening",
+                    ::std::option::Option::Some(&self.hate_threatening),
+                ),
+                ("harassment", ::std::option::Option::Some(&self.harassment)),
+                (
+                    "harassment/threatening",
+                    ::std::option::Option::Some(&self.harassment_threatening),
+                ),
+                ("illicit", ::std::option::Option::Some(&self.illicit)),
+                ("illicit/violent", ::std::option::Option::Some(&self.illicit_violent)),
+                ("self-harm", ::std::option::Option::Some(&self.self_harm)),
+                (
+                    "self-harm/intent",
+                    ::std::option::Option::Some(&self.self_harm_intent),
+                ),
+                (
+                    "self-harm/instructions",
+                    ::std::option::Option::Some(&self.self_harm_instructions),
+                ),
+                ("sexual", ::std::option::Option::Some(&self.sexual)),
+                ("sexual/minors", ::std::option::Option::Some(&self.sexual_minors)),
+                ("violence", ::std::option::Option::Some(&self.violence)),
+                ("violence/graphic", ::std::option::Option::Some(&self.violence_graphic)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -1028,47 +1174,79 @@ impl crate::runtime::de::Fit for CreateModerationResponseCategoryAppliedInputTyp
 /// An object with 13 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateModerationResponseCategoryScores {
     /// Required.
     pub hate: f64,
     /// Required.
-    #[serde(rename = "hate/threatening")]
     pub hate_threatening: f64,
     /// Required.
     pub harassment: f64,
     /// Required.
-    #[serde(rename = "harassment/threatening")]
     pub harassment_threatening: f64,
     /// Required.
     pub illicit: f64,
     /// Required.
-    #[serde(rename = "illicit/violent")]
     pub illicit_violent: f64,
     /// Required.
-    #[serde(rename = "self-harm")]
     pub self_harm: f64,
     /// Required.
-    #[serde(rename = "self-harm/intent")]
     pub self_harm_intent: f64,
     /// Required.
-    #[serde(rename = "self-harm/instructions")]
     pub self_harm_instructions: f64,
     /// Required.
     pub sexual: f64,
     /// Required.
-    #[serde(rename = "sexual/minors")]
     pub sexual_minors: f64,
     /// Required.
     pub violence: f64,
     /// Required.
-    #[serde(rename = "violence/graphic")]
     pub violence_graphic: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateModerationResponseCategoryScores {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateModerationResponseCategoryScores",
+            &[
+                ("hate", ::std::option::Option::Some(&self.hate)),
+                (
+                    "hate/threatening",
+                    ::std::option::Option::Some(&self.hate_threatening),
+                ),
+                ("harassment", ::std::option::Option::Some(&self.harassment)),
+                (
+                    "harassment/threatening",
+                    ::std::option::Option::Some(&self.harassment_threatening),
+                ),
+                ("illicit", ::std::option::Option::Some(&self.illicit)),
+                ("illicit/violent", ::std::option::Option::Some(&self.illicit_violent)),
+                ("self-harm", ::std::option::Option::Some(&self.self_harm)),
+                (
+                    "self-harm/intent",
+                    ::std::option::Option::Some(&self.self_harm_intent),
+                ),
+                (
+                    "self-harm/instructions",
+                    ::std::option::Option::Some(&self.self_harm_instructions),
+                ),
+                ("sexual", ::std::option::Option::Some(&self.sexual)),
+                ("sexual/minors", ::std::option::Option::Some(&self.sexual_minors)),
+                ("violence", ::std::option::Option::Some(&self.violence)),
+                ("violence/graphic", ::std::option::Option::Some(&self.violence_graphic)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
@@ -1567,7 +1745,7 @@ impl ::std::default::Default for CreateModerationResponseIllicitViolentItem {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateModerationResponseResultsItem {
     /// Required.
@@ -1580,8 +1758,30 @@ pub struct CreateModerationResponseResultsItem {
     pub category_applied_input_types: super::CreateModerationResponseCategoryAppliedInputTypes,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateModerationResponseResultsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateModerationResponseResultsItem",
+            &[
+                ("flagged", ::std::option::Option::Some(&self.flagged)),
+                ("categories", ::std::option::Option::Some(&self.categories)),
+                ("category_scores", ::std::option::Option::Some(&self.category_scores)),
+                (
+                    "category_applied_input_types",
+                    ::std::option::Option::Some(&self.category_applied_input_types),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]

@@ -6,7 +6,7 @@
 /// An object with 8 properties, 6 of them required.
 ///
 /// Used by [`Client::admin_api_keys_get`](crate::runtime::Client::admin_api_keys_get) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AdminApiKey {
     /// Required. Always `"organization.admin_api_key"`.
@@ -14,7 +14,6 @@ pub struct AdminApiKey {
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Required.
     pub redacted_value: ::std::string::String,
@@ -23,14 +22,36 @@ pub struct AdminApiKey {
     /// Required; may be `null`. Format: `unixtime`.
     pub expires_at: ::std::option::Option<i64>,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_used_at: ::std::option::Option<i64>,
     /// Required.
     pub owner: super::AdminApiKeyOwner,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AdminApiKey {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AdminApiKey",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("redacted_value", ::std::option::Option::Some(&self.redacted_value)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("last_used_at", crate::runtime::ser::optional(&self.last_used_at)),
+                ("owner", ::std::option::Option::Some(&self.owner)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -90,7 +111,7 @@ impl crate::runtime::de::Fit for AdminApiKey {
 /// An object with 9 properties, 7 of them required.
 ///
 /// Used by [`Client::admin_api_keys_create`](crate::runtime::Client::admin_api_keys_create) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AdminApiKeyCreateResponse {
     /// Required. Always `"organization.admin_api_key"`.
@@ -98,7 +119,6 @@ pub struct AdminApiKeyCreateResponse {
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Required.
     pub redacted_value: ::std::string::String,
@@ -107,7 +127,6 @@ pub struct AdminApiKeyCreateResponse {
     /// Required; may be `null`. Format: `unixtime`.
     pub expires_at: ::std::option::Option<i64>,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_used_at: ::std::option::Option<i64>,
     /// Required.
     pub owner: super::AdminApiKeyOwner,
@@ -115,8 +134,32 @@ pub struct AdminApiKeyCreateResponse {
     pub value: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AdminApiKeyCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AdminApiKeyCreateResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("redacted_value", ::std::option::Option::Some(&self.redacted_value)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("last_used_at", crate::runtime::ser::optional(&self.last_used_at)),
+                ("owner", ::std::option::Option::Some(&self.owner)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -252,31 +295,46 @@ impl ::std::default::Default for AdminApiKeyObject {
 /// An object with 6 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AdminApiKeyOwner {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AdminApiKeyOwner {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AdminApiKeyOwner",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("created_at", crate::runtime::ser::optional(&self.created_at)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -323,18 +381,37 @@ impl crate::runtime::de::Fit for AdminApiKeyOwner {
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::admin_api_keys_create`](crate::runtime::Client::admin_api_keys_create) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AdminApiKeysCreateRequest {
     /// Required.
     pub name: ::std::string::String,
     /// Optional. At least `1` and at most `31536000`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_in_seconds: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AdminApiKeysCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AdminApiKeysCreateRequest",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                (
+                    "expires_in_seconds",
+                    crate::runtime::ser::optional(&self.expires_in_seconds),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -403,7 +480,7 @@ impl AdminApiKeysCreateRequest {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::admin_api_keys_delete`](crate::runtime::Client::admin_api_keys_delete) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AdminApiKeysDeleteResponse {
     /// Required.
@@ -414,8 +491,26 @@ pub struct AdminApiKeysDeleteResponse {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AdminApiKeysDeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AdminApiKeysDeleteResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -597,7 +692,7 @@ impl crate::runtime::de::Fit for AdminApiKeysListOrder {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::admin_api_keys_list`](crate::runtime::Client::admin_api_keys_list) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ApiKeyList {
     /// Required. Always `"list"`.
@@ -607,15 +702,33 @@ pub struct ApiKeyList {
     /// Required.
     pub has_more: bool,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ApiKeyList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ApiKeyList",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -730,19 +843,34 @@ impl ::std::default::Default for ApiKeyListObject {
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::create_api_key_for_service_account`](crate::runtime::Client::create_api_key_for_service_account) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateProjectServiceAccountApiKeyBody {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateProjectServiceAccountApiKeyBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateProjectServiceAccountApiKeyBody",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("scopes", crate::runtime::ser::optional(&self.scopes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -822,7 +950,7 @@ impl CreateProjectServiceAccountApiKeyBody {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_organization_spend_limit`](crate::runtime::Client::delete_organization_spend_limit) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationSpendLimitDeletedResource {
     /// Required. Default: `"organization.spend_limit.deleted"`. Always `"organization.spend_limit.deleted"`.
@@ -831,8 +959,25 @@ pub struct OrganizationSpendLimitDeletedResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationSpendLimitDeletedResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationSpendLimitDeletedResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -944,7 +1089,7 @@ impl ::std::default::Default for OrganizationSpendLimitDeletedResourceObject {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::get_organization_spend_limit`](crate::runtime::Client::get_organization_spend_limit) (response) and [`Client::update_organization_spend_limit`](crate::runtime::Client::update_organization_spend_limit) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct OrganizationSpendLimitResource {
     /// Required. Default: `"organization.spend_limit"`. Always `"organization.spend_limit"`.
@@ -959,8 +1104,31 @@ pub struct OrganizationSpendLimitResource {
     pub enforcement: super::SpendLimitEnforcement,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationSpendLimitResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationSpendLimitResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+                ("enforcement", ::std::option::Option::Some(&self.enforcement)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -1084,7 +1252,7 @@ impl ::std::default::Default for OrganizationSpendLimitResourceObject {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_project_spend_limit`](crate::runtime::Client::delete_project_spend_limit) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectSpendLimitDeletedResource {
     /// Required. Default: `"project.spend_limit.deleted"`. Always `"project.spend_limit.deleted"`.
@@ -1093,8 +1261,25 @@ pub struct ProjectSpendLimitDeletedResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectSpendLimitDeletedResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectSpendLimitDeletedResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -1206,7 +1391,7 @@ impl ::std::default::Default for ProjectSpendLimitDeletedResourceObject {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::get_project_spend_limit`](crate::runtime::Client::get_project_spend_limit) (response) and [`Client::update_project_spend_limit`](crate::runtime::Client::update_project_spend_limit) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProjectSpendLimitResource {
     /// Required. Default: `"project.spend_limit"`. Always `"project.spend_limit"`.
@@ -1221,8 +1406,31 @@ pub struct ProjectSpendLimitResource {
     pub enforcement: super::SpendLimitEnforcement,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectSpendLimitResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectSpendLimitResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+                ("enforcement", ::std::option::Option::Some(&self.enforcement)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -1346,7 +1554,7 @@ impl ::std::default::Default for ProjectSpendLimitResourceObject {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::create_api_key_for_service_account`](crate::runtime::Client::create_api_key_for_service_account) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ServiceAccountApiKeyBody {
     /// Required. Default: `"organization.project.service_account.api_key"`. Always `"organization.project.service_account.api_key"`.
@@ -1361,8 +1569,28 @@ pub struct ServiceAccountApiKeyBody {
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ServiceAccountApiKeyBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ServiceAccountApiKeyBody",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -1533,15 +1761,29 @@ impl crate::runtime::de::Fit for SpendLimitCurrency {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SpendLimitEnforcement {
     /// Required.
     pub status: super::SpendLimitEnforcementStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SpendLimitEnforcement {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SpendLimitEnforcement",
+            &[("status", ::std::option::Option::Some(&self.status))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -1678,7 +1920,7 @@ impl crate::runtime::de::Fit for SpendLimitInterval {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::update_organization_spend_limit`](crate::runtime::Client::update_organization_spend_limit) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateOrganizationSpendLimitBody {
     /// Required. At least `1`.
@@ -1689,8 +1931,29 @@ pub struct UpdateOrganizationSpendLimitBody {
     pub interval: super::UpdateOrganizationSpendLimitBodyInterval,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateOrganizationSpendLimitBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateOrganizationSpendLimitBody",
+            &[
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
@@ -1898,7 +2161,7 @@ impl ::std::default::Default for UpdateOrganizationSpendLimitBodyInterval {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::update_project_spend_limit`](crate::runtime::Client::update_project_spend_limit) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateProjectSpendLimitBody {
     /// Required. At least `1`.
@@ -1909,8 +2172,29 @@ pub struct UpdateProjectSpendLimitBody {
     pub interval: super::UpdateProjectSpendLimitBodyInterval,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateProjectSpendLimitBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateProjectSpendLimitBody",
+            &[
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "organization")]
 #[allow(deprecated)]

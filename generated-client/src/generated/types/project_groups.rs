@@ -6,7 +6,7 @@
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::add_project_group`](crate::runtime::Client::add_project_group) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InviteProjectGroupBody {
     /// Required.
@@ -15,8 +15,25 @@ pub struct InviteProjectGroupBody {
     pub role: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl ::serde::Serialize for InviteProjectGroupBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InviteProjectGroupBody",
+            &[
+                ("group_id", ::std::option::Option::Some(&self.group_id)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
@@ -148,7 +165,7 @@ impl crate::runtime::de::Fit for ListProjectGroupsOrder {
 /// An object with 6 properties, all required.
 ///
 /// Used by [`Client::add_project_group`](crate::runtime::Client::add_project_group) (response) and [`Client::retrieve_project_group`](crate::runtime::Client::retrieve_project_group) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProjectGroup {
     /// Required. Always `"project.group"`.
@@ -165,8 +182,29 @@ pub struct ProjectGroup {
     pub created_at: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectGroup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectGroup",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("project_id", ::std::option::Option::Some(&self.project_id)),
+                ("group_id", ::std::option::Option::Some(&self.group_id)),
+                ("group_name", ::std::option::Option::Some(&self.group_name)),
+                ("group_type", ::std::option::Option::Some(&self.group_type)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
@@ -220,7 +258,7 @@ impl crate::runtime::de::Fit for ProjectGroup {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::remove_project_group`](crate::runtime::Client::remove_project_group) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectGroupDeletedResource {
     /// Required. Always `"project.group.deleted"`.
@@ -229,8 +267,25 @@ pub struct ProjectGroupDeletedResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectGroupDeletedResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectGroupDeletedResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
@@ -342,7 +397,7 @@ impl ::std::default::Default for ProjectGroupDeletedResourceObject {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_project_groups`](crate::runtime::Client::list_project_groups) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectGroupListResource {
     /// Required. Always `"list"`.
@@ -355,8 +410,27 @@ pub struct ProjectGroupListResource {
     pub next: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectGroupListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectGroupListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next", ::std::option::Option::Some(&self.next)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]

@@ -78,7 +78,7 @@ impl crate::runtime::de::Fit for ListProjectApiKeysOwnerProjectAccess {
 /// An object with 8 properties, 3 of them required.
 ///
 /// Used by [`Client::create_project`](crate::runtime::Client::create_project) (response), [`Client::retrieve_project`](crate::runtime::Client::retrieve_project) (response), [`Client::modify_project`](crate::runtime::Client::modify_project) (response) and [`Client::archive_project`](crate::runtime::Client::archive_project) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Project {
     /// Required.
@@ -86,26 +86,47 @@ pub struct Project {
     /// Required. Always `"organization.project"`.
     pub object: super::ProjectObject,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Required. Format: `unixtime`.
     pub created_at: i64,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub archived_at: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_key_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub residency: ::std::option::Option<super::PublicProjectResidency>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Project {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Project",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("archived_at", crate::runtime::ser::optional(&self.archived_at)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "external_key_id",
+                    crate::runtime::ser::optional(&self.external_key_id),
+                ),
+                ("residency", crate::runtime::ser::optional(&self.residency)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -165,7 +186,7 @@ impl crate::runtime::de::Fit for Project {
 /// An object with 8 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_api_key`](crate::runtime::Client::retrieve_project_api_key) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProjectApiKey {
     /// Required. Always `"organization.project.api_key"`.
@@ -186,8 +207,34 @@ pub struct ProjectApiKey {
     pub owner: super::ProjectApiKeyOwner,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectApiKey {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectApiKey",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("redacted_value", ::std::option::Option::Some(&self.redacted_value)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("last_used_at", ::std::option::Option::Some(&self.last_used_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "owner_project_access",
+                    ::std::option::Option::Some(&self.owner_project_access),
+                ),
+                ("owner", ::std::option::Option::Some(&self.owner)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -247,7 +294,7 @@ impl crate::runtime::de::Fit for ProjectApiKey {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_api_key`](crate::runtime::Client::delete_project_api_key) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectApiKeyDeleteResponse {
     /// Required. Always `"organization.project.api_key.deleted"`.
@@ -258,8 +305,26 @@ pub struct ProjectApiKeyDeleteResponse {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectApiKeyDeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectApiKeyDeleteResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -377,7 +442,7 @@ impl ::std::default::Default for ProjectApiKeyDeleteResponseObject {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_api_keys`](crate::runtime::Client::list_project_api_keys) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectApiKeyListResponse {
     /// Required. Always `"list"`.
@@ -385,17 +450,35 @@ pub struct ProjectApiKeyListResponse {
     /// Required.
     pub data: ::std::vec::Vec<super::ProjectApiKey>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectApiKeyListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectApiKeyListResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -583,22 +666,37 @@ impl ::std::default::Default for ProjectApiKeyObject {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectApiKeyOwner {
     /// Optional. One of `"user"` or `"service_account"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::ProjectApiKeyOwnerType>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<super::ProjectApiKeyOwnerUser>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_account: ::std::option::Option<super::ProjectApiKeyOwnerServiceAccount>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectApiKeyOwner {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectApiKeyOwner",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                ("service_account", crate::runtime::ser::optional(&self.service_account)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -707,7 +805,7 @@ impl crate::runtime::de::Fit for ProjectApiKeyOwnerProjectAccess {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectApiKeyOwnerServiceAccount {
     /// Required.
@@ -720,8 +818,27 @@ pub struct ProjectApiKeyOwnerServiceAccount {
     pub role: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectApiKeyOwnerServiceAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectApiKeyOwnerServiceAccount",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -835,7 +952,7 @@ impl crate::runtime::de::Fit for ProjectApiKeyOwnerType {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectApiKeyOwnerUser {
     /// Required.
@@ -850,8 +967,28 @@ pub struct ProjectApiKeyOwnerUser {
     pub role: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectApiKeyOwnerUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectApiKeyOwnerUser",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("email", ::std::option::Option::Some(&self.email)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -896,21 +1033,37 @@ impl crate::runtime::de::Fit for ProjectApiKeyOwnerUser {
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by [`Client::create_project`](crate::runtime::Client::create_project) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectCreateRequest {
     /// Required.
     pub name: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub residency: ::std::option::Option<super::PublicProjectResidency>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_key_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectCreateRequest",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("residency", crate::runtime::ser::optional(&self.residency)),
+                ("external_key_id", crate::runtime::ser::optional(&self.external_key_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -990,7 +1143,7 @@ impl ProjectCreateRequest {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_projects`](crate::runtime::Client::list_projects) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectListResponse {
     /// Required. Always `"list"`.
@@ -998,17 +1151,35 @@ pub struct ProjectListResponse {
     /// Required.
     pub data: ::std::vec::Vec<super::Project>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectListResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1123,7 +1294,7 @@ impl ::std::default::Default for ProjectListResponseObject {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_model_permissions`](crate::runtime::Client::retrieve_project_model_permissions) (response) and [`Client::update_project_model_permissions`](crate::runtime::Client::update_project_model_permissions) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProjectModelPermissions {
     /// Required. Always `"project.model_permissions"`.
@@ -1134,8 +1305,26 @@ pub struct ProjectModelPermissions {
     pub model_ids: ::std::vec::Vec<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectModelPermissions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectModelPermissions",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("mode", ::std::option::Option::Some(&self.mode)),
+                ("model_ids", ::std::option::Option::Some(&self.model_ids)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1179,7 +1368,7 @@ impl crate::runtime::de::Fit for ProjectModelPermissions {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_project_model_permissions`](crate::runtime::Client::delete_project_model_permissions) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectModelPermissionsDeleteResponse {
     /// Required. Always `"project.model_permissions.deleted"`.
@@ -1188,8 +1377,25 @@ pub struct ProjectModelPermissionsDeleteResponse {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectModelPermissionsDeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectModelPermissionsDeleteResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1439,7 +1645,7 @@ impl ::std::default::Default for ProjectModelPermissionsObject {
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::update_project_model_permissions`](crate::runtime::Client::update_project_model_permissions) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProjectModelPermissionsUpdateRequest {
     /// Required. One of `"allow_list"` or `"deny_list"`.
@@ -1448,8 +1654,25 @@ pub struct ProjectModelPermissionsUpdateRequest {
     pub model_ids: ::std::vec::Vec<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectModelPermissionsUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectModelPermissionsUpdateRequest",
+            &[
+                ("mode", ::std::option::Option::Some(&self.mode)),
+                ("model_ids", ::std::option::Option::Some(&self.model_ids)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1654,7 +1877,7 @@ impl ::std::default::Default for ProjectObject {
 /// An object with 9 properties, 5 of them required.
 ///
 /// Used by [`Client::update_project_rate_limits`](crate::runtime::Client::update_project_rate_limits) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectRateLimit {
     /// Required. Always `"project.rate_limit"`.
@@ -1668,21 +1891,59 @@ pub struct ProjectRateLimit {
     /// Required.
     pub max_tokens_per_1_minute: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_images_per_1_minute: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_audio_megabytes_per_1_minute: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_requests_per_1_day: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_1_day_max_input_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectRateLimit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectRateLimit",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                (
+                    "max_requests_per_1_minute",
+                    ::std::option::Option::Some(&self.max_requests_per_1_minute),
+                ),
+                (
+                    "max_tokens_per_1_minute",
+                    ::std::option::Option::Some(&self.max_tokens_per_1_minute),
+                ),
+                (
+                    "max_images_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_images_per_1_minute),
+                ),
+                (
+                    "max_audio_megabytes_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_audio_megabytes_per_1_minute),
+                ),
+                (
+                    "max_requests_per_1_day",
+                    crate::runtime::ser::optional(&self.max_requests_per_1_day),
+                ),
+                (
+                    "batch_1_day_max_input_tokens",
+                    crate::runtime::ser::optional(&self.batch_1_day_max_input_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1745,7 +2006,7 @@ impl crate::runtime::de::Fit for ProjectRateLimit {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_rate_limits`](crate::runtime::Client::list_project_rate_limits) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectRateLimitListResponse {
     /// Required. Always `"list"`.
@@ -1753,17 +2014,35 @@ pub struct ProjectRateLimitListResponse {
     /// Required.
     pub data: ::std::vec::Vec<super::ProjectRateLimit>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectRateLimitListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectRateLimitListResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -1951,31 +2230,64 @@ impl ::std::default::Default for ProjectRateLimitObject {
 /// An object with 6 properties, all optional.
 ///
 /// Used by [`Client::update_project_rate_limits`](crate::runtime::Client::update_project_rate_limits) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectRateLimitUpdateRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_requests_per_1_minute: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tokens_per_1_minute: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_images_per_1_minute: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_audio_megabytes_per_1_minute: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_requests_per_1_day: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_1_day_max_input_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectRateLimitUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectRateLimitUpdateRequest",
+            &[
+                (
+                    "max_requests_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_requests_per_1_minute),
+                ),
+                (
+                    "max_tokens_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_tokens_per_1_minute),
+                ),
+                (
+                    "max_images_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_images_per_1_minute),
+                ),
+                (
+                    "max_audio_megabytes_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_audio_megabytes_per_1_minute),
+                ),
+                (
+                    "max_requests_per_1_day",
+                    crate::runtime::ser::optional(&self.max_requests_per_1_day),
+                ),
+                (
+                    "batch_1_day_max_input_tokens",
+                    crate::runtime::ser::optional(&self.batch_1_day_max_input_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2108,7 +2420,7 @@ impl ProjectRateLimitUpdateRequest {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_service_account`](crate::runtime::Client::retrieve_project_service_account) (response) and [`Client::update_project_service_account`](crate::runtime::Client::update_project_service_account) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProjectServiceAccount {
     /// Required. Always `"organization.project.service_account"`.
@@ -2123,8 +2435,28 @@ pub struct ProjectServiceAccount {
     pub created_at: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectServiceAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectServiceAccount",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2169,7 +2501,7 @@ impl crate::runtime::de::Fit for ProjectServiceAccount {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectServiceAccountApiKey {
     /// Required. Always `"organization.project.service_account.api_key"`.
@@ -2184,8 +2516,28 @@ pub struct ProjectServiceAccountApiKey {
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectServiceAccountApiKey {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectServiceAccountApiKey",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2307,18 +2659,37 @@ impl ::std::default::Default for ProjectServiceAccountApiKeyObject {
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::create_project_service_account`](crate::runtime::Client::create_project_service_account) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectServiceAccountCreateRequest {
     /// Required.
     pub name: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_service_account_only: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectServiceAccountCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectServiceAccountCreateRequest",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                (
+                    "create_service_account_only",
+                    crate::runtime::ser::optional(&self.create_service_account_only),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2390,7 +2761,7 @@ impl ProjectServiceAccountCreateRequest {
 /// An object with 6 properties, all required.
 ///
 /// Used by [`Client::create_project_service_account`](crate::runtime::Client::create_project_service_account) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProjectServiceAccountCreateResponse {
     /// Required. Always `"organization.project.service_account"`.
@@ -2407,8 +2778,29 @@ pub struct ProjectServiceAccountCreateResponse {
     pub api_key: ::std::option::Option<super::ProjectServiceAccountApiKey>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectServiceAccountCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectServiceAccountCreateResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("api_key", ::std::option::Option::Some(&self.api_key)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2600,7 +2992,7 @@ impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponseRole {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_service_account`](crate::runtime::Client::delete_project_service_account) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectServiceAccountDeleteResponse {
     /// Required. Always `"organization.project.service_account.deleted"`.
@@ -2611,8 +3003,26 @@ pub struct ProjectServiceAccountDeleteResponse {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectServiceAccountDeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectServiceAccountDeleteResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -2730,7 +3140,7 @@ impl ::std::default::Default for ProjectServiceAccountDeleteResponseObject {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_service_accounts`](crate::runtime::Client::list_project_service_accounts) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectServiceAccountListResponse {
     /// Required. Always `"list"`.
@@ -2738,17 +3148,35 @@ pub struct ProjectServiceAccountListResponse {
     /// Required.
     pub data: ::std::vec::Vec<super::ProjectServiceAccount>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectServiceAccountListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectServiceAccountListResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3012,19 +3440,34 @@ impl crate::runtime::de::Fit for ProjectServiceAccountRole {
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::modify_project`](crate::runtime::Client::modify_project) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectUpdateRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_key_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectUpdateRequest",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("external_key_id", crate::runtime::ser::optional(&self.external_key_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3101,7 +3544,7 @@ impl ProjectUpdateRequest {
 /// An object with 6 properties, 4 of them required.
 ///
 /// Used by [`Client::create_project_user`](crate::runtime::Client::create_project_user) (response), [`Client::retrieve_project_user`](crate::runtime::Client::retrieve_project_user) (response) and [`Client::modify_project_user`](crate::runtime::Client::modify_project_user) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectUser {
     /// Required. Always `"organization.project.user"`.
@@ -3109,10 +3552,8 @@ pub struct ProjectUser {
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Required.
     pub role: ::std::string::String,
@@ -3120,8 +3561,29 @@ pub struct ProjectUser {
     pub added_at: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectUser",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("email", crate::runtime::ser::optional(&self.email)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("added_at", ::std::option::Option::Some(&self.added_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3168,21 +3630,37 @@ impl crate::runtime::de::Fit for ProjectUser {
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by [`Client::create_project_user`](crate::runtime::Client::create_project_user) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectUserCreateRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     /// Required.
     pub role: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectUserCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectUserCreateRequest",
+            &[
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("email", crate::runtime::ser::optional(&self.email)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3265,7 +3743,7 @@ impl ProjectUserCreateRequest {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_user`](crate::runtime::Client::delete_project_user) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectUserDeleteResponse {
     /// Required. Always `"organization.project.user.deleted"`.
@@ -3276,8 +3754,26 @@ pub struct ProjectUserDeleteResponse {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectUserDeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectUserDeleteResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3391,7 +3887,7 @@ impl ::std::default::Default for ProjectUserDeleteResponseObject {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_users`](crate::runtime::Client::list_project_users) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectUserListResponse {
     /// Required.
@@ -3399,17 +3895,35 @@ pub struct ProjectUserListResponse {
     /// Required.
     pub data: ::std::vec::Vec<super::ProjectUser>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectUserListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectUserListResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3527,16 +4041,29 @@ impl ::std::default::Default for ProjectUserObject {
 /// An object with 1 property, all optional.
 ///
 /// Used by [`Client::modify_project_user`](crate::runtime::Client::modify_project_user) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectUserUpdateRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectUserUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectUserUpdateRequest",
+            &[("role", crate::runtime::ser::optional(&self.role))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
@@ -3713,19 +4240,34 @@ impl crate::runtime::de::Fit for PublicProjectResidency {
 /// An object with 2 properties, all optional.
 ///
 /// Used by [`Client::update_project_service_account`](crate::runtime::Client::update_project_service_account) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateProjectServiceAccountBody {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional. One of `"member"` or `"owner"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<super::UpdateProjectServiceAccountBodyRole>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateProjectServiceAccountBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateProjectServiceAccountBody",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "projects")]
 #[allow(deprecated)]

@@ -6,31 +6,46 @@
 /// An object with 6 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AudioTranscription {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::AudioTranscriptionModel>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub language: ::std::option::Option<::std::string::String>,
     /// Optional. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub languages: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keywords: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<::std::string::String>,
     /// Optional. One of `"minimal"`, `"low"`, `"medium"`, `"high"` or `"xhigh"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delay: ::std::option::Option<super::AudioTranscriptionDelay>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AudioTranscription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AudioTranscription",
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("language", crate::runtime::ser::optional(&self.language)),
+                ("languages", crate::runtime::ser::optional(&self.languages)),
+                ("keywords", crate::runtime::ser::optional(&self.keywords)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("delay", crate::runtime::ser::optional(&self.delay)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -317,25 +332,40 @@ impl crate::runtime::de::Fit for AudioTranscriptionModel {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AudioTranscriptionResponse {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::AudioTranscriptionResponseModel>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub language: ::std::option::Option<::std::string::String>,
     /// Optional. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub languages: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for AudioTranscriptionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AudioTranscriptionResponse",
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("language", crate::runtime::ser::optional(&self.language)),
+                ("languages", crate::runtime::ser::optional(&self.languages)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -535,19 +565,34 @@ impl crate::runtime::de::Fit for NoiseReductionType {
 /// PCM audio format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PcmAudioFormat {
     /// Optional. Always `"audio/pcm"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::RealtimeAudioFormatsAudioPcmType>,
     /// Optional. Always `24000`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for PcmAudioFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PcmAudioFormat",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("rate", crate::runtime::ser::optional(&self.rate)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -622,16 +667,29 @@ impl PcmAudioFormat {
 /// PCMA audio format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PcmaAudioFormat {
     /// Optional. Always `"audio/pcma"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::RealtimeAudioFormatsAudioPcmaType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for PcmaAudioFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PcmaAudioFormat",
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -698,16 +756,29 @@ impl PcmaAudioFormat {
 /// PCMU audio format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PcmuAudioFormat {
     /// Optional. Always `"audio/pcmu"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::RealtimeAudioFormatsAudioPcmuType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for PcmuAudioFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PcmuAudioFormat",
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1120,15 +1191,29 @@ impl RealtimeCallCreateRequest {
 /// Realtime call refer request
 ///
 /// Used by [`Client::refer_realtime_call`](crate::runtime::Client::refer_realtime_call) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeCallReferRequest {
     /// Required.
     pub target_uri: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeCallReferRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeCallReferRequest",
+            &[("target_uri", ::std::option::Option::Some(&self.target_uri))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -1189,16 +1274,29 @@ impl RealtimeCallReferRequest {
 /// Realtime call reject request
 ///
 /// Used by [`Client::reject_realtime_call`](crate::runtime::Client::reject_realtime_call) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeCallRejectRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status_code: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeCallRejectRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeCallRejectRequest",
+            &[("status_code", crate::runtime::ser::optional(&self.status_code))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -1264,27 +1362,42 @@ impl RealtimeCallRejectRequest {
 /// Realtime client secret creation request
 ///
 /// Used by [`Client::create_realtime_client_secret`](crate::runtime::Client::create_realtime_client_secret) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeCreateClientSecretRequest {
     /// Client secret expiration
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_after: ::std::option::Option<
         super::RealtimeCreateClientSecretRequestClientSecretExpiration,
     >,
     /// Session configuration
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub session: ::std::option::Option<
         super::RealtimeCreateClientSecretRequestSessionConfiguration,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeCreateClientSecretRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeCreateClientSecretRequest",
+            &[
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("session", crate::runtime::ser::optional(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -1438,19 +1551,34 @@ impl ::std::default::Default for RealtimeCreateClientSecretRequestAnchor {
 /// Client secret expiration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeCreateClientSecretRequestClientSecretExpiration {
     /// Optional. Default: `"created_at"`. Always `"created_at"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub anchor: ::std::option::Option<super::RealtimeCreateClientSecretRequestAnchor>,
     /// Optional. Default: `600`. At least `10` and at most `7200`. Format: `int64`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seconds: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeCreateClientSecretRequestClientSecretExpiration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeCreateClientSecretRequestClientSecretExpiration",
+            &[
+                ("anchor", crate::runtime::ser::optional(&self.anchor)),
+                ("seconds", crate::runtime::ser::optional(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -1621,7 +1749,7 @@ for RealtimeCreateClientSecretRequestSessionConfiguration {
 /// Realtime session and client secret
 ///
 /// Used by [`Client::create_realtime_client_secret`](crate::runtime::Client::create_realtime_client_secret) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeCreateClientSecretResponse {
     /// Required.
@@ -1634,8 +1762,26 @@ pub struct RealtimeCreateClientSecretResponse {
     pub session: super::RealtimeCreateClientSecretResponseSessionConfiguration,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeCreateClientSecretResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeCreateClientSecretResponse",
+            &[
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -1770,25 +1916,40 @@ for RealtimeCreateClientSecretResponseSessionConfiguration {
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeFunctionTool {
     /// Optional. Always `"function"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::RealtimeFunctionToolType>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeFunctionTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeFunctionTool",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1955,16 +2116,29 @@ impl ::std::default::Default for RealtimeFunctionToolType {
 /// Realtime reasoning configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeReasoning {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effort: ::std::option::Option<super::RealtimeReasoningEffort>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeReasoning {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeReasoning",
+            &[("effort", crate::runtime::ser::optional(&self.effort))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2110,72 +2284,100 @@ impl crate::runtime::de::Fit for RealtimeReasoningEffort {
 /// An object with 16 properties, 1 of them required.
 ///
 /// Used by [`Client::create_realtime_session`](crate::runtime::Client::create_realtime_session) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequest {
     /// Required.
     pub client_secret: super::RealtimeSessionCreateRequestClientSecret,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modalities: ::std::option::Option<crate::runtime::Json>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub voice: ::std::option::Option<super::VoiceIdsOrCustomVoice>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_format: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_audio_format: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_transcription: ::std::option::Option<
         super::RealtimeSessionCreateRequestInputAudioTranscription,
     >,
     /// Optional. Default: `1`. At least `0.25` and at most `1.5`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub speed: ::std::option::Option<f64>,
     /// Tracing Configuration
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracing: ::std::option::Option<
         super::RealtimeSessionCreateRequestTracingConfiguration,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub turn_detection: ::std::option::Option<
         super::RealtimeSessionCreateRequestTurnDetection,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeSessionCreateRequestToolsItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_response_output_tokens: ::std::option::Option<
         super::RealtimeSessionCreateRequestMaxResponseOutputTokens,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::RealtimeTruncation>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::Prompt>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequest",
+            &[
+                ("client_secret", ::std::option::Option::Some(&self.client_secret)),
+                ("modalities", crate::runtime::ser::optional(&self.modalities)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                (
+                    "input_audio_format",
+                    crate::runtime::ser::optional(&self.input_audio_format),
+                ),
+                (
+                    "output_audio_format",
+                    crate::runtime::ser::optional(&self.output_audio_format),
+                ),
+                (
+                    "input_audio_transcription",
+                    crate::runtime::ser::optional(&self.input_audio_transcription),
+                ),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_response_output_tokens",
+                    crate::runtime::ser::optional(&self.max_response_output_tokens),
+                ),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2420,7 +2622,7 @@ impl RealtimeSessionCreateRequest {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestClientSecret {
     /// Required.
@@ -2429,8 +2631,25 @@ pub struct RealtimeSessionCreateRequestClientSecret {
     pub expires_at: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestClientSecret {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestClientSecret",
+            &[
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2497,68 +2716,93 @@ impl RealtimeSessionCreateRequestClientSecret {
 /// Realtime session configuration
 ///
 /// Used by [`Client::accept_realtime_call`](crate::runtime::Client::accept_realtime_call) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestGa {
     /// Required. Always `"realtime"`.
     pub r#type: super::RealtimeSessionCreateRequestGaType,
     /// Optional. Default: `["audio"]`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_modalities: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeSessionCreateRequestGaOutputModalitiesItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::RealtimeSessionCreateRequestGaModel>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::RealtimeSessionCreateRequestGaAudio>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeSessionCreateRequestGaIncludeItem>,
     >,
     /// Tracing Configuration
     ///
     /// Optional; may be `null`. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracing: ::std::option::Option<
         super::RealtimeSessionCreateRequestGaTracingConfiguration,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeSessionCreateRequestGaToolsItem>,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<
         super::RealtimeSessionCreateRequestGaToolChoice,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<bool>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::RealtimeReasoning>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<
         super::RealtimeSessionCreateRequestGaMaxOutputTokens,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::RealtimeTruncation>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::Prompt>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestGa {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestGa",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "output_modalities",
+                    crate::runtime::ser::optional(&self.output_modalities),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2784,19 +3028,34 @@ impl RealtimeSessionCreateRequestGa {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestGaAudio {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::RealtimeSessionCreateRequestGaInput>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<super::RealtimeSessionCreateRequestGaOutput>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestGaAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestGaAudio",
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3020,27 +3279,45 @@ impl ::std::default::Default for RealtimeSessionCreateRequestGaIncludeItem {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestGaInput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::RealtimeAudioFormats>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcription: ::std::option::Option<super::AudioTranscription>,
     /// Optional. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub noise_reduction: ::std::option::Option<
         super::RealtimeSessionCreateRequestGaNoiseReduction,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub turn_detection: ::std::option::Option<super::RealtimeTurnDetection>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestGaInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestGaInput",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional(&self.noise_reduction),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3474,16 +3751,29 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaModel {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestGaNoiseReduction {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::NoiseReductionType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestGaNoiseReduction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestGaNoiseReduction",
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3552,22 +3842,37 @@ impl RealtimeSessionCreateRequestGaNoiseReduction {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestGaOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::RealtimeAudioFormats>,
     /// Optional. Default: `"alloy"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub voice: ::std::option::Option<super::VoiceIdsOrCustomVoice>,
     /// Optional. Default: `1`. At least `0.25` and at most `1.5`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub speed: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestGaOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestGaOutput",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4081,22 +4386,37 @@ impl ::std::convert::From<
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workflow_name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestGaTracingTracingConfiguration",
+            &[
+                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
+                ("group_id", crate::runtime::ser::optional(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4256,16 +4576,29 @@ impl ::std::default::Default for RealtimeSessionCreateRequestGaType {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestInputAudioTranscription {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestInputAudioTranscription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestInputAudioTranscription",
+            &[("model", crate::runtime::ser::optional(&self.model))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4532,25 +4865,40 @@ impl ::std::default::Default for RealtimeSessionCreateRequestMaxResponseOutputTo
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestToolsItem {
     /// Optional. Always `"function"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::RealtimeSessionCreateRequestToolsItemType>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestToolsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestToolsItem",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4918,22 +5266,37 @@ for RealtimeSessionCreateRequestTracingConfiguration {
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestTracingTracingConfiguration {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workflow_name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestTracingTracingConfiguration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestTracingTracingConfiguration",
+            &[
+                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
+                ("group_id", crate::runtime::ser::optional(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5023,25 +5386,46 @@ impl RealtimeSessionCreateRequestTracingTracingConfiguration {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateRequestTurnDetection {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix_padding_ms: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub silence_duration_ms: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateRequestTurnDetection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateRequestTurnDetection",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5134,62 +5518,83 @@ impl RealtimeSessionCreateRequestTurnDetection {
 /// Realtime session configuration object
 ///
 /// Used by [`Client::create_realtime_session`](crate::runtime::Client::create_realtime_session) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponse {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeSessionCreateResponseIncludeItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_modalities: ::std::option::Option<::serde_json::Value>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::RealtimeSessionCreateResponseAudio>,
     /// Tracing Configuration
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracing: ::std::option::Option<
         super::RealtimeSessionCreateResponseTracingConfiguration,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub turn_detection: ::std::option::Option<
         super::RealtimeSessionCreateResponseTurnDetection,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::RealtimeFunctionTool>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<
         super::RealtimeSessionCreateResponseMaxOutputTokens,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponse",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                (
+                    "output_modalities",
+                    crate::runtime::ser::optional(&self.output_modalities),
+                ),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -5267,19 +5672,34 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponse {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseAudio {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::RealtimeSessionCreateResponseInput>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<super::RealtimeSessionCreateResponseOutput>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseAudio",
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -5321,7 +5741,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseAudio {
 /// Realtime session configuration object
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseGa {
     /// Required. Always `"realtime"`.
@@ -5331,62 +5751,86 @@ pub struct RealtimeSessionCreateResponseGa {
     /// Required. Always `"realtime.session"`.
     pub object: super::RealtimeSessionCreateResponseGaObject,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Optional. Default: `["audio"]`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_modalities: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeSessionCreateResponseGaOutputModalitiesItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::RealtimeSessionCreateResponseGaModel>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::RealtimeSessionCreateResponseGaAudio>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeSessionCreateResponseGaIncludeItem>,
     >,
     /// Tracing Configuration
     ///
     /// Optional; may be `null`. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracing: ::std::option::Option<
         super::RealtimeSessionCreateResponseGaTracingConfiguration,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeSessionCreateResponseGaToolsItem>,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<
         super::RealtimeSessionCreateResponseGaToolChoice,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::RealtimeReasoning>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<
         super::RealtimeSessionCreateResponseGaMaxOutputTokens,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::RealtimeTruncation>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::Prompt>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseGa {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseGa",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                (
+                    "output_modalities",
+                    crate::runtime::ser::optional(&self.output_modalities),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5474,19 +5918,34 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGa {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseGaAudio {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::RealtimeSessionCreateResponseGaInput>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<super::RealtimeSessionCreateResponseGaOutput>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseGaAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseGaAudio",
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5672,27 +6131,45 @@ impl ::std::default::Default for RealtimeSessionCreateResponseGaIncludeItem {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseGaInput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::RealtimeAudioFormats>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcription: ::std::option::Option<super::AudioTranscriptionResponse>,
     /// Optional. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub noise_reduction: ::std::option::Option<
         super::RealtimeSessionCreateResponseGaNoiseReduction,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub turn_detection: ::std::option::Option<super::RealtimeTurnDetection>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseGaInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseGaInput",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional(&self.noise_reduction),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -6068,16 +6545,29 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaModel {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseGaNoiseReduction {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::NoiseReductionType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseGaNoiseReduction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseGaNoiseReduction",
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -6187,22 +6677,37 @@ impl ::std::default::Default for RealtimeSessionCreateResponseGaObject {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseGaOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::RealtimeAudioFormats>,
     /// Optional. Default: `"alloy"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub voice: ::std::option::Option<super::VoiceIdsShared>,
     /// Optional. Default: `1`. At least `0.25` and at most `1.5`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub speed: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseGaOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseGaOutput",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -6677,24 +7182,39 @@ impl ::std::convert::From<
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseGaTracingTracingConfiguration {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workflow_name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseGaTracingTracingConfiguration",
+            &[
+                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
+                ("group_id", crate::runtime::ser::optional(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -6884,29 +7404,47 @@ impl ::std::default::Default for RealtimeSessionCreateResponseIncludeItem {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseInput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::RealtimeAudioFormats>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcription: ::std::option::Option<super::AudioTranscriptionResponse>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub noise_reduction: ::std::option::Option<
         super::RealtimeSessionCreateResponseNoiseReduction,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub turn_detection: ::std::option::Option<
         super::RealtimeSessionCreateResponseInputTurnDetection,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseInput",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional(&self.noise_reduction),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -6952,25 +7490,46 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseInput {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseInputTurnDetection {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix_padding_ms: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub silence_duration_ms: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseInputTurnDetection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseInputTurnDetection",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -7205,16 +7764,29 @@ impl ::std::default::Default for RealtimeSessionCreateResponseMaxOutputTokensInf
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseNoiseReduction {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::NoiseReductionType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseNoiseReduction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseNoiseReduction",
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -7254,22 +7826,37 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseNoiseReduction {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::RealtimeAudioFormats>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub voice: ::std::option::Option<super::VoiceIdsShared>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub speed: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseOutput",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -7512,24 +8099,39 @@ impl ::std::convert::From<
 /// Tracing Configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseTracingTracingConfiguration {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workflow_name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseTracingTracingConfiguration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseTracingTracingConfiguration",
+            &[
+                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
+                ("group_id", crate::runtime::ser::optional(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -7575,25 +8177,46 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionCreateResponseTurnDetection {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix_padding_ms: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub silence_duration_ms: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionCreateResponseTurnDetection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionCreateResponseTurnDetection",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -7639,36 +8262,60 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTurnDetection {
 /// Realtime transcription session configuration
 ///
 /// Used by [`Client::create_realtime_transcription_session`](crate::runtime::Client::create_realtime_transcription_session) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub turn_detection: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateRequestTurnDetection,
     >,
     /// Optional. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_noise_reduction: ::std::option::Option<
         super::RealtimeTranscriptionSessionRequestInputAudioNoiseReduction,
     >,
     /// Optional. Default: `"pcm16"`. One of `"pcm16"`, `"g711_ulaw"` or `"g711_alaw"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_format: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateRequestInputAudioFormat,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_transcription: ::std::option::Option<super::AudioTranscription>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeTranscriptionSessionCreateRequestIncludeItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateRequest",
+            &[
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+                (
+                    "input_audio_noise_reduction",
+                    crate::runtime::ser::optional(&self.input_audio_noise_reduction),
+                ),
+                (
+                    "input_audio_format",
+                    crate::runtime::ser::optional(&self.input_audio_format),
+                ),
+                (
+                    "input_audio_transcription",
+                    crate::runtime::ser::optional(&self.input_audio_transcription),
+                ),
+                ("include", crate::runtime::ser::optional(&self.include)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7795,25 +8442,41 @@ impl RealtimeTranscriptionSessionCreateRequest {
 /// Realtime transcription session configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateRequestGa {
     /// Required. Always `"transcription"`.
     pub r#type: super::RealtimeTranscriptionSessionCreateRequestGaType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateRequestGaAudio,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeTranscriptionSessionCreateRequestGaIncludeItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestGa {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateRequestGa",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7902,18 +8565,31 @@ impl RealtimeTranscriptionSessionCreateRequestGa {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateRequestGaAudio {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateRequestGaInput,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestGaAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateRequestGaAudio",
+            &[("input", crate::runtime::ser::optional(&self.input))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8061,27 +8737,45 @@ impl ::std::default::Default for RealtimeTranscriptionSessionCreateRequestGaIncl
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateRequestGaInput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::RealtimeAudioFormats>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcription: ::std::option::Option<super::AudioTranscription>,
     /// Optional. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub noise_reduction: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateRequestGaNoiseReduction,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub turn_detection: ::std::option::Option<super::RealtimeTurnDetection>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestGaInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateRequestGaInput",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional(&self.noise_reduction),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8186,16 +8880,29 @@ impl RealtimeTranscriptionSessionCreateRequestGaInput {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::NoiseReductionType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateRequestGaNoiseReduction",
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8487,27 +9194,48 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateRequestTurnDetection {
     /// Optional. Always `"server_vad"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateRequestTurnDetectionType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix_padding_ms: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub silence_duration_ms: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateRequestTurnDetection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateRequestTurnDetection",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8678,31 +9406,53 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
 /// An object with 5 properties, 1 of them required.
 ///
 /// Used by [`Client::create_realtime_transcription_session`](crate::runtime::Client::create_realtime_transcription_session) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateResponse {
     /// Required.
     pub client_secret: super::RealtimeTranscriptionSessionCreateResponseClientSecret,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modalities: ::std::option::Option<::serde_json::Value>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_format: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_transcription: ::std::option::Option<
         super::AudioTranscriptionResponse,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub turn_detection: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateResponseTurnDetection,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateResponse",
+            &[
+                ("client_secret", ::std::option::Option::Some(&self.client_secret)),
+                ("modalities", crate::runtime::ser::optional(&self.modalities)),
+                (
+                    "input_audio_format",
+                    crate::runtime::ser::optional(&self.input_audio_format),
+                ),
+                (
+                    "input_audio_transcription",
+                    crate::runtime::ser::optional(&self.input_audio_transcription),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8756,7 +9506,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponse {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateResponseClientSecret {
     /// Required.
@@ -8765,8 +9515,25 @@ pub struct RealtimeTranscriptionSessionCreateResponseClientSecret {
     pub expires_at: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseClientSecret {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateResponseClientSecret",
+            &[
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8809,7 +9576,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseClien
 /// Realtime transcription session configuration object
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateResponseGa {
     /// Required. Always `"transcription"`.
@@ -8819,22 +9586,40 @@ pub struct RealtimeTranscriptionSessionCreateResponseGa {
     /// Required.
     pub object: ::std::string::String,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeTranscriptionSessionCreateResponseGaIncludeItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateResponseGaAudio,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGa {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateResponseGa",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8884,18 +9669,31 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGa {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateResponseGaAudio {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateResponseGaInput,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGaAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateResponseGaAudio",
+            &[("input", crate::runtime::ser::optional(&self.input))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9014,29 +9812,47 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateResponseGaInput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::RealtimeAudioFormats>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcription: ::std::option::Option<super::AudioTranscriptionResponse>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub noise_reduction: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateResponseGaNoiseReduction,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub turn_detection: ::std::option::Option<
         super::RealtimeTranscriptionSessionCreateResponseGaTurnDetection,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGaInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateResponseGaInput",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional(&self.noise_reduction),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9083,16 +9899,29 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaInp
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::NoiseReductionType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateResponseGaNoiseReduction",
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9134,25 +9963,46 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix_padding_ms: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub silence_duration_ms: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateResponseGaTurnDetection",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9271,25 +10121,46 @@ impl ::std::default::Default for RealtimeTranscriptionSessionCreateResponseGaTyp
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionCreateResponseTurnDetection {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix_padding_ms: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub silence_duration_ms: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionCreateResponseTurnDetection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionCreateResponseTurnDetection",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9337,16 +10208,29 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::NoiseReductionType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranscriptionSessionRequestInputAudioNoiseReduction",
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9417,13 +10301,12 @@ impl RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
 /// Realtime translation client secret creation request
 ///
 /// Used by [`Client::create_realtime_translation_client_secret`](crate::runtime::Client::create_realtime_translation_client_secret) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationClientSecretCreateRequest {
     /// Client secret expiration
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_after: ::std::option::Option<
         super::RealtimeTranslationClientSecretRequestClientSecretExpiration,
     >,
@@ -9431,8 +10314,25 @@ pub struct RealtimeTranslationClientSecretCreateRequest {
     pub session: super::RealtimeTranslationSessionCreateRequest,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationClientSecretCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationClientSecretCreateRequest",
+            &[
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -9581,7 +10481,7 @@ impl ::std::default::Default for RealtimeTranslationClientSecretCreateRequestAnc
 /// Realtime translation session and client secret
 ///
 /// Used by [`Client::create_realtime_translation_client_secret`](crate::runtime::Client::create_realtime_translation_client_secret) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationClientSecretCreateResponse {
     /// Required.
@@ -9592,8 +10492,26 @@ pub struct RealtimeTranslationClientSecretCreateResponse {
     pub session: super::RealtimeTranslationSession,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationClientSecretCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationClientSecretCreateResponse",
+            &[
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -9637,21 +10555,37 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateResponse {
 /// Client secret expiration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationClientSecretRequestClientSecretExpiration {
     /// Optional. Default: `"created_at"`. Always `"created_at"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub anchor: ::std::option::Option<
         super::RealtimeTranslationClientSecretCreateRequestAnchor,
     >,
     /// Optional. Default: `600`. At least `10` and at most `7200`. Format: `int64`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seconds: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize
+for RealtimeTranslationClientSecretRequestClientSecretExpiration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationClientSecretRequestClientSecretExpiration",
+            &[
+                ("anchor", crate::runtime::ser::optional(&self.anchor)),
+                ("seconds", crate::runtime::ser::optional(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -9733,7 +10667,7 @@ impl RealtimeTranslationClientSecretRequestClientSecretExpiration {
 /// Realtime translation session
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSession {
     /// Required.
@@ -9748,8 +10682,28 @@ pub struct RealtimeTranslationSession {
     pub audio: super::RealtimeTranslationSessionAudio,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSession {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSession",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("audio", ::std::option::Option::Some(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9797,19 +10751,34 @@ impl crate::runtime::de::Fit for RealtimeTranslationSession {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionAudio {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::RealtimeTranslationSessionInput>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<super::RealtimeTranslationSessionOutput>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionAudio",
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9851,20 +10820,36 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionAudio {
 /// Realtime translation session configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionCreateRequest {
     /// Required.
     pub model: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<
         super::RealtimeTranslationSessionCreateRequestAudio,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionCreateRequest",
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -9938,23 +10923,38 @@ impl RealtimeTranslationSessionCreateRequest {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionCreateRequestAudio {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<
         super::RealtimeTranslationSessionCreateRequestInput,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<
         super::RealtimeTranslationSessionCreateRequestOutput,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionCreateRequestAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionCreateRequestAudio",
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -10038,23 +11038,38 @@ impl RealtimeTranslationSessionCreateRequestAudio {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionCreateRequestInput {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcription: ::std::option::Option<
         super::RealtimeTranslationSessionCreateRequestTranscription,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub noise_reduction: ::std::option::Option<
         super::RealtimeTranslationSessionCreateRequestNoiseReduction,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionCreateRequestInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionCreateRequestInput",
+            &[
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                ("noise_reduction", crate::runtime::ser::optional(&self.noise_reduction)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -10138,15 +11153,29 @@ impl RealtimeTranslationSessionCreateRequestInput {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionCreateRequestNoiseReduction {
     /// Required.
     pub r#type: super::NoiseReductionType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionCreateRequestNoiseReduction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionCreateRequestNoiseReduction",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -10208,16 +11237,29 @@ impl RealtimeTranslationSessionCreateRequestNoiseReduction {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionCreateRequestOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub language: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionCreateRequestOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionCreateRequestOutput",
+            &[("language", crate::runtime::ser::optional(&self.language))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -10286,15 +11328,29 @@ impl RealtimeTranslationSessionCreateRequestOutput {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionCreateRequestTranscription {
     /// Required.
     pub model: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionCreateRequestTranscription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionCreateRequestTranscription",
+            &[("model", ::std::option::Option::Some(&self.model))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
@@ -10356,23 +11412,38 @@ impl RealtimeTranslationSessionCreateRequestTranscription {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionInput {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcription: ::std::option::Option<
         super::RealtimeTranslationSessionTranscription,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub noise_reduction: ::std::option::Option<
         super::RealtimeTranslationSessionNoiseReduction,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionInput",
+            &[
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                ("noise_reduction", crate::runtime::ser::optional(&self.noise_reduction)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -10414,15 +11485,29 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionInput {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionNoiseReduction {
     /// Required.
     pub r#type: super::NoiseReductionType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionNoiseReduction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionNoiseReduction",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -10462,16 +11547,29 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionNoiseReduction {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub language: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionOutput",
+            &[("language", crate::runtime::ser::optional(&self.language))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -10511,15 +11609,29 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionOutput {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionTranscription {
     /// Required.
     pub model: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionTranscription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionTranscription",
+            &[("model", ::std::option::Option::Some(&self.model))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -10874,16 +11986,34 @@ impl ::std::default::Default for RealtimeTruncationRetentionRatioTruncationType 
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTruncationTokenLimits {
     /// Optional. At least `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub post_instructions: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTruncationTokenLimits {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTruncationTokenLimits",
+            &[
+                (
+                    "post_instructions",
+                    crate::runtime::ser::optional(&self.post_instructions),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11099,24 +12229,46 @@ impl crate::runtime::de::Fit for RealtimeTurnDetectionEagerness {
 /// Semantic VAD
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTurnDetectionSemanticVad {
     /// Required. Always `"semantic_vad"`.
     pub r#type: super::RealtimeTurnDetectionSemanticVadType,
     /// Optional. Default: `"auto"`. One of `"low"`, `"medium"`, `"high"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub eagerness: ::std::option::Option<super::RealtimeTurnDetectionEagerness>,
     /// Optional. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_response: ::std::option::Option<bool>,
     /// Optional. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interrupt_response: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTurnDetectionSemanticVad {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTurnDetectionSemanticVad",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("eagerness", crate::runtime::ser::optional(&self.eagerness)),
+                (
+                    "create_response",
+                    crate::runtime::ser::optional(&self.create_response),
+                ),
+                (
+                    "interrupt_response",
+                    crate::runtime::ser::optional(&self.interrupt_response),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11274,33 +12426,61 @@ impl ::std::default::Default for RealtimeTurnDetectionSemanticVadType {
 /// Server VAD
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTurnDetectionServerVad {
     /// Required. Default: `"server_vad"`. Always `"server_vad"`.
     pub r#type: super::RealtimeTurnDetectionServerVadType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix_padding_ms: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub silence_duration_ms: ::std::option::Option<i64>,
     /// Optional. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_response: ::std::option::Option<bool>,
     /// Optional. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interrupt_response: ::std::option::Option<bool>,
     /// Optional; may be `null`. At least `5000` and at most `30000`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub idle_timeout_ms: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTurnDetectionServerVad {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTurnDetectionServerVad",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+                (
+                    "create_response",
+                    crate::runtime::ser::optional(&self.create_response),
+                ),
+                (
+                    "interrupt_response",
+                    crate::runtime::ser::optional(&self.interrupt_response),
+                ),
+                ("idle_timeout_ms", crate::runtime::ser::optional(&self.idle_timeout_ms)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11487,7 +12667,7 @@ impl ::std::default::Default for RealtimeTurnDetectionServerVadType {
 /// Retention ratio truncation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RetentionRatioTruncation {
     /// Required. Always `"retention_ratio"`.
@@ -11495,12 +12675,29 @@ pub struct RetentionRatioTruncation {
     /// Required. At least `0` and at most `1`.
     pub retention_ratio: f64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_limits: ::std::option::Option<super::RealtimeTruncationTokenLimits>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for RetentionRatioTruncation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RetentionRatioTruncation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("retention_ratio", ::std::option::Option::Some(&self.retention_ratio)),
+                ("token_limits", crate::runtime::ser::optional(&self.token_limits)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]

@@ -6,11 +6,10 @@
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaAdditionalTools {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"additional_tools"`. Always `"additional_tools"`.
     pub r#type: super::BetaAdditionalToolsType,
@@ -22,8 +21,28 @@ pub struct BetaAdditionalTools {
     pub tools: ::std::vec::Vec<super::BetaTool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaAdditionalTools {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaAdditionalTools",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -68,14 +87,12 @@ impl crate::runtime::de::Fit for BetaAdditionalTools {
 /// An object with 5 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaAdditionalToolsItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"additional_tools"`. Always `"additional_tools"`.
     pub r#type: super::BetaAdditionalToolsItemParamType,
@@ -85,8 +102,28 @@ pub struct BetaAdditionalToolsItemParam {
     pub tools: ::std::vec::Vec<super::BetaTool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaAdditionalToolsItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaAdditionalToolsItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -388,11 +425,10 @@ impl ::std::default::Default for BetaAdditionalToolsType {
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaAgentMessage {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"agent_message"`. Always `"agent_message"`.
     pub r#type: super::BetaAgentMessageType,
@@ -406,8 +442,29 @@ pub struct BetaAgentMessage {
     pub content: ::std::vec::Vec<super::BetaAgentMessageContentItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaAgentMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaAgentMessage",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("author", ::std::option::Option::Some(&self.author)),
+                ("recipient", ::std::option::Option::Some(&self.recipient)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -642,14 +699,12 @@ impl ::std::convert::From<super::BetaTextContent> for BetaAgentMessageContentIte
 /// Agent message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaAgentMessageItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"agent_message"`. Always `"agent_message"`.
     pub r#type: super::BetaAgentMessageItemParamType,
@@ -661,8 +716,29 @@ pub struct BetaAgentMessageItemParam {
     pub content: ::std::vec::Vec<super::BetaAgentMessageItemParamContentItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaAgentMessageItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaAgentMessageItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("author", ::std::option::Option::Some(&self.author)),
+                ("recipient", ::std::option::Option::Some(&self.recipient)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -994,15 +1070,29 @@ impl ::std::default::Default for BetaAgentMessageType {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaAgentTag {
     /// Required.
     pub agent_name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaAgentTag {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaAgentTag",
+            &[("agent_name", ::std::option::Option::Some(&self.agent_name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1060,15 +1150,29 @@ impl BetaAgentTag {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaAgentTagParam {
     /// Required.
     pub agent_name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaAgentTagParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaAgentTagParam",
+            &[("agent_name", ::std::option::Option::Some(&self.agent_name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1498,7 +1602,7 @@ impl crate::runtime::de::Fit for BetaApplyPatchCallStatusParam {
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaApplyPatchCreateFileOperation {
     /// Required. Default: `"create_file"`. Always `"create_file"`.
@@ -1509,8 +1613,26 @@ pub struct BetaApplyPatchCreateFileOperation {
     pub diff: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchCreateFileOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchCreateFileOperation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1554,7 +1676,7 @@ impl crate::runtime::de::Fit for BetaApplyPatchCreateFileOperation {
 /// Apply patch create file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaApplyPatchCreateFileOperationParam {
     /// Required. Default: `"create_file"`. Always `"create_file"`.
@@ -1565,8 +1687,26 @@ pub struct BetaApplyPatchCreateFileOperationParam {
     pub diff: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchCreateFileOperationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchCreateFileOperationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1776,7 +1916,7 @@ impl ::std::default::Default for BetaApplyPatchCreateFileOperationType {
 /// Apply patch delete file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaApplyPatchDeleteFileOperation {
     /// Required. Default: `"delete_file"`. Always `"delete_file"`.
@@ -1785,8 +1925,25 @@ pub struct BetaApplyPatchDeleteFileOperation {
     pub path: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchDeleteFileOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchDeleteFileOperation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -1828,7 +1985,7 @@ impl crate::runtime::de::Fit for BetaApplyPatchDeleteFileOperation {
 /// Apply patch delete file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaApplyPatchDeleteFileOperationParam {
     /// Required. Default: `"delete_file"`. Always `"delete_file"`.
@@ -1837,8 +1994,25 @@ pub struct BetaApplyPatchDeleteFileOperationParam {
     pub path: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchDeleteFileOperationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchDeleteFileOperationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2133,11 +2307,10 @@ for BetaApplyPatchOperationParam {
 /// Apply patch tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaApplyPatchToolCall {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"apply_patch_call"`. Always `"apply_patch_call"`.
     pub r#type: super::BetaApplyPatchToolCallType,
@@ -2146,7 +2319,6 @@ pub struct BetaApplyPatchToolCall {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCaller>,
     /// Required.
     pub status: super::BetaApplyPatchCallStatus,
@@ -2155,12 +2327,34 @@ pub struct BetaApplyPatchToolCall {
     /// Required.
     pub operation: super::BetaApplyPatchToolCallApplyPatchOperation,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchToolCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("operation", ::std::option::Option::Some(&self.operation)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2317,21 +2511,18 @@ for BetaApplyPatchToolCallApplyPatchOperation {
 /// Apply patch tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaApplyPatchToolCallItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Required. Default: `"apply_patch_call"`. Always `"apply_patch_call"`.
     pub r#type: super::BetaApplyPatchToolCallItemParamType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCallerParam>,
     /// Required.
     pub status: super::BetaApplyPatchCallStatusParam,
@@ -2339,8 +2530,30 @@ pub struct BetaApplyPatchToolCallItemParam {
     pub operation: super::BetaApplyPatchOperationParam,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchToolCallItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchToolCallItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("operation", ::std::option::Option::Some(&self.operation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2517,11 +2730,10 @@ impl ::std::default::Default for BetaApplyPatchToolCallItemParamType {
 /// Apply patch tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaApplyPatchToolCallOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"apply_patch_call_output"`. Always `"apply_patch_call_output"`.
     pub r#type: super::BetaApplyPatchToolCallOutputType,
@@ -2530,20 +2742,40 @@ pub struct BetaApplyPatchToolCallOutput {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCaller>,
     /// Required.
     pub status: super::BetaApplyPatchCallOutputStatus,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchToolCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchToolCallOutput",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2606,31 +2838,49 @@ impl crate::runtime::de::Fit for BetaApplyPatchToolCallOutput {
 /// Apply patch tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaApplyPatchToolCallOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Required. Default: `"apply_patch_call_output"`. Always `"apply_patch_call_output"`.
     pub r#type: super::BetaApplyPatchToolCallOutputItemParamType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCallerParam>,
     /// Required.
     pub status: super::BetaApplyPatchCallOutputStatusParam,
     /// Optional; may be `null`. At most 10485760 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchToolCallOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchToolCallOutputItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -2954,20 +3204,36 @@ impl ::std::default::Default for BetaApplyPatchToolCallType {
 /// Apply patch tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaApplyPatchToolParam {
     /// Required. Default: `"apply_patch"`. Always `"apply_patch"`.
     pub r#type: super::BetaApplyPatchToolParamType,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::BetaCallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3111,7 +3377,7 @@ impl ::std::default::Default for BetaApplyPatchToolParamType {
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaApplyPatchUpdateFileOperation {
     /// Required. Default: `"update_file"`. Always `"update_file"`.
@@ -3122,8 +3388,26 @@ pub struct BetaApplyPatchUpdateFileOperation {
     pub diff: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchUpdateFileOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchUpdateFileOperation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3167,7 +3451,7 @@ impl crate::runtime::de::Fit for BetaApplyPatchUpdateFileOperation {
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaApplyPatchUpdateFileOperationParam {
     /// Required. Default: `"update_file"`. Always `"update_file"`.
@@ -3178,8 +3462,26 @@ pub struct BetaApplyPatchUpdateFileOperationParam {
     pub diff: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApplyPatchUpdateFileOperationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApplyPatchUpdateFileOperationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3389,27 +3691,43 @@ impl ::std::default::Default for BetaApplyPatchUpdateFileOperationType {
 /// An object with 5 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaApproximateLocation {
     /// Required. Default: `"approximate"`. Always `"approximate"`.
     pub r#type: super::BetaApproximateLocationType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaApproximateLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaApproximateLocation",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("country", crate::runtime::ser::optional(&self.country)),
+                ("region", crate::runtime::ser::optional(&self.region)),
+                ("city", crate::runtime::ser::optional(&self.city)),
+                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -3584,26 +3902,42 @@ impl ::std::default::Default for BetaApproximateLocationType {
 /// CodeInterpreterToolAuto
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaAutoCodeInterpreterToolParam {
     /// Required. Default: `"auto"`. Always `"auto"`.
     pub r#type: super::BetaAutoCodeInterpreterToolParamType,
     /// Optional. At most 50 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub memory_limit: ::std::option::Option<super::BetaContainerMemoryLimit>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network_policy: ::std::option::Option<
         super::BetaAutoCodeInterpreterToolParamNetworkPolicy,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaAutoCodeInterpreterToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaAutoCodeInterpreterToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
+                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4069,7 +4403,7 @@ impl crate::runtime::de::Fit for BetaClickButtonType {
 /// Click
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaClickParam {
     /// Required. Default: `"click"`. Always `"click"`.
@@ -4081,12 +4415,31 @@ pub struct BetaClickParam {
     /// Required.
     pub y: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaClickParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaClickParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("button", ::std::option::Option::Some(&self.button)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4238,7 +4591,7 @@ impl ::std::default::Default for BetaClickParamType {
 /// Code interpreter output image
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCodeInterpreterOutputImage {
     /// Required. Default: `"image"`. Always `"image"`.
@@ -4247,8 +4600,25 @@ pub struct BetaCodeInterpreterOutputImage {
     pub url: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCodeInterpreterOutputImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCodeInterpreterOutputImage",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4382,7 +4752,7 @@ impl ::std::default::Default for BetaCodeInterpreterOutputImageType {
 /// Code interpreter output logs
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCodeInterpreterOutputLogs {
     /// Required. Default: `"logs"`. Always `"logs"`.
@@ -4391,8 +4761,25 @@ pub struct BetaCodeInterpreterOutputLogs {
     pub logs: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCodeInterpreterOutputLogs {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCodeInterpreterOutputLogs",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("logs", ::std::option::Option::Some(&self.logs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4526,7 +4913,7 @@ impl ::std::default::Default for BetaCodeInterpreterOutputLogsType {
 /// Code interpreter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaCodeInterpreterTool {
     /// Required. Always `"code_interpreter"`.
@@ -4534,14 +4921,31 @@ pub struct BetaCodeInterpreterTool {
     /// Required.
     pub container: super::BetaCodeInterpreterToolContainer,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::BetaCallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCodeInterpreterTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCodeInterpreterTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container", ::std::option::Option::Some(&self.container)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -4620,11 +5024,10 @@ impl BetaCodeInterpreterTool {
 /// Code interpreter tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaCodeInterpreterToolCall {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"code_interpreter_call"`. Always `"code_interpreter_call"`.
     pub r#type: super::BetaCodeInterpreterToolCallType,
@@ -4642,8 +5045,30 @@ pub struct BetaCodeInterpreterToolCall {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCodeInterpreterToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCodeInterpreterToolCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("outputs", ::std::option::Option::Some(&self.outputs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5230,7 +5655,7 @@ impl ::std::default::Default for BetaCompactConversationOpenaiBetaItem {
 /// The compacted response object
 ///
 /// Used by [`Client::beta_compact_conversation`](crate::runtime::Client::beta_compact_conversation) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCompactResource {
     /// Required.
@@ -5245,8 +5670,28 @@ pub struct BetaCompactResource {
     pub usage: super::BetaResponseUsage,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCompactResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCompactResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -5361,38 +5806,66 @@ impl ::std::default::Default for BetaCompactResourceObject {
 /// An object with 8 properties, 1 of them required.
 ///
 /// Used by [`Client::beta_compact_conversation`](crate::runtime::Client::beta_compact_conversation) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCompactResponseMethodPublicBody {
     /// Required; may be `null`.
     pub model: ::std::option::Option<super::BetaModelIdsCompaction>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::BetaCompactResponseMethodPublicBodyInput>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::BetaPromptCacheRetentionEnum,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::BetaPromptCacheOptionsParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::BetaServiceTierEnum>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCompactResponseMethodPublicBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCompactResponseMethodPublicBody",
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -5655,11 +6128,10 @@ for BetaCompactResponseMethodPublicBodyInput {
 /// Compaction item
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCompactionBody {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"compaction"`. Always `"compaction"`.
     pub r#type: super::BetaCompactionBodyType,
@@ -5668,12 +6140,34 @@ pub struct BetaCompactionBody {
     /// Required.
     pub encrypted_content: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCompactionBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCompactionBody",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5788,14 +6282,12 @@ impl ::std::default::Default for BetaCompactionBodyType {
 /// Compaction item
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCompactionSummaryItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"compaction"`. Always `"compaction"`.
     pub r#type: super::BetaCompactionSummaryItemParamType,
@@ -5803,8 +6295,30 @@ pub struct BetaCompactionSummaryItemParam {
     pub encrypted_content: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCompactionSummaryItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCompactionSummaryItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -5962,18 +6476,34 @@ impl ::std::default::Default for BetaCompactionSummaryItemParamType {
 /// Compaction trigger
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCompactionTriggerItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Required. Default: `"compaction_trigger"`. Always `"compaction_trigger"`.
     pub r#type: super::BetaCompactionTriggerItemParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCompactionTriggerItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCompactionTriggerItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -6115,7 +6645,7 @@ impl ::std::default::Default for BetaCompactionTriggerItemParamType {
 /// Comparison Filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaComparisonFilter {
     /// Required. Default: `"eq"`. One of `"eq"`, `"ne"`, `"gt"`, `"gte"`, `"lt"`, `"lte"`, `"in"` or `"nin"`.
@@ -6126,8 +6656,26 @@ pub struct BetaComparisonFilter {
     pub value: super::BetaComparisonFilterValue,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaComparisonFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaComparisonFilter",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("key", ::std::option::Option::Some(&self.key)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -6540,7 +7088,7 @@ for BetaComparisonFilterValue {
 /// Compound Filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaCompoundFilter {
     /// Required. One of `"and"` or `"or"`.
@@ -6549,8 +7097,25 @@ pub struct BetaCompoundFilter {
     pub filters: ::std::vec::Vec<super::BetaCompoundFilterFiltersItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCompoundFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCompoundFilter",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("filters", ::std::option::Option::Some(&self.filters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -6943,14 +7508,12 @@ pub type BetaComputerActionList = ::std::vec::Vec<super::BetaComputerAction>;
 /// Computer tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaComputerCallOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
@@ -6959,17 +7522,40 @@ pub struct BetaComputerCallOutputItemParam {
     /// Required.
     pub output: super::BetaComputerScreenshotImage,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acknowledged_safety_checks: ::std::option::Option<
         ::std::vec::Vec<super::BetaComputerCallSafetyCheckParam>,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaFunctionCallItemStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaComputerCallOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaComputerCallOutputItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                (
+                    "acknowledged_safety_checks",
+                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                ),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7163,21 +7749,37 @@ impl ::std::default::Default for BetaComputerCallOutputItemParamType {
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaComputerCallSafetyCheckParam {
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaComputerCallSafetyCheckParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaComputerCallSafetyCheckParam",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("code", crate::runtime::ser::optional(&self.code)),
+                ("message", crate::runtime::ser::optional(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7340,7 +7942,7 @@ impl crate::runtime::de::Fit for BetaComputerEnvironment {
 /// Computer screenshot
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaComputerScreenshotContent {
     /// Required. Default: `"computer_screenshot"`. Always `"computer_screenshot"`.
@@ -7352,14 +7954,36 @@ pub struct BetaComputerScreenshotContent {
     /// Required.
     pub detail: super::BetaImageDetail,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::BetaPromptCacheBreakpointConfig,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaComputerScreenshotContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaComputerScreenshotContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("detail", ::std::option::Option::Some(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7483,21 +8107,37 @@ impl ::std::default::Default for BetaComputerScreenshotContentType {
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaComputerScreenshotImage {
     /// Required. Default: `"computer_screenshot"`. Always `"computer_screenshot"`.
     pub r#type: super::BetaComputerScreenshotImageType,
     /// Optional. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaComputerScreenshotImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaComputerScreenshotImage",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7650,15 +8290,29 @@ impl ::std::default::Default for BetaComputerScreenshotImageType {
 /// Computer
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaComputerTool {
     /// Required. Default: `"computer"`. Always `"computer"`.
     pub r#type: super::BetaComputerToolType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaComputerTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaComputerTool",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7716,11 +8370,10 @@ impl BetaComputerTool {
 /// Computer tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaComputerToolCall {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"computer_call"`. Always `"computer_call"`.
     pub r#type: super::BetaComputerToolCallType,
@@ -7729,10 +8382,8 @@ pub struct BetaComputerToolCall {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<super::BetaComputerAction>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actions: ::std::option::Option<super::BetaComputerActionList>,
     /// Required.
     pub pending_safety_checks: ::std::vec::Vec<super::BetaComputerCallSafetyCheckParam>,
@@ -7740,8 +8391,34 @@ pub struct BetaComputerToolCall {
     pub status: super::BetaComputerToolCallStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaComputerToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaComputerToolCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", crate::runtime::ser::optional(&self.action)),
+                ("actions", crate::runtime::ser::optional(&self.actions)),
+                (
+                    "pending_safety_checks",
+                    ::std::option::Option::Some(&self.pending_safety_checks),
+                ),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -7860,11 +8537,10 @@ impl BetaComputerToolCall {
 /// An object with 8 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaComputerToolCallOutputResource {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"computer_call_output"`. Always `"computer_call_output"`.
     pub r#type: super::BetaComputerToolCallOutputType,
@@ -7873,7 +8549,6 @@ pub struct BetaComputerToolCallOutputResource {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acknowledged_safety_checks: ::std::option::Option<
         ::std::vec::Vec<super::BetaComputerCallSafetyCheckParam>,
     >,
@@ -7882,12 +8557,37 @@ pub struct BetaComputerToolCallOutputResource {
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::BetaComputerToolCallOutputStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaComputerToolCallOutputResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaComputerToolCallOutputResource",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                (
+                    "acknowledged_safety_checks",
+                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                ),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8304,7 +9004,7 @@ impl ::std::default::Default for BetaComputerToolType {
 /// Computer use preview
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaComputerUsePreviewTool {
     /// Required. Default: `"computer_use_preview"`. Always `"computer_use_preview"`.
@@ -8317,8 +9017,27 @@ pub struct BetaComputerUsePreviewTool {
     pub display_height: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaComputerUsePreviewTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaComputerUsePreviewTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("environment", ::std::option::Option::Some(&self.environment)),
+                ("display_width", ::std::option::Option::Some(&self.display_width)),
+                ("display_height", ::std::option::Option::Some(&self.display_height)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8462,31 +9181,47 @@ impl ::std::default::Default for BetaComputerUsePreviewToolType {
 /// An object with 5 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaContainerAutoParam {
     /// Required. Default: `"container_auto"`. Always `"container_auto"`.
     pub r#type: super::BetaContainerAutoParamType,
     /// Optional. At most 50 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub memory_limit: ::std::option::Option<super::BetaContainerMemoryLimit>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network_policy: ::std::option::Option<
         super::BetaContainerAutoParamNetworkPolicy,
     >,
     /// Optional. At most 200 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub skills: ::std::option::Option<
         ::std::vec::Vec<super::BetaContainerAutoParamSkillsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaContainerAutoParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaContainerAutoParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
+                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+                ("skills", crate::runtime::ser::optional(&self.skills)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8816,7 +9551,7 @@ impl ::std::default::Default for BetaContainerAutoParamType {
 /// Container file citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaContainerFileCitationBody {
     /// Required. Default: `"container_file_citation"`. Always `"container_file_citation"`.
@@ -8833,8 +9568,29 @@ pub struct BetaContainerFileCitationBody {
     pub filename: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaContainerFileCitationBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaContainerFileCitationBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -8993,7 +9749,7 @@ impl ::std::default::Default for BetaContainerFileCitationBodyType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaContainerFileCitationParam {
     /// Required. Default: `"container_file_citation"`. Always `"container_file_citation"`.
@@ -9010,8 +9766,29 @@ pub struct BetaContainerFileCitationParam {
     pub filename: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaContainerFileCitationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaContainerFileCitationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9246,7 +10023,7 @@ impl crate::runtime::de::Fit for BetaContainerMemoryLimit {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaContainerNetworkPolicyAllowlistParam {
     /// Required. Default: `"allowlist"`. Always `"allowlist"`.
@@ -9254,14 +10031,31 @@ pub struct BetaContainerNetworkPolicyAllowlistParam {
     /// Required. At least 1 item.
     pub allowed_domains: ::std::vec::Vec<::std::string::String>,
     /// Optional. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain_secrets: ::std::option::Option<
         ::std::vec::Vec<super::BetaContainerNetworkPolicyDomainSecretParam>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaContainerNetworkPolicyAllowlistParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaContainerNetworkPolicyAllowlistParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_domains", ::std::option::Option::Some(&self.allowed_domains)),
+                ("domain_secrets", crate::runtime::ser::optional(&self.domain_secrets)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9412,15 +10206,29 @@ impl ::std::default::Default for BetaContainerNetworkPolicyAllowlistParamType {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaContainerNetworkPolicyDisabledParam {
     /// Required. Default: `"disabled"`. Always `"disabled"`.
     pub r#type: super::BetaContainerNetworkPolicyDisabledParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaContainerNetworkPolicyDisabledParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaContainerNetworkPolicyDisabledParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9551,7 +10359,7 @@ impl ::std::default::Default for BetaContainerNetworkPolicyDisabledParamType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaContainerNetworkPolicyDomainSecretParam {
     /// Required. At least 1 character.
@@ -9562,8 +10370,26 @@ pub struct BetaContainerNetworkPolicyDomainSecretParam {
     pub value: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaContainerNetworkPolicyDomainSecretParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaContainerNetworkPolicyDomainSecretParam",
+            &[
+                ("domain", ::std::option::Option::Some(&self.domain)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9634,7 +10460,7 @@ impl BetaContainerNetworkPolicyDomainSecretParam {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaContainerReferenceParam {
     /// Required. Default: `"container_reference"`. Always `"container_reference"`.
@@ -9643,8 +10469,25 @@ pub struct BetaContainerReferenceParam {
     pub container_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaContainerReferenceParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaContainerReferenceParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9778,7 +10621,7 @@ impl ::std::default::Default for BetaContainerReferenceParamType {
 /// Container Reference
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaContainerReferenceResource {
     /// Required. Default: `"container_reference"`. Always `"container_reference"`.
@@ -9787,8 +10630,25 @@ pub struct BetaContainerReferenceResource {
     pub container_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaContainerReferenceResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaContainerReferenceResource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -9900,18 +10760,37 @@ impl ::std::default::Default for BetaContainerReferenceResourceType {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaContextManagementParam {
     /// Required.
     pub r#type: ::std::string::String,
     /// Optional; may be `null`. At least `1000`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub compact_threshold: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaContextManagementParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaContextManagementParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "compact_threshold",
+                    crate::runtime::ser::optional(&self.compact_threshold),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -10079,15 +10958,29 @@ impl ::std::convert::From<super::BetaConversationParam2> for BetaConversationPar
 /// Conversation object
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaConversationParam2 {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaConversationParam2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaConversationParam2",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -10145,7 +11038,7 @@ impl BetaConversationParam2 {
 /// Coordinate
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCoordParam {
     /// Required.
@@ -10154,8 +11047,25 @@ pub struct BetaCoordParam {
     pub y: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCoordParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCoordParam",
+            &[
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -10219,116 +11129,155 @@ impl BetaCoordParam {
 /// An object with 32 properties, all optional.
 ///
 /// Used by [`Client::beta_create_response`](crate::runtime::Client::beta_create_response) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCreateResponse {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::BetaMetadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::BetaModelResponsePropertiesPromptCacheRetention,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::BetaPromptCacheOptionsParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::BetaModelIdsResponses>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tool_calls: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::BetaResponseTextParam>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<super::BetaToolsArray>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::BetaToolChoiceParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::BetaPrompt>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::BetaServiceTierResponses>,
     /// Optional; may be `null`. Default: `"disabled"`. One of `"auto"` or `"disabled"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::BetaCreateResponseTruncation>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::BetaReasoning>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::BetaInputParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<::std::vec::Vec<super::BetaIncludeEnum>>,
     /// Optional; may be `null`. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<bool>,
     /// Optional; may be `null`. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::BetaModerationParam>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_options: ::std::option::Option<super::BetaResponseStreamOptions>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation: ::std::option::Option<super::BetaConversationParam>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context_management: ::std::option::Option<
         ::std::vec::Vec<super::BetaContextManagementParam>,
     >,
     /// Optional; may be `null`. At least `16`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub multi_agent: ::std::option::Option<super::BetaMultiAgentParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCreateResponse",
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("store", crate::runtime::ser::optional(&self.store)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                (
+                    "context_management",
+                    crate::runtime::ser::optional(&self.context_management),
+                ),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+                ("multi_agent", crate::runtime::ser::optional(&self.multi_agent)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -10887,7 +11836,7 @@ impl crate::runtime::de::Fit for BetaCreateResponseTruncation {
 /// Grammar format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaCustomGrammarFormatParam {
     /// Required. Default: `"grammar"`. Always `"grammar"`.
@@ -10898,8 +11847,26 @@ pub struct BetaCustomGrammarFormatParam {
     pub definition: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCustomGrammarFormatParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCustomGrammarFormatParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("syntax", ::std::option::Option::Some(&self.syntax)),
+                ("definition", ::std::option::Option::Some(&self.definition)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11039,15 +12006,29 @@ impl ::std::default::Default for BetaCustomGrammarFormatParamType {
 /// Text format
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCustomTextFormatParam {
     /// Required. Default: `"text"`. Always `"text"`.
     pub r#type: super::BetaCustomTextFormatParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCustomTextFormatParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCustomTextFormatParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11178,24 +12159,20 @@ impl ::std::default::Default for BetaCustomTextFormatParamType {
 /// Custom tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCustomToolCall {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"custom_tool_call"`.
     pub r#type: super::BetaCustomToolCallType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCaller>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
@@ -11203,8 +12180,31 @@ pub struct BetaCustomToolCall {
     pub input: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCustomToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCustomToolCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11328,28 +12328,46 @@ impl BetaCustomToolCall {
 /// Custom tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaCustomToolCallOutput {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"custom_tool_call_output"`.
     pub r#type: super::BetaCustomToolCallOutputType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCallerParam>,
     /// Required.
     pub output: super::BetaCustomToolCallOutputOutput,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCustomToolCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCustomToolCallOutput",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11557,11 +12575,10 @@ for BetaCustomToolCallOutputOutput {
 /// ResponseCustomToolCallOutputItem
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaCustomToolCallOutputResource {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"custom_tool_call_output"`.
     pub r#type: super::BetaCustomToolCallOutputType,
@@ -11570,19 +12587,40 @@ pub struct BetaCustomToolCallOutputResource {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCallerParam>,
     /// Required.
     pub output: super::BetaCustomToolCallOutputOutput,
     /// Required.
     pub status: super::BetaFunctionCallOutputStatusEnum,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCustomToolCallOutputResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCustomToolCallOutputResource",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -11715,11 +12753,10 @@ impl ::std::default::Default for BetaCustomToolCallOutputType {
 /// ResponseCustomToolCallItem
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaCustomToolCallResource {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"custom_tool_call"`.
     pub r#type: super::BetaCustomToolCallType,
@@ -11728,10 +12765,8 @@ pub struct BetaCustomToolCallResource {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCaller>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
@@ -11740,12 +12775,36 @@ pub struct BetaCustomToolCallResource {
     /// Required.
     pub status: super::BetaFunctionCallStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCustomToolCallResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCustomToolCallResource",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -11884,7 +12943,7 @@ impl ::std::default::Default for BetaCustomToolCallType {
 /// Custom tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCustomToolParam {
     /// Required. Default: `"custom"`. Always `"custom"`.
@@ -11892,23 +12951,40 @@ pub struct BetaCustomToolParam {
     /// Required.
     pub name: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::BetaCustomToolParamFormat>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::BetaCallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCustomToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCustomToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12312,15 +13388,29 @@ impl crate::runtime::de::Fit for BetaDetailEnum {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaDirectToolCallCaller {
     /// Required. Default: `"direct"`. Always `"direct"`.
     pub r#type: super::BetaDirectToolCallCallerType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaDirectToolCallCaller {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaDirectToolCallCaller",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12381,15 +13471,29 @@ impl BetaDirectToolCallCaller {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaDirectToolCallCallerParam {
     /// Required. Default: `"direct"`. Always `"direct"`.
     pub r#type: super::BetaDirectToolCallCallerParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaDirectToolCallCallerParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaDirectToolCallCallerParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12590,7 +13694,7 @@ impl ::std::default::Default for BetaDirectToolCallCallerType {
 /// DoubleClick
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaDoubleClickAction {
     /// Required. Default: `"double_click"`. Always `"double_click"`.
@@ -12603,8 +13707,27 @@ pub struct BetaDoubleClickAction {
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaDoubleClickAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaDoubleClickAction",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", ::std::option::Option::Some(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12752,7 +13875,7 @@ impl ::std::default::Default for BetaDoubleClickActionType {
 /// Drag
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaDragParam {
     /// Required. Default: `"drag"`. Always `"drag"`.
@@ -12760,12 +13883,29 @@ pub struct BetaDragParam {
     /// Required.
     pub path: ::std::vec::Vec<super::BetaCoordParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaDragParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaDragParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -12909,7 +14049,7 @@ impl ::std::default::Default for BetaDragParamType {
 /// Input message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaEasyInputMessage {
     /// Required. One of `"user"`, `"assistant"`, `"system"` or `"developer"`.
@@ -12917,15 +14057,32 @@ pub struct BetaEasyInputMessage {
     /// Required.
     pub content: super::BetaEasyInputMessageContent,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phase: ::std::option::Option<super::BetaMessagePhase>,
     /// Optional. Always `"message"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::BetaEasyInputMessageType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaEasyInputMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaEasyInputMessage",
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13273,7 +14430,7 @@ pub type BetaEmptyModelParam = ::serde_json::Map<
 /// Encrypted content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaEncryptedContent {
     /// Required. Default: `"encrypted_content"`. Always `"encrypted_content"`.
@@ -13282,8 +14439,28 @@ pub struct BetaEncryptedContent {
     pub encrypted_content: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaEncryptedContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaEncryptedContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13322,7 +14499,7 @@ impl crate::runtime::de::Fit for BetaEncryptedContent {
 /// Encrypted content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaEncryptedContentParam {
     /// Required. Default: `"encrypted_content"`. Always `"encrypted_content"`.
@@ -13331,8 +14508,28 @@ pub struct BetaEncryptedContentParam {
     pub encrypted_content: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaEncryptedContentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaEncryptedContentParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13538,7 +14735,7 @@ impl ::std::default::Default for BetaEncryptedContentType {
 /// File citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFileCitationBody {
     /// Required. Default: `"file_citation"`. Always `"file_citation"`.
@@ -13551,8 +14748,27 @@ pub struct BetaFileCitationBody {
     pub filename: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFileCitationBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFileCitationBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13693,7 +14909,7 @@ impl ::std::default::Default for BetaFileCitationBodyType {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFileCitationParam {
     /// Required. Default: `"file_citation"`. Always `"file_citation"`.
@@ -13706,8 +14922,27 @@ pub struct BetaFileCitationParam {
     pub filename: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFileCitationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFileCitationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -13992,7 +15227,7 @@ impl crate::runtime::de::Fit for BetaFileInputDetail {
 /// File path
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFilePath {
     /// Required. Always `"file_path"`.
@@ -14003,8 +15238,26 @@ pub struct BetaFilePath {
     pub index: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFilePath {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFilePath",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("index", ::std::option::Option::Some(&self.index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14141,7 +15394,7 @@ impl ::std::default::Default for BetaFilePathType {
 /// File search
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFileSearchTool {
     /// Required. Default: `"file_search"`. Always `"file_search"`.
@@ -14149,18 +15402,44 @@ pub struct BetaFileSearchTool {
     /// Required.
     pub vector_store_ids: ::std::vec::Vec<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_num_results: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ranking_options: ::std::option::Option<super::BetaRankingOptions>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filters: ::std::option::Option<super::BetaFilters>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFileSearchTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFileSearchTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "vector_store_ids",
+                    ::std::option::Option::Some(&self.vector_store_ids),
+                ),
+                (
+                    "max_num_results",
+                    crate::runtime::ser::optional(&self.max_num_results),
+                ),
+                (
+                    "ranking_options",
+                    crate::runtime::ser::optional(&self.ranking_options),
+                ),
+                ("filters", crate::runtime::ser::optional(&self.filters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14261,11 +15540,10 @@ impl BetaFileSearchTool {
 /// File search tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaFileSearchToolCall {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub id: ::std::string::String,
@@ -14276,14 +15554,34 @@ pub struct BetaFileSearchToolCall {
     /// Required.
     pub queries: ::std::vec::Vec<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub results: ::std::option::Option<
         ::std::vec::Vec<super::BetaFileSearchToolCallResultsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFileSearchToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFileSearchToolCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("queries", ::std::option::Option::Some(&self.queries)),
+                ("results", crate::runtime::ser::optional(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14378,28 +15676,43 @@ impl BetaFileSearchToolCall {
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFileSearchToolCallResultsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<super::BetaVectorStoreFileAttributes>,
     /// Optional. Format: `float`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFileSearchToolCallResultsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFileSearchToolCallResultsItem",
+            &[
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+                ("score", crate::runtime::ser::optional(&self.score)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -14972,38 +16285,55 @@ impl crate::runtime::de::Fit for BetaFunctionCallItemStatus {
 /// Function tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaFunctionCallOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. From 1 to 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"function_call_output"`. Always `"function_call_output"`.
     pub r#type: super::BetaFunctionCallOutputItemParamType,
     /// Required.
     pub output: super::BetaFunctionCallOutputItemParamOutput,
     /// Optional; may be `null`. From 1 to 128 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. From 1 to 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCallerParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaFunctionCallItemStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionCallOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionCallOutputItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -15575,7 +16905,7 @@ impl crate::runtime::de::Fit for BetaFunctionCallStatus {
 /// Shell exec action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionShellAction {
     /// Required.
@@ -15586,8 +16916,29 @@ pub struct BetaFunctionShellAction {
     pub max_output_length: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellAction",
+            &[
+                ("commands", ::std::option::Option::Some(&self.commands)),
+                ("timeout_ms", ::std::option::Option::Some(&self.timeout_ms)),
+                (
+                    "max_output_length",
+                    ::std::option::Option::Some(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -15631,21 +16982,40 @@ impl crate::runtime::de::Fit for BetaFunctionShellAction {
 /// Shell action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionShellActionParam {
     /// Required.
     pub commands: ::std::vec::Vec<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timeout_ms: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_length: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellActionParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellActionParam",
+            &[
+                ("commands", ::std::option::Option::Some(&self.commands)),
+                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                (
+                    "max_output_length",
+                    crate::runtime::ser::optional(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -15724,11 +17094,10 @@ impl BetaFunctionShellActionParam {
 /// Shell tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaFunctionShellCall {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"shell_call"`. Always `"shell_call"`.
     pub r#type: super::BetaFunctionShellCallType,
@@ -15737,7 +17106,6 @@ pub struct BetaFunctionShellCall {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCaller>,
     /// Required.
     pub action: super::BetaFunctionShellAction,
@@ -15746,12 +17114,35 @@ pub struct BetaFunctionShellCall {
     /// Required; may be `null`.
     pub environment: ::std::option::Option<super::BetaFunctionShellCallEnvironment>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("environment", ::std::option::Option::Some(&self.environment)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -15894,36 +17285,54 @@ for BetaFunctionShellCallEnvironment {
 /// Shell tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionShellCallItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCallerParam>,
     /// Required. Default: `"shell_call"`. Always `"shell_call"`.
     pub r#type: super::BetaFunctionShellCallItemParamType,
     /// Required.
     pub action: super::BetaFunctionShellActionParam,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaFunctionShellCallItemStatus>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub environment: ::std::option::Option<
         super::BetaFunctionShellCallItemParamEnvironment,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellCallItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellCallItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("environment", crate::runtime::ser::optional(&self.environment)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16286,11 +17695,10 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallItemStatus {
 /// Shell call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaFunctionShellCallOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"shell_call_output"`. Always `"shell_call_output"`.
     pub r#type: super::BetaFunctionShellCallOutputType,
@@ -16299,7 +17707,6 @@ pub struct BetaFunctionShellCallOutput {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCaller>,
     /// Required.
     pub status: super::BetaFunctionShellCallOutputStatusEnum,
@@ -16308,12 +17715,38 @@ pub struct BetaFunctionShellCallOutput {
     /// Required; may be `null`.
     pub max_output_length: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellCallOutput",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                (
+                    "max_output_length",
+                    ::std::option::Option::Some(&self.max_output_length),
+                ),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16379,7 +17812,7 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutput {
 /// Shell call output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaFunctionShellCallOutputContent {
     /// Required.
@@ -16391,12 +17824,30 @@ pub struct BetaFunctionShellCallOutputContent {
     /// Required.
     pub outcome: super::BetaFunctionShellCallOutputContentShellCallOutcome,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellCallOutputContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellCallOutputContent",
+            &[
+                ("stdout", ::std::option::Option::Some(&self.stdout)),
+                ("stderr", ::std::option::Option::Some(&self.stderr)),
+                ("outcome", ::std::option::Option::Some(&self.outcome)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16442,7 +17893,7 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutputContent {
 /// Shell output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaFunctionShellCallOutputContentParam {
     /// Required. At most 10485760 characters.
@@ -16453,8 +17904,26 @@ pub struct BetaFunctionShellCallOutputContentParam {
     pub outcome: super::BetaFunctionShellCallOutputOutcomeParam,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellCallOutputContentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellCallOutputContentParam",
+            &[
+                ("stdout", ::std::option::Option::Some(&self.stdout)),
+                ("stderr", ::std::option::Option::Some(&self.stderr)),
+                ("outcome", ::std::option::Option::Some(&self.outcome)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16610,7 +18079,7 @@ for BetaFunctionShellCallOutputContentShellCallOutcome {
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionShellCallOutputExitOutcome {
     /// Required. Default: `"exit"`. Always `"exit"`.
@@ -16619,8 +18088,25 @@ pub struct BetaFunctionShellCallOutputExitOutcome {
     pub exit_code: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellCallOutputExitOutcome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellCallOutputExitOutcome",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16662,7 +18148,7 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutputExitOutcome {
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionShellCallOutputExitOutcomeParam {
     /// Required. Default: `"exit"`. Always `"exit"`.
@@ -16671,8 +18157,25 @@ pub struct BetaFunctionShellCallOutputExitOutcomeParam {
     pub exit_code: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellCallOutputExitOutcomeParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellCallOutputExitOutcomeParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -16876,34 +18379,55 @@ impl ::std::default::Default for BetaFunctionShellCallOutputExitOutcomeType {
 /// Shell tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionShellCallOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCallerParam>,
     /// Required. Default: `"shell_call_output"`. Always `"shell_call_output"`.
     pub r#type: super::BetaFunctionShellCallOutputItemParamType,
     /// Required.
     pub output: ::std::vec::Vec<super::BetaFunctionShellCallOutputContentParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaFunctionShellCallItemStatus>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_length: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellCallOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellCallOutputItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "max_output_length",
+                    crate::runtime::ser::optional(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17258,15 +18782,29 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutputStatusEnum {
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionShellCallOutputTimeoutOutcome {
     /// Required. Default: `"timeout"`. Always `"timeout"`.
     pub r#type: super::BetaFunctionShellCallOutputTimeoutOutcomeType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellCallOutputTimeoutOutcome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellCallOutputTimeoutOutcome",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17306,15 +18844,29 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutputTimeoutOutcome {
 /// Shell call timeout outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionShellCallOutputTimeoutOutcomeParam {
     /// Required. Default: `"timeout"`. Always `"timeout"`.
     pub r#type: super::BetaFunctionShellCallOutputTimeoutOutcomeParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellCallOutputTimeoutOutcomeParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellCallOutputTimeoutOutcomeParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17728,23 +19280,39 @@ impl ::std::default::Default for BetaFunctionShellCallType {
 /// Shell tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionShellToolParam {
     /// Required. Default: `"shell"`. Always `"shell"`.
     pub r#type: super::BetaFunctionShellToolParamType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub environment: ::std::option::Option<super::BetaFunctionShellToolParamEnvironment>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::BetaCallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionShellToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionShellToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("environment", crate::runtime::ser::optional(&self.environment)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -17998,7 +19566,7 @@ impl ::std::default::Default for BetaFunctionShellToolParamType {
 /// Function
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionTool {
     /// Required. Default: `"function"`. Always `"function"`.
@@ -18006,27 +19574,46 @@ pub struct BetaFunctionTool {
     /// Required.
     pub name: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required; may be `null`.
     pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_schema: ::std::option::Option<crate::runtime::Json>,
     /// Required; may be `null`.
     pub strict: ::std::option::Option<bool>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::BetaCallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", ::std::option::Option::Some(&self.parameters)),
+                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
+                ("strict", ::std::option::Option::Some(&self.strict)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -18162,36 +19749,55 @@ impl BetaFunctionTool {
 /// Function tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionToolCall {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"function_call"`.
     pub r#type: super::BetaFunctionToolCallType,
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCaller>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
     /// Required.
     pub arguments: ::std::string::String,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaFunctionToolCallStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionToolCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -18327,38 +19933,55 @@ impl BetaFunctionToolCall {
 /// Function tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaFunctionToolCallOutput {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"function_call_output"`.
     pub r#type: super::BetaFunctionToolCallOutputType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCallerParam>,
     /// Required.
     pub output: super::BetaFunctionToolCallOutputOutput,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaFunctionToolCallOutputStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionToolCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionToolCallOutput",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -18529,39 +20152,58 @@ for BetaFunctionToolCallOutputOutput {
 /// An object with 10 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaFunctionToolCallOutputResource {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub id: ::std::string::String,
     /// Required. Always `"function_call_output"`.
     pub r#type: super::BetaFunctionToolCallOutputType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCallerParam>,
     /// Required.
     pub output: super::BetaFunctionToolCallOutputOutput,
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::BetaFunctionToolCallOutputStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionToolCallOutputResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionToolCallOutputResource",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -18772,11 +20414,10 @@ impl ::std::default::Default for BetaFunctionToolCallOutputType {
 /// An object with 10 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaFunctionToolCallResource {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub id: ::std::string::String,
@@ -18785,10 +20426,8 @@ pub struct BetaFunctionToolCallResource {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::BetaToolCallCaller>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
@@ -18797,12 +20436,36 @@ pub struct BetaFunctionToolCallResource {
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::BetaFunctionToolCallStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionToolCallResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionToolCallResource",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -19013,37 +20676,54 @@ impl ::std::default::Default for BetaFunctionToolCallType {
 /// An object with 8 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaFunctionToolParam {
     /// Required. From 1 to 128 characters.
     pub name: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
     /// Required. Default: `"function"`. Always `"function"`.
     pub r#type: super::BetaFunctionToolParamType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_schema: ::std::option::Option<crate::runtime::Json>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::BetaCallableToolAllowedCaller>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaFunctionToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaFunctionToolParam",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -19519,7 +21199,7 @@ impl crate::runtime::de::Fit for BetaGrammarSyntax1 {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaHttpError {
     /// Required. Default: `"http_error"`. Always `"http_error"`.
@@ -19530,8 +21210,26 @@ pub struct BetaHttpError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaHttpError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaHttpError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -19668,7 +21366,7 @@ impl ::std::default::Default for BetaHttpErrorType {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaHybridSearchOptions {
     /// Required.
@@ -19677,8 +21375,28 @@ pub struct BetaHybridSearchOptions {
     pub text_weight: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaHybridSearchOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaHybridSearchOptions",
+            &[
+                (
+                    "embedding_weight",
+                    ::std::option::Option::Some(&self.embedding_weight),
+                ),
+                ("text_weight", ::std::option::Option::Some(&self.text_weight)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -19893,48 +21611,70 @@ impl crate::runtime::de::Fit for BetaImageGenActionEnum {
 /// Image generation tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaImageGenTool {
     /// Required. Always `"image_generation"`.
     pub r#type: super::BetaImageGenToolType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::BetaImageGenToolModel>,
     /// Optional. Default: `"auto"`. One of `"low"`, `"medium"`, `"high"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quality: ::std::option::Option<super::BetaImageGenToolQuality>,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<super::BetaImageGenToolSize>,
     /// Optional. Default: `"png"`. One of `"png"`, `"webp"` or `"jpeg"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_format: ::std::option::Option<super::BetaImageGenToolOutputFormat>,
     /// Optional. Default: `100`. At least `0` and at most `100`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_compression: ::std::option::Option<i64>,
     /// Optional. Default: `"auto"`. One of `"auto"` or `"low"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::BetaImageGenToolModeration>,
     /// Optional. Default: `"auto"`. One of `"transparent"`, `"opaque"` or `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<super::BetaImageGenToolBackground>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_fidelity: ::std::option::Option<super::BetaInputFidelity>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_image_mask: ::std::option::Option<super::BetaImageGenToolInputImageMask>,
     /// Optional. Default: `0`. At least `0` and at most `3`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partial_images: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<super::BetaImageGenActionEnum>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaImageGenTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaImageGenTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                (
+                    "output_compression",
+                    crate::runtime::ser::optional(&self.output_compression),
+                ),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("input_fidelity", crate::runtime::ser::optional(&self.input_fidelity)),
+                (
+                    "input_image_mask",
+                    crate::runtime::ser::optional(&self.input_image_mask),
+                ),
+                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
+                ("action", crate::runtime::ser::optional(&self.action)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -20192,11 +21932,10 @@ impl crate::runtime::de::Fit for BetaImageGenToolBackground {
 /// Image generation call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaImageGenToolCall {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"image_generation_call"`.
     pub r#type: super::BetaImageGenToolCallType,
@@ -20208,8 +21947,28 @@ pub struct BetaImageGenToolCall {
     pub result: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaImageGenToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaImageGenToolCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("result", ::std::option::Option::Some(&self.result)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -20444,19 +22203,34 @@ impl ::std::default::Default for BetaImageGenToolCallType {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaImageGenToolInputImageMask {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaImageGenToolInputImageMask {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaImageGenToolInputImageMask",
+            &[
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -21045,7 +22819,7 @@ impl crate::runtime::de::Fit for BetaIncludeEnum {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaInlineSkillParam {
     /// Required. Default: `"inline"`. Always `"inline"`.
@@ -21058,8 +22832,27 @@ pub struct BetaInlineSkillParam {
     pub source: super::BetaInlineSkillSourceParam,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInlineSkillParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInlineSkillParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -21200,7 +22993,7 @@ impl ::std::default::Default for BetaInlineSkillParamType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaInlineSkillSourceParam {
     /// Required. Default: `"base64"`. Always `"base64"`.
@@ -21211,8 +23004,26 @@ pub struct BetaInlineSkillSourceParam {
     pub data: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInlineSkillSourceParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInlineSkillSourceParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("media_type", ::std::option::Option::Some(&self.media_type)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -21573,35 +23384,54 @@ impl crate::runtime::de::Fit for BetaInputFidelity {
 /// Input file
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaInputFileContent {
     /// Required. Default: `"input_file"`. Always `"input_file"`.
     pub r#type: super::BetaInputFileContentType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_data: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::BetaPromptCacheBreakpointConfig,
     >,
     /// Optional. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::BetaFileInputDetail>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInputFileContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInputFileContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+                ("file_url", crate::runtime::ser::optional(&self.file_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -21733,35 +23563,54 @@ impl BetaInputFileContent {
 /// Input file
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaInputFileContentParam {
     /// Required. Default: `"input_file"`. Always `"input_file"`.
     pub r#type: super::BetaInputFileContentParamType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 73400320 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_data: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::BetaFileDetailEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::BetaPromptCacheBreakpointParam,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInputFileContentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInputFileContentParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                ("file_url", crate::runtime::ser::optional(&self.file_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -22036,28 +23885,48 @@ impl ::std::default::Default for BetaInputFileContentType {
 /// Input image
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaInputImageContent {
     /// Required. Default: `"input_image"`. Always `"input_image"`.
     pub r#type: super::BetaInputImageContentType,
     /// Optional; may be `null`. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub detail: super::BetaImageDetail,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::BetaPromptCacheBreakpointConfig,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInputImageContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInputImageContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("detail", ::std::option::Option::Some(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -22157,29 +24026,48 @@ impl BetaInputImageContent {
 /// Input image
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaInputImageContentParamAutoParam {
     /// Required. Default: `"input_image"`. Always `"input_image"`.
     pub r#type: super::BetaInputImageContentParamAutoParamType,
     /// Optional; may be `null`. At most 20971520 characters. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::BetaDetailEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::BetaPromptCacheBreakpointParam,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInputImageContentParamAutoParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInputImageContentParamAutoParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -22803,26 +24691,43 @@ impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaInputItem {
 /// Input message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaInputMessage {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Optional. Always `"message"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::BetaInputMessageType>,
     /// Required. One of `"user"`, `"system"` or `"developer"`.
     pub role: super::BetaInputMessageRole,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaInputMessageStatus>,
     /// Required.
     pub content: super::BetaInputMessageContentList,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInputMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInputMessage",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -22925,18 +24830,16 @@ pub type BetaInputMessageContentList = ::std::vec::Vec<super::BetaInputContent>;
 /// An object with 6 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaInputMessageResource {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"message"`.
     pub r#type: super::BetaInputMessageType,
     /// Required. One of `"user"`, `"system"` or `"developer"`.
     pub role: super::BetaInputMessageRole,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaInputMessageStatus>,
     /// Required.
     pub content: super::BetaInputMessageContentList,
@@ -22944,8 +24847,29 @@ pub struct BetaInputMessageResource {
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInputMessageResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInputMessageResource",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -23308,7 +25232,7 @@ impl ::std::convert::From<::std::vec::Vec<super::BetaInputItem>> for BetaInputPa
 /// Input text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaInputTextContent {
     /// Required. Default: `"input_text"`. Always `"input_text"`.
@@ -23316,14 +25240,34 @@ pub struct BetaInputTextContent {
     /// Required.
     pub text: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::BetaPromptCacheBreakpointConfig,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInputTextContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInputTextContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -23395,7 +25339,7 @@ impl BetaInputTextContent {
 /// Input text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaInputTextContentParam {
     /// Required. Default: `"input_text"`. Always `"input_text"`.
@@ -23403,14 +25347,34 @@ pub struct BetaInputTextContentParam {
     /// Required. At most 10485760 characters.
     pub text: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_breakpoint: ::std::option::Option<
         super::BetaPromptCacheBreakpointParam,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInputTextContentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInputTextContentParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -24909,21 +26873,37 @@ impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaItemField {
 /// Item reference
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaItemReferenceParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`. Default: `"item_reference"`. Always `"item_reference"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::BetaItemReferenceParamType>,
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaItemReferenceParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaItemReferenceParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -25911,7 +27891,7 @@ impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaItemResource {
 /// KeyPress
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaKeyPressAction {
     /// Required. Default: `"keypress"`. Always `"keypress"`.
@@ -25920,8 +27900,25 @@ pub struct BetaKeyPressAction {
     pub keys: ::std::vec::Vec<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaKeyPressAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaKeyPressAction",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("keys", ::std::option::Option::Some(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -26192,18 +28189,34 @@ impl crate::runtime::de::Fit for BetaListInputItemsOrder {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaLocalEnvironmentParam {
     /// Required. Default: `"local"`. Always `"local"`.
     pub r#type: super::BetaLocalEnvironmentParamType,
     /// Optional. At most 200 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub skills: ::std::option::Option<::std::vec::Vec<super::BetaLocalSkillParam>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaLocalEnvironmentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaLocalEnvironmentParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("skills", crate::runtime::ser::optional(&self.skills)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -26345,15 +28358,29 @@ impl ::std::default::Default for BetaLocalEnvironmentParamType {
 /// Local Environment
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaLocalEnvironmentResource {
     /// Required. Default: `"local"`. Always `"local"`.
     pub r#type: super::BetaLocalEnvironmentResourceType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaLocalEnvironmentResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaLocalEnvironmentResource",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -26463,7 +28490,7 @@ impl ::std::default::Default for BetaLocalEnvironmentResourceType {
 /// Local shell exec action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaLocalShellExecAction {
     /// Required. Default: `"exec"`. Always `"exec"`.
@@ -26471,20 +28498,41 @@ pub struct BetaLocalShellExecAction {
     /// Required.
     pub command: ::std::vec::Vec<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timeout_ms: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub working_directory: ::std::option::Option<::std::string::String>,
     /// Required.
     pub env: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaLocalShellExecAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaLocalShellExecAction",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("command", ::std::option::Option::Some(&self.command)),
+                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                (
+                    "working_directory",
+                    crate::runtime::ser::optional(&self.working_directory),
+                ),
+                ("env", ::std::option::Option::Some(&self.env)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -26663,11 +28711,10 @@ impl ::std::default::Default for BetaLocalShellExecActionType {
 /// Local shell call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaLocalShellToolCall {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"local_shell_call"`.
     pub r#type: super::BetaLocalShellToolCallType,
@@ -26681,8 +28728,29 @@ pub struct BetaLocalShellToolCall {
     pub status: super::BetaLocalShellToolCallStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaLocalShellToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaLocalShellToolCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -26768,11 +28836,10 @@ impl BetaLocalShellToolCall {
 /// Local shell call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaLocalShellToolCallOutput {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"local_shell_call_output"`.
     pub r#type: super::BetaLocalShellToolCallOutputType,
@@ -26781,15 +28848,34 @@ pub struct BetaLocalShellToolCallOutput {
     /// Required.
     pub output: ::std::string::String,
     /// Optional; may be `null`. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaLocalShellToolCallOutputStatus>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaLocalShellToolCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaLocalShellToolCallOutput",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -27173,15 +29259,29 @@ impl ::std::default::Default for BetaLocalShellToolCallType {
 /// Local shell tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaLocalShellToolParam {
     /// Required. Default: `"local_shell"`. Always `"local_shell"`.
     pub r#type: super::BetaLocalShellToolParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaLocalShellToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaLocalShellToolParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -27312,7 +29412,7 @@ impl ::std::default::Default for BetaLocalShellToolParamType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaLocalSkillParam {
     /// Required.
@@ -27323,8 +29423,26 @@ pub struct BetaLocalSkillParam {
     pub path: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaLocalSkillParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaLocalSkillParam",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -27392,7 +29510,7 @@ impl BetaLocalSkillParam {
 /// Log probability
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaLogProb {
     /// Required.
@@ -27405,8 +29523,27 @@ pub struct BetaLogProb {
     pub top_logprobs: ::std::vec::Vec<super::BetaTopLogProb>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaLogProb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaLogProb",
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("top_logprobs", ::std::option::Option::Some(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -27478,11 +29615,10 @@ impl BetaLogProb {
 /// MCP approval request
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpApprovalRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"mcp_approval_request"`.
     pub r#type: super::BetaMcpApprovalRequestType,
@@ -27496,8 +29632,29 @@ pub struct BetaMcpApprovalRequest {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpApprovalRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpApprovalRequest",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -27653,31 +29810,52 @@ impl ::std::default::Default for BetaMcpApprovalRequestType {
 /// MCP approval response
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpApprovalResponse {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"mcp_approval_response"`.
     pub r#type: super::BetaMcpApprovalResponseType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub approval_request_id: ::std::string::String,
     /// Required.
     pub approve: bool,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpApprovalResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpApprovalResponse",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "approval_request_id",
+                    ::std::option::Option::Some(&self.approval_request_id),
+                ),
+                ("approve", ::std::option::Option::Some(&self.approve)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+                ("request_id", crate::runtime::ser::optional(&self.request_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -27796,11 +29974,10 @@ impl BetaMcpApprovalResponse {
 /// MCP approval response
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpApprovalResponseResource {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"mcp_approval_response"`.
     pub r#type: super::BetaMcpApprovalResponseResourceType,
@@ -27811,15 +29988,38 @@ pub struct BetaMcpApprovalResponseResource {
     /// Required.
     pub approve: bool,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpApprovalResponseResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpApprovalResponseResource",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "approval_request_id",
+                    ::std::option::Option::Some(&self.approval_request_id),
+                ),
+                ("approve", ::std::option::Option::Some(&self.approve)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+                ("request_id", crate::runtime::ser::optional(&self.request_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -28019,11 +30219,10 @@ impl ::std::default::Default for BetaMcpApprovalResponseType {
 /// MCP list tools
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpListTools {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"mcp_list_tools"`.
     pub r#type: super::BetaMcpListToolsType,
@@ -28034,12 +30233,32 @@ pub struct BetaMcpListTools {
     /// Required.
     pub tools: ::std::vec::Vec<super::BetaMcpListToolsTool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpListTools {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpListTools",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -28132,23 +30351,40 @@ impl BetaMcpListTools {
 /// MCP list tools tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpListToolsTool {
     /// Required.
     pub name: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
     pub input_schema: crate::runtime::Json,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub annotations: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpListToolsTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpListToolsTool",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("input_schema", ::std::option::Option::Some(&self.input_schema)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -28301,7 +30537,7 @@ impl ::std::default::Default for BetaMcpListToolsType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpProtocolError {
     /// Required. Default: `"mcp_protocol_error"`. Always `"mcp_protocol_error"`.
@@ -28312,8 +30548,26 @@ pub struct BetaMcpProtocolError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpProtocolError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpProtocolError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -28450,7 +30704,7 @@ impl ::std::default::Default for BetaMcpProtocolErrorType {
 /// MCP tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpTool {
     /// Required. Always `"mcp"`.
@@ -28458,43 +30712,69 @@ pub struct BetaMcpTool {
     /// Required.
     pub server_label: ::std::string::String,
     /// Optional. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub server_url: ::std::option::Option<::std::string::String>,
     /// Optional. One of `"connector_dropbox"`, `"connector_gmail"`, `"connector_googlecalendar"`, `"connector_googledrive"`, `"connector_microsoftteams"`, `"connector_outlookcalendar"`, `"connector_outlookemail"` or `"connector_sharepoint"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub connector_id: ::std::option::Option<super::BetaMcpToolConnectorId>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tunnel_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub server_description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub headers: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_tools: ::std::option::Option<super::BetaMcpToolAllowedTools>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_callers: ::std::option::Option<
         ::std::vec::Vec<super::BetaCallableToolAllowedCaller>,
     >,
     /// Optional; may be `null`. Default: `"always"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub require_approval: ::std::option::Option<super::BetaMcpToolRequireApproval>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defer_loading: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("server_url", crate::runtime::ser::optional(&self.server_url)),
+                ("connector_id", crate::runtime::ser::optional(&self.connector_id)),
+                ("tunnel_id", crate::runtime::ser::optional(&self.tunnel_id)),
+                ("authorization", crate::runtime::ser::optional(&self.authorization)),
+                (
+                    "server_description",
+                    crate::runtime::ser::optional(&self.server_description),
+                ),
+                ("headers", crate::runtime::ser::optional(&self.headers)),
+                ("allowed_tools", crate::runtime::ser::optional(&self.allowed_tools)),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional(&self.allowed_callers),
+                ),
+                (
+                    "require_approval",
+                    crate::runtime::ser::optional(&self.require_approval),
+                ),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -28776,19 +31056,34 @@ for BetaMcpToolAllowedTools {
 /// MCP tool approval filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpToolApprovalFilter {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub always: ::std::option::Option<super::BetaMcpToolFilter>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub never: ::std::option::Option<super::BetaMcpToolFilter>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpToolApprovalFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpToolApprovalFilter",
+            &[
+                ("always", crate::runtime::ser::optional(&self.always)),
+                ("never", crate::runtime::ser::optional(&self.never)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -28936,11 +31231,10 @@ impl crate::runtime::de::Fit for BetaMcpToolApprovalSetting {
 /// MCP tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpToolCall {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"mcp_call"`.
     pub r#type: super::BetaMcpToolCallType,
@@ -28953,21 +31247,45 @@ pub struct BetaMcpToolCall {
     /// Required.
     pub arguments: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<super::BetaMcpToolCallError>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaMcpToolCallStatus>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub approval_request_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpToolCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "approval_request_id",
+                    crate::runtime::ser::optional(&self.approval_request_id),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -29439,7 +31757,7 @@ impl crate::runtime::de::Fit for BetaMcpToolConnectorId {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpToolExecutionError {
     /// Required. Default: `"mcp_tool_execution_error"`. Always `"mcp_tool_execution_error"`.
@@ -29448,8 +31766,25 @@ pub struct BetaMcpToolExecutionError {
     pub content: crate::runtime::Json,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpToolExecutionError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpToolExecutionError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -29583,21 +31918,36 @@ impl ::std::default::Default for BetaMcpToolExecutionErrorType {
 /// MCP tool filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMcpToolFilter {
     /// MCP allowed tools
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_names: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub read_only: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMcpToolFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMcpToolFilter",
+            &[
+                ("tool_names", crate::runtime::ser::optional(&self.tool_names)),
+                ("read_only", crate::runtime::ser::optional(&self.read_only)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -29855,11 +32205,10 @@ impl ::std::default::Default for BetaMcpToolType {
 /// Message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaMessage {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"message"`. Always `"message"`.
     pub r#type: super::BetaMessageType,
@@ -29872,12 +32221,33 @@ pub struct BetaMessage {
     /// Required.
     pub content: ::std::vec::Vec<super::BetaMessageContentItem>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phase: ::std::option::Option<super::BetaMessagePhase2>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMessage",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -31309,7 +33679,7 @@ impl crate::runtime::de::Fit for BetaModelResponsePropertiesPromptCacheRetention
 /// Moderation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaModeration {
     /// Required.
@@ -31318,8 +33688,25 @@ pub struct BetaModeration {
     pub output: super::BetaModerationOutput,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaModeration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaModeration",
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -31358,15 +33745,29 @@ impl crate::runtime::de::Fit for BetaModeration {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaModerationConfigParam {
     /// Required.
     pub mode: super::BetaModerationMode,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaModerationConfigParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaModerationConfigParam",
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -31427,7 +33828,7 @@ impl BetaModerationConfigParam {
 /// Moderation error
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaModerationErrorBody {
     /// Required. Default: `"error"`. Always `"error"`.
@@ -31438,8 +33839,26 @@ pub struct BetaModerationErrorBody {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaModerationErrorBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaModerationErrorBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -31837,18 +34256,34 @@ impl ::std::convert::From<super::BetaModerationResultBody> for BetaModerationOut
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaModerationParam {
     /// Required.
     pub model: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy: ::std::option::Option<super::BetaModerationPolicyParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaModerationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaModerationParam",
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("policy", crate::runtime::ser::optional(&self.policy)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -31917,19 +34352,34 @@ impl BetaModerationParam {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaModerationPolicyParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::BetaModerationConfigParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<super::BetaModerationConfigParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaModerationPolicyParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaModerationPolicyParam",
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -32009,7 +34459,7 @@ impl BetaModerationPolicyParam {
 /// Moderation result
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaModerationResultBody {
     /// Required. Default: `"moderation_result"`. Always `"moderation_result"`.
@@ -32029,8 +34479,32 @@ pub struct BetaModerationResultBody {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaModerationResultBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaModerationResultBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("flagged", ::std::option::Option::Some(&self.flagged)),
+                ("categories", ::std::option::Option::Some(&self.categories)),
+                ("category_scores", ::std::option::Option::Some(&self.category_scores)),
+                (
+                    "category_applied_input_types",
+                    ::std::option::Option::Some(&self.category_applied_input_types),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -32157,7 +34631,7 @@ impl ::std::default::Default for BetaModerationResultBodyType {
 /// Move
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMoveParam {
     /// Required. Default: `"move"`. Always `"move"`.
@@ -32167,12 +34641,30 @@ pub struct BetaMoveParam {
     /// Required.
     pub y: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMoveParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMoveParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -32488,11 +34980,10 @@ impl crate::runtime::de::Fit for BetaMultiAgentAction1 {
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaMultiAgentCall {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"multi_agent_call"`. Always `"multi_agent_call"`.
     pub r#type: super::BetaMultiAgentCallType,
@@ -32506,8 +34997,29 @@ pub struct BetaMultiAgentCall {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMultiAgentCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMultiAgentCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -32554,14 +35066,12 @@ impl crate::runtime::de::Fit for BetaMultiAgentCall {
 /// An object with 6 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaMultiAgentCallItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
@@ -32573,8 +35083,29 @@ pub struct BetaMultiAgentCallItemParam {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMultiAgentCallItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMultiAgentCallItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -32740,11 +35271,10 @@ impl ::std::default::Default for BetaMultiAgentCallItemParamType {
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaMultiAgentCallOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"multi_agent_call_output"`. Always `"multi_agent_call_output"`.
     pub r#type: super::BetaMultiAgentCallOutputType,
@@ -32758,8 +35288,29 @@ pub struct BetaMultiAgentCallOutput {
     pub output: ::std::vec::Vec<super::BetaOutputTextContent>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMultiAgentCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMultiAgentCallOutput",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -32809,14 +35360,12 @@ impl crate::runtime::de::Fit for BetaMultiAgentCallOutput {
 /// An object with 6 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaMultiAgentCallOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. From 1 to 64 characters.
     pub call_id: ::std::string::String,
@@ -32828,8 +35377,29 @@ pub struct BetaMultiAgentCallOutputItemParam {
     pub output: ::std::vec::Vec<super::BetaOutputTextContentParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMultiAgentCallOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMultiAgentCallOutputItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -33137,18 +35707,37 @@ impl ::std::default::Default for BetaMultiAgentCallType {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaMultiAgentParam {
     /// Required.
     pub enabled: bool,
     /// Optional. At least `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_concurrent_subagents: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaMultiAgentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaMultiAgentParam",
+            &[
+                ("enabled", ::std::option::Option::Some(&self.enabled)),
+                (
+                    "max_concurrent_subagents",
+                    crate::runtime::ser::optional(&self.max_concurrent_subagents),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -33217,7 +35806,7 @@ impl BetaMultiAgentParam {
 /// Namespace
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaNamespaceToolParam {
     /// Required. Default: `"namespace"`. Always `"namespace"`.
@@ -33230,8 +35819,27 @@ pub struct BetaNamespaceToolParam {
     pub tools: ::std::vec::Vec<super::BetaNamespaceToolParamToolsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaNamespaceToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaNamespaceToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -34029,11 +36637,10 @@ impl ::std::convert::From<super::BetaWebSearchToolCall> for BetaOutputItem {
 /// Output message
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaOutputMessage {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub id: ::std::string::String,
@@ -34044,14 +36651,35 @@ pub struct BetaOutputMessage {
     /// Required.
     pub content: ::std::vec::Vec<super::BetaOutputMessageContent>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phase: ::std::option::Option<super::BetaMessagePhase>,
     /// Required. One of `"in_progress"`, `"completed"` or `"incomplete"`.
     pub status: super::BetaOutputMessageStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaOutputMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaOutputMessage",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -34437,7 +37065,7 @@ impl ::std::default::Default for BetaOutputMessageType {
 /// Output text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaOutputTextContent {
     /// Required. Default: `"output_text"`. Always `"output_text"`.
@@ -34450,8 +37078,27 @@ pub struct BetaOutputTextContent {
     pub logprobs: ::std::vec::Vec<super::BetaLogProb>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaOutputTextContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaOutputTextContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("annotations", ::std::option::Option::Some(&self.annotations)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -34522,7 +37169,7 @@ impl BetaOutputTextContent {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaOutputTextContentParam {
     /// Required. Default: `"output_text"`. Always `"output_text"`.
@@ -34530,14 +37177,31 @@ pub struct BetaOutputTextContentParam {
     /// Required. At most 10485760 characters.
     pub text: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub annotations: ::std::option::Option<
         ::std::vec::Vec<super::BetaOutputTextContentParamAnnotationsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaOutputTextContentParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaOutputTextContentParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -34906,11 +37570,10 @@ impl crate::runtime::de::Fit for BetaPersonalityEnum {
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaProgram {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"program"`. Always `"program"`.
     pub r#type: super::BetaProgramType,
@@ -34924,8 +37587,29 @@ pub struct BetaProgram {
     pub fingerprint: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaProgram {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaProgram",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -34972,11 +37656,10 @@ impl crate::runtime::de::Fit for BetaProgram {
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaProgramItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Required.
     pub id: ::std::string::String,
@@ -34990,8 +37673,29 @@ pub struct BetaProgramItemParam {
     pub fingerprint: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaProgramItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaProgramItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35147,11 +37851,10 @@ impl ::std::default::Default for BetaProgramItemParamType {
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaProgramOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"program_output"`. Always `"program_output"`.
     pub r#type: super::BetaProgramOutputType,
@@ -35165,8 +37868,29 @@ pub struct BetaProgramOutput {
     pub status: super::BetaProgramOutputStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaProgramOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaProgramOutput",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("result", ::std::option::Option::Some(&self.result)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35213,11 +37937,10 @@ impl crate::runtime::de::Fit for BetaProgramOutput {
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaProgramOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Required.
     pub id: ::std::string::String,
@@ -35231,8 +37954,29 @@ pub struct BetaProgramOutputItemParam {
     pub status: super::BetaProgramOutputItemStatus,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaProgramOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaProgramOutputItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("result", ::std::option::Option::Some(&self.result)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35597,7 +38341,7 @@ impl ::std::default::Default for BetaProgramOutputType {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaProgramToolCallCaller {
     /// Required. Default: `"program"`. Always `"program"`.
@@ -35606,8 +38350,25 @@ pub struct BetaProgramToolCallCaller {
     pub caller_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaProgramToolCallCaller {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaProgramToolCallCaller",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35671,7 +38432,7 @@ impl BetaProgramToolCallCaller {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaProgramToolCallCallerParam {
     /// Required. Default: `"program"`. Always `"program"`.
@@ -35680,8 +38441,25 @@ pub struct BetaProgramToolCallCallerParam {
     pub caller_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaProgramToolCallCallerParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaProgramToolCallCallerParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -35955,15 +38733,29 @@ impl ::std::default::Default for BetaProgramType {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaProgrammaticToolCallingParam {
     /// Required. Default: `"programmatic_tool_calling"`. Always `"programmatic_tool_calling"`.
     pub r#type: super::BetaProgrammaticToolCallingParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaProgrammaticToolCallingParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaProgrammaticToolCallingParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -36094,21 +38886,37 @@ impl ::std::default::Default for BetaProgrammaticToolCallingParamType {
 /// An object with 3 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaPrompt {
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub variables: ::std::option::Option<super::BetaResponsePromptVariables>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaPrompt {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaPrompt",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("version", crate::runtime::ser::optional(&self.version)),
+                ("variables", crate::runtime::ser::optional(&self.variables)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -36188,15 +38996,29 @@ impl BetaPrompt {
 /// Prompt cache breakpoint
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaPromptCacheBreakpointConfig {
     /// Required. Default: `"explicit"`. Always `"explicit"`.
     pub mode: super::BetaPromptCacheBreakpointConfigMode,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaPromptCacheBreakpointConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaPromptCacheBreakpointConfig",
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -36327,15 +39149,29 @@ impl ::std::default::Default for BetaPromptCacheBreakpointConfigMode {
 /// Prompt cache breakpoint
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaPromptCacheBreakpointParam {
     /// Required. Default: `"explicit"`. Always `"explicit"`.
     pub mode: super::BetaPromptCacheBreakpointParamMode,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaPromptCacheBreakpointParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaPromptCacheBreakpointParam",
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -36534,7 +39370,7 @@ impl crate::runtime::de::Fit for BetaPromptCacheModeEnum {
 /// Prompt cache options
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaPromptCacheOptions {
     /// Required.
@@ -36543,8 +39379,25 @@ pub struct BetaPromptCacheOptions {
     pub mode: super::BetaPromptCacheModeEnum,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaPromptCacheOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaPromptCacheOptions",
+            &[
+                ("ttl", ::std::option::Option::Some(&self.ttl)),
+                ("mode", ::std::option::Option::Some(&self.mode)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -36583,19 +39436,34 @@ impl crate::runtime::de::Fit for BetaPromptCacheOptions {
 /// Prompt cache options
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaPromptCacheOptionsParam {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ttl: ::std::option::Option<super::BetaPromptCacheTtlEnum>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<super::BetaPromptCacheModeEnum>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaPromptCacheOptionsParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaPromptCacheOptionsParam",
+            &[
+                ("ttl", crate::runtime::ser::optional(&self.ttl)),
+                ("mode", crate::runtime::ser::optional(&self.mode)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -36882,22 +39750,40 @@ impl crate::runtime::de::Fit for BetaRankerVersionType {
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaRankingOptions {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ranker: ::std::option::Option<super::BetaRankerVersionType>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score_threshold: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hybrid_search: ::std::option::Option<super::BetaHybridSearchOptions>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaRankingOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaRankingOptions",
+            &[
+                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                (
+                    "score_threshold",
+                    crate::runtime::ser::optional(&self.score_threshold),
+                ),
+                ("hybrid_search", crate::runtime::ser::optional(&self.hybrid_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -36982,29 +39868,47 @@ impl BetaRankingOptions {
 /// Reasoning
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaReasoning {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<super::BetaReasoningModeEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effort: ::std::option::Option<super::BetaReasoningEffort>,
     /// Optional; may be `null`. One of `"auto"`, `"concise"` or `"detailed"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub summary: ::std::option::Option<super::BetaReasoningSummary>,
     /// Optional; may be `null`. One of `"auto"`, `"current_turn"` or `"all_turns"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<super::BetaReasoningContext>,
     /// Optional; may be `null`. One of `"auto"`, `"concise"` or `"detailed"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub generate_summary: ::std::option::Option<super::BetaReasoningGenerateSummary>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaReasoning {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaReasoning",
+            &[
+                ("mode", crate::runtime::ser::optional(&self.mode)),
+                ("effort", crate::runtime::ser::optional(&self.effort)),
+                ("summary", crate::runtime::ser::optional(&self.summary)),
+                ("context", crate::runtime::ser::optional(&self.context)),
+                (
+                    "generate_summary",
+                    crate::runtime::ser::optional(&self.generate_summary),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -37347,31 +40251,52 @@ impl crate::runtime::de::Fit for BetaReasoningGenerateSummary {
 /// Reasoning
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaReasoningItem {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"reasoning"`.
     pub r#type: super::BetaReasoningItemType,
     /// Required.
     pub id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypted_content: ::std::option::Option<::std::string::String>,
     /// Required.
     pub summary: ::std::vec::Vec<super::BetaSummaryTextContent>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::vec::Vec<super::BetaReasoningTextContent>>,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaReasoningItemStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaReasoningItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaReasoningItem",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "encrypted_content",
+                    crate::runtime::ser::optional(&self.encrypted_content),
+                ),
+                ("summary", ::std::option::Option::Some(&self.summary)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -37759,7 +40684,7 @@ impl crate::runtime::de::Fit for BetaReasoningSummary {
 /// Reasoning text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaReasoningTextContent {
     /// Required. Default: `"reasoning_text"`. Always `"reasoning_text"`.
@@ -37768,8 +40693,25 @@ pub struct BetaReasoningTextContent {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaReasoningTextContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaReasoningTextContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -37903,7 +40845,7 @@ impl ::std::default::Default for BetaReasoningTextContentType {
 /// Refusal
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaRefusalContent {
     /// Required. Default: `"refusal"`. Always `"refusal"`.
@@ -37912,8 +40854,25 @@ pub struct BetaRefusalContent {
     pub refusal: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaRefusalContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaRefusalContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -38044,13 +41003,12 @@ impl ::std::default::Default for BetaRefusalContentType {
 /// The response object
 ///
 /// Used by [`Client::beta_create_response`](crate::runtime::Client::beta_create_response) (response), [`Client::beta_get_response`](crate::runtime::Client::beta_get_response) (response) and [`Client::beta_cancel_response`](crate::runtime::Client::beta_cancel_response) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponse {
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::BetaMetadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Required; may be `null`. Default: `1`. At least `0` and at most `2`.
     pub temperature: ::std::option::Option<f64>,
@@ -38058,58 +41016,45 @@ pub struct BetaResponse {
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::BetaModelResponsePropertiesPromptCacheRetention,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub model: super::BetaModelIdsResponses,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tool_calls: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::BetaResponseTextParam>,
     /// Required.
     pub tools: super::BetaToolsArray,
     /// Required.
     pub tool_choice: super::BetaToolChoiceParam,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::BetaPrompt>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::BetaServiceTierResponses>,
     /// Optional; may be `null`. Default: `"disabled"`. One of `"auto"` or `"disabled"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::BetaResponseTruncation>,
     /// Required.
     pub id: ::std::string::String,
     /// Required. Always `"response"`.
     pub object: super::BetaResponseObject,
     /// Optional. One of `"completed"`, `"failed"`, `"in_progress"`, `"cancelled"`, `"queued"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaResponseStatus>,
     /// Required. Format: `unixtime`.
     pub created_at: f64,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completed_at: ::std::option::Option<f64>,
     /// Required; may be `null`.
     pub error: ::std::option::Option<super::BetaResponseError>,
@@ -38118,34 +41063,101 @@ pub struct BetaResponse {
     /// Required.
     pub output: ::std::vec::Vec<super::BetaOutputItem>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::BetaReasoning>,
     /// Required; may be `null`.
     pub instructions: ::std::option::Option<super::BetaResponseInstructions>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::BetaResponseUsage>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::BetaPromptCacheOptions>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::BetaModeration>,
     /// Required. Default: `true`.
     pub parallel_tool_calls: bool,
     /// Optional; may be `null`. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation: ::std::option::Option<super::BetaResponseConversation>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponse",
+            &[
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", ::std::option::Option::Some(&self.temperature)),
+                ("top_p", ::std::option::Option::Some(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("completed_at", crate::runtime::ser::optional(&self.completed_at)),
+                ("error", ::std::option::Option::Some(&self.error)),
+                (
+                    "incomplete_details",
+                    ::std::option::Option::Some(&self.incomplete_details),
+                ),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("instructions", ::std::option::Option::Some(&self.instructions)),
+                ("output_text", crate::runtime::ser::optional(&self.output_text)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                (
+                    "parallel_tool_calls",
+                    ::std::option::Option::Some(&self.parallel_tool_calls),
+                ),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -38286,11 +41298,10 @@ impl crate::runtime::de::Fit for BetaResponse {
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseAudioDeltaEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.audio.delta"`.
     pub r#type: super::BetaResponseAudioDeltaEventType,
@@ -38300,8 +41311,27 @@ pub struct BetaResponseAudioDeltaEvent {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseAudioDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseAudioDeltaEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -38417,23 +41447,40 @@ impl ::std::default::Default for BetaResponseAudioDeltaEventType {
 /// An object with 4 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseAudioDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.audio.done"`.
     pub r#type: super::BetaResponseAudioDoneEventType,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseAudioDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseAudioDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -38549,11 +41596,10 @@ impl ::std::default::Default for BetaResponseAudioDoneEventType {
 /// An object with 5 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseAudioTranscriptDeltaEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.audio.transcript.delta"`.
     pub r#type: super::BetaResponseAudioTranscriptDeltaEventType,
@@ -38562,12 +41608,31 @@ pub struct BetaResponseAudioTranscriptDeltaEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseAudioTranscriptDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseAudioTranscriptDeltaEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -38685,23 +41750,40 @@ impl ::std::default::Default for BetaResponseAudioTranscriptDeltaEventType {
 /// An object with 4 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseAudioTranscriptDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.audio.transcript.done"`.
     pub r#type: super::BetaResponseAudioTranscriptDoneEventType,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseAudioTranscriptDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseAudioTranscriptDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -38817,11 +41899,10 @@ impl ::std::default::Default for BetaResponseAudioTranscriptDoneEventType {
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCodeInterpreterCallCodeDeltaEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.code_interpreter_call_code.delta"`.
     pub r#type: super::BetaResponseCodeInterpreterCallCodeDeltaEventType,
@@ -38835,8 +41916,29 @@ pub struct BetaResponseCodeInterpreterCallCodeDeltaEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCodeInterpreterCallCodeDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCodeInterpreterCallCodeDeltaEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -38968,11 +42070,10 @@ impl ::std::default::Default for BetaResponseCodeInterpreterCallCodeDeltaEventTy
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCodeInterpreterCallCodeDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.code_interpreter_call_code.done"`.
     pub r#type: super::BetaResponseCodeInterpreterCallCodeDoneEventType,
@@ -38986,8 +42087,29 @@ pub struct BetaResponseCodeInterpreterCallCodeDoneEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCodeInterpreterCallCodeDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCodeInterpreterCallCodeDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -39119,11 +42241,10 @@ impl ::std::default::Default for BetaResponseCodeInterpreterCallCodeDoneEventTyp
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCodeInterpreterCallCompletedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.code_interpreter_call.completed"`.
     pub r#type: super::BetaResponseCodeInterpreterCallCompletedEventType,
@@ -39135,8 +42256,28 @@ pub struct BetaResponseCodeInterpreterCallCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCodeInterpreterCallCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCodeInterpreterCallCompletedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -39259,11 +42400,10 @@ impl ::std::default::Default for BetaResponseCodeInterpreterCallCompletedEventTy
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCodeInterpreterCallInProgressEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.code_interpreter_call.in_progress"`.
     pub r#type: super::BetaResponseCodeInterpreterCallInProgressEventType,
@@ -39275,8 +42415,28 @@ pub struct BetaResponseCodeInterpreterCallInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCodeInterpreterCallInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCodeInterpreterCallInProgressEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -39399,11 +42559,10 @@ impl ::std::default::Default for BetaResponseCodeInterpreterCallInProgressEventT
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCodeInterpreterCallInterpretingEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.code_interpreter_call.interpreting"`.
     pub r#type: super::BetaResponseCodeInterpreterCallInterpretingEventType,
@@ -39415,8 +42574,28 @@ pub struct BetaResponseCodeInterpreterCallInterpretingEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCodeInterpreterCallInterpretingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCodeInterpreterCallInterpretingEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -39541,11 +42720,10 @@ impl ::std::default::Default for BetaResponseCodeInterpreterCallInterpretingEven
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseCompletedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.completed"`.
     pub r#type: super::BetaResponseCompletedEventType,
@@ -39555,8 +42733,27 @@ pub struct BetaResponseCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCompletedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -39672,11 +42869,10 @@ impl ::std::default::Default for BetaResponseCompletedEventType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseContentPartAddedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.content_part.added"`.
     pub r#type: super::BetaResponseContentPartAddedEventType,
@@ -39692,8 +42888,30 @@ pub struct BetaResponseContentPartAddedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseContentPartAddedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseContentPartAddedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -39823,11 +43041,10 @@ impl ::std::default::Default for BetaResponseContentPartAddedEventType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseContentPartDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.content_part.done"`.
     pub r#type: super::BetaResponseContentPartDoneEventType,
@@ -39843,8 +43060,30 @@ pub struct BetaResponseContentPartDoneEvent {
     pub part: super::BetaOutputContent,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseContentPartDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseContentPartDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -39974,15 +43213,29 @@ impl ::std::default::Default for BetaResponseContentPartDoneEventType {
 /// Conversation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseConversation {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseConversation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseConversation",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -40022,11 +43275,10 @@ impl crate::runtime::de::Fit for BetaResponseConversation {
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseCreatedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.created"`.
     pub r#type: super::BetaResponseCreatedEventType,
@@ -40036,8 +43288,27 @@ pub struct BetaResponseCreatedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCreatedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCreatedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -40153,11 +43424,10 @@ impl ::std::default::Default for BetaResponseCreatedEventType {
 /// ResponseCustomToolCallInputDelta
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCustomToolCallInputDeltaEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.custom_tool_call_input.delta"`.
     pub r#type: super::BetaResponseCustomToolCallInputDeltaEventType,
@@ -40171,8 +43441,29 @@ pub struct BetaResponseCustomToolCallInputDeltaEvent {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCustomToolCallInputDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCustomToolCallInputDeltaEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -40303,11 +43594,10 @@ impl ::std::default::Default for BetaResponseCustomToolCallInputDeltaEventType {
 /// ResponseCustomToolCallInputDone
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCustomToolCallInputDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.custom_tool_call_input.done"`.
     pub r#type: super::BetaResponseCustomToolCallInputDoneEventType,
@@ -40321,8 +43611,29 @@ pub struct BetaResponseCustomToolCallInputDoneEvent {
     pub input: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCustomToolCallInputDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCustomToolCallInputDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -40453,7 +43764,7 @@ impl ::std::default::Default for BetaResponseCustomToolCallInputDoneEventType {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseError {
     /// Required.
@@ -40462,8 +43773,25 @@ pub struct BetaResponseError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseError",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -40642,11 +43970,10 @@ impl crate::runtime::de::Fit for BetaResponseErrorCode {
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseErrorEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"error"`.
     pub r#type: super::BetaResponseErrorEventType,
@@ -40660,8 +43987,29 @@ pub struct BetaResponseErrorEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseErrorEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseErrorEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", ::std::option::Option::Some(&self.param)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -40778,11 +44126,10 @@ impl ::std::default::Default for BetaResponseErrorEventType {
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseFailedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.failed"`.
     pub r#type: super::BetaResponseFailedEventType,
@@ -40792,8 +44139,27 @@ pub struct BetaResponseFailedEvent {
     pub response: super::BetaResponse,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFailedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFailedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response", ::std::option::Option::Some(&self.response)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -40909,11 +44275,10 @@ impl ::std::default::Default for BetaResponseFailedEventType {
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFileSearchCallCompletedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.file_search_call.completed"`.
     pub r#type: super::BetaResponseFileSearchCallCompletedEventType,
@@ -40925,8 +44290,28 @@ pub struct BetaResponseFileSearchCallCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFileSearchCallCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFileSearchCallCompletedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41048,11 +44433,10 @@ impl ::std::default::Default for BetaResponseFileSearchCallCompletedEventType {
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFileSearchCallInProgressEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.file_search_call.in_progress"`.
     pub r#type: super::BetaResponseFileSearchCallInProgressEventType,
@@ -41064,8 +44448,28 @@ pub struct BetaResponseFileSearchCallInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFileSearchCallInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFileSearchCallInProgressEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41187,11 +44591,10 @@ impl ::std::default::Default for BetaResponseFileSearchCallInProgressEventType {
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFileSearchCallSearchingEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.file_search_call.searching"`.
     pub r#type: super::BetaResponseFileSearchCallSearchingEventType,
@@ -41203,8 +44606,28 @@ pub struct BetaResponseFileSearchCallSearchingEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFileSearchCallSearchingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFileSearchCallSearchingEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41326,15 +44749,29 @@ impl ::std::default::Default for BetaResponseFileSearchCallSearchingEventType {
 /// JSON object
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFormatJsonObject {
     /// Required. Always `"json_object"`.
     pub r#type: super::BetaResponseFormatJsonObjectType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFormatJsonObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFormatJsonObject",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41473,15 +44910,29 @@ pub type BetaResponseFormatJsonSchemaSchema = ::serde_json::Map<
 /// Text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFormatText {
     /// Required. Always `"text"`.
     pub r#type: super::BetaResponseFormatTextType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFormatText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFormatText",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41609,11 +45060,10 @@ impl ::std::default::Default for BetaResponseFormatTextType {
 /// An object with 6 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFunctionCallArgumentsDeltaEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.function_call_arguments.delta"`.
     pub r#type: super::BetaResponseFunctionCallArgumentsDeltaEventType,
@@ -41627,8 +45077,29 @@ pub struct BetaResponseFunctionCallArgumentsDeltaEvent {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFunctionCallArgumentsDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFunctionCallArgumentsDeltaEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41759,11 +45230,10 @@ impl ::std::default::Default for BetaResponseFunctionCallArgumentsDeltaEventType
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFunctionCallArgumentsDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.function_call_arguments.done"`.
     pub r#type: super::BetaResponseFunctionCallArgumentsDoneEventType,
@@ -41779,8 +45249,30 @@ pub struct BetaResponseFunctionCallArgumentsDoneEvent {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFunctionCallArgumentsDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFunctionCallArgumentsDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -41914,11 +45406,10 @@ impl ::std::default::Default for BetaResponseFunctionCallArgumentsDoneEventType 
 /// ResponseImageGenCallCompletedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseImageGenCallCompletedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.image_generation_call.completed"`.
     pub r#type: super::BetaResponseImageGenCallCompletedEventType,
@@ -41930,8 +45421,28 @@ pub struct BetaResponseImageGenCallCompletedEvent {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseImageGenCallCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseImageGenCallCompletedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -42053,11 +45564,10 @@ impl ::std::default::Default for BetaResponseImageGenCallCompletedEventType {
 /// ResponseImageGenCallGeneratingEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseImageGenCallGeneratingEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.image_generation_call.generating"`.
     pub r#type: super::BetaResponseImageGenCallGeneratingEventType,
@@ -42069,8 +45579,28 @@ pub struct BetaResponseImageGenCallGeneratingEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseImageGenCallGeneratingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseImageGenCallGeneratingEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -42192,11 +45722,10 @@ impl ::std::default::Default for BetaResponseImageGenCallGeneratingEventType {
 /// ResponseImageGenCallInProgressEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseImageGenCallInProgressEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.image_generation_call.in_progress"`.
     pub r#type: super::BetaResponseImageGenCallInProgressEventType,
@@ -42208,8 +45737,28 @@ pub struct BetaResponseImageGenCallInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseImageGenCallInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseImageGenCallInProgressEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -42331,11 +45880,10 @@ impl ::std::default::Default for BetaResponseImageGenCallInProgressEventType {
 /// ResponseImageGenCallPartialImageEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseImageGenCallPartialImageEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.image_generation_call.partial_image"`.
     pub r#type: super::BetaResponseImageGenCallPartialImageEventType,
@@ -42350,21 +45898,49 @@ pub struct BetaResponseImageGenCallPartialImageEvent {
     /// Required.
     pub partial_image_b64: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quality: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_format: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseImageGenCallPartialImageEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseImageGenCallPartialImageEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                (
+                    "partial_image_index",
+                    ::std::option::Option::Some(&self.partial_image_index),
+                ),
+                (
+                    "partial_image_b64",
+                    ::std::option::Option::Some(&self.partial_image_b64),
+                ),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -42510,11 +46086,10 @@ impl ::std::default::Default for BetaResponseImageGenCallPartialImageEventType {
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseInProgressEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.in_progress"`.
     pub r#type: super::BetaResponseInProgressEventType,
@@ -42524,8 +46099,27 @@ pub struct BetaResponseInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseInProgressEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -42641,16 +46235,29 @@ impl ::std::default::Default for BetaResponseInProgressEventType {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseIncompleteDetails {
     /// Optional. One of `"max_output_tokens"` or `"content_filter"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<super::BetaResponseReason>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseIncompleteDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseIncompleteDetails",
+            &[("reason", crate::runtime::ser::optional(&self.reason))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -42690,11 +46297,10 @@ impl crate::runtime::de::Fit for BetaResponseIncompleteDetails {
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseIncompleteEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.incomplete"`.
     pub r#type: super::BetaResponseIncompleteEventType,
@@ -42704,8 +46310,27 @@ pub struct BetaResponseIncompleteEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseIncompleteEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseIncompleteEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -42924,7 +46549,7 @@ for BetaResponseInstructions {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::beta_list_input_items`](crate::runtime::Client::beta_list_input_items) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseItemList {
     /// Required. Always `"list"`.
@@ -42939,8 +46564,28 @@ pub struct BetaResponseItemList {
     pub last_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseItemList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseItemList",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -43055,7 +46700,7 @@ impl ::std::default::Default for BetaResponseItemListObject {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseLogProb {
     /// Required.
@@ -43063,14 +46708,31 @@ pub struct BetaResponseLogProb {
     /// Required.
     pub logprob: f64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<
         ::std::vec::Vec<super::BetaResponseLogProbTopLogprobsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseLogProb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseLogProb",
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43111,19 +46773,34 @@ impl crate::runtime::de::Fit for BetaResponseLogProb {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseLogProbTopLogprobsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprob: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseLogProbTopLogprobsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseLogProbTopLogprobsItem",
+            &[
+                ("token", crate::runtime::ser::optional(&self.token)),
+                ("logprob", crate::runtime::ser::optional(&self.logprob)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43165,11 +46842,10 @@ impl crate::runtime::de::Fit for BetaResponseLogProbTopLogprobsItem {
 /// ResponseMCPCallArgumentsDeltaEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpCallArgumentsDeltaEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_call_arguments.delta"`.
     pub r#type: super::BetaResponseMcpCallArgumentsDeltaEventType,
@@ -43183,8 +46859,29 @@ pub struct BetaResponseMcpCallArgumentsDeltaEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpCallArgumentsDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpCallArgumentsDeltaEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43311,11 +47008,10 @@ impl ::std::default::Default for BetaResponseMcpCallArgumentsDeltaEventType {
 /// ResponseMCPCallArgumentsDoneEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpCallArgumentsDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_call_arguments.done"`.
     pub r#type: super::BetaResponseMcpCallArgumentsDoneEventType,
@@ -43329,8 +47025,29 @@ pub struct BetaResponseMcpCallArgumentsDoneEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpCallArgumentsDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpCallArgumentsDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43457,11 +47174,10 @@ impl ::std::default::Default for BetaResponseMcpCallArgumentsDoneEventType {
 /// ResponseMCPCallCompletedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpCallCompletedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_call.completed"`.
     pub r#type: super::BetaResponseMcpCallCompletedEventType,
@@ -43473,8 +47189,28 @@ pub struct BetaResponseMcpCallCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpCallCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpCallCompletedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43592,11 +47328,10 @@ impl ::std::default::Default for BetaResponseMcpCallCompletedEventType {
 /// ResponseMCPCallFailedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpCallFailedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_call.failed"`.
     pub r#type: super::BetaResponseMcpCallFailedEventType,
@@ -43608,8 +47343,28 @@ pub struct BetaResponseMcpCallFailedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpCallFailedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpCallFailedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43727,11 +47482,10 @@ impl ::std::default::Default for BetaResponseMcpCallFailedEventType {
 /// ResponseMCPCallInProgressEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpCallInProgressEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_call.in_progress"`.
     pub r#type: super::BetaResponseMcpCallInProgressEventType,
@@ -43743,8 +47497,28 @@ pub struct BetaResponseMcpCallInProgressEvent {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpCallInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpCallInProgressEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43862,11 +47636,10 @@ impl ::std::default::Default for BetaResponseMcpCallInProgressEventType {
 /// ResponseMCPListToolsCompletedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpListToolsCompletedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_list_tools.completed"`.
     pub r#type: super::BetaResponseMcpListToolsCompletedEventType,
@@ -43878,8 +47651,28 @@ pub struct BetaResponseMcpListToolsCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpListToolsCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpListToolsCompletedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -43997,11 +47790,10 @@ impl ::std::default::Default for BetaResponseMcpListToolsCompletedEventType {
 /// ResponseMCPListToolsFailedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpListToolsFailedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_list_tools.failed"`.
     pub r#type: super::BetaResponseMcpListToolsFailedEventType,
@@ -44013,8 +47805,28 @@ pub struct BetaResponseMcpListToolsFailedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpListToolsFailedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpListToolsFailedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -44132,11 +47944,10 @@ impl ::std::default::Default for BetaResponseMcpListToolsFailedEventType {
 /// ResponseMCPListToolsInProgressEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpListToolsInProgressEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_list_tools.in_progress"`.
     pub r#type: super::BetaResponseMcpListToolsInProgressEventType,
@@ -44148,8 +47959,28 @@ pub struct BetaResponseMcpListToolsInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpListToolsInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpListToolsInProgressEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -44337,11 +48168,10 @@ impl ::std::default::Default for BetaResponseObject {
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseOutputItemAddedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.output_item.added"`.
     pub r#type: super::BetaResponseOutputItemAddedEventType,
@@ -44353,8 +48183,28 @@ pub struct BetaResponseOutputItemAddedEvent {
     pub item: super::BetaOutputItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseOutputItemAddedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseOutputItemAddedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -44472,11 +48322,10 @@ impl ::std::default::Default for BetaResponseOutputItemAddedEventType {
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseOutputItemDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.output_item.done"`.
     pub r#type: super::BetaResponseOutputItemDoneEventType,
@@ -44488,8 +48337,28 @@ pub struct BetaResponseOutputItemDoneEvent {
     pub item: super::BetaOutputItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseOutputItemDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseOutputItemDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -44607,11 +48476,10 @@ impl ::std::default::Default for BetaResponseOutputItemDoneEventType {
 /// ResponseOutputTextAnnotationAddedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseOutputTextAnnotationAddedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.output_text.annotation.added"`.
     pub r#type: super::BetaResponseOutputTextAnnotationAddedEventType,
@@ -44629,8 +48497,34 @@ pub struct BetaResponseOutputTextAnnotationAddedEvent {
     pub annotation: ::std::option::Option<super::BetaAnnotation>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseOutputTextAnnotationAddedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseOutputTextAnnotationAddedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                (
+                    "annotation_index",
+                    ::std::option::Option::Some(&self.annotation_index),
+                ),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("annotation", ::std::option::Option::Some(&self.annotation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -44934,11 +48828,10 @@ for BetaResponsePromptVariablesValue {
 /// ResponseQueuedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseQueuedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.queued"`.
     pub r#type: super::BetaResponseQueuedEventType,
@@ -44948,8 +48841,27 @@ pub struct BetaResponseQueuedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseQueuedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseQueuedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45133,11 +49045,10 @@ impl crate::runtime::de::Fit for BetaResponseReason {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningSummaryPartAddedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_summary_part.added"`.
     pub r#type: super::BetaResponseReasoningSummaryPartAddedEventType,
@@ -45153,8 +49064,30 @@ pub struct BetaResponseReasoningSummaryPartAddedEvent {
     pub part: super::BetaResponseReasoningSummaryPartAddedEventPart,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningSummaryPartAddedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningSummaryPartAddedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45214,7 +49147,7 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartAddedEvent {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningSummaryPartAddedEventPart {
     /// Required. Always `"summary_text"`.
@@ -45223,8 +49156,25 @@ pub struct BetaResponseReasoningSummaryPartAddedEventPart {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningSummaryPartAddedEventPart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningSummaryPartAddedEventPart",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45411,11 +49361,10 @@ impl ::std::default::Default for BetaResponseReasoningSummaryPartAddedEventType 
 /// An object with 8 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningSummaryPartDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_summary_part.done"`.
     pub r#type: super::BetaResponseReasoningSummaryPartDoneEventType,
@@ -45426,7 +49375,6 @@ pub struct BetaResponseReasoningSummaryPartDoneEvent {
     /// Required.
     pub summary_index: i64,
     /// Optional. Always `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         super::BetaResponseReasoningSummaryPartDoneEventStatus,
     >,
@@ -45436,8 +49384,31 @@ pub struct BetaResponseReasoningSummaryPartDoneEvent {
     pub part: super::BetaResponseReasoningSummaryPartDoneEventPart,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningSummaryPartDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningSummaryPartDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45501,7 +49472,7 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartDoneEvent {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningSummaryPartDoneEventPart {
     /// Required. Always `"summary_text"`.
@@ -45510,8 +49481,25 @@ pub struct BetaResponseReasoningSummaryPartDoneEventPart {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningSummaryPartDoneEventPart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningSummaryPartDoneEventPart",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45768,11 +49756,10 @@ impl ::std::default::Default for BetaResponseReasoningSummaryPartDoneEventType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningSummaryTextDeltaEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_summary_text.delta"`.
     pub r#type: super::BetaResponseReasoningSummaryTextDeltaEventType,
@@ -45788,8 +49775,30 @@ pub struct BetaResponseReasoningSummaryTextDeltaEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningSummaryTextDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningSummaryTextDeltaEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -45923,11 +49932,10 @@ impl ::std::default::Default for BetaResponseReasoningSummaryTextDeltaEventType 
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningSummaryTextDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_summary_text.done"`.
     pub r#type: super::BetaResponseReasoningSummaryTextDoneEventType,
@@ -45943,8 +49951,30 @@ pub struct BetaResponseReasoningSummaryTextDoneEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningSummaryTextDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningSummaryTextDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -46078,11 +50108,10 @@ impl ::std::default::Default for BetaResponseReasoningSummaryTextDoneEventType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningTextDeltaEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_text.delta"`.
     pub r#type: super::BetaResponseReasoningTextDeltaEventType,
@@ -46098,8 +50127,30 @@ pub struct BetaResponseReasoningTextDeltaEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningTextDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningTextDeltaEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -46229,11 +50280,10 @@ impl ::std::default::Default for BetaResponseReasoningTextDeltaEventType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningTextDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_text.done"`.
     pub r#type: super::BetaResponseReasoningTextDoneEventType,
@@ -46249,8 +50299,30 @@ pub struct BetaResponseReasoningTextDoneEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningTextDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningTextDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -46380,11 +50452,10 @@ impl ::std::default::Default for BetaResponseReasoningTextDoneEventType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseRefusalDeltaEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.refusal.delta"`.
     pub r#type: super::BetaResponseRefusalDeltaEventType,
@@ -46400,8 +50471,30 @@ pub struct BetaResponseRefusalDeltaEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseRefusalDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseRefusalDeltaEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -46531,11 +50624,10 @@ impl ::std::default::Default for BetaResponseRefusalDeltaEventType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseRefusalDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.refusal.done"`.
     pub r#type: super::BetaResponseRefusalDoneEventType,
@@ -46551,8 +50643,30 @@ pub struct BetaResponseRefusalDoneEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseRefusalDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseRefusalDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -46682,7 +50796,7 @@ impl ::std::default::Default for BetaResponseRefusalDoneEventType {
 /// Response shell command added event
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseShellCallCommandAddedStreamingEvent {
     /// Required. Default: `"response.shell_call_command.added"`. Always `"response.shell_call_command.added"`.
@@ -46690,7 +50804,6 @@ pub struct BetaResponseShellCallCommandAddedStreamingEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub output_index: i64,
@@ -46700,8 +50813,29 @@ pub struct BetaResponseShellCallCommandAddedStreamingEvent {
     pub command: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseShellCallCommandAddedStreamingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseShellCallCommandAddedStreamingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -46829,7 +50963,7 @@ impl ::std::default::Default for BetaResponseShellCallCommandAddedStreamingEvent
 /// Response shell command delta event
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseShellCallCommandDeltaStreamingEvent {
     /// Required. Default: `"response.shell_call_command.delta"`. Always `"response.shell_call_command.delta"`.
@@ -46837,7 +50971,6 @@ pub struct BetaResponseShellCallCommandDeltaStreamingEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub output_index: i64,
@@ -46846,12 +50979,33 @@ pub struct BetaResponseShellCallCommandDeltaStreamingEvent {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub obfuscation: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseShellCallCommandDeltaStreamingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseShellCallCommandDeltaStreamingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -46982,7 +51136,7 @@ impl ::std::default::Default for BetaResponseShellCallCommandDeltaStreamingEvent
 /// Response shell command done event
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseShellCallCommandDoneStreamingEvent {
     /// Required. Default: `"response.shell_call_command.done"`. Always `"response.shell_call_command.done"`.
@@ -46990,7 +51144,6 @@ pub struct BetaResponseShellCallCommandDoneStreamingEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub output_index: i64,
@@ -47000,8 +51153,29 @@ pub struct BetaResponseShellCallCommandDoneStreamingEvent {
     pub command: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseShellCallCommandDoneStreamingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseShellCallCommandDoneStreamingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -47129,7 +51303,7 @@ impl ::std::default::Default for BetaResponseShellCallCommandDoneStreamingEventT
 /// Response shell call output content delta event
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseShellCallOutputContentDeltaStreamingEvent {
     /// Required. Default: `"response.shell_call_output_content.delta"`. Always `"response.shell_call_output_content.delta"`.
@@ -47137,7 +51311,6 @@ pub struct BetaResponseShellCallOutputContentDeltaStreamingEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub item_id: ::std::string::String,
@@ -47149,8 +51322,30 @@ pub struct BetaResponseShellCallOutputContentDeltaStreamingEvent {
     pub delta: super::BetaShellCallOutputDelta,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseShellCallOutputContentDeltaStreamingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseShellCallOutputContentDeltaStreamingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -47289,7 +51484,7 @@ for BetaResponseShellCallOutputContentDeltaStreamingEventType {
 /// Response shell call output content done event
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseShellCallOutputContentDoneStreamingEvent {
     /// Required. Default: `"response.shell_call_output_content.done"`. Always `"response.shell_call_output_content.done"`.
@@ -47297,7 +51492,6 @@ pub struct BetaResponseShellCallOutputContentDoneStreamingEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub item_id: ::std::string::String,
@@ -47309,8 +51503,30 @@ pub struct BetaResponseShellCallOutputContentDoneStreamingEvent {
     pub output: ::std::vec::Vec<super::BetaFunctionShellCallOutputContent>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseShellCallOutputContentDoneStreamingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseShellCallOutputContentDoneStreamingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -48698,16 +52914,34 @@ for BetaResponseStreamEvent {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseStreamOptions {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_obfuscation: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseStreamOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseStreamOptions",
+            &[
+                (
+                    "include_obfuscation",
+                    crate::runtime::ser::optional(&self.include_obfuscation),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -48776,11 +53010,10 @@ impl BetaResponseStreamOptions {
 /// An object with 8 properties, 7 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseTextDeltaEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.output_text.delta"`.
     pub r#type: super::BetaResponseTextDeltaEventType,
@@ -48798,8 +53031,31 @@ pub struct BetaResponseTextDeltaEvent {
     pub logprobs: ::std::vec::Vec<super::BetaResponseLogProb>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseTextDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseTextDeltaEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -48932,11 +53188,10 @@ impl ::std::default::Default for BetaResponseTextDeltaEventType {
 /// An object with 8 properties, 7 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseTextDoneEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.output_text.done"`.
     pub r#type: super::BetaResponseTextDoneEventType,
@@ -48954,8 +53209,31 @@ pub struct BetaResponseTextDoneEvent {
     pub logprobs: ::std::vec::Vec<super::BetaResponseLogProb>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseTextDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseTextDoneEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -49088,19 +53366,34 @@ impl ::std::default::Default for BetaResponseTextDoneEventType {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseTextParam {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::BetaTextResponseFormatConfiguration>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verbosity: ::std::option::Option<super::BetaVerbosity>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseTextParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseTextParam",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("verbosity", crate::runtime::ser::optional(&self.verbosity)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -49245,7 +53538,7 @@ impl crate::runtime::de::Fit for BetaResponseTruncation {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseUsage {
     /// Required.
@@ -49260,8 +53553,34 @@ pub struct BetaResponseUsage {
     pub total_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseUsage",
+            &[
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "input_tokens_details",
+                    ::std::option::Option::Some(&self.input_tokens_details),
+                ),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "output_tokens_details",
+                    ::std::option::Option::Some(&self.output_tokens_details),
+                ),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -49312,7 +53631,7 @@ impl crate::runtime::de::Fit for BetaResponseUsage {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseUsageInputTokensDetails {
     /// Required.
@@ -49321,8 +53640,28 @@ pub struct BetaResponseUsageInputTokensDetails {
     pub cache_write_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseUsageInputTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseUsageInputTokensDetails",
+            &[
+                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
+                (
+                    "cache_write_tokens",
+                    ::std::option::Option::Some(&self.cache_write_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -49364,15 +53703,29 @@ impl crate::runtime::de::Fit for BetaResponseUsageInputTokensDetails {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseUsageOutputTokensDetails {
     /// Required.
     pub reasoning_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseUsageOutputTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseUsageOutputTokensDetails",
+            &[("reasoning_tokens", ::std::option::Option::Some(&self.reasoning_tokens))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -49412,11 +53765,10 @@ impl crate::runtime::de::Fit for BetaResponseUsageOutputTokensDetails {
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseWebSearchCallCompletedEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.web_search_call.completed"`.
     pub r#type: super::BetaResponseWebSearchCallCompletedEventType,
@@ -49428,8 +53780,28 @@ pub struct BetaResponseWebSearchCallCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWebSearchCallCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWebSearchCallCompletedEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -49547,11 +53919,10 @@ impl ::std::default::Default for BetaResponseWebSearchCallCompletedEventType {
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseWebSearchCallInProgressEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.web_search_call.in_progress"`.
     pub r#type: super::BetaResponseWebSearchCallInProgressEventType,
@@ -49563,8 +53934,28 @@ pub struct BetaResponseWebSearchCallInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWebSearchCallInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWebSearchCallInProgressEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -49686,11 +54077,10 @@ impl ::std::default::Default for BetaResponseWebSearchCallInProgressEventType {
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseWebSearchCallSearchingEvent {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.web_search_call.searching"`.
     pub r#type: super::BetaResponseWebSearchCallSearchingEventType,
@@ -49702,8 +54092,28 @@ pub struct BetaResponseWebSearchCallSearchingEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWebSearchCallSearchingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWebSearchCallSearchingEvent",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -49821,15 +54231,29 @@ impl ::std::default::Default for BetaResponseWebSearchCallSearchingEventType {
 /// Screenshot
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaScreenshotParam {
     /// Required. Default: `"screenshot"`. Always `"screenshot"`.
     pub r#type: super::BetaScreenshotParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaScreenshotParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaScreenshotParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -49957,7 +54381,7 @@ impl ::std::default::Default for BetaScreenshotParamType {
 /// Scroll
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaScrollParam {
     /// Required. Default: `"scroll"`. Always `"scroll"`.
@@ -49971,12 +54395,32 @@ pub struct BetaScrollParam {
     /// Required.
     pub scroll_y: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaScrollParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaScrollParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("scroll_x", ::std::option::Option::Some(&self.scroll_x)),
+                ("scroll_y", ::std::option::Option::Some(&self.scroll_y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -50440,19 +54884,34 @@ impl crate::runtime::de::Fit for BetaServiceTierResponses {
 /// Shell call output delta
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaShellCallOutputDelta {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stdout: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stderr: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaShellCallOutputDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaShellCallOutputDelta",
+            &[
+                ("stdout", crate::runtime::ser::optional(&self.stdout)),
+                ("stderr", crate::runtime::ser::optional(&self.stderr)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -50494,7 +54953,7 @@ impl crate::runtime::de::Fit for BetaShellCallOutputDelta {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaSkillReferenceParam {
     /// Required. Default: `"skill_reference"`. Always `"skill_reference"`.
@@ -50502,12 +54961,29 @@ pub struct BetaSkillReferenceParam {
     /// Required. From 1 to 64 characters.
     pub skill_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaSkillReferenceParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaSkillReferenceParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("skill_id", ::std::option::Option::Some(&self.skill_id)),
+                ("version", crate::runtime::ser::optional(&self.version)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -50652,15 +55128,29 @@ impl ::std::default::Default for BetaSkillReferenceParamType {
 /// Specific apply patch tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaSpecificApplyPatchParam {
     /// Required. Default: `"apply_patch"`. Always `"apply_patch"`.
     pub r#type: super::BetaSpecificApplyPatchParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaSpecificApplyPatchParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaSpecificApplyPatchParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -50791,15 +55281,29 @@ impl ::std::default::Default for BetaSpecificApplyPatchParamType {
 /// Specific shell tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaSpecificFunctionShellParam {
     /// Required. Default: `"shell"`. Always `"shell"`.
     pub r#type: super::BetaSpecificFunctionShellParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaSpecificFunctionShellParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaSpecificFunctionShellParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -50930,15 +55434,29 @@ impl ::std::default::Default for BetaSpecificFunctionShellParamType {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaSpecificProgrammaticToolCallingParam {
     /// Required. Default: `"programmatic_tool_calling"`. Always `"programmatic_tool_calling"`.
     pub r#type: super::BetaSpecificProgrammaticToolCallingParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaSpecificProgrammaticToolCallingParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaSpecificProgrammaticToolCallingParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -51069,7 +55587,7 @@ impl ::std::default::Default for BetaSpecificProgrammaticToolCallingParamType {
 /// Summary text
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaSummaryTextContent {
     /// Required. Default: `"summary_text"`. Always `"summary_text"`.
@@ -51078,8 +55596,25 @@ pub struct BetaSummaryTextContent {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaSummaryTextContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaSummaryTextContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -51210,7 +55745,7 @@ impl ::std::default::Default for BetaSummaryTextContentType {
 /// Text Content
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaTextContent {
     /// Required. Default: `"text"`. Always `"text"`.
@@ -51219,8 +55754,25 @@ pub struct BetaTextContent {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaTextContent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaTextContent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -51420,25 +55972,43 @@ for BetaTextResponseFormatConfiguration {
 /// JSON schema
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaTextResponseFormatJsonSchema {
     /// Required. Always `"json_schema"`.
     pub r#type: super::BetaTextResponseFormatJsonSchemaType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
     /// Required.
     pub schema: crate::runtime::Json,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub strict: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaTextResponseFormatJsonSchema {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaTextResponseFormatJsonSchema",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("schema", ::std::option::Option::Some(&self.schema)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -51597,50 +56167,71 @@ impl ::std::default::Default for BetaTextResponseFormatJsonSchemaType {
 /// An object with 12 properties, all optional.
 ///
 /// Used by [`Client::beta_get_input_token_counts`](crate::runtime::Client::beta_get_input_token_counts) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaTokenCountsBody {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::BetaTokenCountsBodyInput>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::BetaTool>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::BetaResponseTextParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::BetaReasoning>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::BetaTruncationEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub personality: ::std::option::Option<super::BetaPersonalityEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation: ::std::option::Option<super::BetaConversationParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::BetaToolChoiceParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaTokenCountsBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaTokenCountsBody",
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("personality", crate::runtime::ser::optional(&self.personality)),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -51943,7 +56534,7 @@ for BetaTokenCountsBodyInput {
 /// Token counts
 ///
 /// Used by [`Client::beta_get_input_token_counts`](crate::runtime::Client::beta_get_input_token_counts) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaTokenCountsResource {
     /// Required. Default: `"response.input_tokens"`. Always `"response.input_tokens"`.
@@ -51952,8 +56543,25 @@ pub struct BetaTokenCountsResource {
     pub input_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaTokenCountsResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaTokenCountsResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -52480,7 +57088,7 @@ for BetaToolCallCallerParam {
 /// Allowed tools
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaToolChoiceAllowed {
     /// Required. Always `"allowed_tools"`.
@@ -52493,8 +57101,26 @@ pub struct BetaToolChoiceAllowed {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaToolChoiceAllowed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaToolChoiceAllowed",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("mode", ::std::option::Option::Some(&self.mode)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -52703,7 +57329,7 @@ impl ::std::default::Default for BetaToolChoiceAllowedType {
 /// Custom tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaToolChoiceCustom {
     /// Required. Always `"custom"`.
@@ -52712,8 +57338,25 @@ pub struct BetaToolChoiceCustom {
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaToolChoiceCustom {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaToolChoiceCustom",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -52844,7 +57487,7 @@ impl ::std::default::Default for BetaToolChoiceCustomType {
 /// Function tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaToolChoiceFunction {
     /// Required. Always `"function"`.
@@ -52853,8 +57496,25 @@ pub struct BetaToolChoiceFunction {
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaToolChoiceFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaToolChoiceFunction",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -52985,7 +57645,7 @@ impl ::std::default::Default for BetaToolChoiceFunctionType {
 /// MCP tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaToolChoiceMcp {
     /// Required. Always `"mcp"`.
@@ -52993,12 +57653,29 @@ pub struct BetaToolChoiceMcp {
     /// Required.
     pub server_label: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaToolChoiceMcp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaToolChoiceMcp",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -53498,15 +58175,29 @@ impl ::std::convert::From<super::BetaToolChoiceTypes> for BetaToolChoiceParam {
 /// Hosted tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaToolChoiceTypes {
     /// Required. One of `"file_search"`, `"web_search_preview"`, `"computer"`, `"computer_use_preview"`, `"computer_use"`, `"web_search_preview_2025_03_11"`, `"image_generation"` or `"code_interpreter"`.
     pub r#type: super::BetaToolChoiceTypesType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaToolChoiceTypes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaToolChoiceTypes",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -53658,11 +58349,10 @@ impl crate::runtime::de::Fit for BetaToolChoiceTypesType {
 /// An object with 8 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaToolSearchCall {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"tool_search_call"`. Always `"tool_search_call"`.
     pub r#type: super::BetaToolSearchCallType,
@@ -53677,12 +58367,34 @@ pub struct BetaToolSearchCall {
     /// Required.
     pub status: super::BetaFunctionCallStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaToolSearchCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaToolSearchCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("execution", ::std::option::Option::Some(&self.execution)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -53742,32 +58454,49 @@ impl crate::runtime::de::Fit for BetaToolSearchCall {
 /// An object with 7 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaToolSearchCallItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. From 1 to 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"tool_search_call"`. Always `"tool_search_call"`.
     pub r#type: super::BetaToolSearchCallItemParamType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub execution: ::std::option::Option<super::BetaToolSearchExecutionType>,
     /// Required.
     pub arguments: crate::runtime::Json,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaFunctionCallItemStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaToolSearchCallItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaToolSearchCallItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -54102,11 +58831,10 @@ impl crate::runtime::de::Fit for BetaToolSearchExecutionType {
 /// An object with 8 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaToolSearchOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"tool_search_output"`. Always `"tool_search_output"`.
     pub r#type: super::BetaToolSearchOutputType,
@@ -54121,12 +58849,34 @@ pub struct BetaToolSearchOutput {
     /// Required.
     pub status: super::BetaFunctionCallOutputStatusEnum,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaToolSearchOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaToolSearchOutput",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("execution", ::std::option::Option::Some(&self.execution)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -54186,32 +58936,49 @@ impl crate::runtime::de::Fit for BetaToolSearchOutput {
 /// An object with 7 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaToolSearchOutputItemParam {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTagParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. From 1 to 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Required. Default: `"tool_search_output"`. Always `"tool_search_output"`.
     pub r#type: super::BetaToolSearchOutputItemParamType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub execution: ::std::option::Option<super::BetaToolSearchExecutionType>,
     /// Required.
     pub tools: ::std::vec::Vec<super::BetaTool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaFunctionCallItemStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaToolSearchOutputItemParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaToolSearchOutputItemParam",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -54472,24 +59239,40 @@ impl ::std::default::Default for BetaToolSearchOutputType {
 /// Tool search tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaToolSearchToolParam {
     /// Required. Default: `"tool_search"`. Always `"tool_search"`.
     pub r#type: super::BetaToolSearchToolParamType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub execution: ::std::option::Option<super::BetaToolSearchExecutionType>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<crate::runtime::Json>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaToolSearchToolParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaToolSearchToolParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -54655,7 +59438,7 @@ pub type BetaToolsArray = ::std::vec::Vec<super::BetaTool>;
 /// Top log probability
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaTopLogProb {
     /// Required.
@@ -54666,8 +59449,26 @@ pub struct BetaTopLogProb {
     pub bytes: ::std::vec::Vec<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaTopLogProb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaTopLogProb",
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -54803,7 +59604,7 @@ impl crate::runtime::de::Fit for BetaTruncationEnum {
 /// Type
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaTypeParam {
     /// Required. Default: `"type"`. Always `"type"`.
@@ -54812,8 +59613,25 @@ pub struct BetaTypeParam {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaTypeParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaTypeParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -54944,7 +59762,7 @@ impl ::std::default::Default for BetaTypeParamType {
 /// URL citation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaUrlCitationBody {
     /// Required. Default: `"url_citation"`. Always `"url_citation"`.
@@ -54959,8 +59777,28 @@ pub struct BetaUrlCitationBody {
     pub title: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaUrlCitationBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaUrlCitationBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("title", ::std::option::Option::Some(&self.title)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -55105,7 +59943,7 @@ impl ::std::default::Default for BetaUrlCitationBodyType {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaUrlCitationParam {
     /// Required. Default: `"url_citation"`. Always `"url_citation"`.
@@ -55120,8 +59958,28 @@ pub struct BetaUrlCitationParam {
     pub title: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaUrlCitationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaUrlCitationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("title", ::std::option::Option::Some(&self.title)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -55472,15 +60330,29 @@ impl crate::runtime::de::Fit for BetaVerbosity {
 /// Wait
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaWaitParam {
     /// Required. Default: `"wait"`. Always `"wait"`.
     pub r#type: super::BetaWaitParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaWaitParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaWaitParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -55608,7 +60480,7 @@ impl ::std::default::Default for BetaWaitParamType {
 /// Find action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaWebSearchActionFind {
     /// Required. Always `"find_in_page"`.
@@ -55619,8 +60491,26 @@ pub struct BetaWebSearchActionFind {
     pub pattern: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaWebSearchActionFind {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaWebSearchActionFind",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("pattern", ::std::option::Option::Some(&self.pattern)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -55760,18 +60650,34 @@ impl ::std::default::Default for BetaWebSearchActionFindType {
 /// Open page action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaWebSearchActionOpenPage {
     /// Required. Always `"open_page"`.
     pub r#type: super::BetaWebSearchActionOpenPageType,
     /// Optional; may be `null`. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaWebSearchActionOpenPage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaWebSearchActionOpenPage",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", crate::runtime::ser::optional(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -55913,31 +60819,47 @@ impl ::std::default::Default for BetaWebSearchActionOpenPageType {
 /// Search action
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaWebSearchActionSearch {
     /// Required. Always `"search"`.
     pub r#type: super::BetaWebSearchActionSearchType,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub query: ::std::option::Option<::std::string::String>,
     /// Search queries
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub queries: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Web search sources
     ///
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sources: ::std::option::Option<
         ::std::vec::Vec<super::BetaWebSearchActionSearchWebSearchSource>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaWebSearchActionSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaWebSearchActionSearch",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("query", crate::runtime::ser::optional(&self.query)),
+                ("queries", crate::runtime::ser::optional(&self.queries)),
+                ("sources", crate::runtime::ser::optional(&self.sources)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -56173,7 +61095,7 @@ impl ::std::default::Default for BetaWebSearchActionSearchType {
 /// Web search source
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaWebSearchActionSearchWebSearchSource {
     /// Required. Always `"url"`.
@@ -56182,8 +61104,25 @@ pub struct BetaWebSearchActionSearchWebSearchSource {
     pub url: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaWebSearchActionSearchWebSearchSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaWebSearchActionSearchWebSearchSource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -56247,28 +61186,43 @@ impl BetaWebSearchActionSearchWebSearchSource {
 /// Web search approximate location
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaWebSearchApproximateLocation {
     /// Optional. Default: `"approximate"`. Always `"approximate"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::BetaWebSearchApproximateLocationType>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaWebSearchApproximateLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaWebSearchApproximateLocation",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("country", crate::runtime::ser::optional(&self.country)),
+                ("region", crate::runtime::ser::optional(&self.region)),
+                ("city", crate::runtime::ser::optional(&self.city)),
+                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -56452,26 +61406,48 @@ impl ::std::default::Default for BetaWebSearchApproximateLocationType {
 /// Web search preview
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaWebSearchPreviewTool {
     /// Required. Default: `"web_search_preview"`. One of `"web_search_preview"` or `"web_search_preview_2025_03_11"`.
     pub r#type: super::BetaWebSearchPreviewToolType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_location: ::std::option::Option<super::BetaApproximateLocation>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub search_context_size: ::std::option::Option<super::BetaSearchContextSize>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub search_content_types: ::std::option::Option<
         ::std::vec::Vec<super::BetaSearchContentType>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaWebSearchPreviewTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaWebSearchPreviewTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "search_context_size",
+                    crate::runtime::ser::optional(&self.search_context_size),
+                ),
+                (
+                    "search_content_types",
+                    crate::runtime::ser::optional(&self.search_content_types),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -56640,29 +61616,51 @@ impl crate::runtime::de::Fit for BetaWebSearchPreviewToolType {
 /// Web search
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaWebSearchTool {
     /// Required. Default: `"web_search"`. One of `"web_search"` or `"web_search_2025_08_26"`.
     pub r#type: super::BetaWebSearchToolType,
     /// Optional. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_web_access: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filters: ::std::option::Option<super::BetaWebSearchToolFilters>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_location: ::std::option::Option<super::BetaWebSearchApproximateLocation>,
     /// Optional. Default: `"medium"`. One of `"low"`, `"medium"` or `"high"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub search_context_size: ::std::option::Option<
         super::BetaWebSearchToolSearchContextSize,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaWebSearchTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaWebSearchTool",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "external_web_access",
+                    crate::runtime::ser::optional(&self.external_web_access),
+                ),
+                ("filters", crate::runtime::ser::optional(&self.filters)),
+                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "search_context_size",
+                    crate::runtime::ser::optional(&self.search_context_size),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -56770,11 +61768,10 @@ impl BetaWebSearchTool {
 /// Web search tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaWebSearchToolCall {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub id: ::std::string::String,
@@ -56786,8 +61783,28 @@ pub struct BetaWebSearchToolCall {
     pub action: super::BetaWebSearchToolCallAction,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaWebSearchToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaWebSearchToolCall",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("action", ::std::option::Option::Some(&self.action)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -57106,18 +62123,31 @@ impl ::std::default::Default for BetaWebSearchToolCallType {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaWebSearchToolFilters {
     /// Allowed domains for the search.
     ///
     /// Optional; may be `null`. Default: `[]`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaWebSearchToolFilters {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaWebSearchToolFilters",
+            &[("allowed_domains", crate::runtime::ser::optional(&self.allowed_domains))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -57326,7 +62356,7 @@ impl crate::runtime::de::Fit for BetaWebSearchToolType {
 /// The compacted response object
 ///
 /// Used by [`Client::compact_conversation`](crate::runtime::Client::compact_conversation) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CompactResource {
     /// Required.
@@ -57341,8 +62371,28 @@ pub struct CompactResource {
     pub usage: super::ResponseUsage,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CompactResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CompactResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -57457,36 +62507,64 @@ impl ::std::default::Default for CompactResourceObject {
 /// An object with 8 properties, 1 of them required.
 ///
 /// Used by [`Client::compact_conversation`](crate::runtime::Client::compact_conversation) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CompactResponseMethodPublicBody {
     /// Required; may be `null`.
     pub model: ::std::option::Option<super::ModelIdsCompaction>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::CompactResponseMethodPublicBodyInput>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<super::PromptCacheRetentionEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::PromptCacheOptionsParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::ServiceTierEnum>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CompactResponseMethodPublicBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CompactResponseMethodPublicBody",
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -57749,18 +62827,37 @@ for CompactResponseMethodPublicBodyInput {
 /// An object with 2 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContextManagementParam {
     /// Required.
     pub r#type: ::std::string::String,
     /// Optional; may be `null`. At least `1000`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub compact_threshold: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContextManagementParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContextManagementParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "compact_threshold",
+                    crate::runtime::ser::optional(&self.compact_threshold),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -57925,15 +63022,29 @@ impl ::std::convert::From<super::ConversationParam2> for ConversationParam {
 /// Conversation object
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ConversationParam2 {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ConversationParam2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ConversationParam2",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -57991,113 +63102,152 @@ impl ConversationParam2 {
 /// An object with 31 properties, all optional.
 ///
 /// Used by [`Client::create_response`](crate::runtime::Client::create_response) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::ModelResponsePropertiesPromptCacheRetention,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::PromptCacheOptionsParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::ModelIdsResponses>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tool_calls: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::ResponseTextParam>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<super::ToolsArray>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::ToolChoiceParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::Prompt>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::ServiceTierResponses>,
     /// Optional; may be `null`. Default: `"disabled"`. One of `"auto"` or `"disabled"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::CreateResponseTruncation>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::Reasoning>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::InputParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<::std::vec::Vec<super::IncludeEnum>>,
     /// Optional; may be `null`. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<bool>,
     /// Optional; may be `null`. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::ModerationParam>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_options: ::std::option::Option<super::ResponseStreamOptions>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation: ::std::option::Option<super::ConversationParam>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context_management: ::std::option::Option<
         ::std::vec::Vec<super::ContextManagementParam>,
     >,
     /// Optional; may be `null`. At least `16`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateResponse",
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("store", crate::runtime::ser::optional(&self.store)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                (
+                    "context_management",
+                    crate::runtime::ser::optional(&self.context_management),
+                ),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -58563,7 +63713,7 @@ impl crate::runtime::de::Fit for CreateResponseTruncation {
 /// ResponseCustomToolCallOutputItem
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CustomToolCallOutputResource {
     /// Required. Always `"custom_tool_call_output"`.
@@ -58573,19 +63723,39 @@ pub struct CustomToolCallOutputResource {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCallerParam>,
     /// Required.
     pub output: super::CustomToolCallOutputOutput,
     /// Required.
     pub status: super::FunctionCallOutputStatusEnum,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomToolCallOutputResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomToolCallOutputResource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -58645,7 +63815,7 @@ impl crate::runtime::de::Fit for CustomToolCallOutputResource {
 /// ResponseCustomToolCallItem
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CustomToolCallResource {
     /// Required. Always `"custom_tool_call"`.
@@ -58655,10 +63825,8 @@ pub struct CustomToolCallResource {
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCaller>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
@@ -58667,12 +63835,35 @@ pub struct CustomToolCallResource {
     /// Required.
     pub status: super::FunctionCallStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_by: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CustomToolCallResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CustomToolCallResource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -58735,35 +63926,52 @@ impl crate::runtime::de::Fit for CustomToolCallResource {
 /// Function tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FunctionToolCallOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"function_call_output"`.
     pub r#type: super::FunctionToolCallOutputType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub namespace: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub caller: ::std::option::Option<super::ToolCallCallerParam>,
     /// Required.
     pub output: super::FunctionToolCallOutputOutput,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::FunctionToolCallOutputStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FunctionToolCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FunctionToolCallOutput",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -58823,7 +64031,7 @@ impl crate::runtime::de::Fit for FunctionToolCallOutput {
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct InputMessageResource {
     /// Required. Always `"message"`.
@@ -58831,7 +64039,6 @@ pub struct InputMessageResource {
     /// Required. One of `"user"`, `"system"` or `"developer"`.
     pub role: super::InputMessageRole,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::InputMessageStatus>,
     /// Required.
     pub content: super::InputMessageContentList,
@@ -58839,8 +64046,28 @@ pub struct InputMessageResource {
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for InputMessageResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "InputMessageResource",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -60615,7 +65842,7 @@ impl crate::runtime::de::Fit for ModelIdsResponsesOnlyModel {
 /// Moderation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Moderation {
     /// Required.
@@ -60624,8 +65851,25 @@ pub struct Moderation {
     pub output: super::ModerationOutput,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for Moderation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Moderation",
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -60664,7 +65908,7 @@ impl crate::runtime::de::Fit for Moderation {
 /// Moderation error
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModerationErrorBody {
     /// Required. Default: `"error"`. Always `"error"`.
@@ -60675,8 +65919,26 @@ pub struct ModerationErrorBody {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModerationErrorBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModerationErrorBody",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -61521,7 +66783,7 @@ impl crate::runtime::de::Fit for PersonalityEnum {
 /// Prompt cache options
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct PromptCacheOptions {
     /// Required.
@@ -61530,8 +66792,25 @@ pub struct PromptCacheOptions {
     pub mode: super::PromptCacheModeEnum,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for PromptCacheOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PromptCacheOptions",
+            &[
+                ("ttl", ::std::option::Option::Some(&self.ttl)),
+                ("mode", ::std::option::Option::Some(&self.mode)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -61638,29 +66917,47 @@ impl crate::runtime::de::Fit for PromptCacheRetentionEnum {
 /// Reasoning
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Reasoning {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mode: ::std::option::Option<super::ReasoningModeEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effort: ::std::option::Option<super::ReasoningEffort>,
     /// Optional; may be `null`. One of `"auto"`, `"concise"` or `"detailed"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub summary: ::std::option::Option<super::ReasoningSummary>,
     /// Optional; may be `null`. One of `"auto"`, `"current_turn"` or `"all_turns"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<super::ReasoningContext>,
     /// Optional; may be `null`. One of `"auto"`, `"concise"` or `"detailed"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub generate_summary: ::std::option::Option<super::ReasoningGenerateSummary>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for Reasoning {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Reasoning",
+            &[
+                ("mode", crate::runtime::ser::optional(&self.mode)),
+                ("effort", crate::runtime::ser::optional(&self.effort)),
+                ("summary", crate::runtime::ser::optional(&self.summary)),
+                ("context", crate::runtime::ser::optional(&self.context)),
+                (
+                    "generate_summary",
+                    crate::runtime::ser::optional(&self.generate_summary),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -62038,13 +67335,12 @@ impl crate::runtime::de::Fit for ReasoningSummary {
 /// The response object
 ///
 /// Used by [`Client::create_response`](crate::runtime::Client::create_response) (response), [`Client::get_response`](crate::runtime::Client::get_response) (response) and [`Client::cancel_response`](crate::runtime::Client::cancel_response) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Response {
     /// Required; may be `null`.
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Required; may be `null`. Default: `1`. At least `0` and at most `2`.
     pub temperature: ::std::option::Option<f64>,
@@ -62052,58 +67348,45 @@ pub struct Response {
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::ModelResponsePropertiesPromptCacheRetention,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub model: super::ModelIdsResponses,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tool_calls: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::ResponseTextParam>,
     /// Required.
     pub tools: super::ToolsArray,
     /// Required.
     pub tool_choice: super::ToolChoiceParam,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::Prompt>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::ServiceTierResponses>,
     /// Optional; may be `null`. Default: `"disabled"`. One of `"auto"` or `"disabled"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::ResponseTruncation>,
     /// Required.
     pub id: ::std::string::String,
     /// Required. Always `"response"`.
     pub object: super::ResponseObject,
     /// Optional. One of `"completed"`, `"failed"`, `"in_progress"`, `"cancelled"`, `"queued"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::ResponseStatus>,
     /// Required. Format: `unixtime`.
     pub created_at: f64,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completed_at: ::std::option::Option<f64>,
     /// Required; may be `null`.
     pub error: ::std::option::Option<super::ResponseError>,
@@ -62112,34 +67395,101 @@ pub struct Response {
     /// Required.
     pub output: ::std::vec::Vec<super::OutputItem>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::Reasoning>,
     /// Required; may be `null`.
     pub instructions: ::std::option::Option<super::ResponseInstructions>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::ResponseUsage>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::PromptCacheOptions>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::Moderation>,
     /// Required. Default: `true`.
     pub parallel_tool_calls: bool,
     /// Optional; may be `null`. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation: ::std::option::Option<super::ResponseConversation>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for Response {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Response",
+            &[
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", ::std::option::Option::Some(&self.temperature)),
+                ("top_p", ::std::option::Option::Some(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("completed_at", crate::runtime::ser::optional(&self.completed_at)),
+                ("error", ::std::option::Option::Some(&self.error)),
+                (
+                    "incomplete_details",
+                    ::std::option::Option::Some(&self.incomplete_details),
+                ),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("instructions", ::std::option::Option::Some(&self.instructions)),
+                ("output_text", crate::runtime::ser::optional(&self.output_text)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                (
+                    "parallel_tool_calls",
+                    ::std::option::Option::Some(&self.parallel_tool_calls),
+                ),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -62280,7 +67630,7 @@ impl crate::runtime::de::Fit for Response {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseAudioDeltaEvent {
     /// Required. Always `"response.audio.delta"`.
@@ -62291,8 +67641,26 @@ pub struct ResponseAudioDeltaEvent {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseAudioDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseAudioDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -62406,7 +67774,7 @@ impl ::std::default::Default for ResponseAudioDeltaEventType {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseAudioDoneEvent {
     /// Required. Always `"response.audio.done"`.
@@ -62414,12 +67782,29 @@ pub struct ResponseAudioDoneEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseAudioDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseAudioDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -62530,7 +67915,7 @@ impl ::std::default::Default for ResponseAudioDoneEventType {
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseAudioTranscriptDeltaEvent {
     /// Required. Always `"response.audio.transcript.delta"`.
@@ -62540,12 +67925,30 @@ pub struct ResponseAudioTranscriptDeltaEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseAudioTranscriptDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseAudioTranscriptDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -62661,7 +68064,7 @@ impl ::std::default::Default for ResponseAudioTranscriptDeltaEventType {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseAudioTranscriptDoneEvent {
     /// Required. Always `"response.audio.transcript.done"`.
@@ -62669,12 +68072,29 @@ pub struct ResponseAudioTranscriptDoneEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseAudioTranscriptDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseAudioTranscriptDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -62788,7 +68208,7 @@ impl ::std::default::Default for ResponseAudioTranscriptDoneEventType {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCodeInterpreterCallCodeDeltaEvent {
     /// Required. Always `"response.code_interpreter_call_code.delta"`.
@@ -62803,8 +68223,28 @@ pub struct ResponseCodeInterpreterCallCodeDeltaEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCodeInterpreterCallCodeDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCodeInterpreterCallCodeDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -62926,7 +68366,7 @@ impl ::std::default::Default for ResponseCodeInterpreterCallCodeDeltaEventType {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCodeInterpreterCallCodeDoneEvent {
     /// Required. Always `"response.code_interpreter_call_code.done"`.
@@ -62941,8 +68381,28 @@ pub struct ResponseCodeInterpreterCallCodeDoneEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCodeInterpreterCallCodeDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCodeInterpreterCallCodeDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -63064,7 +68524,7 @@ impl ::std::default::Default for ResponseCodeInterpreterCallCodeDoneEventType {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCodeInterpreterCallCompletedEvent {
     /// Required. Always `"response.code_interpreter_call.completed"`.
@@ -63077,8 +68537,27 @@ pub struct ResponseCodeInterpreterCallCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCodeInterpreterCallCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCodeInterpreterCallCompletedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -63198,7 +68677,7 @@ impl ::std::default::Default for ResponseCodeInterpreterCallCompletedEventType {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCodeInterpreterCallInProgressEvent {
     /// Required. Always `"response.code_interpreter_call.in_progress"`.
@@ -63211,8 +68690,27 @@ pub struct ResponseCodeInterpreterCallInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCodeInterpreterCallInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCodeInterpreterCallInProgressEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -63332,7 +68830,7 @@ impl ::std::default::Default for ResponseCodeInterpreterCallInProgressEventType 
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCodeInterpreterCallInterpretingEvent {
     /// Required. Always `"response.code_interpreter_call.interpreting"`.
@@ -63345,8 +68843,27 @@ pub struct ResponseCodeInterpreterCallInterpretingEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCodeInterpreterCallInterpretingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCodeInterpreterCallInterpretingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -63467,7 +68984,7 @@ impl ::std::default::Default for ResponseCodeInterpreterCallInterpretingEventTyp
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseCompletedEvent {
     /// Required. Always `"response.completed"`.
@@ -63478,8 +68995,26 @@ pub struct ResponseCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCompletedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -63590,7 +69125,7 @@ impl ::std::default::Default for ResponseCompletedEventType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseContentPartAddedEvent {
     /// Required. Always `"response.content_part.added"`.
@@ -63607,8 +69142,29 @@ pub struct ResponseContentPartAddedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseContentPartAddedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseContentPartAddedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -63735,7 +69291,7 @@ impl ::std::default::Default for ResponseContentPartAddedEventType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseContentPartDoneEvent {
     /// Required. Always `"response.content_part.done"`.
@@ -63752,8 +69308,29 @@ pub struct ResponseContentPartDoneEvent {
     pub part: super::OutputContent,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseContentPartDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseContentPartDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -63880,15 +69457,29 @@ impl ::std::default::Default for ResponseContentPartDoneEventType {
 /// Conversation
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseConversation {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseConversation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseConversation",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -63925,7 +69516,7 @@ impl crate::runtime::de::Fit for ResponseConversation {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseCreatedEvent {
     /// Required. Always `"response.created"`.
@@ -63936,8 +69527,26 @@ pub struct ResponseCreatedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCreatedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCreatedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -64048,7 +69657,7 @@ impl ::std::default::Default for ResponseCreatedEventType {
 /// ResponseCustomToolCallInputDelta
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCustomToolCallInputDeltaEvent {
     /// Required. Always `"response.custom_tool_call_input.delta"`.
@@ -64063,8 +69672,28 @@ pub struct ResponseCustomToolCallInputDeltaEvent {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCustomToolCallInputDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCustomToolCallInputDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -64186,7 +69815,7 @@ impl ::std::default::Default for ResponseCustomToolCallInputDeltaEventType {
 /// ResponseCustomToolCallInputDone
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCustomToolCallInputDoneEvent {
     /// Required. Always `"response.custom_tool_call_input.done"`.
@@ -64201,8 +69830,28 @@ pub struct ResponseCustomToolCallInputDoneEvent {
     pub input: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCustomToolCallInputDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCustomToolCallInputDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -64324,7 +69973,7 @@ impl ::std::default::Default for ResponseCustomToolCallInputDoneEventType {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseError {
     /// Required.
@@ -64333,8 +69982,25 @@ pub struct ResponseError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseError",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -64513,7 +70179,7 @@ impl crate::runtime::de::Fit for ResponseErrorCode {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseErrorEvent {
     /// Required. Always `"error"`.
@@ -64528,8 +70194,28 @@ pub struct ResponseErrorEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseErrorEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseErrorEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", ::std::option::Option::Some(&self.param)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -64644,7 +70330,7 @@ impl ::std::default::Default for ResponseErrorEventType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseFailedEvent {
     /// Required. Always `"response.failed"`.
@@ -64655,8 +70341,26 @@ pub struct ResponseFailedEvent {
     pub response: super::Response,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFailedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFailedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response", ::std::option::Option::Some(&self.response)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -64767,7 +70471,7 @@ impl ::std::default::Default for ResponseFailedEventType {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFileSearchCallCompletedEvent {
     /// Required. Always `"response.file_search_call.completed"`.
@@ -64780,8 +70484,27 @@ pub struct ResponseFileSearchCallCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFileSearchCallCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFileSearchCallCompletedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -64901,7 +70624,7 @@ impl ::std::default::Default for ResponseFileSearchCallCompletedEventType {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFileSearchCallInProgressEvent {
     /// Required. Always `"response.file_search_call.in_progress"`.
@@ -64914,8 +70637,27 @@ pub struct ResponseFileSearchCallInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFileSearchCallInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFileSearchCallInProgressEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -65035,7 +70777,7 @@ impl ::std::default::Default for ResponseFileSearchCallInProgressEventType {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFileSearchCallSearchingEvent {
     /// Required. Always `"response.file_search_call.searching"`.
@@ -65048,8 +70790,27 @@ pub struct ResponseFileSearchCallSearchingEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFileSearchCallSearchingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFileSearchCallSearchingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -65169,7 +70930,7 @@ impl ::std::default::Default for ResponseFileSearchCallSearchingEventType {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFunctionCallArgumentsDeltaEvent {
     /// Required. Always `"response.function_call_arguments.delta"`.
@@ -65184,8 +70945,28 @@ pub struct ResponseFunctionCallArgumentsDeltaEvent {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFunctionCallArgumentsDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFunctionCallArgumentsDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -65307,7 +71088,7 @@ impl ::std::default::Default for ResponseFunctionCallArgumentsDeltaEventType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFunctionCallArgumentsDoneEvent {
     /// Required. Always `"response.function_call_arguments.done"`.
@@ -65324,8 +71105,29 @@ pub struct ResponseFunctionCallArgumentsDoneEvent {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFunctionCallArgumentsDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFunctionCallArgumentsDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -65456,7 +71258,7 @@ impl ::std::default::Default for ResponseFunctionCallArgumentsDoneEventType {
 /// ResponseImageGenCallCompletedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseImageGenCallCompletedEvent {
     /// Required. Always `"response.image_generation_call.completed"`.
@@ -65469,8 +71271,27 @@ pub struct ResponseImageGenCallCompletedEvent {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseImageGenCallCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseImageGenCallCompletedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -65590,7 +71411,7 @@ impl ::std::default::Default for ResponseImageGenCallCompletedEventType {
 /// ResponseImageGenCallGeneratingEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseImageGenCallGeneratingEvent {
     /// Required. Always `"response.image_generation_call.generating"`.
@@ -65603,8 +71424,27 @@ pub struct ResponseImageGenCallGeneratingEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseImageGenCallGeneratingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseImageGenCallGeneratingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -65724,7 +71564,7 @@ impl ::std::default::Default for ResponseImageGenCallGeneratingEventType {
 /// ResponseImageGenCallInProgressEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseImageGenCallInProgressEvent {
     /// Required. Always `"response.image_generation_call.in_progress"`.
@@ -65737,8 +71577,27 @@ pub struct ResponseImageGenCallInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseImageGenCallInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseImageGenCallInProgressEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -65858,7 +71717,7 @@ impl ::std::default::Default for ResponseImageGenCallInProgressEventType {
 /// ResponseImageGenCallPartialImageEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseImageGenCallPartialImageEvent {
     /// Required. Always `"response.image_generation_call.partial_image"`.
@@ -65874,21 +71733,48 @@ pub struct ResponseImageGenCallPartialImageEvent {
     /// Required.
     pub partial_image_b64: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quality: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_format: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseImageGenCallPartialImageEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseImageGenCallPartialImageEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                (
+                    "partial_image_index",
+                    ::std::option::Option::Some(&self.partial_image_index),
+                ),
+                (
+                    "partial_image_b64",
+                    ::std::option::Option::Some(&self.partial_image_b64),
+                ),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -66031,7 +71917,7 @@ impl ::std::default::Default for ResponseImageGenCallPartialImageEventType {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseInProgressEvent {
     /// Required. Always `"response.in_progress"`.
@@ -66042,8 +71928,26 @@ pub struct ResponseInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseInProgressEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -66157,16 +72061,29 @@ impl ::std::default::Default for ResponseInProgressEventType {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseIncompleteDetails {
     /// Optional. One of `"max_output_tokens"` or `"content_filter"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<super::ResponseReason>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseIncompleteDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseIncompleteDetails",
+            &[("reason", crate::runtime::ser::optional(&self.reason))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -66206,7 +72123,7 @@ impl crate::runtime::de::Fit for ResponseIncompleteDetails {
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseIncompleteEvent {
     /// Required. Always `"response.incomplete"`.
@@ -66217,8 +72134,26 @@ pub struct ResponseIncompleteEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseIncompleteEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseIncompleteEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -66431,7 +72366,7 @@ impl ::std::convert::From<::std::vec::Vec<super::InputItem>> for ResponseInstruc
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_input_items`](crate::runtime::Client::list_input_items) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseItemList {
     /// Required. Always `"list"`.
@@ -66446,8 +72381,28 @@ pub struct ResponseItemList {
     pub last_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseItemList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseItemList",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -66562,7 +72517,7 @@ impl ::std::default::Default for ResponseItemListObject {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseLogProb {
     /// Required.
@@ -66570,14 +72525,31 @@ pub struct ResponseLogProb {
     /// Required.
     pub logprob: f64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<
         ::std::vec::Vec<super::ResponseLogProbTopLogprobsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseLogProb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseLogProb",
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -66618,19 +72590,34 @@ impl crate::runtime::de::Fit for ResponseLogProb {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseLogProbTopLogprobsItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprob: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseLogProbTopLogprobsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseLogProbTopLogprobsItem",
+            &[
+                ("token", crate::runtime::ser::optional(&self.token)),
+                ("logprob", crate::runtime::ser::optional(&self.logprob)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -66672,7 +72659,7 @@ impl crate::runtime::de::Fit for ResponseLogProbTopLogprobsItem {
 /// ResponseMCPCallArgumentsDeltaEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpCallArgumentsDeltaEvent {
     /// Required. Always `"response.mcp_call_arguments.delta"`.
@@ -66687,8 +72674,28 @@ pub struct ResponseMcpCallArgumentsDeltaEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpCallArgumentsDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpCallArgumentsDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -66806,7 +72813,7 @@ impl ::std::default::Default for ResponseMcpCallArgumentsDeltaEventType {
 /// ResponseMCPCallArgumentsDoneEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpCallArgumentsDoneEvent {
     /// Required. Always `"response.mcp_call_arguments.done"`.
@@ -66821,8 +72828,28 @@ pub struct ResponseMcpCallArgumentsDoneEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpCallArgumentsDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpCallArgumentsDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -66940,7 +72967,7 @@ impl ::std::default::Default for ResponseMcpCallArgumentsDoneEventType {
 /// ResponseMCPCallCompletedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpCallCompletedEvent {
     /// Required. Always `"response.mcp_call.completed"`.
@@ -66953,8 +72980,27 @@ pub struct ResponseMcpCallCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpCallCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpCallCompletedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -67070,7 +73116,7 @@ impl ::std::default::Default for ResponseMcpCallCompletedEventType {
 /// ResponseMCPCallFailedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpCallFailedEvent {
     /// Required. Always `"response.mcp_call.failed"`.
@@ -67083,8 +73129,27 @@ pub struct ResponseMcpCallFailedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpCallFailedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpCallFailedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -67200,7 +73265,7 @@ impl ::std::default::Default for ResponseMcpCallFailedEventType {
 /// ResponseMCPCallInProgressEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpCallInProgressEvent {
     /// Required. Always `"response.mcp_call.in_progress"`.
@@ -67213,8 +73278,27 @@ pub struct ResponseMcpCallInProgressEvent {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpCallInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpCallInProgressEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -67330,7 +73414,7 @@ impl ::std::default::Default for ResponseMcpCallInProgressEventType {
 /// ResponseMCPListToolsCompletedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpListToolsCompletedEvent {
     /// Required. Always `"response.mcp_list_tools.completed"`.
@@ -67343,8 +73427,27 @@ pub struct ResponseMcpListToolsCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpListToolsCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpListToolsCompletedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -67460,7 +73563,7 @@ impl ::std::default::Default for ResponseMcpListToolsCompletedEventType {
 /// ResponseMCPListToolsFailedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpListToolsFailedEvent {
     /// Required. Always `"response.mcp_list_tools.failed"`.
@@ -67473,8 +73576,27 @@ pub struct ResponseMcpListToolsFailedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpListToolsFailedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpListToolsFailedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -67590,7 +73712,7 @@ impl ::std::default::Default for ResponseMcpListToolsFailedEventType {
 /// ResponseMCPListToolsInProgressEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpListToolsInProgressEvent {
     /// Required. Always `"response.mcp_list_tools.in_progress"`.
@@ -67603,8 +73725,27 @@ pub struct ResponseMcpListToolsInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpListToolsInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpListToolsInProgressEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -67790,7 +73931,7 @@ impl ::std::default::Default for ResponseObject {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseOutputItemAddedEvent {
     /// Required. Always `"response.output_item.added"`.
@@ -67803,8 +73944,27 @@ pub struct ResponseOutputItemAddedEvent {
     pub item: super::OutputItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseOutputItemAddedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseOutputItemAddedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -67920,7 +74080,7 @@ impl ::std::default::Default for ResponseOutputItemAddedEventType {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseOutputItemDoneEvent {
     /// Required. Always `"response.output_item.done"`.
@@ -67933,8 +74093,27 @@ pub struct ResponseOutputItemDoneEvent {
     pub item: super::OutputItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseOutputItemDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseOutputItemDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -68050,7 +74229,7 @@ impl ::std::default::Default for ResponseOutputItemDoneEventType {
 /// ResponseOutputTextAnnotationAddedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseOutputTextAnnotationAddedEvent {
     /// Required. Always `"response.output_text.annotation.added"`.
@@ -68069,8 +74248,33 @@ pub struct ResponseOutputTextAnnotationAddedEvent {
     pub annotation: ::std::option::Option<super::Annotation>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseOutputTextAnnotationAddedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseOutputTextAnnotationAddedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                (
+                    "annotation_index",
+                    ::std::option::Option::Some(&self.annotation_index),
+                ),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("annotation", ::std::option::Option::Some(&self.annotation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -68204,7 +74408,7 @@ impl ::std::default::Default for ResponseOutputTextAnnotationAddedEventType {
 /// ResponseQueuedEvent
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseQueuedEvent {
     /// Required. Always `"response.queued"`.
@@ -68215,8 +74419,26 @@ pub struct ResponseQueuedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseQueuedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseQueuedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -68395,7 +74617,7 @@ impl crate::runtime::de::Fit for ResponseReason {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningSummaryPartAddedEvent {
     /// Required. Always `"response.reasoning_summary_part.added"`.
@@ -68412,8 +74634,29 @@ pub struct ResponseReasoningSummaryPartAddedEvent {
     pub part: super::ResponseReasoningSummaryPartAddedEventPart,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningSummaryPartAddedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningSummaryPartAddedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -68470,7 +74713,7 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEvent {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningSummaryPartAddedEventPart {
     /// Required. Always `"summary_text"`.
@@ -68479,8 +74722,25 @@ pub struct ResponseReasoningSummaryPartAddedEventPart {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningSummaryPartAddedEventPart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningSummaryPartAddedEventPart",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -68666,7 +74926,7 @@ impl ::std::default::Default for ResponseReasoningSummaryPartAddedEventType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningSummaryPartDoneEvent {
     /// Required. Always `"response.reasoning_summary_part.done"`.
@@ -68678,7 +74938,6 @@ pub struct ResponseReasoningSummaryPartDoneEvent {
     /// Required.
     pub summary_index: i64,
     /// Optional. Always `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         super::ResponseReasoningSummaryPartDoneEventStatus,
     >,
@@ -68688,8 +74947,30 @@ pub struct ResponseReasoningSummaryPartDoneEvent {
     pub part: super::ResponseReasoningSummaryPartDoneEventPart,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningSummaryPartDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -68750,7 +75031,7 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEvent {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningSummaryPartDoneEventPart {
     /// Required. Always `"summary_text"`.
@@ -68759,8 +75040,25 @@ pub struct ResponseReasoningSummaryPartDoneEventPart {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningSummaryPartDoneEventPart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningSummaryPartDoneEventPart",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -69016,7 +75314,7 @@ impl ::std::default::Default for ResponseReasoningSummaryPartDoneEventType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningSummaryTextDeltaEvent {
     /// Required. Always `"response.reasoning_summary_text.delta"`.
@@ -69033,8 +75331,29 @@ pub struct ResponseReasoningSummaryTextDeltaEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningSummaryTextDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningSummaryTextDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -69165,7 +75484,7 @@ impl ::std::default::Default for ResponseReasoningSummaryTextDeltaEventType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningSummaryTextDoneEvent {
     /// Required. Always `"response.reasoning_summary_text.done"`.
@@ -69182,8 +75501,29 @@ pub struct ResponseReasoningSummaryTextDoneEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningSummaryTextDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningSummaryTextDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -69314,7 +75654,7 @@ impl ::std::default::Default for ResponseReasoningSummaryTextDoneEventType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningTextDeltaEvent {
     /// Required. Always `"response.reasoning_text.delta"`.
@@ -69331,8 +75671,29 @@ pub struct ResponseReasoningTextDeltaEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningTextDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningTextDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -69459,7 +75820,7 @@ impl ::std::default::Default for ResponseReasoningTextDeltaEventType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningTextDoneEvent {
     /// Required. Always `"response.reasoning_text.done"`.
@@ -69476,8 +75837,29 @@ pub struct ResponseReasoningTextDoneEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningTextDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningTextDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -69604,7 +75986,7 @@ impl ::std::default::Default for ResponseReasoningTextDoneEventType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseRefusalDeltaEvent {
     /// Required. Always `"response.refusal.delta"`.
@@ -69621,8 +76003,29 @@ pub struct ResponseRefusalDeltaEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseRefusalDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseRefusalDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -69749,7 +76152,7 @@ impl ::std::default::Default for ResponseRefusalDeltaEventType {
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseRefusalDoneEvent {
     /// Required. Always `"response.refusal.done"`.
@@ -69766,8 +76169,29 @@ pub struct ResponseRefusalDoneEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseRefusalDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseRefusalDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -69894,7 +76318,7 @@ impl ::std::default::Default for ResponseRefusalDoneEventType {
 /// Response shell command added event
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseShellCallCommandAddedStreamingEvent {
     /// Required. Default: `"response.shell_call_command.added"`. Always `"response.shell_call_command.added"`.
@@ -69909,8 +76333,28 @@ pub struct ResponseShellCallCommandAddedStreamingEvent {
     pub command: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseShellCallCommandAddedStreamingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseShellCallCommandAddedStreamingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -70034,7 +76478,7 @@ impl ::std::default::Default for ResponseShellCallCommandAddedStreamingEventType
 /// Response shell command delta event
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseShellCallCommandDeltaStreamingEvent {
     /// Required. Default: `"response.shell_call_command.delta"`. Always `"response.shell_call_command.delta"`.
@@ -70048,12 +76492,32 @@ pub struct ResponseShellCallCommandDeltaStreamingEvent {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub obfuscation: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseShellCallCommandDeltaStreamingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseShellCallCommandDeltaStreamingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -70180,7 +76644,7 @@ impl ::std::default::Default for ResponseShellCallCommandDeltaStreamingEventType
 /// Response shell command done event
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseShellCallCommandDoneStreamingEvent {
     /// Required. Default: `"response.shell_call_command.done"`. Always `"response.shell_call_command.done"`.
@@ -70195,8 +76659,28 @@ pub struct ResponseShellCallCommandDoneStreamingEvent {
     pub command: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseShellCallCommandDoneStreamingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseShellCallCommandDoneStreamingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -70320,7 +76804,7 @@ impl ::std::default::Default for ResponseShellCallCommandDoneStreamingEventType 
 /// Response shell call output content delta event
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseShellCallOutputContentDeltaStreamingEvent {
     /// Required. Default: `"response.shell_call_output_content.delta"`. Always `"response.shell_call_output_content.delta"`.
@@ -70337,8 +76821,29 @@ pub struct ResponseShellCallOutputContentDeltaStreamingEvent {
     pub delta: super::ShellCallOutputDelta,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseShellCallOutputContentDeltaStreamingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseShellCallOutputContentDeltaStreamingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -70472,7 +76977,7 @@ impl ::std::default::Default for ResponseShellCallOutputContentDeltaStreamingEve
 /// Response shell call output content done event
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseShellCallOutputContentDoneStreamingEvent {
     /// Required. Default: `"response.shell_call_output_content.done"`. Always `"response.shell_call_output_content.done"`.
@@ -70489,8 +76994,29 @@ pub struct ResponseShellCallOutputContentDoneStreamingEvent {
     pub output: ::std::vec::Vec<super::FunctionShellCallOutputContent>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseShellCallOutputContentDoneStreamingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseShellCallOutputContentDoneStreamingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -71816,16 +78342,34 @@ for ResponseStreamEvent {
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseStreamOptions {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_obfuscation: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseStreamOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseStreamOptions",
+            &[
+                (
+                    "include_obfuscation",
+                    crate::runtime::ser::optional(&self.include_obfuscation),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -71891,7 +78435,7 @@ impl ResponseStreamOptions {
 /// An object with 7 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseTextDeltaEvent {
     /// Required. Always `"response.output_text.delta"`.
@@ -71910,8 +78454,30 @@ pub struct ResponseTextDeltaEvent {
     pub logprobs: ::std::vec::Vec<super::ResponseLogProb>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseTextDeltaEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseTextDeltaEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -72038,7 +78604,7 @@ impl ::std::default::Default for ResponseTextDeltaEventType {
 /// An object with 7 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseTextDoneEvent {
     /// Required. Always `"response.output_text.done"`.
@@ -72057,8 +78623,30 @@ pub struct ResponseTextDoneEvent {
     pub logprobs: ::std::vec::Vec<super::ResponseLogProb>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseTextDoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseTextDoneEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -72185,19 +78773,34 @@ impl ::std::default::Default for ResponseTextDoneEventType {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseTextParam {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::TextResponseFormatConfiguration>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verbosity: ::std::option::Option<super::Verbosity>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseTextParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseTextParam",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("verbosity", crate::runtime::ser::optional(&self.verbosity)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -72342,7 +78945,7 @@ impl crate::runtime::de::Fit for ResponseTruncation {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseUsage {
     /// Required.
@@ -72357,8 +78960,34 @@ pub struct ResponseUsage {
     pub total_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseUsage",
+            &[
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "input_tokens_details",
+                    ::std::option::Option::Some(&self.input_tokens_details),
+                ),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "output_tokens_details",
+                    ::std::option::Option::Some(&self.output_tokens_details),
+                ),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -72409,7 +79038,7 @@ impl crate::runtime::de::Fit for ResponseUsage {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseUsageInputTokensDetails {
     /// Required.
@@ -72418,8 +79047,28 @@ pub struct ResponseUsageInputTokensDetails {
     pub cache_write_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseUsageInputTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseUsageInputTokensDetails",
+            &[
+                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
+                (
+                    "cache_write_tokens",
+                    ::std::option::Option::Some(&self.cache_write_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -72461,15 +79110,29 @@ impl crate::runtime::de::Fit for ResponseUsageInputTokensDetails {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseUsageOutputTokensDetails {
     /// Required.
     pub reasoning_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseUsageOutputTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseUsageOutputTokensDetails",
+            &[("reasoning_tokens", ::std::option::Option::Some(&self.reasoning_tokens))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -72509,7 +79172,7 @@ impl crate::runtime::de::Fit for ResponseUsageOutputTokensDetails {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseWebSearchCallCompletedEvent {
     /// Required. Always `"response.web_search_call.completed"`.
@@ -72522,8 +79185,27 @@ pub struct ResponseWebSearchCallCompletedEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWebSearchCallCompletedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWebSearchCallCompletedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -72639,7 +79321,7 @@ impl ::std::default::Default for ResponseWebSearchCallCompletedEventType {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseWebSearchCallInProgressEvent {
     /// Required. Always `"response.web_search_call.in_progress"`.
@@ -72652,8 +79334,27 @@ pub struct ResponseWebSearchCallInProgressEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWebSearchCallInProgressEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWebSearchCallInProgressEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -72773,7 +79474,7 @@ impl ::std::default::Default for ResponseWebSearchCallInProgressEventType {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseWebSearchCallSearchingEvent {
     /// Required. Always `"response.web_search_call.searching"`.
@@ -72786,8 +79487,27 @@ pub struct ResponseWebSearchCallSearchingEvent {
     pub sequence_number: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWebSearchCallSearchingEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWebSearchCallSearchingEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -73071,19 +79791,34 @@ impl crate::runtime::de::Fit for ServiceTierResponses {
 /// Shell call output delta
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ShellCallOutputDelta {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stdout: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stderr: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ShellCallOutputDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ShellCallOutputDelta",
+            &[
+                ("stdout", crate::runtime::ser::optional(&self.stdout)),
+                ("stderr", crate::runtime::ser::optional(&self.stderr)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -73122,15 +79857,29 @@ impl crate::runtime::de::Fit for ShellCallOutputDelta {
 /// Specific apply patch tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SpecificApplyPatchParam {
     /// Required. Default: `"apply_patch"`. Always `"apply_patch"`.
     pub r#type: super::SpecificApplyPatchParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for SpecificApplyPatchParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SpecificApplyPatchParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -73261,15 +80010,29 @@ impl ::std::default::Default for SpecificApplyPatchParamType {
 /// Specific shell tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SpecificFunctionShellParam {
     /// Required. Default: `"shell"`. Always `"shell"`.
     pub r#type: super::SpecificFunctionShellParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for SpecificFunctionShellParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SpecificFunctionShellParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -73400,15 +80163,29 @@ impl ::std::default::Default for SpecificFunctionShellParamType {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SpecificProgrammaticToolCallingParam {
     /// Required. Default: `"programmatic_tool_calling"`. Always `"programmatic_tool_calling"`.
     pub r#type: super::SpecificProgrammaticToolCallingParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for SpecificProgrammaticToolCallingParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SpecificProgrammaticToolCallingParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -73539,50 +80316,71 @@ impl ::std::default::Default for SpecificProgrammaticToolCallingParamType {
 /// An object with 12 properties, all optional.
 ///
 /// Used by [`Client::get_input_token_counts`](crate::runtime::Client::get_input_token_counts) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TokenCountsBody {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::TokenCountsBodyInput>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::Tool>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::ResponseTextParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::Reasoning>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::TruncationEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub personality: ::std::option::Option<super::PersonalityEnum>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation: ::std::option::Option<super::ConversationParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::ToolChoiceParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<bool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TokenCountsBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TokenCountsBody",
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("personality", crate::runtime::ser::optional(&self.personality)),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -73881,7 +80679,7 @@ impl ::std::convert::From<::std::vec::Vec<super::InputItem>> for TokenCountsBody
 /// Token counts
 ///
 /// Used by [`Client::get_input_token_counts`](crate::runtime::Client::get_input_token_counts) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TokenCountsResource {
     /// Required. Default: `"response.input_tokens"`. Always `"response.input_tokens"`.
@@ -73890,8 +80688,25 @@ pub struct TokenCountsResource {
     pub input_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl ::serde::Serialize for TokenCountsResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "TokenCountsResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "responses")]
 #[allow(deprecated)]
@@ -74000,7 +80815,7 @@ impl ::std::default::Default for TokenCountsResourceObject {
 /// Allowed tools
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ToolChoiceAllowed {
     /// Required. Always `"allowed_tools"`.
@@ -74013,8 +80828,26 @@ pub struct ToolChoiceAllowed {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolChoiceAllowed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolChoiceAllowed",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("mode", ::std::option::Option::Some(&self.mode)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -74223,7 +81056,7 @@ impl ::std::default::Default for ToolChoiceAllowedType {
 /// Custom tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ToolChoiceCustom {
     /// Required. Always `"custom"`.
@@ -74232,8 +81065,25 @@ pub struct ToolChoiceCustom {
     pub name: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolChoiceCustom {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolChoiceCustom",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
@@ -74646,15 +81496,29 @@ impl ::std::convert::From<super::ToolChoiceTypes> for ToolChoiceParam {
 /// Hosted tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ToolChoiceTypes {
     /// Required. One of `"file_search"`, `"web_search_preview"`, `"computer"`, `"computer_use_preview"`, `"computer_use"`, `"web_search_preview_2025_03_11"`, `"image_generation"` or `"code_interpreter"`.
     pub r#type: super::ToolChoiceTypesType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl ::serde::Serialize for ToolChoiceTypes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ToolChoiceTypes",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]

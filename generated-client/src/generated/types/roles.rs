@@ -142,7 +142,7 @@ impl crate::runtime::de::Fit for ListRolesOrder {
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by [`Client::create_role`](crate::runtime::Client::create_role) (request body) and [`Client::create_project_role`](crate::runtime::Client::create_project_role) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PublicCreateOrganizationRoleBody {
     /// Required.
@@ -150,12 +150,29 @@ pub struct PublicCreateOrganizationRoleBody {
     /// Required.
     pub permissions: ::std::vec::Vec<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl ::serde::Serialize for PublicCreateOrganizationRoleBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PublicCreateOrganizationRoleBody",
+            &[
+                ("role_name", ::std::option::Option::Some(&self.role_name)),
+                ("permissions", ::std::option::Option::Some(&self.permissions)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "roles")]
 #[allow(deprecated)]
@@ -233,7 +250,7 @@ impl PublicCreateOrganizationRoleBody {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_roles`](crate::runtime::Client::list_roles) (response) and [`Client::list_project_roles`](crate::runtime::Client::list_project_roles) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PublicRoleListResource {
     /// Required. Always `"list"`.
@@ -246,8 +263,27 @@ pub struct PublicRoleListResource {
     pub next: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl ::serde::Serialize for PublicRoleListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PublicRoleListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next", ::std::option::Option::Some(&self.next)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "roles")]
 #[allow(deprecated)]
@@ -360,22 +396,37 @@ impl ::std::default::Default for PublicRoleListResourceObject {
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::update_role`](crate::runtime::Client::update_role) (request body) and [`Client::update_project_role`](crate::runtime::Client::update_project_role) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PublicUpdateOrganizationRoleBody {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permissions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_name: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl ::serde::Serialize for PublicUpdateOrganizationRoleBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "PublicUpdateOrganizationRoleBody",
+            &[
+                ("permissions", crate::runtime::ser::optional(&self.permissions)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("role_name", crate::runtime::ser::optional(&self.role_name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "roles")]
 #[allow(deprecated)]
@@ -466,7 +517,7 @@ impl PublicUpdateOrganizationRoleBody {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_role`](crate::runtime::Client::delete_role) (response) and [`Client::delete_project_role`](crate::runtime::Client::delete_project_role) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RoleDeletedResource {
     /// Required. Always `"role.deleted"`.
@@ -477,8 +528,26 @@ pub struct RoleDeletedResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RoleDeletedResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RoleDeletedResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "roles")]
 #[allow(deprecated)]

@@ -167,7 +167,7 @@ for CreateSkillVersionBodyFiles {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_skill`](crate::runtime::Client::delete_skill) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeletedSkillResource {
     /// Required. Default: `"skill.deleted"`. Always `"skill.deleted"`.
@@ -178,8 +178,26 @@ pub struct DeletedSkillResource {
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeletedSkillResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeletedSkillResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -290,7 +308,7 @@ impl ::std::default::Default for DeletedSkillResourceObject {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::delete_skill_version`](crate::runtime::Client::delete_skill_version) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeletedSkillVersionResource {
     /// Required. Default: `"skill.version.deleted"`. Always `"skill.version.deleted"`.
@@ -303,8 +321,27 @@ pub struct DeletedSkillVersionResource {
     pub version: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeletedSkillVersionResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeletedSkillVersionResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("version", ::std::option::Option::Some(&self.version)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -420,15 +457,29 @@ impl ::std::default::Default for DeletedSkillVersionResourceObject {
 /// Update skill request
 ///
 /// Used by [`Client::update_skill_default_version`](crate::runtime::Client::update_skill_default_version) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SetDefaultSkillVersionBody {
     /// Required.
     pub default_version: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SetDefaultSkillVersionBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SetDefaultSkillVersionBody",
+            &[("default_version", ::std::option::Option::Some(&self.default_version))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -491,7 +542,7 @@ impl SetDefaultSkillVersionBody {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_skills`](crate::runtime::Client::list_skills) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SkillListResource {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -506,8 +557,28 @@ pub struct SkillListResource {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SkillListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SkillListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -622,7 +693,7 @@ impl ::std::default::Default for SkillListResourceObject {
 /// An object with 7 properties, all required.
 ///
 /// Used by [`Client::create_skill`](crate::runtime::Client::create_skill) (response), [`Client::get_skill`](crate::runtime::Client::get_skill) (response) and [`Client::update_skill_default_version`](crate::runtime::Client::update_skill_default_version) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SkillResource {
     /// Required.
@@ -641,8 +712,30 @@ pub struct SkillResource {
     pub latest_version: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SkillResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SkillResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("default_version", ::std::option::Option::Some(&self.default_version)),
+                ("latest_version", ::std::option::Option::Some(&self.latest_version)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -769,7 +862,7 @@ impl ::std::default::Default for SkillResourceObject {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_skill_versions`](crate::runtime::Client::list_skill_versions) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SkillVersionListResource {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -784,8 +877,28 @@ pub struct SkillVersionListResource {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SkillVersionListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SkillVersionListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
@@ -903,7 +1016,7 @@ impl ::std::default::Default for SkillVersionListResourceObject {
 /// An object with 7 properties, all required.
 ///
 /// Used by [`Client::create_skill_version`](crate::runtime::Client::create_skill_version) (response) and [`Client::get_skill_version`](crate::runtime::Client::get_skill_version) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SkillVersionResource {
     /// Required. Default: `"skill.version"`. Always `"skill.version"`.
@@ -922,8 +1035,30 @@ pub struct SkillVersionResource {
     pub description: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "skills")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SkillVersionResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SkillVersionResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("skill_id", ::std::option::Option::Some(&self.skill_id)),
+                ("version", ::std::option::Option::Some(&self.version)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "skills")]
 #[allow(deprecated)]

@@ -6,7 +6,7 @@
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::create_project_spend_alert`](crate::runtime::Client::create_project_spend_alert) (request body), [`Client::update_project_spend_alert`](crate::runtime::Client::update_project_spend_alert) (request body), [`Client::create_organization_spend_alert`](crate::runtime::Client::create_organization_spend_alert) (request body) and [`Client::update_organization_spend_alert`](crate::runtime::Client::update_organization_spend_alert) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateSpendAlertBody {
     /// Required. At least `0`.
@@ -19,8 +19,33 @@ pub struct CreateSpendAlertBody {
     pub notification_channel: super::SpendAlertNotificationChannel,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateSpendAlertBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateSpendAlertBody",
+            &[
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+                (
+                    "notification_channel",
+                    ::std::option::Option::Some(&self.notification_channel),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -369,7 +394,7 @@ impl crate::runtime::de::Fit for ListProjectSpendAlertsOrder {
 /// An object with 6 properties, all required.
 ///
 /// Used by [`Client::create_organization_spend_alert`](crate::runtime::Client::create_organization_spend_alert) (response), [`Client::retrieve_organization_spend_alert`](crate::runtime::Client::retrieve_organization_spend_alert) (response) and [`Client::update_organization_spend_alert`](crate::runtime::Client::update_organization_spend_alert) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationSpendAlert {
     /// Required.
@@ -386,8 +411,35 @@ pub struct OrganizationSpendAlert {
     pub notification_channel: super::SpendAlertNotificationChannel,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationSpendAlert {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationSpendAlert",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+                (
+                    "notification_channel",
+                    ::std::option::Option::Some(&self.notification_channel),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -513,7 +565,7 @@ impl ::std::default::Default for OrganizationSpendAlertCurrency {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_organization_spend_alert`](crate::runtime::Client::delete_organization_spend_alert) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationSpendAlertDeletedResource {
     /// Required.
@@ -524,8 +576,26 @@ pub struct OrganizationSpendAlertDeletedResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationSpendAlertDeletedResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationSpendAlertDeletedResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -709,7 +779,7 @@ impl ::std::default::Default for OrganizationSpendAlertInterval {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_organization_spend_alerts`](crate::runtime::Client::list_organization_spend_alerts) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationSpendAlertListResource {
     /// Required. Always `"list"`.
@@ -724,8 +794,28 @@ pub struct OrganizationSpendAlertListResource {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OrganizationSpendAlertListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OrganizationSpendAlertListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -913,7 +1003,7 @@ impl ::std::default::Default for OrganizationSpendAlertObject {
 /// An object with 6 properties, all required.
 ///
 /// Used by [`Client::create_project_spend_alert`](crate::runtime::Client::create_project_spend_alert) (response), [`Client::retrieve_project_spend_alert`](crate::runtime::Client::retrieve_project_spend_alert) (response) and [`Client::update_project_spend_alert`](crate::runtime::Client::update_project_spend_alert) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectSpendAlert {
     /// Required.
@@ -930,8 +1020,35 @@ pub struct ProjectSpendAlert {
     pub notification_channel: super::SpendAlertNotificationChannel,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectSpendAlert {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectSpendAlert",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+                (
+                    "notification_channel",
+                    ::std::option::Option::Some(&self.notification_channel),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -1057,7 +1174,7 @@ impl ::std::default::Default for ProjectSpendAlertCurrency {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_spend_alert`](crate::runtime::Client::delete_project_spend_alert) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectSpendAlertDeletedResource {
     /// Required.
@@ -1068,8 +1185,26 @@ pub struct ProjectSpendAlertDeletedResource {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectSpendAlertDeletedResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectSpendAlertDeletedResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -1253,7 +1388,7 @@ impl ::std::default::Default for ProjectSpendAlertInterval {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_project_spend_alerts`](crate::runtime::Client::list_project_spend_alerts) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ProjectSpendAlertListResource {
     /// Required. Always `"list"`.
@@ -1268,8 +1403,28 @@ pub struct ProjectSpendAlertListResource {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ProjectSpendAlertListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ProjectSpendAlertListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
@@ -1457,7 +1612,7 @@ impl ::std::default::Default for ProjectSpendAlertObject {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SpendAlertNotificationChannel {
     /// Required. Always `"email"`.
@@ -1465,12 +1620,29 @@ pub struct SpendAlertNotificationChannel {
     /// Required.
     pub recipients: ::std::vec::Vec<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject_prefix: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl ::serde::Serialize for SpendAlertNotificationChannel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "SpendAlertNotificationChannel",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("recipients", ::std::option::Option::Some(&self.recipients)),
+                ("subject_prefix", crate::runtime::ser::optional(&self.subject_prefix)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]

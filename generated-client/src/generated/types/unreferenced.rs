@@ -661,33 +661,54 @@ impl crate::runtime::de::Fit for BetaComputerCallOutputStatus {
 /// Computer tool call output
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaComputerToolCallOutput {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Default: `"computer_call_output"`. Always `"computer_call_output"`.
     pub r#type: super::BetaComputerToolCallOutputType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acknowledged_safety_checks: ::std::option::Option<
         ::std::vec::Vec<super::BetaComputerCallSafetyCheckParam>,
     >,
     /// Required.
     pub output: super::BetaComputerScreenshotImage,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::BetaComputerToolCallOutputStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaComputerToolCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaComputerToolCallOutput",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                (
+                    "acknowledged_safety_checks",
+                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                ),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -873,44 +894,71 @@ impl ::std::convert::From<super::BetaRefusalContent> for BetaContent {
 /// An object with 9 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaCreateModelResponseProperties {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::BetaMetadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::BetaModelResponsePropertiesPromptCacheRetention,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::BetaPromptCacheOptionsParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaCreateModelResponseProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaCreateModelResponseProperties",
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -976,7 +1024,7 @@ impl crate::runtime::de::Fit for BetaCreateModelResponseProperties {
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaError {
     /// Required; may be `null`.
@@ -989,8 +1037,27 @@ pub struct BetaError {
     pub r#type: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaError",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", ::std::option::Option::Some(&self.param)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1033,7 +1100,7 @@ impl crate::runtime::de::Fit for BetaError {
 /// Error payload
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaErrorPayload {
     /// Required.
@@ -1045,14 +1112,33 @@ pub struct BetaErrorPayload {
     /// Required; may be `null`.
     pub param: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub headers: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaErrorPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaErrorPayload",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", ::std::option::Option::Some(&self.param)),
+                ("headers", crate::runtime::ser::optional(&self.headers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1097,7 +1183,7 @@ impl crate::runtime::de::Fit for BetaErrorPayload {
 /// Input audio
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaInputAudio {
     /// Required. Always `"input_audio"`.
@@ -1106,8 +1192,25 @@ pub struct BetaInputAudio {
     pub input_audio: super::BetaInputAudioInputAudio,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInputAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInputAudio",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_audio", ::std::option::Option::Some(&self.input_audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1214,7 +1317,7 @@ impl crate::runtime::de::Fit for BetaInputAudioFormat {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaInputAudioInputAudio {
     /// Required.
@@ -1223,8 +1326,25 @@ pub struct BetaInputAudioInputAudio {
     pub format: super::BetaInputAudioFormat,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaInputAudioInputAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaInputAudioInputAudio",
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("format", ::std::option::Option::Some(&self.format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1336,41 +1456,65 @@ impl ::std::default::Default for BetaInputAudioType {
 /// An object with 8 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaModelResponseProperties {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::BetaMetadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::BetaModelResponsePropertiesPromptCacheRetention,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaModelResponseProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaModelResponseProperties",
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1433,7 +1577,7 @@ impl crate::runtime::de::Fit for BetaModelResponseProperties {
 /// Output audio
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaOutputAudio {
     /// Required. Always `"output_audio"`.
@@ -1444,8 +1588,26 @@ pub struct BetaOutputAudio {
     pub transcript: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaOutputAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaOutputAudio",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("transcript", ::std::option::Option::Some(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1556,11 +1718,10 @@ impl ::std::default::Default for BetaOutputAudioType {
 /// BetaResponseAudioTranscriptWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseAudioTranscriptWsDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.audio.transcript.delta"`.
     pub r#type: super::BetaResponseAudioTranscriptDeltaEventType,
@@ -1569,15 +1730,34 @@ pub struct BetaResponseAudioTranscriptWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseAudioTranscriptWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseAudioTranscriptWsDelta",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1634,26 +1814,43 @@ impl crate::runtime::de::Fit for BetaResponseAudioTranscriptWsDelta {
 /// BetaResponseAudioTranscriptWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseAudioTranscriptWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.audio.transcript.done"`.
     pub r#type: super::BetaResponseAudioTranscriptDoneEventType,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseAudioTranscriptWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseAudioTranscriptWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1701,11 +1898,10 @@ impl crate::runtime::de::Fit for BetaResponseAudioTranscriptWsDone {
 /// BetaResponseAudioWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseAudioWsDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.audio.delta"`.
     pub r#type: super::BetaResponseAudioDeltaEventType,
@@ -1714,12 +1910,31 @@ pub struct BetaResponseAudioWsDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseAudioWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseAudioWsDelta",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1767,26 +1982,43 @@ impl crate::runtime::de::Fit for BetaResponseAudioWsDelta {
 /// BetaResponseAudioWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseAudioWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.audio.done"`.
     pub r#type: super::BetaResponseAudioDoneEventType,
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseAudioWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseAudioWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1834,11 +2066,10 @@ impl crate::runtime::de::Fit for BetaResponseAudioWsDone {
 /// BetaResponseCodeInterpreterCallCodeWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCodeInterpreterCallCodeWsDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.code_interpreter_call_code.delta"`.
     pub r#type: super::BetaResponseCodeInterpreterCallCodeDeltaEventType,
@@ -1851,12 +2082,33 @@ pub struct BetaResponseCodeInterpreterCallCodeWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCodeInterpreterCallCodeWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCodeInterpreterCallCodeWsDelta",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1916,11 +2168,10 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeWsDelta {
 /// BetaResponseCodeInterpreterCallCodeWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCodeInterpreterCallCodeWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.code_interpreter_call_code.done"`.
     pub r#type: super::BetaResponseCodeInterpreterCallCodeDoneEventType,
@@ -1933,12 +2184,33 @@ pub struct BetaResponseCodeInterpreterCallCodeWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCodeInterpreterCallCodeWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCodeInterpreterCallCodeWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -1998,11 +2270,10 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeWsDone {
 /// BetaResponseCodeInterpreterCallInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCodeInterpreterCallInWsProgress {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.code_interpreter_call.in_progress"`.
     pub r#type: super::BetaResponseCodeInterpreterCallInProgressEventType,
@@ -2013,12 +2284,32 @@ pub struct BetaResponseCodeInterpreterCallInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCodeInterpreterCallInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCodeInterpreterCallInWsProgress",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2075,11 +2366,10 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInWsProgress {
 /// BetaResponseCodeInterpreterCallWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCodeInterpreterCallWsCompleted {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.code_interpreter_call.completed"`.
     pub r#type: super::BetaResponseCodeInterpreterCallCompletedEventType,
@@ -2090,12 +2380,32 @@ pub struct BetaResponseCodeInterpreterCallWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCodeInterpreterCallWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCodeInterpreterCallWsCompleted",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2152,11 +2462,10 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallWsCompleted {
 /// BetaResponseCodeInterpreterCallWsInterpreting
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCodeInterpreterCallWsInterpreting {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.code_interpreter_call.interpreting"`.
     pub r#type: super::BetaResponseCodeInterpreterCallInterpretingEventType,
@@ -2167,12 +2476,32 @@ pub struct BetaResponseCodeInterpreterCallWsInterpreting {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCodeInterpreterCallWsInterpreting {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCodeInterpreterCallWsInterpreting",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2229,11 +2558,10 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallWsInterpreting {
 /// BetaResponseContentPartWsAdded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseContentPartWsAdded {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.content_part.added"`.
     pub r#type: super::BetaResponseContentPartAddedEventType,
@@ -2248,12 +2576,34 @@ pub struct BetaResponseContentPartWsAdded {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseContentPartWsAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseContentPartWsAdded",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2316,11 +2666,10 @@ impl crate::runtime::de::Fit for BetaResponseContentPartWsAdded {
 /// BetaResponseContentPartWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseContentPartWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.content_part.done"`.
     pub r#type: super::BetaResponseContentPartDoneEventType,
@@ -2335,12 +2684,34 @@ pub struct BetaResponseContentPartWsDone {
     /// Required.
     pub part: super::BetaOutputContent,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseContentPartWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseContentPartWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2403,11 +2774,10 @@ impl crate::runtime::de::Fit for BetaResponseContentPartWsDone {
 /// BetaResponseCustomToolCallInputWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCustomToolCallInputWsDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.custom_tool_call_input.delta"`.
     pub r#type: super::BetaResponseCustomToolCallInputDeltaEventType,
@@ -2420,12 +2790,33 @@ pub struct BetaResponseCustomToolCallInputWsDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCustomToolCallInputWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCustomToolCallInputWsDelta",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2485,11 +2876,10 @@ impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputWsDelta {
 /// BetaResponseCustomToolCallInputWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseCustomToolCallInputWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.custom_tool_call_input.done"`.
     pub r#type: super::BetaResponseCustomToolCallInputDoneEventType,
@@ -2502,12 +2892,33 @@ pub struct BetaResponseCustomToolCallInputWsDone {
     /// Required.
     pub input: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseCustomToolCallInputWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseCustomToolCallInputWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2567,11 +2978,10 @@ impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputWsDone {
 /// BetaResponseFileSearchCallInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFileSearchCallInWsProgress {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.file_search_call.in_progress"`.
     pub r#type: super::BetaResponseFileSearchCallInProgressEventType,
@@ -2582,12 +2992,32 @@ pub struct BetaResponseFileSearchCallInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFileSearchCallInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFileSearchCallInWsProgress",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2644,11 +3074,10 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallInWsProgress {
 /// BetaResponseFileSearchCallWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFileSearchCallWsCompleted {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.file_search_call.completed"`.
     pub r#type: super::BetaResponseFileSearchCallCompletedEventType,
@@ -2659,12 +3088,32 @@ pub struct BetaResponseFileSearchCallWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFileSearchCallWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFileSearchCallWsCompleted",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2721,11 +3170,10 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallWsCompleted {
 /// BetaResponseFileSearchCallWsSearching
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFileSearchCallWsSearching {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.file_search_call.searching"`.
     pub r#type: super::BetaResponseFileSearchCallSearchingEventType,
@@ -2736,12 +3184,32 @@ pub struct BetaResponseFileSearchCallWsSearching {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFileSearchCallWsSearching {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFileSearchCallWsSearching",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2798,11 +3266,10 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallWsSearching {
 /// BetaResponseFunctionCallArgumentsWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFunctionCallArgumentsWsDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.function_call_arguments.delta"`.
     pub r#type: super::BetaResponseFunctionCallArgumentsDeltaEventType,
@@ -2815,12 +3282,33 @@ pub struct BetaResponseFunctionCallArgumentsWsDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFunctionCallArgumentsWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFunctionCallArgumentsWsDelta",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2880,11 +3368,10 @@ impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsWsDelta {
 /// BetaResponseFunctionCallArgumentsWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseFunctionCallArgumentsWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.function_call_arguments.done"`.
     pub r#type: super::BetaResponseFunctionCallArgumentsDoneEventType,
@@ -2899,12 +3386,34 @@ pub struct BetaResponseFunctionCallArgumentsWsDone {
     /// Required.
     pub arguments: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseFunctionCallArgumentsWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseFunctionCallArgumentsWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -2967,11 +3476,10 @@ impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsWsDone {
 /// BetaResponseImageGenCallInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseImageGenCallInWsProgress {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.image_generation_call.in_progress"`.
     pub r#type: super::BetaResponseImageGenCallInProgressEventType,
@@ -2982,12 +3490,32 @@ pub struct BetaResponseImageGenCallInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseImageGenCallInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseImageGenCallInWsProgress",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3044,11 +3572,10 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallInWsProgress {
 /// BetaResponseImageGenCallPartialWsImage
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseImageGenCallPartialWsImage {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.image_generation_call.partial_image"`.
     pub r#type: super::BetaResponseImageGenCallPartialImageEventType,
@@ -3063,24 +3590,52 @@ pub struct BetaResponseImageGenCallPartialWsImage {
     /// Required.
     pub partial_image_b64: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quality: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_format: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseImageGenCallPartialWsImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseImageGenCallPartialWsImage",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                (
+                    "partial_image_index",
+                    ::std::option::Option::Some(&self.partial_image_index),
+                ),
+                (
+                    "partial_image_b64",
+                    ::std::option::Option::Some(&self.partial_image_b64),
+                ),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3155,11 +3710,10 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallPartialWsImage {
 /// BetaResponseImageGenCallWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseImageGenCallWsCompleted {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.image_generation_call.completed"`.
     pub r#type: super::BetaResponseImageGenCallCompletedEventType,
@@ -3170,12 +3724,32 @@ pub struct BetaResponseImageGenCallWsCompleted {
     /// Required.
     pub item_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseImageGenCallWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseImageGenCallWsCompleted",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3232,11 +3806,10 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallWsCompleted {
 /// BetaResponseImageGenCallWsGenerating
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseImageGenCallWsGenerating {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.image_generation_call.generating"`.
     pub r#type: super::BetaResponseImageGenCallGeneratingEventType,
@@ -3247,12 +3820,32 @@ pub struct BetaResponseImageGenCallWsGenerating {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseImageGenCallWsGenerating {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseImageGenCallWsGenerating",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3309,11 +3902,10 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallWsGenerating {
 /// BetaResponseInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseInWsProgress {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.in_progress"`.
     pub r#type: super::BetaResponseInProgressEventType,
@@ -3322,12 +3914,31 @@ pub struct BetaResponseInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseInWsProgress",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3375,7 +3986,7 @@ impl crate::runtime::de::Fit for BetaResponseInWsProgress {
 /// ResponseInjectCreatedEvent
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseInjectCreatedEvent {
     /// Required. Always `"response.inject.created"`.
@@ -3385,12 +3996,30 @@ pub struct BetaResponseInjectCreatedEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseInjectCreatedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseInjectCreatedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3506,7 +4135,7 @@ impl ::std::default::Default for BetaResponseInjectCreatedEventType {
 /// ResponseInjectEvent
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseInjectEvent {
     /// Required. Always `"response.inject"`.
@@ -3517,8 +4146,26 @@ pub struct BetaResponseInjectEvent {
     pub input: ::std::vec::Vec<super::BetaInputItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseInjectEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseInjectEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3632,7 +4279,7 @@ impl ::std::default::Default for BetaResponseInjectEventType {
 /// ResponseInjectFailedEvent
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseInjectFailedEvent {
     /// Required. Always `"response.inject.failed"`.
@@ -3646,12 +4293,32 @@ pub struct BetaResponseInjectFailedEvent {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseInjectFailedEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseInjectFailedEvent",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("error", ::std::option::Option::Some(&self.error)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3776,7 +4443,7 @@ impl crate::runtime::de::Fit for BetaResponseInjectFailedEventCode {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseInjectFailedEventError {
     /// Required. One of `"response_already_completed"` or `"response_not_found"`.
@@ -3785,8 +4452,25 @@ pub struct BetaResponseInjectFailedEventError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseInjectFailedEventError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseInjectFailedEventError",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3898,11 +4582,10 @@ impl ::std::default::Default for BetaResponseInjectFailedEventType {
 /// BetaResponseMcpCallArgumentsWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpCallArgumentsWsDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_call_arguments.delta"`.
     pub r#type: super::BetaResponseMcpCallArgumentsDeltaEventType,
@@ -3915,12 +4598,33 @@ pub struct BetaResponseMcpCallArgumentsWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpCallArgumentsWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpCallArgumentsWsDelta",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -3980,11 +4684,10 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsWsDelta {
 /// BetaResponseMcpCallArgumentsWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpCallArgumentsWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_call_arguments.done"`.
     pub r#type: super::BetaResponseMcpCallArgumentsDoneEventType,
@@ -3997,12 +4700,33 @@ pub struct BetaResponseMcpCallArgumentsWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpCallArgumentsWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpCallArgumentsWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4062,11 +4786,10 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsWsDone {
 /// BetaResponseMcpCallInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpCallInWsProgress {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_call.in_progress"`.
     pub r#type: super::BetaResponseMcpCallInProgressEventType,
@@ -4077,12 +4800,32 @@ pub struct BetaResponseMcpCallInWsProgress {
     /// Required.
     pub item_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpCallInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpCallInWsProgress",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4139,11 +4882,10 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallInWsProgress {
 /// BetaResponseMcpCallWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpCallWsCompleted {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_call.completed"`.
     pub r#type: super::BetaResponseMcpCallCompletedEventType,
@@ -4154,12 +4896,32 @@ pub struct BetaResponseMcpCallWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpCallWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpCallWsCompleted",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4216,11 +4978,10 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallWsCompleted {
 /// BetaResponseMcpCallWsFailed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpCallWsFailed {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_call.failed"`.
     pub r#type: super::BetaResponseMcpCallFailedEventType,
@@ -4231,12 +4992,32 @@ pub struct BetaResponseMcpCallWsFailed {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpCallWsFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpCallWsFailed",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4293,11 +5074,10 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallWsFailed {
 /// BetaResponseMcpListToolsInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpListToolsInWsProgress {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_list_tools.in_progress"`.
     pub r#type: super::BetaResponseMcpListToolsInProgressEventType,
@@ -4308,12 +5088,32 @@ pub struct BetaResponseMcpListToolsInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpListToolsInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpListToolsInWsProgress",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4370,11 +5170,10 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsInWsProgress {
 /// BetaResponseMcpListToolsWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpListToolsWsCompleted {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_list_tools.completed"`.
     pub r#type: super::BetaResponseMcpListToolsCompletedEventType,
@@ -4385,12 +5184,32 @@ pub struct BetaResponseMcpListToolsWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpListToolsWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpListToolsWsCompleted",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4447,11 +5266,10 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsWsCompleted {
 /// BetaResponseMcpListToolsWsFailed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseMcpListToolsWsFailed {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.mcp_list_tools.failed"`.
     pub r#type: super::BetaResponseMcpListToolsFailedEventType,
@@ -4462,12 +5280,32 @@ pub struct BetaResponseMcpListToolsWsFailed {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseMcpListToolsWsFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseMcpListToolsWsFailed",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4524,11 +5362,10 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsWsFailed {
 /// BetaResponseOutputItemWsAdded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseOutputItemWsAdded {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.output_item.added"`.
     pub r#type: super::BetaResponseOutputItemAddedEventType,
@@ -4539,12 +5376,32 @@ pub struct BetaResponseOutputItemWsAdded {
     /// Required.
     pub item: super::BetaOutputItem,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseOutputItemWsAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseOutputItemWsAdded",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4601,11 +5458,10 @@ impl crate::runtime::de::Fit for BetaResponseOutputItemWsAdded {
 /// BetaResponseOutputItemWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseOutputItemWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.output_item.done"`.
     pub r#type: super::BetaResponseOutputItemDoneEventType,
@@ -4616,12 +5472,32 @@ pub struct BetaResponseOutputItemWsDone {
     /// Required.
     pub item: super::BetaOutputItem,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseOutputItemWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseOutputItemWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4678,11 +5554,10 @@ impl crate::runtime::de::Fit for BetaResponseOutputItemWsDone {
 /// BetaResponseOutputTextAnnotationWsAdded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseOutputTextAnnotationWsAdded {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.output_text.annotation.added"`.
     pub r#type: super::BetaResponseOutputTextAnnotationAddedEventType,
@@ -4699,12 +5574,38 @@ pub struct BetaResponseOutputTextAnnotationWsAdded {
     /// Required; may be `null`.
     pub annotation: ::std::option::Option<super::BetaAnnotation>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseOutputTextAnnotationWsAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseOutputTextAnnotationWsAdded",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                (
+                    "annotation_index",
+                    ::std::option::Option::Some(&self.annotation_index),
+                ),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("annotation", ::std::option::Option::Some(&self.annotation)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4770,37 +5671,55 @@ impl crate::runtime::de::Fit for BetaResponseOutputTextAnnotationWsAdded {
 /// An object with 8 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseProperties {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::BetaModelIdsResponses>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tool_calls: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::BetaResponseTextParam>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<super::BetaToolsArray>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::BetaToolChoiceParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::BetaPrompt>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseProperties",
+            &[
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4860,11 +5779,10 @@ impl crate::runtime::de::Fit for BetaResponseProperties {
 /// BetaResponseReasoningSummaryPartWsAdded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningSummaryPartWsAdded {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_summary_part.added"`.
     pub r#type: super::BetaResponseReasoningSummaryPartAddedEventType,
@@ -4879,12 +5797,34 @@ pub struct BetaResponseReasoningSummaryPartWsAdded {
     /// Required.
     pub part: super::BetaResponseReasoningSummaryPartAddedEventPart,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningSummaryPartWsAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningSummaryPartWsAdded",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -4947,11 +5887,10 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartWsAdded {
 /// BetaResponseReasoningSummaryPartWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningSummaryPartWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_summary_part.done"`.
     pub r#type: super::BetaResponseReasoningSummaryPartDoneEventType,
@@ -4962,7 +5901,6 @@ pub struct BetaResponseReasoningSummaryPartWsDone {
     /// Required.
     pub summary_index: i64,
     /// Optional. Always `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         super::BetaResponseReasoningSummaryPartDoneEventStatus,
     >,
@@ -4971,12 +5909,35 @@ pub struct BetaResponseReasoningSummaryPartWsDone {
     /// Required.
     pub part: super::BetaResponseReasoningSummaryPartDoneEventPart,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningSummaryPartWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningSummaryPartWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5043,11 +6004,10 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartWsDone {
 /// BetaResponseReasoningSummaryTextWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningSummaryTextWsDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_summary_text.delta"`.
     pub r#type: super::BetaResponseReasoningSummaryTextDeltaEventType,
@@ -5062,12 +6022,34 @@ pub struct BetaResponseReasoningSummaryTextWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningSummaryTextWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningSummaryTextWsDelta",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5130,11 +6112,10 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextWsDelta {
 /// BetaResponseReasoningSummaryTextWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningSummaryTextWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_summary_text.done"`.
     pub r#type: super::BetaResponseReasoningSummaryTextDoneEventType,
@@ -5149,12 +6130,34 @@ pub struct BetaResponseReasoningSummaryTextWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningSummaryTextWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningSummaryTextWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5217,11 +6220,10 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextWsDone {
 /// BetaResponseReasoningTextWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningTextWsDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_text.delta"`.
     pub r#type: super::BetaResponseReasoningTextDeltaEventType,
@@ -5236,12 +6238,34 @@ pub struct BetaResponseReasoningTextWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningTextWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningTextWsDelta",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5304,11 +6328,10 @@ impl crate::runtime::de::Fit for BetaResponseReasoningTextWsDelta {
 /// BetaResponseReasoningTextWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseReasoningTextWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.reasoning_text.done"`.
     pub r#type: super::BetaResponseReasoningTextDoneEventType,
@@ -5323,12 +6346,34 @@ pub struct BetaResponseReasoningTextWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseReasoningTextWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseReasoningTextWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5391,11 +6436,10 @@ impl crate::runtime::de::Fit for BetaResponseReasoningTextWsDone {
 /// BetaResponseRefusalWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseRefusalWsDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.refusal.delta"`.
     pub r#type: super::BetaResponseRefusalDeltaEventType,
@@ -5410,12 +6454,34 @@ pub struct BetaResponseRefusalWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseRefusalWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseRefusalWsDelta",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5478,11 +6544,10 @@ impl crate::runtime::de::Fit for BetaResponseRefusalWsDelta {
 /// BetaResponseRefusalWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseRefusalWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.refusal.done"`.
     pub r#type: super::BetaResponseRefusalDoneEventType,
@@ -5497,12 +6562,34 @@ pub struct BetaResponseRefusalWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseRefusalWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseRefusalWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5565,7 +6652,7 @@ impl crate::runtime::de::Fit for BetaResponseRefusalWsDone {
 /// BetaResponseShellCallCommandWsAdded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseShellCallCommandWsAdded {
     /// Required. Default: `"response.shell_call_command.added"`. Always `"response.shell_call_command.added"`.
@@ -5573,7 +6660,6 @@ pub struct BetaResponseShellCallCommandWsAdded {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub output_index: i64,
@@ -5582,12 +6668,33 @@ pub struct BetaResponseShellCallCommandWsAdded {
     /// Required.
     pub command: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseShellCallCommandWsAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseShellCallCommandWsAdded",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5647,7 +6754,7 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsAdded {
 /// BetaResponseShellCallCommandWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseShellCallCommandWsDelta {
     /// Required. Default: `"response.shell_call_command.delta"`. Always `"response.shell_call_command.delta"`.
@@ -5655,7 +6762,6 @@ pub struct BetaResponseShellCallCommandWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub output_index: i64,
@@ -5664,15 +6770,36 @@ pub struct BetaResponseShellCallCommandWsDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub obfuscation: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseShellCallCommandWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseShellCallCommandWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5735,7 +6862,7 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsDelta {
 /// BetaResponseShellCallCommandWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseShellCallCommandWsDone {
     /// Required. Default: `"response.shell_call_command.done"`. Always `"response.shell_call_command.done"`.
@@ -5743,7 +6870,6 @@ pub struct BetaResponseShellCallCommandWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub output_index: i64,
@@ -5752,12 +6878,33 @@ pub struct BetaResponseShellCallCommandWsDone {
     /// Required.
     pub command: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseShellCallCommandWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseShellCallCommandWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5817,7 +6964,7 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsDone {
 /// BetaResponseShellCallOutputContentWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseShellCallOutputContentWsDelta {
     /// Required. Default: `"response.shell_call_output_content.delta"`. Always `"response.shell_call_output_content.delta"`.
@@ -5825,7 +6972,6 @@ pub struct BetaResponseShellCallOutputContentWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub item_id: ::std::string::String,
@@ -5836,12 +6982,34 @@ pub struct BetaResponseShellCallOutputContentWsDelta {
     /// Required.
     pub delta: super::BetaShellCallOutputDelta,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseShellCallOutputContentWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseShellCallOutputContentWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5904,7 +7072,7 @@ impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentWsDelta {
 /// BetaResponseShellCallOutputContentWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseShellCallOutputContentWsDone {
     /// Required. Default: `"response.shell_call_output_content.done"`. Always `"response.shell_call_output_content.done"`.
@@ -5912,7 +7080,6 @@ pub struct BetaResponseShellCallOutputContentWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required.
     pub item_id: ::std::string::String,
@@ -5923,12 +7090,34 @@ pub struct BetaResponseShellCallOutputContentWsDone {
     /// Required.
     pub output: ::std::vec::Vec<super::BetaFunctionShellCallOutputContent>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseShellCallOutputContentWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseShellCallOutputContentWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -5991,11 +7180,10 @@ impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentWsDone {
 /// BetaResponseTextWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseTextWsDelta {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.output_text.delta"`.
     pub r#type: super::BetaResponseTextDeltaEventType,
@@ -6012,12 +7200,35 @@ pub struct BetaResponseTextWsDelta {
     /// Required.
     pub logprobs: ::std::vec::Vec<super::BetaResponseLogProb>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseTextWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseTextWsDelta",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6083,11 +7294,10 @@ impl crate::runtime::de::Fit for BetaResponseTextWsDelta {
 /// BetaResponseTextWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseTextWsDone {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.output_text.done"`.
     pub r#type: super::BetaResponseTextDoneEventType,
@@ -6104,12 +7314,35 @@ pub struct BetaResponseTextWsDone {
     /// Required.
     pub logprobs: ::std::vec::Vec<super::BetaResponseLogProb>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseTextWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseTextWsDone",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6172,11 +7405,10 @@ impl crate::runtime::de::Fit for BetaResponseTextWsDone {
 /// BetaResponseWebSearchCallInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseWebSearchCallInWsProgress {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.web_search_call.in_progress"`.
     pub r#type: super::BetaResponseWebSearchCallInProgressEventType,
@@ -6187,12 +7419,32 @@ pub struct BetaResponseWebSearchCallInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWebSearchCallInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWebSearchCallInWsProgress",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6249,11 +7501,10 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallInWsProgress {
 /// BetaResponseWebSearchCallWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseWebSearchCallWsCompleted {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.web_search_call.completed"`.
     pub r#type: super::BetaResponseWebSearchCallCompletedEventType,
@@ -6264,12 +7515,32 @@ pub struct BetaResponseWebSearchCallWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWebSearchCallWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWebSearchCallWsCompleted",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6326,11 +7597,10 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallWsCompleted {
 /// BetaResponseWebSearchCallWsSearching
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseWebSearchCallWsSearching {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.web_search_call.searching"`.
     pub r#type: super::BetaResponseWebSearchCallSearchingEventType,
@@ -6341,12 +7611,32 @@ pub struct BetaResponseWebSearchCallWsSearching {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWebSearchCallWsSearching {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWebSearchCallWsSearching",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6403,11 +7693,10 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallWsSearching {
 /// BetaResponseWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseWsCompleted {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.completed"`.
     pub r#type: super::BetaResponseCompletedEventType,
@@ -6416,12 +7705,31 @@ pub struct BetaResponseWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWsCompleted",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6469,11 +7777,10 @@ impl crate::runtime::de::Fit for BetaResponseWsCompleted {
 /// BetaResponseWsCreated
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseWsCreated {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.created"`.
     pub r#type: super::BetaResponseCreatedEventType,
@@ -6482,12 +7789,31 @@ pub struct BetaResponseWsCreated {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWsCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWsCreated",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6532,29 +7858,49 @@ impl crate::runtime::de::Fit for BetaResponseWsCreated {
 /// ResponseWsError
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponseWsError {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"error"`.
     pub r#type: super::BetaResponseWsErrorType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sequence_number: ::std::option::Option<i64>,
     /// Required.
     pub error: super::BetaErrorPayload,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWsError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWsError",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "sequence_number",
+                    crate::runtime::ser::optional(&self.sequence_number),
+                ),
+                ("error", ::std::option::Option::Some(&self.error)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6671,11 +8017,10 @@ impl ::std::default::Default for BetaResponseWsErrorType {
 /// BetaResponseWsFailed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseWsFailed {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.failed"`.
     pub r#type: super::BetaResponseFailedEventType,
@@ -6684,12 +8029,31 @@ pub struct BetaResponseWsFailed {
     /// Required.
     pub response: super::BetaResponse,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWsFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWsFailed",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6734,11 +8098,10 @@ impl crate::runtime::de::Fit for BetaResponseWsFailed {
 /// BetaResponseWsIncomplete
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseWsIncomplete {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.incomplete"`.
     pub r#type: super::BetaResponseIncompleteEventType,
@@ -6747,12 +8110,31 @@ pub struct BetaResponseWsIncomplete {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWsIncomplete {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWsIncomplete",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6800,11 +8182,10 @@ impl crate::runtime::de::Fit for BetaResponseWsIncomplete {
 /// BetaResponseWsQueued
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BetaResponseWsQueued {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agent: ::std::option::Option<super::BetaAgentTag>,
     /// Required. Always `"response.queued"`.
     pub r#type: super::BetaResponseQueuedEventType,
@@ -6813,12 +8194,31 @@ pub struct BetaResponseWsQueued {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponseWsQueued {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponseWsQueued",
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -6943,121 +8343,161 @@ for BetaResponsesClientEvent {
 /// An object with 34 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BetaResponsesClientEventResponseCreate {
     /// Required. Always `"response.create"`.
     pub r#type: super::BetaResponsesClientEventResponseCreateType,
     /// Optional. From 1 to 256 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::BetaMetadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::BetaModelResponsePropertiesPromptCacheRetention,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::BetaPromptCacheOptionsParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::BetaModelIdsResponses>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tool_calls: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::BetaResponseTextParam>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<super::BetaToolsArray>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::BetaToolChoiceParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::BetaPrompt>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::BetaServiceTierResponses>,
     /// Optional; may be `null`. Default: `"disabled"`. One of `"auto"` or `"disabled"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::BetaCreateResponseTruncation>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::BetaReasoning>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::BetaInputParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<::std::vec::Vec<super::BetaIncludeEnum>>,
     /// Optional; may be `null`. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<bool>,
     /// Optional; may be `null`. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::BetaModerationParam>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_options: ::std::option::Option<super::BetaResponseStreamOptions>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation: ::std::option::Option<super::BetaConversationParam>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context_management: ::std::option::Option<
         ::std::vec::Vec<super::BetaContextManagementParam>,
     >,
     /// Optional; may be `null`. At least `16`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub multi_agent: ::std::option::Option<super::BetaMultiAgentParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for BetaResponsesClientEventResponseCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "BetaResponsesClientEventResponseCreate",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("store", crate::runtime::ser::optional(&self.store)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                (
+                    "context_management",
+                    crate::runtime::ser::optional(&self.context_management),
+                ),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+                ("multi_agent", crate::runtime::ser::optional(&self.multi_agent)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -9919,7 +11359,7 @@ impl crate::runtime::de::Fit for ChatCompletionRole {
 /// Code interpreter file output
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CodeInterpreterFileOutput {
     /// Required. Always `"files"`.
@@ -9928,8 +11368,25 @@ pub struct CodeInterpreterFileOutput {
     pub files: ::std::vec::Vec<super::CodeInterpreterFileOutputFilesItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CodeInterpreterFileOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CodeInterpreterFileOutput",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("files", ::std::option::Option::Some(&self.files)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -9971,7 +11428,7 @@ impl crate::runtime::de::Fit for CodeInterpreterFileOutput {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CodeInterpreterFileOutputFilesItem {
     /// Required.
@@ -9980,8 +11437,25 @@ pub struct CodeInterpreterFileOutputFilesItem {
     pub file_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CodeInterpreterFileOutputFilesItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CodeInterpreterFileOutputFilesItem",
+            &[
+                ("mime_type", ::std::option::Option::Some(&self.mime_type)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -10093,7 +11567,7 @@ impl ::std::default::Default for CodeInterpreterFileOutputType {
 /// Code interpreter text output
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CodeInterpreterTextOutput {
     /// Required. Always `"logs"`.
@@ -10102,8 +11576,25 @@ pub struct CodeInterpreterTextOutput {
     pub logs: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CodeInterpreterTextOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CodeInterpreterTextOutput",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("logs", ::std::option::Option::Some(&self.logs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -10287,30 +11778,51 @@ impl crate::runtime::de::Fit for ComputerCallOutputStatus {
 /// Computer tool call output
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ComputerToolCallOutput {
     /// Required. Default: `"computer_call_output"`. Always `"computer_call_output"`.
     pub r#type: super::ComputerToolCallOutputType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub call_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acknowledged_safety_checks: ::std::option::Option<
         ::std::vec::Vec<super::ComputerCallSafetyCheckParam>,
     >,
     /// Required.
     pub output: super::ComputerScreenshotImage,
     /// Optional. One of `"in_progress"`, `"completed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::ComputerToolCallOutputStatus>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ComputerToolCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ComputerToolCallOutput",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                (
+                    "acknowledged_safety_checks",
+                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                ),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -10364,7 +11876,7 @@ impl crate::runtime::de::Fit for ComputerToolCallOutput {
 /// An object with 6 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ContainerFileCitationParam {
     /// Required. Default: `"container_file_citation"`. Always `"container_file_citation"`.
@@ -10381,8 +11893,29 @@ pub struct ContainerFileCitationParam {
     pub filename: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ContainerFileCitationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ContainerFileCitationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -10635,44 +12168,71 @@ impl ::std::convert::From<super::RefusalContent> for Content {
 /// An object with 9 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateModelResponseProperties {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::ModelResponsePropertiesPromptCacheRetention,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::PromptCacheOptionsParam>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateModelResponseProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateModelResponseProperties",
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -10743,7 +12303,7 @@ pub type DeletedConversation = super::DeletedConversationResource;
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DoneEvent {
     /// Required. Always `"done"`.
@@ -10752,8 +12312,25 @@ pub struct DoneEvent {
     pub data: super::DoneEventData,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DoneEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DoneEvent",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -10933,7 +12510,7 @@ impl ::std::default::Default for DoneEventEvent {
 /// Coordinate
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DragPoint {
     /// Required.
@@ -10942,8 +12519,25 @@ pub struct DragPoint {
     pub y: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DragPoint {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DragPoint",
+            &[
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -10982,7 +12576,7 @@ impl crate::runtime::de::Fit for DragPoint {
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Error {
     /// Required; may be `null`.
@@ -10995,8 +12589,27 @@ pub struct Error {
     pub r#type: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Error {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Error",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", ::std::option::Option::Some(&self.param)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -11039,7 +12652,7 @@ impl crate::runtime::de::Fit for Error {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ErrorEvent {
     /// Required. Always `"error"`.
@@ -11048,8 +12661,25 @@ pub struct ErrorEvent {
     pub data: super::Error,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ErrorEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ErrorEvent",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -11158,7 +12788,7 @@ impl ::std::default::Default for ErrorEventEvent {
 /// Error payload
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ErrorPayload {
     /// Required.
@@ -11170,14 +12800,33 @@ pub struct ErrorPayload {
     /// Required; may be `null`.
     pub param: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub headers: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ErrorPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ErrorPayload",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", ::std::option::Option::Some(&self.param)),
+                ("headers", crate::runtime::ser::optional(&self.headers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -11222,15 +12871,29 @@ impl crate::runtime::de::Fit for ErrorPayload {
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// Required.
     pub error: super::Error,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ErrorResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ErrorResponse",
+            &[("error", ::std::option::Option::Some(&self.error))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -11267,7 +12930,7 @@ impl crate::runtime::de::Fit for ErrorResponse {
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FileCitationParam {
     /// Required. Default: `"file_citation"`. Always `"file_citation"`.
@@ -11280,8 +12943,27 @@ pub struct FileCitationParam {
     pub filename: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FileCitationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FileCitationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -11394,41 +13076,57 @@ impl ::std::default::Default for FileCitationParamType {
 /// An object with 8 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FineTuneChatCompletionRequestAssistantMessage {
     /// Optional. One of `0` or `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub weight: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<
         super::ChatCompletionRequestAssistantMessageContent,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refusal: ::std::option::Option<::std::string::String>,
     /// Required. Always `"assistant"`.
     pub role: super::ChatCompletionRequestAssistantMessageRole,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::ChatCompletionRequestAssistantMessageAudio>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_calls: ::std::option::Option<super::ChatCompletionMessageToolCalls>,
     /// Optional; may be `null`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function_call: ::std::option::Option<
         super::ChatCompletionRequestAssistantMessageFunctionCall,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for FineTuneChatCompletionRequestAssistantMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "FineTuneChatCompletionRequestAssistantMessage",
+            &[
+                ("weight", crate::runtime::ser::optional(&self.weight)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+                ("refusal", crate::runtime::ser::optional(&self.refusal)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -11491,7 +13189,7 @@ impl crate::runtime::de::Fit for FineTuneChatCompletionRequestAssistantMessage {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct LogProbProperties {
     /// Required.
@@ -11502,8 +13200,26 @@ pub struct LogProbProperties {
     pub bytes: ::std::vec::Vec<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for LogProbProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "LogProbProperties",
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -11544,7 +13260,7 @@ impl crate::runtime::de::Fit for LogProbProperties {
 /// Image file
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaContentImageFileObject {
     /// Required.
@@ -11552,14 +13268,31 @@ pub struct MessageDeltaContentImageFileObject {
     /// Required. Always `"image_file"`.
     pub r#type: super::MessageDeltaContentImageFileObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_file: ::std::option::Option<
         super::MessageDeltaContentImageFileObjectImageFile,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaContentImageFileObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaContentImageFileObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_file", crate::runtime::ser::optional(&self.image_file)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -11675,19 +13408,34 @@ impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectDetail {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaContentImageFileObjectImageFile {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional. Default: `"auto"`. One of `"auto"`, `"low"` or `"high"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::MessageDeltaContentImageFileObjectDetail>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaContentImageFileObjectImageFile {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaContentImageFileObjectImageFile",
+            &[
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -11799,7 +13547,7 @@ impl ::std::default::Default for MessageDeltaContentImageFileObjectType {
 /// Image URL
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaContentImageUrlObject {
     /// Required.
@@ -11807,14 +13555,31 @@ pub struct MessageDeltaContentImageUrlObject {
     /// Required. Always `"image_url"`.
     pub r#type: super::MessageDeltaContentImageUrlObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<
         super::MessageDeltaContentImageUrlObjectImageUrl,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaContentImageUrlObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaContentImageUrlObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -11930,19 +13695,34 @@ impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectDetail {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaContentImageUrlObjectImageUrl {
     /// Optional. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Optional. Default: `"auto"`. One of `"auto"`, `"low"` or `"high"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::MessageDeltaContentImageUrlObjectDetail>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaContentImageUrlObjectImageUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaContentImageUrlObjectImageUrl",
+            &[
+                ("url", crate::runtime::ser::optional(&self.url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -12054,7 +13834,7 @@ impl ::std::default::Default for MessageDeltaContentImageUrlObjectType {
 /// Refusal
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaContentRefusalObject {
     /// Required.
@@ -12062,12 +13842,29 @@ pub struct MessageDeltaContentRefusalObject {
     /// Required. Always `"refusal"`.
     pub r#type: super::MessageDeltaContentRefusalObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refusal: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaContentRefusalObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaContentRefusalObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("refusal", crate::runtime::ser::optional(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -12181,7 +13978,7 @@ impl ::std::default::Default for MessageDeltaContentRefusalObjectType {
 /// File citation
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextAnnotationsFileCitationObject {
     /// Required.
@@ -12189,23 +13986,40 @@ pub struct MessageDeltaContentTextAnnotationsFileCitationObject {
     /// Required. Always `"file_citation"`.
     pub r#type: super::MessageDeltaContentTextAnnotationsFileCitationObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_citation: ::std::option::Option<
         super::MessageDeltaTextAnnotationsFileCitationObjectFileCitation,
     >,
     /// Optional. At least `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_index: ::std::option::Option<i64>,
     /// Optional. At least `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_index: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaContentTextAnnotationsFileCitationObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaContentTextAnnotationsFileCitationObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("file_citation", crate::runtime::ser::optional(&self.file_citation)),
+                ("start_index", crate::runtime::ser::optional(&self.start_index)),
+                ("end_index", crate::runtime::ser::optional(&self.end_index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -12337,7 +14151,7 @@ for MessageDeltaContentTextAnnotationsFileCitationObjectType {
 /// File path
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextAnnotationsFilePathObject {
     /// Required.
@@ -12345,23 +14159,40 @@ pub struct MessageDeltaContentTextAnnotationsFilePathObject {
     /// Required. Always `"file_path"`.
     pub r#type: super::MessageDeltaContentTextAnnotationsFilePathObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_path: ::std::option::Option<
         super::MessageDeltaContentTextAnnotationsFilePathObjectFilePath,
     >,
     /// Optional. At least `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_index: ::std::option::Option<i64>,
     /// Optional. At least `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_index: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaContentTextAnnotationsFilePathObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaContentTextAnnotationsFilePathObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("file_path", crate::runtime::ser::optional(&self.file_path)),
+                ("start_index", crate::runtime::ser::optional(&self.start_index)),
+                ("end_index", crate::runtime::ser::optional(&self.end_index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -12412,16 +14243,29 @@ impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFilePathObjec
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaContentTextAnnotationsFilePathObjectFilePath",
+            &[("file_id", crate::runtime::ser::optional(&self.file_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -12535,7 +14379,7 @@ impl ::std::default::Default for MessageDeltaContentTextAnnotationsFilePathObjec
 /// Text
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextObject {
     /// Required.
@@ -12543,12 +14387,29 @@ pub struct MessageDeltaContentTextObject {
     /// Required. Always `"text"`.
     pub r#type: super::MessageDeltaContentTextObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::MessageDeltaContentTextObjectText>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaContentTextObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaContentTextObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -12674,21 +14535,36 @@ for MessageDeltaContentTextObjectAnnotationsItem {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaContentTextObjectText {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub annotations: ::std::option::Option<
         ::std::vec::Vec<super::MessageDeltaContentTextObjectAnnotationsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaContentTextObjectText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaContentTextObjectText",
+            &[
+                ("value", crate::runtime::ser::optional(&self.value)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -12800,7 +14676,7 @@ impl ::std::default::Default for MessageDeltaContentTextObjectType {
 /// Message delta object
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaObject {
     /// Required.
@@ -12811,8 +14687,26 @@ pub struct MessageDeltaObject {
     pub delta: super::MessageDeltaObjectDelta,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -12958,21 +14852,36 @@ for MessageDeltaObjectContentItem {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaObjectDelta {
     /// Optional. One of `"user"` or `"assistant"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<super::MessageDeltaObjectRole>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<
         ::std::vec::Vec<super::MessageDeltaObjectContentItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaObjectDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaObjectDelta",
+            &[
+                ("role", crate::runtime::ser::optional(&self.role)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -13152,19 +15061,34 @@ impl crate::runtime::de::Fit for MessageDeltaObjectRole {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quote: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageDeltaTextAnnotationsFileCitationObjectFileCitation",
+            &[
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("quote", crate::runtime::ser::optional(&self.quote)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -13338,7 +15262,7 @@ for MessageStreamEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MessageStreamEventThreadMessageCompleted {
     /// Required. Always `"thread.message.completed"`.
@@ -13347,8 +15271,25 @@ pub struct MessageStreamEventThreadMessageCompleted {
     pub data: super::MessageObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageStreamEventThreadMessageCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageStreamEventThreadMessageCompleted",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -13460,7 +15401,7 @@ impl ::std::default::Default for MessageStreamEventThreadMessageCompletedEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MessageStreamEventThreadMessageCreated {
     /// Required. Always `"thread.message.created"`.
@@ -13469,8 +15410,25 @@ pub struct MessageStreamEventThreadMessageCreated {
     pub data: super::MessageObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageStreamEventThreadMessageCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageStreamEventThreadMessageCreated",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -13582,7 +15540,7 @@ impl ::std::default::Default for MessageStreamEventThreadMessageCreatedEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MessageStreamEventThreadMessageDelta {
     /// Required. Always `"thread.message.delta"`.
@@ -13591,8 +15549,25 @@ pub struct MessageStreamEventThreadMessageDelta {
     pub data: super::MessageDeltaObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageStreamEventThreadMessageDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageStreamEventThreadMessageDelta",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -13704,7 +15679,7 @@ impl ::std::default::Default for MessageStreamEventThreadMessageDeltaEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MessageStreamEventThreadMessageInProgress {
     /// Required. Always `"thread.message.in_progress"`.
@@ -13713,8 +15688,25 @@ pub struct MessageStreamEventThreadMessageInProgress {
     pub data: super::MessageObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageStreamEventThreadMessageInProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageStreamEventThreadMessageInProgress",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -13826,7 +15818,7 @@ impl ::std::default::Default for MessageStreamEventThreadMessageInProgressEvent 
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MessageStreamEventThreadMessageIncomplete {
     /// Required. Always `"thread.message.incomplete"`.
@@ -13835,8 +15827,25 @@ pub struct MessageStreamEventThreadMessageIncomplete {
     pub data: super::MessageObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for MessageStreamEventThreadMessageIncomplete {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "MessageStreamEventThreadMessageIncomplete",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -14057,41 +16066,65 @@ impl ::std::convert::From<super::ModelIdsShared> for ModelIds {
 /// An object with 8 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ModelResponseProperties {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::ModelResponsePropertiesPromptCacheRetention,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ModelResponseProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ModelResponseProperties",
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -14154,7 +16187,7 @@ impl crate::runtime::de::Fit for ModelResponseProperties {
 /// Output audio
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OutputAudio {
     /// Required. Always `"output_audio"`.
@@ -14165,8 +16198,26 @@ pub struct OutputAudio {
     pub transcript: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OutputAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OutputAudio",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("transcript", ::std::option::Option::Some(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -14277,23 +16328,43 @@ impl ::std::default::Default for OutputAudioType {
 /// An object with 4 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventConversationItemCreate {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"conversation.item.create"`.
     pub r#type: super::RealtimeBetaClientEventConversationItemCreateType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_item_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventConversationItemCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventConversationItemCreate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "previous_item_id",
+                    crate::runtime::ser::optional(&self.previous_item_id),
+                ),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -14410,11 +16481,10 @@ impl ::std::default::Default for RealtimeBetaClientEventConversationItemCreateTy
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventConversationItemDelete {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"conversation.item.delete"`.
     pub r#type: super::RealtimeBetaClientEventConversationItemDeleteType,
@@ -14422,8 +16492,26 @@ pub struct RealtimeBetaClientEventConversationItemDelete {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventConversationItemDelete {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventConversationItemDelete",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -14538,11 +16626,10 @@ impl ::std::default::Default for RealtimeBetaClientEventConversationItemDeleteTy
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventConversationItemRetrieve {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"conversation.item.retrieve"`.
     pub r#type: super::RealtimeBetaClientEventConversationItemRetrieveType,
@@ -14550,8 +16637,26 @@ pub struct RealtimeBetaClientEventConversationItemRetrieve {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventConversationItemRetrieve {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventConversationItemRetrieve",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -14666,11 +16771,10 @@ impl ::std::default::Default for RealtimeBetaClientEventConversationItemRetrieve
 /// An object with 5 properties, 4 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventConversationItemTruncate {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"conversation.item.truncate"`.
     pub r#type: super::RealtimeBetaClientEventConversationItemTruncateType,
@@ -14682,8 +16786,28 @@ pub struct RealtimeBetaClientEventConversationItemTruncate {
     pub audio_end_ms: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventConversationItemTruncate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventConversationItemTruncate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -14802,11 +16926,10 @@ impl ::std::default::Default for RealtimeBetaClientEventConversationItemTruncate
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventInputAudioBufferAppend {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"input_audio_buffer.append"`.
     pub r#type: super::RealtimeBetaClientEventInputAudioBufferAppendType,
@@ -14814,8 +16937,26 @@ pub struct RealtimeBetaClientEventInputAudioBufferAppend {
     pub audio: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventInputAudioBufferAppend {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventInputAudioBufferAppend",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio", ::std::option::Option::Some(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -14930,18 +17071,34 @@ impl ::std::default::Default for RealtimeBetaClientEventInputAudioBufferAppendTy
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventInputAudioBufferClear {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"input_audio_buffer.clear"`.
     pub r#type: super::RealtimeBetaClientEventInputAudioBufferClearType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventInputAudioBufferClear {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventInputAudioBufferClear",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -15054,18 +17211,34 @@ impl ::std::default::Default for RealtimeBetaClientEventInputAudioBufferClearTyp
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventInputAudioBufferCommit {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"input_audio_buffer.commit"`.
     pub r#type: super::RealtimeBetaClientEventInputAudioBufferCommitType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventInputAudioBufferCommit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventInputAudioBufferCommit",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -15178,18 +17351,34 @@ impl ::std::default::Default for RealtimeBetaClientEventInputAudioBufferCommitTy
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventOutputAudioBufferClear {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"output_audio_buffer.clear"`.
     pub r#type: super::RealtimeBetaClientEventOutputAudioBufferClearType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventOutputAudioBufferClear {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventOutputAudioBufferClear",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -15302,21 +17491,37 @@ impl ::std::default::Default for RealtimeBetaClientEventOutputAudioBufferClearTy
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventResponseCancel {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"response.cancel"`.
     pub r#type: super::RealtimeBetaClientEventResponseCancelType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventResponseCancel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventResponseCancel",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -15430,21 +17635,37 @@ impl ::std::default::Default for RealtimeBetaClientEventResponseCancelType {
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventResponseCreate {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"response.create"`.
     pub r#type: super::RealtimeBetaClientEventResponseCreateType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response: ::std::option::Option<super::RealtimeBetaResponseCreateParams>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventResponseCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventResponseCreate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", crate::runtime::ser::optional(&self.response)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -15558,11 +17779,10 @@ impl ::std::default::Default for RealtimeBetaClientEventResponseCreateType {
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventSessionUpdate {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"session.update"`.
     pub r#type: super::RealtimeBetaClientEventSessionUpdateType,
@@ -15570,8 +17790,26 @@ pub struct RealtimeBetaClientEventSessionUpdate {
     pub session: super::RealtimeSessionCreateRequest,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventSessionUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventSessionUpdate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -15685,11 +17923,10 @@ impl ::std::default::Default for RealtimeBetaClientEventSessionUpdateType {
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaClientEventTranscriptionSessionUpdate {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"transcription_session.update"`.
     pub r#type: super::RealtimeBetaClientEventTranscriptionSessionUpdateType,
@@ -15697,8 +17934,26 @@ pub struct RealtimeBetaClientEventTranscriptionSessionUpdate {
     pub session: super::RealtimeTranscriptionSessionCreateRequest,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaClientEventTranscriptionSessionUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaClientEventTranscriptionSessionUpdate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -15815,58 +18070,82 @@ impl ::std::default::Default for RealtimeBetaClientEventTranscriptionSessionUpda
 /// An object with 13 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaResponse {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. Always `"realtime.response"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::RealtimeBetaResponseObject>,
     /// Optional. One of `"completed"`, `"cancelled"`, `"failed"`, `"incomplete"` or `"in_progress"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::RealtimeBetaResponseStatus>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status_details: ::std::option::Option<super::RealtimeBetaResponseStatusDetails>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::vec::Vec<super::RealtimeConversationItem>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::RealtimeBetaResponseUsage>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub voice: ::std::option::Option<super::VoiceIdsShared>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modalities: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeBetaResponseModalitiesItem>,
     >,
     /// Optional. One of `"pcm16"`, `"g711_ulaw"` or `"g711_alaw"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_audio_format: ::std::option::Option<
         super::RealtimeBetaResponseOutputAudioFormat,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<
         super::RealtimeBetaResponseMaxOutputTokens,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaResponse",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status_details", crate::runtime::ser::optional(&self.status_details)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                (
+                    "conversation_id",
+                    crate::runtime::ser::optional(&self.conversation_id),
+                ),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                ("modalities", crate::runtime::ser::optional(&self.modalities)),
+                (
+                    "output_audio_format",
+                    crate::runtime::ser::optional(&self.output_audio_format),
+                ),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -15942,22 +18221,37 @@ impl crate::runtime::de::Fit for RealtimeBetaResponse {
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaResponseCachedTokensDetails {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaResponseCachedTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaResponseCachedTokensDetails",
+            &[
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -16001,61 +18295,82 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseCachedTokensDetails {
 /// An object with 12 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaResponseCreateParams {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modalities: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeBetaResponseCreateParamsModalitiesItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub voice: ::std::option::Option<super::VoiceIdsOrCustomVoice>,
     /// Optional. One of `"pcm16"`, `"g711_ulaw"` or `"g711_alaw"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_audio_format: ::std::option::Option<
         super::RealtimeBetaResponseCreateParamsOutputAudioFormat,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeBetaResponseCreateParamsToolsItem>,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<
         super::RealtimeBetaResponseCreateParamsToolChoice,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<
         super::RealtimeBetaResponseCreateParamsMaxOutputTokens,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation: ::std::option::Option<
         super::RealtimeBetaResponseCreateParamsConversation,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::Prompt>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<::std::vec::Vec<super::RealtimeConversationItem>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaResponseCreateParams {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaResponseCreateParams",
+            &[
+                ("modalities", crate::runtime::ser::optional(&self.modalities)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                (
+                    "output_audio_format",
+                    crate::runtime::ser::optional(&self.output_audio_format),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -16667,29 +18982,44 @@ for RealtimeBetaResponseCreateParamsToolChoice {
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaResponseCreateParamsToolsItem {
     /// Optional. Always `"function"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RealtimeBetaResponseCreateParamsToolsItemType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parameters: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaResponseCreateParamsToolsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaResponseCreateParamsToolsItem",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -16806,19 +19136,34 @@ impl ::std::default::Default for RealtimeBetaResponseCreateParamsToolsItemType {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaResponseError {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaResponseError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaResponseError",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("code", crate::runtime::ser::optional(&self.code)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -16860,30 +19205,48 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseError {
 /// An object with 5 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaResponseInputTokenDetails {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cached_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cached_tokens_details: ::std::option::Option<
         super::RealtimeBetaResponseCachedTokensDetails,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaResponseInputTokenDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaResponseInputTokenDetails",
+            &[
+                ("cached_tokens", crate::runtime::ser::optional(&self.cached_tokens)),
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+                (
+                    "cached_tokens_details",
+                    crate::runtime::ser::optional(&self.cached_tokens_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -17327,19 +19690,34 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseOutputAudioFormat {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaResponseOutputTokenDetails {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaResponseOutputTokenDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaResponseOutputTokenDetails",
+            &[
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -17537,22 +19915,37 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseStatus {
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaResponseStatusDetails {
     /// Optional. One of `"completed"`, `"cancelled"`, `"failed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::RealtimeBetaResponseStatusDetailsType>,
     /// Optional. One of `"turn_detected"`, `"client_cancelled"`, `"max_output_tokens"` or `"content_filter"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<super::RealtimeBetaResponseReason>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<super::RealtimeBetaResponseError>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaResponseStatusDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaResponseStatusDetails",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -17672,32 +20065,53 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseStatusDetailsType {
 /// An object with 5 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaResponseUsage {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_token_details: ::std::option::Option<
         super::RealtimeBetaResponseInputTokenDetails,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_token_details: ::std::option::Option<
         super::RealtimeBetaResponseOutputTokenDetails,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaResponseUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaResponseUsage",
+            &[
+                ("total_tokens", crate::runtime::ser::optional(&self.total_tokens)),
+                ("input_tokens", crate::runtime::ser::optional(&self.input_tokens)),
+                ("output_tokens", crate::runtime::ser::optional(&self.output_tokens)),
+                (
+                    "input_token_details",
+                    crate::runtime::ser::optional(&self.input_token_details),
+                ),
+                (
+                    "output_token_details",
+                    crate::runtime::ser::optional(&self.output_token_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -17751,7 +20165,7 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseUsage {
 /// An object with 4 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventConversationItemCreated {
     /// Required.
@@ -17759,14 +20173,35 @@ pub struct RealtimeBetaServerEventConversationItemCreated {
     /// Required. Always `"conversation.item.created"`.
     pub r#type: super::RealtimeBetaServerEventConversationItemCreatedType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_item_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventConversationItemCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventConversationItemCreated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "previous_item_id",
+                    crate::runtime::ser::optional(&self.previous_item_id),
+                ),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -17883,7 +20318,7 @@ impl ::std::default::Default for RealtimeBetaServerEventConversationItemCreatedT
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventConversationItemDeleted {
     /// Required.
@@ -17894,8 +20329,26 @@ pub struct RealtimeBetaServerEventConversationItemDeleted {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventConversationItemDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventConversationItemDeleted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -18010,7 +20463,7 @@ impl ::std::default::Default for RealtimeBetaServerEventConversationItemDeletedT
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventConversationItemRetrieved {
     /// Required.
@@ -18021,8 +20474,26 @@ pub struct RealtimeBetaServerEventConversationItemRetrieved {
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventConversationItemRetrieved {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventConversationItemRetrieved",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -18139,7 +20610,7 @@ impl ::std::default::Default for RealtimeBetaServerEventConversationItemRetrieve
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventConversationItemTruncated {
     /// Required.
@@ -18154,8 +20625,28 @@ pub struct RealtimeBetaServerEventConversationItemTruncated {
     pub audio_end_ms: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventConversationItemTruncated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventConversationItemTruncated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -18276,7 +20767,7 @@ impl ::std::default::Default for RealtimeBetaServerEventConversationItemTruncate
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventError {
     /// Required.
@@ -18287,8 +20778,26 @@ pub struct RealtimeBetaServerEventError {
     pub error: super::RealtimeBetaServerEventErrorError,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventError",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("error", ::std::option::Option::Some(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -18332,26 +20841,43 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventError {
 /// An object with 5 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventErrorError {
     /// Required.
     pub r#type: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Required.
     pub message: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub param: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventErrorError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventErrorError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", crate::runtime::ser::optional(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", crate::runtime::ser::optional(&self.param)),
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -18545,7 +21071,7 @@ impl ::std::default::Default for RealtimeBetaServerEventFunctionCallArgumentsDel
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventInputAudioBufferCleared {
     /// Required.
@@ -18554,8 +21080,25 @@ pub struct RealtimeBetaServerEventInputAudioBufferCleared {
     pub r#type: super::RealtimeBetaServerEventInputAudioBufferClearedType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferCleared {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventInputAudioBufferCleared",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -18668,7 +21211,7 @@ impl ::std::default::Default for RealtimeBetaServerEventInputAudioBufferClearedT
 /// An object with 4 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventInputAudioBufferCommitted {
     /// Required.
@@ -18676,14 +21219,35 @@ pub struct RealtimeBetaServerEventInputAudioBufferCommitted {
     /// Required. Always `"input_audio_buffer.committed"`.
     pub r#type: super::RealtimeBetaServerEventInputAudioBufferCommittedType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_item_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferCommitted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventInputAudioBufferCommitted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "previous_item_id",
+                    crate::runtime::ser::optional(&self.previous_item_id),
+                ),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -18802,7 +21366,7 @@ impl ::std::default::Default for RealtimeBetaServerEventInputAudioBufferCommitte
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventInputAudioBufferSpeechStarted {
     /// Required.
@@ -18815,8 +21379,27 @@ pub struct RealtimeBetaServerEventInputAudioBufferSpeechStarted {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventInputAudioBufferSpeechStarted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio_start_ms", ::std::option::Option::Some(&self.audio_start_ms)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -18937,7 +21520,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventInputAudioBufferSpeechStopped {
     /// Required.
@@ -18950,8 +21533,27 @@ pub struct RealtimeBetaServerEventInputAudioBufferSpeechStopped {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventInputAudioBufferSpeechStopped",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -19072,7 +21674,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
 /// An object with 8 properties, 6 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
     /// Required.
@@ -19086,17 +21688,38 @@ pub struct RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
     /// Required.
     pub transcript: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub languages: ::std::option::Option<::std::vec::Vec<super::TranscriptionLanguage>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<::std::vec::Vec<super::LogProbProperties>>,
     /// Required.
     pub usage: super::RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventItemInputAudioTranscriptionCompleted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("transcript", ::std::option::Option::Some(&self.transcript)),
+                ("languages", crate::runtime::ser::optional(&self.languages)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -19161,7 +21784,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
 /// An object with 6 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
     /// Required.
@@ -19171,18 +21794,36 @@ pub struct RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
     /// Required.
     pub item_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content_index: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delta: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<::std::vec::Vec<super::LogProbProperties>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventItemInputAudioTranscriptionDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", crate::runtime::ser::optional(&self.content_index)),
+                ("delta", crate::runtime::ser::optional(&self.delta)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -19320,7 +21961,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
     /// Required.
@@ -19335,8 +21976,28 @@ pub struct RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
     pub error: super::RealtimeBetaServerItemInputAudioTranscriptionFailedError,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventItemInputAudioTranscriptionFailed",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("error", ::std::option::Option::Some(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -19466,7 +22127,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
 /// An object with 9 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
     /// Required.
@@ -19489,8 +22150,32 @@ pub struct RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
     pub end: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("speaker", ::std::option::Option::Some(&self.speaker)),
+                ("start", ::std::option::Option::Some(&self.start)),
+                ("end", ::std::option::Option::Some(&self.end)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -19558,7 +22243,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventMcpListToolsCompleted {
     /// Required.
@@ -19569,8 +22254,26 @@ pub struct RealtimeBetaServerEventMcpListToolsCompleted {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventMcpListToolsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventMcpListToolsCompleted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -19685,7 +22388,7 @@ impl ::std::default::Default for RealtimeBetaServerEventMcpListToolsCompletedTyp
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventMcpListToolsFailed {
     /// Required.
@@ -19696,8 +22399,26 @@ pub struct RealtimeBetaServerEventMcpListToolsFailed {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventMcpListToolsFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventMcpListToolsFailed",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -19811,7 +22532,7 @@ impl ::std::default::Default for RealtimeBetaServerEventMcpListToolsFailedType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventMcpListToolsInProgress {
     /// Required.
@@ -19822,8 +22543,26 @@ pub struct RealtimeBetaServerEventMcpListToolsInProgress {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventMcpListToolsInProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventMcpListToolsInProgress",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -19938,7 +22677,7 @@ impl ::std::default::Default for RealtimeBetaServerEventMcpListToolsInProgressTy
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventRateLimitsUpdated {
     /// Required.
@@ -19951,8 +22690,26 @@ pub struct RealtimeBetaServerEventRateLimitsUpdated {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventRateLimitsUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventRateLimitsUpdated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("rate_limits", ::std::option::Option::Some(&self.rate_limits)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -20064,25 +22821,40 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdatedName {
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
     /// Optional. One of `"requests"` or `"tokens"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<super::RealtimeBetaServerEventRateLimitsUpdatedName>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remaining: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reset_seconds: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("limit", crate::runtime::ser::optional(&self.limit)),
+                ("remaining", crate::runtime::ser::optional(&self.remaining)),
+                ("reset_seconds", crate::runtime::ser::optional(&self.reset_seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -20199,7 +22971,7 @@ impl ::std::default::Default for RealtimeBetaServerEventRateLimitsUpdatedType {
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseAudioDelta {
     /// Required.
@@ -20218,8 +22990,30 @@ pub struct RealtimeBetaServerEventResponseAudioDelta {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseAudioDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -20349,7 +23143,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseAudioDeltaType {
 /// An object with 6 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseAudioDone {
     /// Required.
@@ -20366,8 +23160,29 @@ pub struct RealtimeBetaServerEventResponseAudioDone {
     pub content_index: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseAudioDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -20494,7 +23309,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseAudioDoneType {
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseAudioTranscriptDelta {
     /// Required.
@@ -20513,8 +23328,30 @@ pub struct RealtimeBetaServerEventResponseAudioTranscriptDelta {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioTranscriptDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseAudioTranscriptDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -20653,7 +23490,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseAudioTranscriptDone {
     /// Required.
@@ -20672,8 +23509,30 @@ pub struct RealtimeBetaServerEventResponseAudioTranscriptDone {
     pub transcript: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioTranscriptDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseAudioTranscriptDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("transcript", ::std::option::Option::Some(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -20810,7 +23669,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseAudioTranscriptD
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseContentPartAdded {
     /// Required.
@@ -20829,8 +23688,30 @@ pub struct RealtimeBetaServerEventResponseContentPartAdded {
     pub part: super::RealtimeBetaServerEventResponseContentPartAddedPart,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseContentPartAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseContentPartAdded",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -20890,27 +23771,42 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartAdded
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseContentPartAddedPart {
     /// Optional. One of `"audio"` or `"text"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RealtimeBetaServerEventResponseContentPartAddedPartType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcript: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseContentPartAddedPart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseContentPartAddedPart",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("transcript", crate::runtime::ser::optional(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -21099,7 +23995,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseContentPartAdded
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseContentPartDone {
     /// Required.
@@ -21118,8 +24014,30 @@ pub struct RealtimeBetaServerEventResponseContentPartDone {
     pub part: super::RealtimeBetaServerEventResponseContentPartDonePart,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseContentPartDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseContentPartDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -21179,27 +24097,42 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDone 
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseContentPartDonePart {
     /// Optional. One of `"audio"` or `"text"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RealtimeBetaServerEventResponseContentPartDonePartType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcript: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseContentPartDonePart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseContentPartDonePart",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("transcript", crate::runtime::ser::optional(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -21387,7 +24320,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseContentPartDoneT
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseCreated {
     /// Required.
@@ -21398,8 +24331,26 @@ pub struct RealtimeBetaServerEventResponseCreated {
     pub response: super::RealtimeBetaResponse,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseCreated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -21513,7 +24464,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseCreatedType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseDone {
     /// Required.
@@ -21524,8 +24475,26 @@ pub struct RealtimeBetaServerEventResponseDone {
     pub response: super::RealtimeBetaResponse,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -21639,7 +24608,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseDoneType {
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
     /// Required.
@@ -21658,8 +24627,30 @@ pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -21721,7 +24712,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
 /// An object with 8 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
     /// Required.
@@ -21742,8 +24733,31 @@ pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -21888,7 +24902,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
     /// Required.
@@ -21904,12 +24918,33 @@ pub struct RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub obfuscation: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseMcpCallArgumentsDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -22044,7 +25079,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
 /// An object with 6 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseMcpCallArgumentsDone {
     /// Required.
@@ -22061,8 +25096,29 @@ pub struct RealtimeBetaServerEventResponseMcpCallArgumentsDone {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -22194,7 +25250,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseMcpCallCompleted {
     /// Required.
@@ -22207,8 +25263,27 @@ pub struct RealtimeBetaServerEventResponseMcpCallCompleted {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseMcpCallCompleted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -22325,7 +25400,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseMcpCallCompleted
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseMcpCallFailed {
     /// Required.
@@ -22338,8 +25413,27 @@ pub struct RealtimeBetaServerEventResponseMcpCallFailed {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseMcpCallFailed",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -22456,7 +25550,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseMcpCallFailedTyp
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseMcpCallInProgress {
     /// Required.
@@ -22469,8 +25563,27 @@ pub struct RealtimeBetaServerEventResponseMcpCallInProgress {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallInProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseMcpCallInProgress",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -22589,7 +25702,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseMcpCallInProgres
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseOutputItemAdded {
     /// Required.
@@ -22604,8 +25717,28 @@ pub struct RealtimeBetaServerEventResponseOutputItemAdded {
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseOutputItemAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseOutputItemAdded",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -22724,7 +25857,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseOutputItemAddedT
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseOutputItemDone {
     /// Required.
@@ -22739,8 +25872,28 @@ pub struct RealtimeBetaServerEventResponseOutputItemDone {
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseOutputItemDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseOutputItemDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -22859,7 +26012,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseOutputItemDoneTy
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseTextDelta {
     /// Required.
@@ -22878,8 +26031,30 @@ pub struct RealtimeBetaServerEventResponseTextDelta {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseTextDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseTextDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -23009,7 +26184,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseTextDeltaType {
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventResponseTextDone {
     /// Required.
@@ -23028,8 +26203,30 @@ pub struct RealtimeBetaServerEventResponseTextDone {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventResponseTextDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventResponseTextDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -23159,7 +26356,7 @@ impl ::std::default::Default for RealtimeBetaServerEventResponseTextDoneType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventSessionCreated {
     /// Required.
@@ -23170,8 +26367,26 @@ pub struct RealtimeBetaServerEventSessionCreated {
     pub session: super::RealtimeSession,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventSessionCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventSessionCreated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -23285,7 +26500,7 @@ impl ::std::default::Default for RealtimeBetaServerEventSessionCreatedType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventSessionUpdated {
     /// Required.
@@ -23296,8 +26511,26 @@ pub struct RealtimeBetaServerEventSessionUpdated {
     pub session: super::RealtimeSession,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventSessionUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventSessionUpdated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -23411,7 +26644,7 @@ impl ::std::default::Default for RealtimeBetaServerEventSessionUpdatedType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventTranscriptionSessionCreated {
     /// Required.
@@ -23422,8 +26655,26 @@ pub struct RealtimeBetaServerEventTranscriptionSessionCreated {
     pub session: super::RealtimeTranscriptionSessionCreateResponse,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventTranscriptionSessionCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventTranscriptionSessionCreated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -23540,7 +26791,7 @@ impl ::std::default::Default for RealtimeBetaServerEventTranscriptionSessionCrea
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerEventTranscriptionSessionUpdated {
     /// Required.
@@ -23551,8 +26802,26 @@ pub struct RealtimeBetaServerEventTranscriptionSessionUpdated {
     pub session: super::RealtimeTranscriptionSessionCreateResponse,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerEventTranscriptionSessionUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerEventTranscriptionSessionUpdated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -23837,25 +27106,40 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeBetaServerItemInputAudioTranscriptionFailedError {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub param: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeBetaServerItemInputAudioTranscriptionFailedError",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("code", crate::runtime::ser::optional(&self.code)),
+                ("message", crate::runtime::ser::optional(&self.message)),
+                ("param", crate::runtime::ser::optional(&self.param)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -24207,23 +27491,43 @@ for RealtimeClientEvent {
 /// An object with 4 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeClientEventConversationItemCreate {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"conversation.item.create"`.
     pub r#type: super::RealtimeClientEventConversationItemCreateType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_item_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventConversationItemCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventConversationItemCreate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "previous_item_id",
+                    crate::runtime::ser::optional(&self.previous_item_id),
+                ),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -24339,11 +27643,10 @@ impl ::std::default::Default for RealtimeClientEventConversationItemCreateType {
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeClientEventConversationItemDelete {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"conversation.item.delete"`.
     pub r#type: super::RealtimeClientEventConversationItemDeleteType,
@@ -24351,8 +27654,26 @@ pub struct RealtimeClientEventConversationItemDelete {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventConversationItemDelete {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventConversationItemDelete",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -24466,11 +27787,10 @@ impl ::std::default::Default for RealtimeClientEventConversationItemDeleteType {
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeClientEventConversationItemRetrieve {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"conversation.item.retrieve"`.
     pub r#type: super::RealtimeClientEventConversationItemRetrieveType,
@@ -24478,8 +27798,26 @@ pub struct RealtimeClientEventConversationItemRetrieve {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventConversationItemRetrieve {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventConversationItemRetrieve",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -24593,11 +27931,10 @@ impl ::std::default::Default for RealtimeClientEventConversationItemRetrieveType
 /// An object with 5 properties, 4 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeClientEventConversationItemTruncate {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"conversation.item.truncate"`.
     pub r#type: super::RealtimeClientEventConversationItemTruncateType,
@@ -24609,8 +27946,28 @@ pub struct RealtimeClientEventConversationItemTruncate {
     pub audio_end_ms: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventConversationItemTruncate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventConversationItemTruncate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -24728,11 +28085,10 @@ impl ::std::default::Default for RealtimeClientEventConversationItemTruncateType
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeClientEventInputAudioBufferAppend {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"input_audio_buffer.append"`.
     pub r#type: super::RealtimeClientEventInputAudioBufferAppendType,
@@ -24740,8 +28096,26 @@ pub struct RealtimeClientEventInputAudioBufferAppend {
     pub audio: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventInputAudioBufferAppend {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventInputAudioBufferAppend",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio", ::std::option::Option::Some(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -24855,18 +28229,34 @@ impl ::std::default::Default for RealtimeClientEventInputAudioBufferAppendType {
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeClientEventInputAudioBufferClear {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"input_audio_buffer.clear"`.
     pub r#type: super::RealtimeClientEventInputAudioBufferClearType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventInputAudioBufferClear {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventInputAudioBufferClear",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -24978,18 +28368,34 @@ impl ::std::default::Default for RealtimeClientEventInputAudioBufferClearType {
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeClientEventInputAudioBufferCommit {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"input_audio_buffer.commit"`.
     pub r#type: super::RealtimeClientEventInputAudioBufferCommitType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventInputAudioBufferCommit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventInputAudioBufferCommit",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -25101,18 +28507,34 @@ impl ::std::default::Default for RealtimeClientEventInputAudioBufferCommitType {
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeClientEventOutputAudioBufferClear {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"output_audio_buffer.clear"`.
     pub r#type: super::RealtimeClientEventOutputAudioBufferClearType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventOutputAudioBufferClear {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventOutputAudioBufferClear",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -25224,21 +28646,37 @@ impl ::std::default::Default for RealtimeClientEventOutputAudioBufferClearType {
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeClientEventResponseCancel {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"response.cancel"`.
     pub r#type: super::RealtimeClientEventResponseCancelType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventResponseCancel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventResponseCancel",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -25352,21 +28790,37 @@ impl ::std::default::Default for RealtimeClientEventResponseCancelType {
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeClientEventResponseCreate {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"response.create"`.
     pub r#type: super::RealtimeClientEventResponseCreateType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response: ::std::option::Option<super::RealtimeResponseCreateParams>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventResponseCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventResponseCreate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", crate::runtime::ser::optional(&self.response)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -25480,11 +28934,10 @@ impl ::std::default::Default for RealtimeClientEventResponseCreateType {
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeClientEventSessionUpdate {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"session.update"`.
     pub r#type: super::RealtimeClientEventSessionUpdateType,
@@ -25492,8 +28945,26 @@ pub struct RealtimeClientEventSessionUpdate {
     pub session: super::RealtimeClientEventSessionUpdateSession,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventSessionUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventSessionUpdate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -25690,11 +29161,10 @@ impl ::std::default::Default for RealtimeClientEventSessionUpdateType {
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeClientEventTranscriptionSessionUpdate {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"transcription_session.update"`.
     pub r#type: super::RealtimeClientEventTranscriptionSessionUpdateType,
@@ -25702,8 +29172,26 @@ pub struct RealtimeClientEventTranscriptionSessionUpdate {
     pub session: super::RealtimeTranscriptionSessionCreateRequest,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeClientEventTranscriptionSessionUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeClientEventTranscriptionSessionUpdate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -26089,22 +29577,18 @@ impl ::std::convert::From<super::RealtimeMcpToolCall> for RealtimeConversationIt
 /// Realtime function call item
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeConversationItemFunctionCall {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. Always `"realtime.item"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::RealtimeConversationItemFunctionCallObject>,
     /// Required. Always `"function_call"`.
     pub r#type: super::RealtimeConversationItemFunctionCallType,
     /// Optional. One of `"completed"`, `"incomplete"` or `"in_progress"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::RealtimeConversationItemFunctionCallStatus>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub name: ::std::string::String,
@@ -26112,8 +29596,30 @@ pub struct RealtimeConversationItemFunctionCall {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeConversationItemFunctionCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeConversationItemFunctionCall",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -26237,21 +29743,18 @@ impl ::std::default::Default for RealtimeConversationItemFunctionCallObject {
 /// Realtime function call output item
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeConversationItemFunctionCallOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. Always `"realtime.item"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<
         super::RealtimeConversationItemFunctionCallOutputObject,
     >,
     /// Required. Always `"function_call_output"`.
     pub r#type: super::RealtimeConversationItemFunctionCallOutputType,
     /// Optional. One of `"completed"`, `"incomplete"` or `"in_progress"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         super::RealtimeConversationItemFunctionCallOutputStatus,
     >,
@@ -26261,8 +29764,29 @@ pub struct RealtimeConversationItemFunctionCallOutput {
     pub output: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeConversationItemFunctionCallOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeConversationItemFunctionCallOutput",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -26670,21 +30194,18 @@ impl ::std::default::Default for RealtimeConversationItemFunctionCallType {
 /// Realtime assistant message item
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeConversationItemMessageAssistant {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. Always `"realtime.item"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<
         super::RealtimeConversationItemMessageAssistantObject,
     >,
     /// Required. Always `"message"`.
     pub r#type: super::RealtimeConversationItemMessageAssistantType,
     /// Optional. One of `"completed"`, `"incomplete"` or `"in_progress"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         super::RealtimeConversationItemMessageAssistantStatus,
     >,
@@ -26696,8 +30217,29 @@ pub struct RealtimeConversationItemMessageAssistant {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeConversationItemMessageAssistant {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeConversationItemMessageAssistant",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -26750,27 +30292,42 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistant {
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeConversationItemMessageAssistantContentItem {
     /// Optional. One of `"output_text"` or `"output_audio"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RealtimeConversationItemMessageAssistantContentItemType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcript: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeConversationItemMessageAssistantContentItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeConversationItemMessageAssistantContentItem",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("transcript", crate::runtime::ser::optional(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -27170,21 +30727,18 @@ impl ::std::default::Default for RealtimeConversationItemMessageAssistantType {
 /// Realtime system message item
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeConversationItemMessageSystem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. Always `"realtime.item"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<
         super::RealtimeConversationItemMessageSystemObject,
     >,
     /// Required. Always `"message"`.
     pub r#type: super::RealtimeConversationItemMessageSystemType,
     /// Optional. One of `"completed"`, `"incomplete"` or `"in_progress"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         super::RealtimeConversationItemMessageSystemStatus,
     >,
@@ -27196,8 +30750,29 @@ pub struct RealtimeConversationItemMessageSystem {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeConversationItemMessageSystem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeConversationItemMessageSystem",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -27250,21 +30825,36 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystem {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeConversationItemMessageSystemContentItem {
     /// Optional. Always `"input_text"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RealtimeConversationItemMessageSystemContentItemType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeConversationItemMessageSystemContentItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeConversationItemMessageSystemContentItem",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -27662,19 +31252,16 @@ impl ::std::default::Default for RealtimeConversationItemMessageSystemType {
 /// Realtime user message item
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeConversationItemMessageUser {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. Always `"realtime.item"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::RealtimeConversationItemMessageUserObject>,
     /// Required. Always `"message"`.
     pub r#type: super::RealtimeConversationItemMessageUserType,
     /// Optional. One of `"completed"`, `"incomplete"` or `"in_progress"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::RealtimeConversationItemMessageUserStatus>,
     /// Required. Always `"user"`.
     pub role: super::RealtimeConversationItemMessageUserRole,
@@ -27682,8 +31269,29 @@ pub struct RealtimeConversationItemMessageUser {
     pub content: ::std::vec::Vec<super::RealtimeConversationItemMessageUserContentItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeConversationItemMessageUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeConversationItemMessageUser",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -27736,33 +31344,48 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageUser {
 /// An object with 6 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeConversationItemMessageUserContentItem {
     /// Optional. One of `"input_text"`, `"input_audio"` or `"input_image"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RealtimeConversationItemMessageUserContentItemType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<::std::string::String>,
     /// Optional. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional. Default: `"auto"`. One of `"auto"`, `"low"` or `"high"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<super::RealtimeConversationItemMessageUserDetail>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcript: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeConversationItemMessageUserContentItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeConversationItemMessageUserContentItem",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+                ("transcript", crate::runtime::ser::optional(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -28239,49 +31862,64 @@ impl ::std::default::Default for RealtimeConversationItemMessageUserType {
 /// An object with 10 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeConversationItemWithReference {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. One of `"message"`, `"function_call"` or `"function_call_output"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::RealtimeConversationItemWithReferenceType>,
     /// Optional. Always `"realtime.item"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<
         super::RealtimeConversationItemWithReferenceObject,
     >,
     /// Optional. One of `"completed"`, `"incomplete"` or `"in_progress"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         super::RealtimeConversationItemWithReferenceStatus,
     >,
     /// Optional. One of `"user"`, `"assistant"` or `"system"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<super::RealtimeConversationItemWithReferenceRole>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeConversationItemWithReferenceContentItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub arguments: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeConversationItemWithReference {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeConversationItemWithReference",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("arguments", crate::runtime::ser::optional(&self.arguments)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -28351,30 +31989,45 @@ impl crate::runtime::de::Fit for RealtimeConversationItemWithReference {
 /// An object with 5 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeConversationItemWithReferenceContentItem {
     /// Optional. One of `"input_audio"`, `"input_text"`, `"item_reference"` or `"text"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RealtimeConversationItemWithReferenceContentItemType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcript: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeConversationItemWithReferenceContentItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeConversationItemWithReferenceContentItem",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("transcript", crate::runtime::ser::optional(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -28787,7 +32440,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceType {
 /// Realtime MCP approval request
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeMcpApprovalRequest {
     /// Required. Always `"mcp_approval_request"`.
@@ -28802,8 +32455,28 @@ pub struct RealtimeMcpApprovalRequest {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeMcpApprovalRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeMcpApprovalRequest",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -28921,7 +32594,7 @@ impl ::std::default::Default for RealtimeMcpApprovalRequestType {
 /// Realtime MCP approval response
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeMcpApprovalResponse {
     /// Required. Always `"mcp_approval_response"`.
@@ -28933,12 +32606,34 @@ pub struct RealtimeMcpApprovalResponse {
     /// Required.
     pub approve: bool,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeMcpApprovalResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeMcpApprovalResponse",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "approval_request_id",
+                    ::std::option::Option::Some(&self.approval_request_id),
+                ),
+                ("approve", ::std::option::Option::Some(&self.approve)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -29056,13 +32751,12 @@ impl ::std::default::Default for RealtimeMcpApprovalResponseType {
 /// Realtime MCP list tools
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeMcpListTools {
     /// Required. Always `"mcp_list_tools"`.
     pub r#type: super::RealtimeMcpListToolsType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub server_label: ::std::string::String,
@@ -29070,8 +32764,27 @@ pub struct RealtimeMcpListTools {
     pub tools: ::std::vec::Vec<super::McpListToolsTool>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeMcpListTools {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeMcpListTools",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -29184,7 +32897,7 @@ impl ::std::default::Default for RealtimeMcpListToolsType {
 /// Realtime MCP protocol error
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeMcpProtocolError {
     /// Required. Always `"protocol_error"`.
@@ -29195,8 +32908,26 @@ pub struct RealtimeMcpProtocolError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeMcpProtocolError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeMcpProtocolError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -29310,7 +33041,7 @@ impl ::std::default::Default for RealtimeMcpProtocolErrorType {
 /// Realtime MCP tool call
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeMcpToolCall {
     /// Required. Always `"mcp_call"`.
@@ -29324,18 +33055,41 @@ pub struct RealtimeMcpToolCall {
     /// Required.
     pub arguments: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub approval_request_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<super::RealtimeMcpToolCallError>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeMcpToolCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeMcpToolCall",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                (
+                    "approval_request_id",
+                    crate::runtime::ser::optional(&self.approval_request_id),
+                ),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -29558,7 +33312,7 @@ impl ::std::default::Default for RealtimeMcpToolCallType {
 /// Realtime MCP tool execution error
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeMcpToolExecutionError {
     /// Required. Always `"tool_execution_error"`.
@@ -29567,8 +33321,25 @@ pub struct RealtimeMcpToolExecutionError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeMcpToolExecutionError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeMcpToolExecutionError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -29680,7 +33451,7 @@ impl ::std::default::Default for RealtimeMcpToolExecutionErrorType {
 /// Realtime MCP HTTP error
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeMcphttpError {
     /// Required. Always `"http_error"`.
@@ -29691,8 +33462,26 @@ pub struct RealtimeMcphttpError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeMcphttpError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeMcphttpError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -29803,48 +33592,72 @@ impl ::std::default::Default for RealtimeMcphttpErrorType {
 /// An object with 11 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponse {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. Always `"realtime.response"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::RealtimeResponseObject>,
     /// Optional. One of `"completed"`, `"cancelled"`, `"failed"`, `"incomplete"` or `"in_progress"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::RealtimeResponseStatus>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status_details: ::std::option::Option<super::RealtimeResponseStatusDetails>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::vec::Vec<super::RealtimeConversationItem>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::RealtimeResponseAudio>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage: ::std::option::Option<super::RealtimeResponseUsage>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_modalities: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeResponseOutputModalitiesItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<super::RealtimeResponseMaxOutputTokens>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponse",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("status_details", crate::runtime::ser::optional(&self.status_details)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                (
+                    "conversation_id",
+                    crate::runtime::ser::optional(&self.conversation_id),
+                ),
+                (
+                    "output_modalities",
+                    crate::runtime::ser::optional(&self.output_modalities),
+                ),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -29914,16 +33727,29 @@ impl crate::runtime::de::Fit for RealtimeResponse {
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseAudio {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<super::RealtimeResponseOutput>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseAudio",
+            &[("output", crate::runtime::ser::optional(&self.output))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -29960,22 +33786,37 @@ impl crate::runtime::de::Fit for RealtimeResponseAudio {
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseCachedTokensDetails {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseCachedTokensDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseCachedTokensDetails",
+            &[
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -30019,59 +33860,83 @@ impl crate::runtime::de::Fit for RealtimeResponseCachedTokensDetails {
 /// An object with 12 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseCreateParams {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_modalities: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeResponseCreateParamsOutputModalitiesItem>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<super::RealtimeResponseCreateParamsAudio>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeResponseCreateParamsToolsItem>,
     >,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<
         super::RealtimeResponseCreateParamsToolChoice,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<bool>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::RealtimeReasoning>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<
         super::RealtimeResponseCreateParamsMaxOutputTokens,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation: ::std::option::Option<
         super::RealtimeResponseCreateParamsConversation,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::Prompt>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<::std::vec::Vec<super::RealtimeConversationItem>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseCreateParams {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseCreateParams",
+            &[
+                (
+                    "output_modalities",
+                    crate::runtime::ser::optional(&self.output_modalities),
+                ),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -30146,16 +34011,29 @@ impl crate::runtime::de::Fit for RealtimeResponseCreateParams {
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseCreateParamsAudio {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<super::RealtimeResponseCreateParamsOutput>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseCreateParamsAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseCreateParamsAudio",
+            &[("output", crate::runtime::ser::optional(&self.output))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -30436,19 +34314,34 @@ impl ::std::default::Default for RealtimeResponseCreateParamsMaxOutputTokensInf 
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseCreateParamsOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::RealtimeAudioFormats>,
     /// Optional. Default: `"alloy"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub voice: ::std::option::Option<super::VoiceIdsOrCustomVoice>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseCreateParamsOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseCreateParamsOutput",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -30784,19 +34677,34 @@ for RealtimeResponseCreateParamsToolsItem {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseError {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseError",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("code", crate::runtime::ser::optional(&self.code)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -30835,30 +34743,48 @@ impl crate::runtime::de::Fit for RealtimeResponseError {
 /// An object with 5 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseInputTokenDetails {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cached_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cached_tokens_details: ::std::option::Option<
         super::RealtimeResponseCachedTokensDetails,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseInputTokenDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseInputTokenDetails",
+            &[
+                ("cached_tokens", crate::runtime::ser::optional(&self.cached_tokens)),
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+                (
+                    "cached_tokens_details",
+                    crate::runtime::ser::optional(&self.cached_tokens_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -31161,19 +35087,34 @@ impl ::std::default::Default for RealtimeResponseObject {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<super::RealtimeAudioFormats>,
     /// Optional. Default: `"alloy"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub voice: ::std::option::Option<super::VoiceIdsShared>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseOutput",
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -31280,19 +35221,34 @@ impl crate::runtime::de::Fit for RealtimeResponseOutputModalitiesItem {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseOutputTokenDetails {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseOutputTokenDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseOutputTokenDetails",
+            &[
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -31490,22 +35446,37 @@ impl crate::runtime::de::Fit for RealtimeResponseStatus {
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseStatusDetails {
     /// Optional. One of `"completed"`, `"cancelled"`, `"failed"` or `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::RealtimeResponseStatusDetailsType>,
     /// Optional. One of `"turn_detected"`, `"client_cancelled"`, `"max_output_tokens"` or `"content_filter"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<super::RealtimeResponseReason>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<super::RealtimeResponseError>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseStatusDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseStatusDetails",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -31625,32 +35596,53 @@ impl crate::runtime::de::Fit for RealtimeResponseStatusDetailsType {
 /// An object with 5 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeResponseUsage {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_token_details: ::std::option::Option<
         super::RealtimeResponseInputTokenDetails,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_token_details: ::std::option::Option<
         super::RealtimeResponseOutputTokenDetails,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeResponseUsage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeResponseUsage",
+            &[
+                ("total_tokens", crate::runtime::ser::optional(&self.total_tokens)),
+                ("input_tokens", crate::runtime::ser::optional(&self.input_tokens)),
+                ("output_tokens", crate::runtime::ser::optional(&self.output_tokens)),
+                (
+                    "input_token_details",
+                    crate::runtime::ser::optional(&self.input_token_details),
+                ),
+                (
+                    "output_token_details",
+                    crate::runtime::ser::optional(&self.output_token_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -31779,25 +35771,41 @@ for RealtimeServerConversationInputAudioTranscriptionDeltaType {
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerConversationInputAudioTranscriptionFailedError {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub param: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize
+for RealtimeServerConversationInputAudioTranscriptionFailedError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerConversationInputAudioTranscriptionFailedError",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("code", crate::runtime::ser::optional(&self.code)),
+                ("message", crate::runtime::ser::optional(&self.message)),
+                ("param", crate::runtime::ser::optional(&self.param)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -32004,7 +36012,7 @@ for RealtimeServerConversationInputAudioTranscriptionSegmentType {
 /// An object with 6 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerConversationItemInputAudioTranscriptionDelta {
     /// Required.
@@ -32014,18 +36022,36 @@ pub struct RealtimeServerConversationItemInputAudioTranscriptionDelta {
     /// Required.
     pub item_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content_index: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delta: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<::std::vec::Vec<super::LogProbProperties>>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerConversationItemInputAudioTranscriptionDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerConversationItemInputAudioTranscriptionDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", crate::runtime::ser::optional(&self.content_index)),
+                ("delta", crate::runtime::ser::optional(&self.delta)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -32084,7 +36110,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionDelta {
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerConversationItemInputAudioTranscriptionFailed {
     /// Required.
@@ -32099,8 +36125,28 @@ pub struct RealtimeServerConversationItemInputAudioTranscriptionFailed {
     pub error: super::RealtimeServerConversationInputAudioTranscriptionFailedError,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerConversationItemInputAudioTranscriptionFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerConversationItemInputAudioTranscriptionFailed",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("error", ::std::option::Option::Some(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -32150,7 +36196,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionFailed {
 /// An object with 9 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerConversationItemInputAudioTranscriptionSegment {
     /// Required.
@@ -32173,8 +36219,33 @@ pub struct RealtimeServerConversationItemInputAudioTranscriptionSegment {
     pub end: f64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize
+for RealtimeServerConversationItemInputAudioTranscriptionSegment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerConversationItemInputAudioTranscriptionSegment",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("speaker", ::std::option::Option::Some(&self.speaker)),
+                ("start", ::std::option::Option::Some(&self.start)),
+                ("end", ::std::option::Option::Some(&self.end)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -33146,7 +37217,7 @@ for RealtimeServerEvent {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventConversationCreated {
     /// Required.
@@ -33157,8 +37228,26 @@ pub struct RealtimeServerEventConversationCreated {
     pub conversation: super::RealtimeServerEventConversationCreatedConversation,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventConversationCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventConversationCreated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("conversation", ::std::option::Option::Some(&self.conversation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -33202,19 +37291,34 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationCreated {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventConversationCreatedConversation {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventConversationCreatedConversation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventConversationCreatedConversation",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -33327,7 +37431,7 @@ impl ::std::default::Default for RealtimeServerEventConversationCreatedType {
 /// An object with 4 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeServerEventConversationItemAdded {
     /// Required.
@@ -33335,14 +37439,35 @@ pub struct RealtimeServerEventConversationItemAdded {
     /// Required. Always `"conversation.item.added"`.
     pub r#type: super::RealtimeServerEventConversationItemAddedType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_item_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventConversationItemAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventConversationItemAdded",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "previous_item_id",
+                    crate::runtime::ser::optional(&self.previous_item_id),
+                ),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -33458,7 +37583,7 @@ impl ::std::default::Default for RealtimeServerEventConversationItemAddedType {
 /// An object with 4 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeServerEventConversationItemCreated {
     /// Required.
@@ -33466,14 +37591,35 @@ pub struct RealtimeServerEventConversationItemCreated {
     /// Required. Always `"conversation.item.created"`.
     pub r#type: super::RealtimeServerEventConversationItemCreatedType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_item_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventConversationItemCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventConversationItemCreated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "previous_item_id",
+                    crate::runtime::ser::optional(&self.previous_item_id),
+                ),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -33589,7 +37735,7 @@ impl ::std::default::Default for RealtimeServerEventConversationItemCreatedType 
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventConversationItemDeleted {
     /// Required.
@@ -33600,8 +37746,26 @@ pub struct RealtimeServerEventConversationItemDeleted {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventConversationItemDeleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventConversationItemDeleted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -33715,7 +37879,7 @@ impl ::std::default::Default for RealtimeServerEventConversationItemDeletedType 
 /// An object with 4 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeServerEventConversationItemDone {
     /// Required.
@@ -33723,14 +37887,35 @@ pub struct RealtimeServerEventConversationItemDone {
     /// Required. Always `"conversation.item.done"`.
     pub r#type: super::RealtimeServerEventConversationItemDoneType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_item_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventConversationItemDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventConversationItemDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "previous_item_id",
+                    crate::runtime::ser::optional(&self.previous_item_id),
+                ),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -33846,7 +38031,7 @@ impl ::std::default::Default for RealtimeServerEventConversationItemDoneType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeServerEventConversationItemRetrieved {
     /// Required.
@@ -33857,8 +38042,26 @@ pub struct RealtimeServerEventConversationItemRetrieved {
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventConversationItemRetrieved {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventConversationItemRetrieved",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -33973,7 +38176,7 @@ impl ::std::default::Default for RealtimeServerEventConversationItemRetrievedTyp
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventConversationItemTruncated {
     /// Required.
@@ -33988,8 +38191,28 @@ pub struct RealtimeServerEventConversationItemTruncated {
     pub audio_end_ms: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventConversationItemTruncated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventConversationItemTruncated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -34108,7 +38331,7 @@ impl ::std::default::Default for RealtimeServerEventConversationItemTruncatedTyp
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventError {
     /// Required.
@@ -34119,8 +38342,26 @@ pub struct RealtimeServerEventError {
     pub error: super::RealtimeServerEventErrorError,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventError",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("error", ::std::option::Option::Some(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -34164,26 +38405,43 @@ impl crate::runtime::de::Fit for RealtimeServerEventError {
 /// An object with 5 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventErrorError {
     /// Required.
     pub r#type: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Required.
     pub message: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub param: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventErrorError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventErrorError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", crate::runtime::ser::optional(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", crate::runtime::ser::optional(&self.param)),
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -34301,7 +38559,7 @@ impl ::std::default::Default for RealtimeServerEventErrorType {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventInputAudioBufferCleared {
     /// Required.
@@ -34310,8 +38568,25 @@ pub struct RealtimeServerEventInputAudioBufferCleared {
     pub r#type: super::RealtimeServerEventInputAudioBufferClearedType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferCleared {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventInputAudioBufferCleared",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -34423,7 +38698,7 @@ impl ::std::default::Default for RealtimeServerEventInputAudioBufferClearedType 
 /// An object with 4 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventInputAudioBufferCommitted {
     /// Required.
@@ -34431,14 +38706,35 @@ pub struct RealtimeServerEventInputAudioBufferCommitted {
     /// Required. Always `"input_audio_buffer.committed"`.
     pub r#type: super::RealtimeServerEventInputAudioBufferCommittedType,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_item_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferCommitted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventInputAudioBufferCommitted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "previous_item_id",
+                    crate::runtime::ser::optional(&self.previous_item_id),
+                ),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -34555,7 +38851,7 @@ impl ::std::default::Default for RealtimeServerEventInputAudioBufferCommittedTyp
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventInputAudioBufferDtmfEventReceived {
     /// Required. Always `"input_audio_buffer.dtmf_event_received"`.
@@ -34566,8 +38862,26 @@ pub struct RealtimeServerEventInputAudioBufferDtmfEventReceived {
     pub received_at: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferDtmfEventReceived {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventInputAudioBufferDtmfEventReceived",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("received_at", ::std::option::Option::Some(&self.received_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -34690,7 +39004,7 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventInputAudioBufferSpeechStarted {
     /// Required.
@@ -34703,8 +39017,27 @@ pub struct RealtimeServerEventInputAudioBufferSpeechStarted {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferSpeechStarted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventInputAudioBufferSpeechStarted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio_start_ms", ::std::option::Option::Some(&self.audio_start_ms)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -34823,7 +39156,7 @@ impl ::std::default::Default for RealtimeServerEventInputAudioBufferSpeechStarte
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventInputAudioBufferSpeechStopped {
     /// Required.
@@ -34836,8 +39169,27 @@ pub struct RealtimeServerEventInputAudioBufferSpeechStopped {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferSpeechStopped {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventInputAudioBufferSpeechStopped",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -34956,7 +39308,7 @@ impl ::std::default::Default for RealtimeServerEventInputAudioBufferSpeechStoppe
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventInputAudioBufferTimeoutTriggered {
     /// Required.
@@ -34971,8 +39323,28 @@ pub struct RealtimeServerEventInputAudioBufferTimeoutTriggered {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferTimeoutTriggered {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventInputAudioBufferTimeoutTriggered",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio_start_ms", ::std::option::Option::Some(&self.audio_start_ms)),
+                ("audio_end_ms", ::std::option::Option::Some(&self.audio_end_ms)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -35099,7 +39471,7 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
 /// An object with 8 properties, 6 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeServerEventItemInputAudioTranscriptionCompleted {
     /// Required.
@@ -35113,17 +39485,38 @@ pub struct RealtimeServerEventItemInputAudioTranscriptionCompleted {
     /// Required.
     pub transcript: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub languages: ::std::option::Option<::std::vec::Vec<super::TranscriptionLanguage>>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logprobs: ::std::option::Option<::std::vec::Vec<super::LogProbProperties>>,
     /// Required.
     pub usage: super::RealtimeServerEventItemInputAudioTranscriptionCompletedUsage,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventItemInputAudioTranscriptionCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventItemInputAudioTranscriptionCompleted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("transcript", ::std::option::Option::Some(&self.transcript)),
+                ("languages", crate::runtime::ser::optional(&self.languages)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -35358,7 +39751,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventMcpListToolsCompleted {
     /// Required.
@@ -35369,8 +39762,26 @@ pub struct RealtimeServerEventMcpListToolsCompleted {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventMcpListToolsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventMcpListToolsCompleted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -35484,7 +39895,7 @@ impl ::std::default::Default for RealtimeServerEventMcpListToolsCompletedType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventMcpListToolsFailed {
     /// Required.
@@ -35495,8 +39906,26 @@ pub struct RealtimeServerEventMcpListToolsFailed {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventMcpListToolsFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventMcpListToolsFailed",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -35610,7 +40039,7 @@ impl ::std::default::Default for RealtimeServerEventMcpListToolsFailedType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventMcpListToolsInProgress {
     /// Required.
@@ -35621,8 +40050,26 @@ pub struct RealtimeServerEventMcpListToolsInProgress {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventMcpListToolsInProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventMcpListToolsInProgress",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -35736,7 +40183,7 @@ impl ::std::default::Default for RealtimeServerEventMcpListToolsInProgressType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventOutputAudioBufferCleared {
     /// Required.
@@ -35747,8 +40194,26 @@ pub struct RealtimeServerEventOutputAudioBufferCleared {
     pub response_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventOutputAudioBufferCleared {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventOutputAudioBufferCleared",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -35862,7 +40327,7 @@ impl ::std::default::Default for RealtimeServerEventOutputAudioBufferClearedType
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventOutputAudioBufferStarted {
     /// Required.
@@ -35873,8 +40338,26 @@ pub struct RealtimeServerEventOutputAudioBufferStarted {
     pub response_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventOutputAudioBufferStarted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventOutputAudioBufferStarted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -35988,7 +40471,7 @@ impl ::std::default::Default for RealtimeServerEventOutputAudioBufferStartedType
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventOutputAudioBufferStopped {
     /// Required.
@@ -35999,8 +40482,26 @@ pub struct RealtimeServerEventOutputAudioBufferStopped {
     pub response_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventOutputAudioBufferStopped {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventOutputAudioBufferStopped",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -36114,7 +40615,7 @@ impl ::std::default::Default for RealtimeServerEventOutputAudioBufferStoppedType
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventRateLimitsUpdated {
     /// Required.
@@ -36127,8 +40628,26 @@ pub struct RealtimeServerEventRateLimitsUpdated {
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventRateLimitsUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventRateLimitsUpdated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("rate_limits", ::std::option::Option::Some(&self.rate_limits)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -36240,25 +40759,40 @@ impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdatedName {
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
     /// Optional. One of `"requests"` or `"tokens"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<super::RealtimeServerEventRateLimitsUpdatedName>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remaining: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reset_seconds: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventRateLimitsUpdatedRateLimitsItem",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("limit", crate::runtime::ser::optional(&self.limit)),
+                ("remaining", crate::runtime::ser::optional(&self.remaining)),
+                ("reset_seconds", crate::runtime::ser::optional(&self.reset_seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -36375,7 +40909,7 @@ impl ::std::default::Default for RealtimeServerEventRateLimitsUpdatedType {
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseAudioDelta {
     /// Required.
@@ -36394,8 +40928,30 @@ pub struct RealtimeServerEventResponseAudioDelta {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseAudioDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseAudioDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -36525,7 +41081,7 @@ impl ::std::default::Default for RealtimeServerEventResponseAudioDeltaType {
 /// An object with 6 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseAudioDone {
     /// Required.
@@ -36542,8 +41098,29 @@ pub struct RealtimeServerEventResponseAudioDone {
     pub content_index: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseAudioDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseAudioDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -36670,7 +41247,7 @@ impl ::std::default::Default for RealtimeServerEventResponseAudioDoneType {
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseAudioTranscriptDelta {
     /// Required.
@@ -36689,8 +41266,30 @@ pub struct RealtimeServerEventResponseAudioTranscriptDelta {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseAudioTranscriptDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseAudioTranscriptDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -36825,7 +41424,7 @@ impl ::std::default::Default for RealtimeServerEventResponseAudioTranscriptDelta
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseAudioTranscriptDone {
     /// Required.
@@ -36844,8 +41443,30 @@ pub struct RealtimeServerEventResponseAudioTranscriptDone {
     pub transcript: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseAudioTranscriptDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseAudioTranscriptDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("transcript", ::std::option::Option::Some(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -36980,7 +41601,7 @@ impl ::std::default::Default for RealtimeServerEventResponseAudioTranscriptDoneT
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseContentPartAdded {
     /// Required.
@@ -36999,8 +41620,30 @@ pub struct RealtimeServerEventResponseContentPartAdded {
     pub part: super::RealtimeServerEventResponseContentPartAddedPart,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseContentPartAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseContentPartAdded",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -37060,27 +41703,42 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAdded {
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseContentPartAddedPart {
     /// Optional. One of `"audio"` or `"text"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RealtimeServerEventResponseContentPartAddedPartType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcript: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseContentPartAddedPart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseContentPartAddedPart",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("transcript", crate::runtime::ser::optional(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -37265,7 +41923,7 @@ impl ::std::default::Default for RealtimeServerEventResponseContentPartAddedType
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseContentPartDone {
     /// Required.
@@ -37284,8 +41942,30 @@ pub struct RealtimeServerEventResponseContentPartDone {
     pub part: super::RealtimeServerEventResponseContentPartDonePart,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseContentPartDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseContentPartDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -37345,27 +42025,42 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDone {
 /// An object with 4 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseContentPartDonePart {
     /// Optional. One of `"audio"` or `"text"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         super::RealtimeServerEventResponseContentPartDonePartType,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcript: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseContentPartDonePart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseContentPartDonePart",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("transcript", crate::runtime::ser::optional(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -37550,7 +42245,7 @@ impl ::std::default::Default for RealtimeServerEventResponseContentPartDoneType 
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseCreated {
     /// Required.
@@ -37561,8 +42256,26 @@ pub struct RealtimeServerEventResponseCreated {
     pub response: super::RealtimeResponse,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseCreated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -37676,7 +42389,7 @@ impl ::std::default::Default for RealtimeServerEventResponseCreatedType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseDone {
     /// Required.
@@ -37687,8 +42400,26 @@ pub struct RealtimeServerEventResponseDone {
     pub response: super::RealtimeResponse,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -37802,7 +42533,7 @@ impl ::std::default::Default for RealtimeServerEventResponseDoneType {
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseFunctionCallArgumentsDelta {
     /// Required.
@@ -37821,8 +42552,30 @@ pub struct RealtimeServerEventResponseFunctionCallArgumentsDelta {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseFunctionCallArgumentsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseFunctionCallArgumentsDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -37961,7 +42714,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
 /// An object with 8 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseFunctionCallArgumentsDone {
     /// Required.
@@ -37982,8 +42735,31 @@ pub struct RealtimeServerEventResponseFunctionCallArgumentsDone {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseFunctionCallArgumentsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseFunctionCallArgumentsDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -38125,7 +42901,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
 /// An object with 7 properties, 6 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseMcpCallArgumentsDelta {
     /// Required.
@@ -38141,12 +42917,33 @@ pub struct RealtimeServerEventResponseMcpCallArgumentsDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub obfuscation: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseMcpCallArgumentsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseMcpCallArgumentsDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -38279,7 +43076,7 @@ impl ::std::default::Default for RealtimeServerEventResponseMcpCallArgumentsDelt
 /// An object with 6 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseMcpCallArgumentsDone {
     /// Required.
@@ -38296,8 +43093,29 @@ pub struct RealtimeServerEventResponseMcpCallArgumentsDone {
     pub arguments: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseMcpCallArgumentsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseMcpCallArgumentsDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -38425,7 +43243,7 @@ impl ::std::default::Default for RealtimeServerEventResponseMcpCallArgumentsDone
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseMcpCallCompleted {
     /// Required.
@@ -38438,8 +43256,27 @@ pub struct RealtimeServerEventResponseMcpCallCompleted {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseMcpCallCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseMcpCallCompleted",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -38555,7 +43392,7 @@ impl ::std::default::Default for RealtimeServerEventResponseMcpCallCompletedType
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseMcpCallFailed {
     /// Required.
@@ -38568,8 +43405,27 @@ pub struct RealtimeServerEventResponseMcpCallFailed {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseMcpCallFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseMcpCallFailed",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -38685,7 +43541,7 @@ impl ::std::default::Default for RealtimeServerEventResponseMcpCallFailedType {
 /// An object with 4 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseMcpCallInProgress {
     /// Required.
@@ -38698,8 +43554,27 @@ pub struct RealtimeServerEventResponseMcpCallInProgress {
     pub item_id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseMcpCallInProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseMcpCallInProgress",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -38816,7 +43691,7 @@ impl ::std::default::Default for RealtimeServerEventResponseMcpCallInProgressTyp
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseOutputItemAdded {
     /// Required.
@@ -38831,8 +43706,28 @@ pub struct RealtimeServerEventResponseOutputItemAdded {
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseOutputItemAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseOutputItemAdded",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -38950,7 +43845,7 @@ impl ::std::default::Default for RealtimeServerEventResponseOutputItemAddedType 
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseOutputItemDone {
     /// Required.
@@ -38965,8 +43860,28 @@ pub struct RealtimeServerEventResponseOutputItemDone {
     pub item: super::RealtimeConversationItem,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseOutputItemDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseOutputItemDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -39084,7 +43999,7 @@ impl ::std::default::Default for RealtimeServerEventResponseOutputItemDoneType {
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseTextDelta {
     /// Required.
@@ -39103,8 +44018,30 @@ pub struct RealtimeServerEventResponseTextDelta {
     pub delta: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseTextDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseTextDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -39234,7 +44171,7 @@ impl ::std::default::Default for RealtimeServerEventResponseTextDeltaType {
 /// An object with 7 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventResponseTextDone {
     /// Required.
@@ -39253,8 +44190,30 @@ pub struct RealtimeServerEventResponseTextDone {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventResponseTextDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventResponseTextDone",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response_id", ::std::option::Option::Some(&self.response_id)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -39384,7 +44343,7 @@ impl ::std::default::Default for RealtimeServerEventResponseTextDoneType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeServerEventSessionCreated {
     /// Required.
@@ -39395,8 +44354,26 @@ pub struct RealtimeServerEventSessionCreated {
     pub session: super::RealtimeServerEventSessionCreatedSession,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventSessionCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventSessionCreated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -39593,7 +44570,7 @@ impl ::std::default::Default for RealtimeServerEventSessionCreatedType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeServerEventSessionUpdated {
     /// Required.
@@ -39604,8 +44581,26 @@ pub struct RealtimeServerEventSessionUpdated {
     pub session: super::RealtimeServerEventSessionUpdatedSession,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventSessionUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventSessionUpdated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -39802,7 +44797,7 @@ impl ::std::default::Default for RealtimeServerEventSessionUpdatedType {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeServerEventTranscriptionSessionUpdated {
     /// Required.
@@ -39813,8 +44808,26 @@ pub struct RealtimeServerEventTranscriptionSessionUpdated {
     pub session: super::RealtimeTranscriptionSessionCreateResponse,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeServerEventTranscriptionSessionUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeServerEventTranscriptionSessionUpdated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -39929,87 +44942,117 @@ impl ::std::default::Default for RealtimeServerEventTranscriptionSessionUpdatedT
 /// An object with 20 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSession {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Optional. Always `"realtime.session"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::RealtimeSessionObject>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modalities: ::std::option::Option<::serde_json::Value>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::RealtimeSessionModel>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub voice: ::std::option::Option<super::VoiceIdsShared>,
     /// Optional. Default: `"pcm16"`. One of `"pcm16"`, `"g711_ulaw"` or `"g711_alaw"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_format: ::std::option::Option<
         super::RealtimeSessionInputAudioFormat,
     >,
     /// Optional. Default: `"pcm16"`. One of `"pcm16"`, `"g711_ulaw"` or `"g711_alaw"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_audio_format: ::std::option::Option<
         super::RealtimeSessionOutputAudioFormat,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_transcription: ::std::option::Option<
         super::AudioTranscriptionResponse,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub turn_detection: ::std::option::Option<super::RealtimeTurnDetection>,
     /// Optional. Default: `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_noise_reduction: ::std::option::Option<
         super::RealtimeSessionInputAudioNoiseReduction,
     >,
     /// Optional. Default: `1`. At least `0.25` and at most `1.5`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub speed: ::std::option::Option<f64>,
     /// Tracing Configuration
     ///
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracing: ::std::option::Option<super::RealtimeSessionTracingConfiguration>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<::std::vec::Vec<super::RealtimeFunctionTool>>,
     /// Optional. Default: `"auto"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<::std::string::String>,
     /// Optional. Default: `0.8`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_response_output_tokens: ::std::option::Option<
         super::RealtimeSessionMaxResponseOutputTokens,
     >,
     /// Optional. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::Prompt>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<
         ::std::vec::Vec<super::RealtimeSessionIncludeItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSession {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSession",
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("modalities", crate::runtime::ser::optional(&self.modalities)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                (
+                    "input_audio_format",
+                    crate::runtime::ser::optional(&self.input_audio_format),
+                ),
+                (
+                    "output_audio_format",
+                    crate::runtime::ser::optional(&self.output_audio_format),
+                ),
+                (
+                    "input_audio_transcription",
+                    crate::runtime::ser::optional(&self.input_audio_transcription),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+                (
+                    "input_audio_noise_reduction",
+                    crate::runtime::ser::optional(&self.input_audio_noise_reduction),
+                ),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_response_output_tokens",
+                    crate::runtime::ser::optional(&self.max_response_output_tokens),
+                ),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -40252,16 +45295,29 @@ impl crate::runtime::de::Fit for RealtimeSessionInputAudioFormat {
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionInputAudioNoiseReduction {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<super::NoiseReductionType>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionInputAudioNoiseReduction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionInputAudioNoiseReduction",
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -40934,24 +45990,39 @@ for RealtimeSessionTracingConfiguration {
 /// Tracing Configuration
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeSessionTracingTracingConfiguration {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workflow_name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeSessionTracingTracingConfiguration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeSessionTracingTracingConfiguration",
+            &[
+                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
+                ("group_id", crate::runtime::ser::optional(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -41097,11 +46168,10 @@ for RealtimeTranslationClientEvent {
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationClientEventInputAudioBufferAppend {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"session.input_audio_buffer.append"`.
     pub r#type: super::RealtimeTranslationClientEventInputAudioBufferAppendType,
@@ -41109,8 +46179,26 @@ pub struct RealtimeTranslationClientEventInputAudioBufferAppend {
     pub audio: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationClientEventInputAudioBufferAppend {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationClientEventInputAudioBufferAppend",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio", ::std::option::Option::Some(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -41229,18 +46317,34 @@ for RealtimeTranslationClientEventInputAudioBufferAppendType {
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationClientEventSessionClose {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"session.close"`.
     pub r#type: super::RealtimeTranslationClientEventSessionCloseType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationClientEventSessionClose {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationClientEventSessionClose",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -41352,11 +46456,10 @@ impl ::std::default::Default for RealtimeTranslationClientEventSessionCloseType 
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationClientEventSessionUpdate {
     /// Optional. At most 512 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"session.update"`.
     pub r#type: super::RealtimeTranslationClientEventSessionUpdateType,
@@ -41364,8 +46467,26 @@ pub struct RealtimeTranslationClientEventSessionUpdate {
     pub session: super::RealtimeTranslationSessionUpdateRequest,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationClientEventSessionUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationClientEventSessionUpdate",
+            &[
+                ("event_id", crate::runtime::ser::optional(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -41663,7 +46784,7 @@ for RealtimeTranslationServerEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationServerEventSessionClosed {
     /// Required.
@@ -41672,8 +46793,25 @@ pub struct RealtimeTranslationServerEventSessionClosed {
     pub r#type: super::RealtimeTranslationServerEventSessionClosedType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationServerEventSessionClosed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationServerEventSessionClosed",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -41785,7 +46923,7 @@ impl ::std::default::Default for RealtimeTranslationServerEventSessionClosedType
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationServerEventSessionCreated {
     /// Required.
@@ -41796,8 +46934,26 @@ pub struct RealtimeTranslationServerEventSessionCreated {
     pub session: super::RealtimeTranslationSession,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationServerEventSessionCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationServerEventSessionCreated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -41912,7 +47068,7 @@ impl ::std::default::Default for RealtimeTranslationServerEventSessionCreatedTyp
 /// An object with 4 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationServerEventSessionInputTranscriptDelta {
     /// Required.
@@ -41922,12 +47078,30 @@ pub struct RealtimeTranslationServerEventSessionInputTranscriptDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub elapsed_ms: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationServerEventSessionInputTranscriptDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationServerEventSessionInputTranscriptDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("elapsed_ms", crate::runtime::ser::optional(&self.elapsed_ms)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -41975,7 +47149,7 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
 /// An object with 7 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationServerEventSessionOutputAudioDelta {
     /// Required.
@@ -41985,23 +47159,41 @@ pub struct RealtimeTranslationServerEventSessionOutputAudioDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional. Default: `24000`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sample_rate: ::std::option::Option<i64>,
     /// Optional. Default: `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channels: ::std::option::Option<i64>,
     /// Optional. Always `"pcm16"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<
         super::RealtimeTranslationServerEventSessionOutputAudioDeltaFormat,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub elapsed_ms: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationServerEventSessionOutputAudioDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationServerEventSessionOutputAudioDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sample_rate", crate::runtime::ser::optional(&self.sample_rate)),
+                ("channels", crate::runtime::ser::optional(&self.channels)),
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("elapsed_ms", crate::runtime::ser::optional(&self.elapsed_ms)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42212,7 +47404,7 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
 /// An object with 4 properties, 3 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationServerEventSessionOutputTranscriptDelta {
     /// Required.
@@ -42222,12 +47414,30 @@ pub struct RealtimeTranslationServerEventSessionOutputTranscriptDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub elapsed_ms: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationServerEventSessionOutputTranscriptDelta",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("elapsed_ms", crate::runtime::ser::optional(&self.elapsed_ms)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42275,7 +47485,7 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
 /// An object with 3 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationServerEventSessionUpdated {
     /// Required.
@@ -42286,8 +47496,26 @@ pub struct RealtimeTranslationServerEventSessionUpdated {
     pub session: super::RealtimeTranslationSession,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationServerEventSessionUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationServerEventSessionUpdated",
+            &[
+                ("event_id", ::std::option::Option::Some(&self.event_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42550,18 +47778,31 @@ for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
 /// Realtime translation session update
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionUpdateRequest {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audio: ::std::option::Option<
         super::RealtimeTranslationSessionUpdateRequestAudio,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionUpdateRequest",
+            &[("audio", crate::runtime::ser::optional(&self.audio))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42601,23 +47842,38 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequest {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionUpdateRequestAudio {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<
         super::RealtimeTranslationSessionUpdateRequestInput,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<
         super::RealtimeTranslationSessionUpdateRequestOutput,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionUpdateRequestAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionUpdateRequestAudio",
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42659,23 +47915,38 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestAudio {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionUpdateRequestInput {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transcription: ::std::option::Option<
         super::RealtimeTranslationSessionUpdateRequestTranscription,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub noise_reduction: ::std::option::Option<
         super::RealtimeTranslationSessionUpdateRequestNoiseReduction,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionUpdateRequestInput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionUpdateRequestInput",
+            &[
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                ("noise_reduction", crate::runtime::ser::optional(&self.noise_reduction)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42717,15 +47988,29 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestInput {
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionUpdateRequestNoiseReduction {
     /// Required.
     pub r#type: super::NoiseReductionType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionUpdateRequestNoiseReduction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionUpdateRequestNoiseReduction",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42766,16 +48051,29 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestNoiseRed
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionUpdateRequestOutput {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub language: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionUpdateRequestOutput {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionUpdateRequestOutput",
+            &[("language", crate::runtime::ser::optional(&self.language))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42815,15 +48113,29 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestOutput {
 /// An object with 1 property, required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RealtimeTranslationSessionUpdateRequestTranscription {
     /// Required.
     pub model: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RealtimeTranslationSessionUpdateRequestTranscription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RealtimeTranslationSessionUpdateRequestTranscription",
+            &[("model", ::std::option::Option::Some(&self.model))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42864,7 +48176,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestTranscri
 /// ResponseAudioTranscriptWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseAudioTranscriptWsDelta {
     /// Required. Always `"response.audio.transcript.delta"`.
@@ -42874,15 +48186,33 @@ pub struct ResponseAudioTranscriptWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseAudioTranscriptWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseAudioTranscriptWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42930,7 +48260,7 @@ impl crate::runtime::de::Fit for ResponseAudioTranscriptWsDelta {
 /// ResponseAudioTranscriptWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseAudioTranscriptWsDone {
     /// Required. Always `"response.audio.transcript.done"`.
@@ -42938,15 +48268,32 @@ pub struct ResponseAudioTranscriptWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseAudioTranscriptWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseAudioTranscriptWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -42992,7 +48339,7 @@ impl crate::runtime::de::Fit for ResponseAudioTranscriptWsDone {
 /// ResponseAudioWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseAudioWsDelta {
     /// Required. Always `"response.audio.delta"`.
@@ -43002,12 +48349,30 @@ pub struct ResponseAudioWsDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseAudioWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseAudioWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43050,7 +48415,7 @@ impl crate::runtime::de::Fit for ResponseAudioWsDelta {
 /// ResponseAudioWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseAudioWsDone {
     /// Required. Always `"response.audio.done"`.
@@ -43058,15 +48423,32 @@ pub struct ResponseAudioWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_id: ::std::option::Option<::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseAudioWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseAudioWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43109,7 +48491,7 @@ impl crate::runtime::de::Fit for ResponseAudioWsDone {
 /// ResponseCodeInterpreterCallCodeWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCodeInterpreterCallCodeWsDelta {
     /// Required. Always `"response.code_interpreter_call_code.delta"`.
@@ -43123,12 +48505,32 @@ pub struct ResponseCodeInterpreterCallCodeWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCodeInterpreterCallCodeWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCodeInterpreterCallCodeWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43185,7 +48587,7 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeWsDelta {
 /// ResponseCodeInterpreterCallCodeWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCodeInterpreterCallCodeWsDone {
     /// Required. Always `"response.code_interpreter_call_code.done"`.
@@ -43199,12 +48601,32 @@ pub struct ResponseCodeInterpreterCallCodeWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCodeInterpreterCallCodeWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCodeInterpreterCallCodeWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43261,7 +48683,7 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeWsDone {
 /// ResponseCodeInterpreterCallInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCodeInterpreterCallInWsProgress {
     /// Required. Always `"response.code_interpreter_call.in_progress"`.
@@ -43273,12 +48695,31 @@ pub struct ResponseCodeInterpreterCallInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCodeInterpreterCallInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCodeInterpreterCallInWsProgress",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43326,7 +48767,7 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInWsProgress {
 /// ResponseCodeInterpreterCallWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCodeInterpreterCallWsCompleted {
     /// Required. Always `"response.code_interpreter_call.completed"`.
@@ -43338,12 +48779,31 @@ pub struct ResponseCodeInterpreterCallWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCodeInterpreterCallWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCodeInterpreterCallWsCompleted",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43391,7 +48851,7 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallWsCompleted {
 /// ResponseCodeInterpreterCallWsInterpreting
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCodeInterpreterCallWsInterpreting {
     /// Required. Always `"response.code_interpreter_call.interpreting"`.
@@ -43403,12 +48863,31 @@ pub struct ResponseCodeInterpreterCallWsInterpreting {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCodeInterpreterCallWsInterpreting {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCodeInterpreterCallWsInterpreting",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43456,7 +48935,7 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallWsInterpreting {
 /// ResponseContentPartWsAdded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseContentPartWsAdded {
     /// Required. Always `"response.content_part.added"`.
@@ -43472,12 +48951,33 @@ pub struct ResponseContentPartWsAdded {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseContentPartWsAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseContentPartWsAdded",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43537,7 +49037,7 @@ impl crate::runtime::de::Fit for ResponseContentPartWsAdded {
 /// ResponseContentPartWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseContentPartWsDone {
     /// Required. Always `"response.content_part.done"`.
@@ -43553,12 +49053,33 @@ pub struct ResponseContentPartWsDone {
     /// Required.
     pub part: super::OutputContent,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseContentPartWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseContentPartWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43618,7 +49139,7 @@ impl crate::runtime::de::Fit for ResponseContentPartWsDone {
 /// ResponseCustomToolCallInputWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCustomToolCallInputWsDelta {
     /// Required. Always `"response.custom_tool_call_input.delta"`.
@@ -43632,12 +49153,32 @@ pub struct ResponseCustomToolCallInputWsDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCustomToolCallInputWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCustomToolCallInputWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43694,7 +49235,7 @@ impl crate::runtime::de::Fit for ResponseCustomToolCallInputWsDelta {
 /// ResponseCustomToolCallInputWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseCustomToolCallInputWsDone {
     /// Required. Always `"response.custom_tool_call_input.done"`.
@@ -43708,12 +49249,32 @@ pub struct ResponseCustomToolCallInputWsDone {
     /// Required.
     pub input: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseCustomToolCallInputWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseCustomToolCallInputWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43770,7 +49331,7 @@ impl crate::runtime::de::Fit for ResponseCustomToolCallInputWsDone {
 /// ResponseFileSearchCallInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFileSearchCallInWsProgress {
     /// Required. Always `"response.file_search_call.in_progress"`.
@@ -43782,12 +49343,31 @@ pub struct ResponseFileSearchCallInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFileSearchCallInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFileSearchCallInWsProgress",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43835,7 +49415,7 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallInWsProgress {
 /// ResponseFileSearchCallWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFileSearchCallWsCompleted {
     /// Required. Always `"response.file_search_call.completed"`.
@@ -43847,12 +49427,31 @@ pub struct ResponseFileSearchCallWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFileSearchCallWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFileSearchCallWsCompleted",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43900,7 +49499,7 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallWsCompleted {
 /// ResponseFileSearchCallWsSearching
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFileSearchCallWsSearching {
     /// Required. Always `"response.file_search_call.searching"`.
@@ -43912,12 +49511,31 @@ pub struct ResponseFileSearchCallWsSearching {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFileSearchCallWsSearching {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFileSearchCallWsSearching",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -43965,7 +49583,7 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallWsSearching {
 /// Text grammar
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFormatTextGrammar {
     /// Required. Always `"grammar"`.
@@ -43974,8 +49592,25 @@ pub struct ResponseFormatTextGrammar {
     pub grammar: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFormatTextGrammar {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFormatTextGrammar",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("grammar", ::std::option::Option::Some(&self.grammar)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44087,15 +49722,29 @@ impl ::std::default::Default for ResponseFormatTextGrammarType {
 /// Python grammar
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFormatTextPython {
     /// Required. Always `"python"`.
     pub r#type: super::ResponseFormatTextPythonType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFormatTextPython {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFormatTextPython",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44205,7 +49854,7 @@ impl ::std::default::Default for ResponseFormatTextPythonType {
 /// ResponseFunctionCallArgumentsWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFunctionCallArgumentsWsDelta {
     /// Required. Always `"response.function_call_arguments.delta"`.
@@ -44219,12 +49868,32 @@ pub struct ResponseFunctionCallArgumentsWsDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFunctionCallArgumentsWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFunctionCallArgumentsWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44281,7 +49950,7 @@ impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsWsDelta {
 /// ResponseFunctionCallArgumentsWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseFunctionCallArgumentsWsDone {
     /// Required. Always `"response.function_call_arguments.done"`.
@@ -44297,12 +49966,33 @@ pub struct ResponseFunctionCallArgumentsWsDone {
     /// Required.
     pub arguments: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseFunctionCallArgumentsWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseFunctionCallArgumentsWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44362,7 +50052,7 @@ impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsWsDone {
 /// ResponseImageGenCallInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseImageGenCallInWsProgress {
     /// Required. Always `"response.image_generation_call.in_progress"`.
@@ -44374,12 +50064,31 @@ pub struct ResponseImageGenCallInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseImageGenCallInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseImageGenCallInWsProgress",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44427,7 +50136,7 @@ impl crate::runtime::de::Fit for ResponseImageGenCallInWsProgress {
 /// ResponseImageGenCallPartialWsImage
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseImageGenCallPartialWsImage {
     /// Required. Always `"response.image_generation_call.partial_image"`.
@@ -44443,24 +50152,51 @@ pub struct ResponseImageGenCallPartialWsImage {
     /// Required.
     pub partial_image_b64: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quality: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_format: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseImageGenCallPartialWsImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseImageGenCallPartialWsImage",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                (
+                    "partial_image_index",
+                    ::std::option::Option::Some(&self.partial_image_index),
+                ),
+                (
+                    "partial_image_b64",
+                    ::std::option::Option::Some(&self.partial_image_b64),
+                ),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44532,7 +50268,7 @@ impl crate::runtime::de::Fit for ResponseImageGenCallPartialWsImage {
 /// ResponseImageGenCallWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseImageGenCallWsCompleted {
     /// Required. Always `"response.image_generation_call.completed"`.
@@ -44544,12 +50280,31 @@ pub struct ResponseImageGenCallWsCompleted {
     /// Required.
     pub item_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseImageGenCallWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseImageGenCallWsCompleted",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44597,7 +50352,7 @@ impl crate::runtime::de::Fit for ResponseImageGenCallWsCompleted {
 /// ResponseImageGenCallWsGenerating
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseImageGenCallWsGenerating {
     /// Required. Always `"response.image_generation_call.generating"`.
@@ -44609,12 +50364,31 @@ pub struct ResponseImageGenCallWsGenerating {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseImageGenCallWsGenerating {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseImageGenCallWsGenerating",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44662,7 +50436,7 @@ impl crate::runtime::de::Fit for ResponseImageGenCallWsGenerating {
 /// ResponseInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseInWsProgress {
     /// Required. Always `"response.in_progress"`.
@@ -44672,12 +50446,30 @@ pub struct ResponseInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseInWsProgress",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44720,7 +50512,7 @@ impl crate::runtime::de::Fit for ResponseInWsProgress {
 /// ResponseMcpCallArgumentsWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpCallArgumentsWsDelta {
     /// Required. Always `"response.mcp_call_arguments.delta"`.
@@ -44734,12 +50526,32 @@ pub struct ResponseMcpCallArgumentsWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpCallArgumentsWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpCallArgumentsWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44796,7 +50608,7 @@ impl crate::runtime::de::Fit for ResponseMcpCallArgumentsWsDelta {
 /// ResponseMcpCallArgumentsWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpCallArgumentsWsDone {
     /// Required. Always `"response.mcp_call_arguments.done"`.
@@ -44810,12 +50622,32 @@ pub struct ResponseMcpCallArgumentsWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpCallArgumentsWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpCallArgumentsWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44872,7 +50704,7 @@ impl crate::runtime::de::Fit for ResponseMcpCallArgumentsWsDone {
 /// ResponseMcpCallInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpCallInWsProgress {
     /// Required. Always `"response.mcp_call.in_progress"`.
@@ -44884,12 +50716,31 @@ pub struct ResponseMcpCallInWsProgress {
     /// Required.
     pub item_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpCallInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpCallInWsProgress",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -44937,7 +50788,7 @@ impl crate::runtime::de::Fit for ResponseMcpCallInWsProgress {
 /// ResponseMcpCallWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpCallWsCompleted {
     /// Required. Always `"response.mcp_call.completed"`.
@@ -44949,12 +50800,31 @@ pub struct ResponseMcpCallWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpCallWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpCallWsCompleted",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45002,7 +50872,7 @@ impl crate::runtime::de::Fit for ResponseMcpCallWsCompleted {
 /// ResponseMcpCallWsFailed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpCallWsFailed {
     /// Required. Always `"response.mcp_call.failed"`.
@@ -45014,12 +50884,31 @@ pub struct ResponseMcpCallWsFailed {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpCallWsFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpCallWsFailed",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45067,7 +50956,7 @@ impl crate::runtime::de::Fit for ResponseMcpCallWsFailed {
 /// ResponseMcpListToolsInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpListToolsInWsProgress {
     /// Required. Always `"response.mcp_list_tools.in_progress"`.
@@ -45079,12 +50968,31 @@ pub struct ResponseMcpListToolsInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpListToolsInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpListToolsInWsProgress",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45132,7 +51040,7 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsInWsProgress {
 /// ResponseMcpListToolsWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpListToolsWsCompleted {
     /// Required. Always `"response.mcp_list_tools.completed"`.
@@ -45144,12 +51052,31 @@ pub struct ResponseMcpListToolsWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpListToolsWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpListToolsWsCompleted",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45197,7 +51124,7 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsWsCompleted {
 /// ResponseMcpListToolsWsFailed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseMcpListToolsWsFailed {
     /// Required. Always `"response.mcp_list_tools.failed"`.
@@ -45209,12 +51136,31 @@ pub struct ResponseMcpListToolsWsFailed {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseMcpListToolsWsFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseMcpListToolsWsFailed",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45262,7 +51208,7 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsWsFailed {
 /// ResponseOutputItemWsAdded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseOutputItemWsAdded {
     /// Required. Always `"response.output_item.added"`.
@@ -45274,12 +51220,31 @@ pub struct ResponseOutputItemWsAdded {
     /// Required.
     pub item: super::OutputItem,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseOutputItemWsAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseOutputItemWsAdded",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45327,7 +51292,7 @@ impl crate::runtime::de::Fit for ResponseOutputItemWsAdded {
 /// ResponseOutputItemWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseOutputItemWsDone {
     /// Required. Always `"response.output_item.done"`.
@@ -45339,12 +51304,31 @@ pub struct ResponseOutputItemWsDone {
     /// Required.
     pub item: super::OutputItem,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseOutputItemWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseOutputItemWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45392,7 +51376,7 @@ impl crate::runtime::de::Fit for ResponseOutputItemWsDone {
 /// ResponseOutputTextAnnotationWsAdded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseOutputTextAnnotationWsAdded {
     /// Required. Always `"response.output_text.annotation.added"`.
@@ -45410,12 +51394,37 @@ pub struct ResponseOutputTextAnnotationWsAdded {
     /// Required; may be `null`.
     pub annotation: ::std::option::Option<super::Annotation>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseOutputTextAnnotationWsAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseOutputTextAnnotationWsAdded",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                (
+                    "annotation_index",
+                    ::std::option::Option::Some(&self.annotation_index),
+                ),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("annotation", ::std::option::Option::Some(&self.annotation)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45478,37 +51487,55 @@ impl crate::runtime::de::Fit for ResponseOutputTextAnnotationWsAdded {
 /// An object with 8 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseProperties {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::ModelIdsResponses>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tool_calls: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::ResponseTextParam>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<super::ToolsArray>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::ToolChoiceParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::Prompt>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseProperties",
+            &[
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45568,7 +51595,7 @@ impl crate::runtime::de::Fit for ResponseProperties {
 /// ResponseReasoningSummaryPartWsAdded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningSummaryPartWsAdded {
     /// Required. Always `"response.reasoning_summary_part.added"`.
@@ -45584,12 +51611,33 @@ pub struct ResponseReasoningSummaryPartWsAdded {
     /// Required.
     pub part: super::ResponseReasoningSummaryPartAddedEventPart,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningSummaryPartWsAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningSummaryPartWsAdded",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45649,7 +51697,7 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartWsAdded {
 /// ResponseReasoningSummaryPartWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningSummaryPartWsDone {
     /// Required. Always `"response.reasoning_summary_part.done"`.
@@ -45661,7 +51709,6 @@ pub struct ResponseReasoningSummaryPartWsDone {
     /// Required.
     pub summary_index: i64,
     /// Optional. Always `"incomplete"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         super::ResponseReasoningSummaryPartDoneEventStatus,
     >,
@@ -45670,12 +51717,34 @@ pub struct ResponseReasoningSummaryPartWsDone {
     /// Required.
     pub part: super::ResponseReasoningSummaryPartDoneEventPart,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningSummaryPartWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningSummaryPartWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45739,7 +51808,7 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartWsDone {
 /// ResponseReasoningSummaryTextWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningSummaryTextWsDelta {
     /// Required. Always `"response.reasoning_summary_text.delta"`.
@@ -45755,12 +51824,33 @@ pub struct ResponseReasoningSummaryTextWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningSummaryTextWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningSummaryTextWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45820,7 +51910,7 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryTextWsDelta {
 /// ResponseReasoningSummaryTextWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningSummaryTextWsDone {
     /// Required. Always `"response.reasoning_summary_text.done"`.
@@ -45836,12 +51926,33 @@ pub struct ResponseReasoningSummaryTextWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningSummaryTextWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningSummaryTextWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45901,7 +52012,7 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryTextWsDone {
 /// ResponseReasoningTextWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningTextWsDelta {
     /// Required. Always `"response.reasoning_text.delta"`.
@@ -45917,12 +52028,33 @@ pub struct ResponseReasoningTextWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningTextWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningTextWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -45982,7 +52114,7 @@ impl crate::runtime::de::Fit for ResponseReasoningTextWsDelta {
 /// ResponseReasoningTextWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseReasoningTextWsDone {
     /// Required. Always `"response.reasoning_text.done"`.
@@ -45998,12 +52130,33 @@ pub struct ResponseReasoningTextWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseReasoningTextWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseReasoningTextWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46063,7 +52216,7 @@ impl crate::runtime::de::Fit for ResponseReasoningTextWsDone {
 /// ResponseRefusalWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseRefusalWsDelta {
     /// Required. Always `"response.refusal.delta"`.
@@ -46079,12 +52232,33 @@ pub struct ResponseRefusalWsDelta {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseRefusalWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseRefusalWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46141,7 +52315,7 @@ impl crate::runtime::de::Fit for ResponseRefusalWsDelta {
 /// ResponseRefusalWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseRefusalWsDone {
     /// Required. Always `"response.refusal.done"`.
@@ -46157,12 +52331,33 @@ pub struct ResponseRefusalWsDone {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseRefusalWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseRefusalWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46219,7 +52414,7 @@ impl crate::runtime::de::Fit for ResponseRefusalWsDone {
 /// ResponseShellCallCommandWsAdded
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseShellCallCommandWsAdded {
     /// Required. Default: `"response.shell_call_command.added"`. Always `"response.shell_call_command.added"`.
@@ -46233,12 +52428,32 @@ pub struct ResponseShellCallCommandWsAdded {
     /// Required.
     pub command: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseShellCallCommandWsAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseShellCallCommandWsAdded",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46295,7 +52510,7 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandWsAdded {
 /// ResponseShellCallCommandWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseShellCallCommandWsDelta {
     /// Required. Default: `"response.shell_call_command.delta"`. Always `"response.shell_call_command.delta"`.
@@ -46309,15 +52524,35 @@ pub struct ResponseShellCallCommandWsDelta {
     /// Required.
     pub delta: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub obfuscation: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseShellCallCommandWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseShellCallCommandWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46377,7 +52612,7 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandWsDelta {
 /// ResponseShellCallCommandWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseShellCallCommandWsDone {
     /// Required. Default: `"response.shell_call_command.done"`. Always `"response.shell_call_command.done"`.
@@ -46391,12 +52626,32 @@ pub struct ResponseShellCallCommandWsDone {
     /// Required.
     pub command: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseShellCallCommandWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseShellCallCommandWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46453,7 +52708,7 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandWsDone {
 /// ResponseShellCallOutputContentWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseShellCallOutputContentWsDelta {
     /// Required. Default: `"response.shell_call_output_content.delta"`. Always `"response.shell_call_output_content.delta"`.
@@ -46469,12 +52724,33 @@ pub struct ResponseShellCallOutputContentWsDelta {
     /// Required.
     pub delta: super::ShellCallOutputDelta,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseShellCallOutputContentWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseShellCallOutputContentWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46534,7 +52810,7 @@ impl crate::runtime::de::Fit for ResponseShellCallOutputContentWsDelta {
 /// ResponseShellCallOutputContentWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseShellCallOutputContentWsDone {
     /// Required. Default: `"response.shell_call_output_content.done"`. Always `"response.shell_call_output_content.done"`.
@@ -46550,12 +52826,33 @@ pub struct ResponseShellCallOutputContentWsDone {
     /// Required.
     pub output: ::std::vec::Vec<super::FunctionShellCallOutputContent>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseShellCallOutputContentWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseShellCallOutputContentWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46615,7 +52912,7 @@ impl crate::runtime::de::Fit for ResponseShellCallOutputContentWsDone {
 /// ResponseTextWsDelta
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseTextWsDelta {
     /// Required. Always `"response.output_text.delta"`.
@@ -46633,12 +52930,34 @@ pub struct ResponseTextWsDelta {
     /// Required.
     pub logprobs: ::std::vec::Vec<super::ResponseLogProb>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseTextWsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseTextWsDelta",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46698,7 +53017,7 @@ impl crate::runtime::de::Fit for ResponseTextWsDelta {
 /// ResponseTextWsDone
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseTextWsDone {
     /// Required. Always `"response.output_text.done"`.
@@ -46716,12 +53035,34 @@ pub struct ResponseTextWsDone {
     /// Required.
     pub logprobs: ::std::vec::Vec<super::ResponseLogProb>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseTextWsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseTextWsDone",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46781,7 +53122,7 @@ impl crate::runtime::de::Fit for ResponseTextWsDone {
 /// ResponseWebSearchCallInWsProgress
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseWebSearchCallInWsProgress {
     /// Required. Always `"response.web_search_call.in_progress"`.
@@ -46793,12 +53134,31 @@ pub struct ResponseWebSearchCallInWsProgress {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWebSearchCallInWsProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWebSearchCallInWsProgress",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46846,7 +53206,7 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallInWsProgress {
 /// ResponseWebSearchCallWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseWebSearchCallWsCompleted {
     /// Required. Always `"response.web_search_call.completed"`.
@@ -46858,12 +53218,31 @@ pub struct ResponseWebSearchCallWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWebSearchCallWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWebSearchCallWsCompleted",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46911,7 +53290,7 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallWsCompleted {
 /// ResponseWebSearchCallWsSearching
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseWebSearchCallWsSearching {
     /// Required. Always `"response.web_search_call.searching"`.
@@ -46923,12 +53302,31 @@ pub struct ResponseWebSearchCallWsSearching {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWebSearchCallWsSearching {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWebSearchCallWsSearching",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -46976,7 +53374,7 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallWsSearching {
 /// ResponseWsCompleted
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseWsCompleted {
     /// Required. Always `"response.completed"`.
@@ -46986,12 +53384,30 @@ pub struct ResponseWsCompleted {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWsCompleted",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -47034,7 +53450,7 @@ impl crate::runtime::de::Fit for ResponseWsCompleted {
 /// ResponseWsCreated
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseWsCreated {
     /// Required. Always `"response.created"`.
@@ -47044,12 +53460,30 @@ pub struct ResponseWsCreated {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWsCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWsCreated",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -47092,26 +53526,46 @@ impl crate::runtime::de::Fit for ResponseWsCreated {
 /// ResponseWsError
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponseWsError {
     /// Required. Always `"error"`.
     pub r#type: super::ResponseWsErrorType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sequence_number: ::std::option::Option<i64>,
     /// Required.
     pub error: super::ErrorPayload,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWsError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWsError",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "sequence_number",
+                    crate::runtime::ser::optional(&self.sequence_number),
+                ),
+                ("error", ::std::option::Option::Some(&self.error)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -47226,7 +53680,7 @@ impl ::std::default::Default for ResponseWsErrorType {
 /// ResponseWsFailed
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseWsFailed {
     /// Required. Always `"response.failed"`.
@@ -47236,12 +53690,30 @@ pub struct ResponseWsFailed {
     /// Required.
     pub response: super::Response,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWsFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWsFailed",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -47284,7 +53756,7 @@ impl crate::runtime::de::Fit for ResponseWsFailed {
 /// ResponseWsIncomplete
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseWsIncomplete {
     /// Required. Always `"response.incomplete"`.
@@ -47294,12 +53766,30 @@ pub struct ResponseWsIncomplete {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWsIncomplete {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWsIncomplete",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -47342,7 +53832,7 @@ impl crate::runtime::de::Fit for ResponseWsIncomplete {
 /// ResponseWsQueued
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseWsQueued {
     /// Required. Always `"response.queued"`.
@@ -47352,12 +53842,30 @@ pub struct ResponseWsQueued {
     /// Required.
     pub sequence_number: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponseWsQueued {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponseWsQueued",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -47405,118 +53913,158 @@ pub type ResponsesClientEvent = super::ResponsesClientEventResponseCreate;
 /// An object with 33 properties, 1 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ResponsesClientEventResponseCreate {
     /// Required. Always `"response.create"`.
     pub r#type: super::ResponsesClientEventResponseCreateType,
     /// Optional. From 1 to 256 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Optional; may be `null`. At least `0` and at most `20`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_logprobs: ::std::option::Option<i64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub temperature: ::std::option::Option<f64>,
     /// Optional; may be `null`. Default: `1`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub top_p: ::std::option::Option<f64>,
     /// Optional. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. At most 64 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub safety_identifier: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_key: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`. One of `"in_memory"` or `"24h"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_retention: ::std::option::Option<
         super::ModelResponsePropertiesPromptCacheRetention,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt_cache_options: ::std::option::Option<super::PromptCacheOptionsParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_response_id: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::ModelIdsResponses>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_tool_calls: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<super::ResponseTextParam>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tools: ::std::option::Option<super::ToolsArray>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_choice: ::std::option::Option<super::ToolChoiceParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prompt: ::std::option::Option<super::Prompt>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<super::ServiceTierResponses>,
     /// Optional; may be `null`. Default: `"disabled"`. One of `"auto"` or `"disabled"`. Deprecated.
     #[deprecated]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub truncation: ::std::option::Option<super::CreateResponseTruncation>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reasoning: ::std::option::Option<super::Reasoning>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<super::InputParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include: ::std::option::Option<::std::vec::Vec<super::IncludeEnum>>,
     /// Optional; may be `null`. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<bool>,
     /// Optional; may be `null`. Default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructions: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub moderation: ::std::option::Option<super::ModerationParam>,
     /// Optional; may be `null`. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stream_options: ::std::option::Option<super::ResponseStreamOptions>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversation: ::std::option::Option<super::ConversationParam>,
     /// Optional; may be `null`. At least 1 item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context_management: ::std::option::Option<
         ::std::vec::Vec<super::ContextManagementParam>,
     >,
     /// Optional; may be `null`. At least `16`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_output_tokens: ::std::option::Option<i64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ResponsesClientEventResponseCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ResponsesClientEventResponseCreate",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("stream_id", crate::runtime::ser::optional(&self.stream_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("store", crate::runtime::ser::optional(&self.store)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                (
+                    "context_management",
+                    crate::runtime::ser::optional(&self.context_management),
+                ),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -50104,7 +56652,7 @@ for ResponsesWebSocketStreamEventVariant {
 /// Run step delta object
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaObject {
     /// Required.
@@ -50115,8 +56663,26 @@ pub struct RunStepDeltaObject {
     pub delta: super::RunStepDeltaObjectDelta,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -50157,16 +56723,29 @@ impl crate::runtime::de::Fit for RunStepDeltaObject {
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaObjectDelta {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub step_details: ::std::option::Option<super::RunStepDeltaObjectStepDetails>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaObjectDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaObjectDelta",
+            &[("step_details", crate::runtime::ser::optional(&self.step_details))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -50355,20 +56934,39 @@ for RunStepDeltaObjectStepDetails {
 /// Message creation
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsMessageCreationObject {
     /// Required. Always `"message_creation"`.
     pub r#type: super::RunStepDeltaStepDetailsMessageCreationObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message_creation: ::std::option::Option<
         super::RunStepDeltaStepDetailsMessageCreationObjectMessageCreation,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsMessageCreationObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsMessageCreationObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "message_creation",
+                    crate::runtime::ser::optional(&self.message_creation),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -50410,16 +57008,29 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsMessageCreationObject {
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsMessageCreationObjectMessageCreation",
+            &[("message_id", crate::runtime::ser::optional(&self.message_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -50532,25 +57143,45 @@ impl ::std::default::Default for RunStepDeltaStepDetailsMessageCreationObjectTyp
 /// Code interpreter tool call
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsToolCallsCodeObject {
     /// Required.
     pub index: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"code_interpreter"`.
     pub r#type: super::RunStepDeltaStepDetailsToolCallsCodeObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_interpreter: ::std::option::Option<
         super::RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsCodeObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsToolCallsCodeObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -50596,21 +57227,36 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeObject {
 /// An object with 2 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub outputs: ::std::option::Option<
         ::std::vec::Vec<super::RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter",
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("outputs", crate::runtime::ser::optional(&self.outputs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -50813,7 +57459,7 @@ impl ::std::default::Default for RunStepDeltaStepDetailsToolCallsCodeObjectType 
 /// Code interpreter image output
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
     /// Required.
@@ -50821,14 +57467,31 @@ pub struct RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
     /// Required. Always `"image"`.
     pub r#type: super::RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image: ::std::option::Option<
         super::RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image", crate::runtime::ser::optional(&self.image)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -50873,16 +57536,29 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeOutputImage
 /// An object with 1 property, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage",
+            &[("file_id", crate::runtime::ser::optional(&self.file_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -50998,7 +57674,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
 /// Code interpreter log output
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
     /// Required.
@@ -51006,12 +57682,29 @@ pub struct RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
     /// Required. Always `"logs"`.
     pub r#type: super::RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logs: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("logs", crate::runtime::ser::optional(&self.logs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -51130,13 +57823,12 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
 /// File search tool call
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsToolCallsFileSearchObject {
     /// Required.
     pub index: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"file_search"`.
     pub r#type: super::RunStepDeltaStepDetailsToolCallsFileSearchObjectType,
@@ -51144,8 +57836,27 @@ pub struct RunStepDeltaStepDetailsToolCallsFileSearchObject {
     pub file_search: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsFileSearchObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsToolCallsFileSearchObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_search", ::std::option::Option::Some(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -51264,25 +57975,42 @@ impl ::std::default::Default for RunStepDeltaStepDetailsToolCallsFileSearchObjec
 /// Function tool call
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsToolCallsFunctionObject {
     /// Required.
     pub index: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Required. Always `"function"`.
     pub r#type: super::RunStepDeltaStepDetailsToolCallsFunctionObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub function: ::std::option::Option<
         super::RunStepDeltaStepDetailsToolCallsFunctionObjectFunction,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsFunctionObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsToolCallsFunctionObject",
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", crate::runtime::ser::optional(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -51328,22 +58056,37 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFunctionObject 
 /// An object with 3 properties, all optional.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub arguments: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsToolCallsFunctionObjectFunction",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("arguments", crate::runtime::ser::optional(&self.arguments)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -51459,20 +58202,36 @@ impl ::std::default::Default for RunStepDeltaStepDetailsToolCallsFunctionObjectT
 /// Tool calls
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepDeltaStepDetailsToolCallsObject {
     /// Required. Always `"tool_calls"`.
     pub r#type: super::RunStepDeltaStepDetailsToolCallsObjectType,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tool_calls: ::std::option::Option<
         ::std::vec::Vec<super::RunStepDeltaStepDetailsToolCallsObjectToolCallsItem>,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepDeltaStepDetailsToolCallsObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepDeltaStepDetailsToolCallsObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -51852,7 +58611,7 @@ for RunStepStreamEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStepStreamEventThreadRunStepCancelled {
     /// Required. Always `"thread.run.step.cancelled"`.
@@ -51861,8 +58620,25 @@ pub struct RunStepStreamEventThreadRunStepCancelled {
     pub data: super::RunStepObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepStreamEventThreadRunStepCancelled {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepStreamEventThreadRunStepCancelled",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -51974,7 +58750,7 @@ impl ::std::default::Default for RunStepStreamEventThreadRunStepCancelledEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStepStreamEventThreadRunStepCompleted {
     /// Required. Always `"thread.run.step.completed"`.
@@ -51983,8 +58759,25 @@ pub struct RunStepStreamEventThreadRunStepCompleted {
     pub data: super::RunStepObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepStreamEventThreadRunStepCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepStreamEventThreadRunStepCompleted",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -52096,7 +58889,7 @@ impl ::std::default::Default for RunStepStreamEventThreadRunStepCompletedEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStepStreamEventThreadRunStepCreated {
     /// Required. Always `"thread.run.step.created"`.
@@ -52105,8 +58898,25 @@ pub struct RunStepStreamEventThreadRunStepCreated {
     pub data: super::RunStepObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepStreamEventThreadRunStepCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepStreamEventThreadRunStepCreated",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -52218,7 +59028,7 @@ impl ::std::default::Default for RunStepStreamEventThreadRunStepCreatedEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunStepStreamEventThreadRunStepDelta {
     /// Required. Always `"thread.run.step.delta"`.
@@ -52227,8 +59037,25 @@ pub struct RunStepStreamEventThreadRunStepDelta {
     pub data: super::RunStepDeltaObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepStreamEventThreadRunStepDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepStreamEventThreadRunStepDelta",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -52340,7 +59167,7 @@ impl ::std::default::Default for RunStepStreamEventThreadRunStepDeltaEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStepStreamEventThreadRunStepExpired {
     /// Required. Always `"thread.run.step.expired"`.
@@ -52349,8 +59176,25 @@ pub struct RunStepStreamEventThreadRunStepExpired {
     pub data: super::RunStepObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepStreamEventThreadRunStepExpired {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepStreamEventThreadRunStepExpired",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -52462,7 +59306,7 @@ impl ::std::default::Default for RunStepStreamEventThreadRunStepExpiredEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStepStreamEventThreadRunStepFailed {
     /// Required. Always `"thread.run.step.failed"`.
@@ -52471,8 +59315,25 @@ pub struct RunStepStreamEventThreadRunStepFailed {
     pub data: super::RunStepObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepStreamEventThreadRunStepFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepStreamEventThreadRunStepFailed",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -52584,7 +59445,7 @@ impl ::std::default::Default for RunStepStreamEventThreadRunStepFailedEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStepStreamEventThreadRunStepInProgress {
     /// Required. Always `"thread.run.step.in_progress"`.
@@ -52593,8 +59454,25 @@ pub struct RunStepStreamEventThreadRunStepInProgress {
     pub data: super::RunStepObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStepStreamEventThreadRunStepInProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStepStreamEventThreadRunStepInProgress",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -52905,7 +59783,7 @@ impl ::std::convert::From<super::RunStreamEventThreadRunExpired> for RunStreamEv
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStreamEventThreadRunCancelled {
     /// Required. Always `"thread.run.cancelled"`.
@@ -52914,8 +59792,25 @@ pub struct RunStreamEventThreadRunCancelled {
     pub data: super::RunObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStreamEventThreadRunCancelled {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStreamEventThreadRunCancelled",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -53027,7 +59922,7 @@ impl ::std::default::Default for RunStreamEventThreadRunCancelledEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStreamEventThreadRunCancelling {
     /// Required. Always `"thread.run.cancelling"`.
@@ -53036,8 +59931,25 @@ pub struct RunStreamEventThreadRunCancelling {
     pub data: super::RunObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStreamEventThreadRunCancelling {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStreamEventThreadRunCancelling",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -53149,7 +60061,7 @@ impl ::std::default::Default for RunStreamEventThreadRunCancellingEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStreamEventThreadRunCompleted {
     /// Required. Always `"thread.run.completed"`.
@@ -53158,8 +60070,25 @@ pub struct RunStreamEventThreadRunCompleted {
     pub data: super::RunObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStreamEventThreadRunCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStreamEventThreadRunCompleted",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -53271,7 +60200,7 @@ impl ::std::default::Default for RunStreamEventThreadRunCompletedEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStreamEventThreadRunCreated {
     /// Required. Always `"thread.run.created"`.
@@ -53280,8 +60209,25 @@ pub struct RunStreamEventThreadRunCreated {
     pub data: super::RunObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStreamEventThreadRunCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStreamEventThreadRunCreated",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -53393,7 +60339,7 @@ impl ::std::default::Default for RunStreamEventThreadRunCreatedEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStreamEventThreadRunExpired {
     /// Required. Always `"thread.run.expired"`.
@@ -53402,8 +60348,25 @@ pub struct RunStreamEventThreadRunExpired {
     pub data: super::RunObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStreamEventThreadRunExpired {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStreamEventThreadRunExpired",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -53515,7 +60478,7 @@ impl ::std::default::Default for RunStreamEventThreadRunExpiredEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStreamEventThreadRunFailed {
     /// Required. Always `"thread.run.failed"`.
@@ -53524,8 +60487,25 @@ pub struct RunStreamEventThreadRunFailed {
     pub data: super::RunObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStreamEventThreadRunFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStreamEventThreadRunFailed",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -53637,7 +60617,7 @@ impl ::std::default::Default for RunStreamEventThreadRunFailedEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStreamEventThreadRunInProgress {
     /// Required. Always `"thread.run.in_progress"`.
@@ -53646,8 +60626,25 @@ pub struct RunStreamEventThreadRunInProgress {
     pub data: super::RunObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStreamEventThreadRunInProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStreamEventThreadRunInProgress",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -53759,7 +60756,7 @@ impl ::std::default::Default for RunStreamEventThreadRunInProgressEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStreamEventThreadRunIncomplete {
     /// Required. Always `"thread.run.incomplete"`.
@@ -53768,8 +60765,25 @@ pub struct RunStreamEventThreadRunIncomplete {
     pub data: super::RunObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStreamEventThreadRunIncomplete {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStreamEventThreadRunIncomplete",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -53881,7 +60895,7 @@ impl ::std::default::Default for RunStreamEventThreadRunIncompleteEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStreamEventThreadRunQueued {
     /// Required. Always `"thread.run.queued"`.
@@ -53890,8 +60904,25 @@ pub struct RunStreamEventThreadRunQueued {
     pub data: super::RunObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStreamEventThreadRunQueued {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStreamEventThreadRunQueued",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -54003,7 +61034,7 @@ impl ::std::default::Default for RunStreamEventThreadRunQueuedEvent {
 /// An object with 2 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RunStreamEventThreadRunRequiresAction {
     /// Required. Always `"thread.run.requires_action"`.
@@ -54012,8 +61043,25 @@ pub struct RunStreamEventThreadRunRequiresAction {
     pub data: super::RunObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for RunStreamEventThreadRunRequiresAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "RunStreamEventThreadRunRequiresAction",
+            &[
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -54200,11 +61248,10 @@ impl ::std::default::Default for ThreadStreamEventEvent {
 /// An object with 3 properties, 2 of them required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ThreadStreamEventVariant {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
     /// Required. Always `"thread.created"`.
     pub event: super::ThreadStreamEventEvent,
@@ -54212,8 +61259,26 @@ pub struct ThreadStreamEventVariant {
     pub data: super::ThreadObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ThreadStreamEventVariant {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ThreadStreamEventVariant",
+            &[
+                ("enabled", crate::runtime::ser::optional(&self.enabled)),
+                ("event", ::std::option::Option::Some(&self.event)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
@@ -54436,7 +61501,7 @@ impl ::std::default::Default for TranscriptionChunkingStrategyAuto {
 /// An object with 5 properties, all required.
 ///
 /// Used by no operation.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UrlCitationParam {
     /// Required. Default: `"url_citation"`. Always `"url_citation"`.
@@ -54451,8 +61516,28 @@ pub struct UrlCitationParam {
     pub title: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "unreferenced")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UrlCitationParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UrlCitationParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("title", ::std::option::Option::Some(&self.title)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]

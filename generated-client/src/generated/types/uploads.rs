@@ -39,18 +39,34 @@ impl AddUploadPartRequest {
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::complete_upload`](crate::runtime::Client::complete_upload) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CompleteUploadRequest {
     /// Required.
     pub part_ids: ::std::vec::Vec<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub md5: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "uploads")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CompleteUploadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CompleteUploadRequest",
+            &[
+                ("part_ids", ::std::option::Option::Some(&self.part_ids)),
+                ("md5", crate::runtime::ser::optional(&self.md5)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
@@ -121,7 +137,7 @@ impl CompleteUploadRequest {
 /// An object with 5 properties, 4 of them required.
 ///
 /// Used by [`Client::create_upload`](crate::runtime::Client::create_upload) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateUploadRequest {
     /// Required.
@@ -133,12 +149,31 @@ pub struct CreateUploadRequest {
     /// Required.
     pub mime_type: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_after: ::std::option::Option<super::FileExpirationAfter>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "uploads")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateUploadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateUploadRequest",
+            &[
+                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("purpose", ::std::option::Option::Some(&self.purpose)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("mime_type", ::std::option::Option::Some(&self.mime_type)),
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
@@ -297,7 +332,7 @@ impl crate::runtime::de::Fit for CreateUploadRequestPurpose {
 /// Upload
 ///
 /// Used by [`Client::create_upload`](crate::runtime::Client::create_upload) (response), [`Client::cancel_upload`](crate::runtime::Client::cancel_upload) (response) and [`Client::complete_upload`](crate::runtime::Client::complete_upload) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Upload {
     /// Required.
@@ -315,15 +350,37 @@ pub struct Upload {
     /// Required. Format: `unixtime`.
     pub expires_at: i64,
     /// Optional. Always `"upload"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::UploadObject>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file: ::std::option::Option<super::OpenAiFile>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "uploads")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Upload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Upload",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("purpose", ::std::option::Option::Some(&self.purpose)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("file", crate::runtime::ser::optional(&self.file)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
@@ -457,7 +514,7 @@ impl ::std::default::Default for UploadObject {
 /// UploadPart
 ///
 /// Used by [`Client::add_upload_part`](crate::runtime::Client::add_upload_part) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UploadPart {
     /// Required.
@@ -470,8 +527,27 @@ pub struct UploadPart {
     pub object: super::UploadPartObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "uploads")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UploadPart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UploadPart",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("upload_id", ::std::option::Option::Some(&self.upload_id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]

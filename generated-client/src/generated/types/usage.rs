@@ -6,33 +6,49 @@
 /// An object with 7 properties, 1 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CostsResult {
     /// Required. Always `"organization.costs.result"`.
     pub object: super::CostsResultObject,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<super::CostsResultAmount>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub line_item: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quantity: ::std::option::Option<f64>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quantity_unit: ::std::option::Option<super::CostsResultQuantityUnit>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CostsResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CostsResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("amount", crate::runtime::ser::optional(&self.amount)),
+                ("line_item", crate::runtime::ser::optional(&self.line_item)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("quantity", crate::runtime::ser::optional(&self.quantity)),
+                ("quantity_unit", crate::runtime::ser::optional(&self.quantity_unit)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -89,19 +105,34 @@ impl crate::runtime::de::Fit for CostsResult {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CostsResultAmount {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CostsResultAmount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CostsResultAmount",
+            &[
+                ("value", crate::runtime::ser::optional(&self.value)),
+                ("currency", crate::runtime::ser::optional(&self.currency)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -438,7 +469,7 @@ impl crate::runtime::de::Fit for UsageAudioSpeechesGroupByItem {
 /// An object with 7 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageAudioSpeechesResult {
     /// Required. Always `"organization.usage.audio_speeches.result"`.
@@ -448,21 +479,42 @@ pub struct UsageAudioSpeechesResult {
     /// Required.
     pub num_model_requests: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageAudioSpeechesResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageAudioSpeechesResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("characters", ::std::option::Option::Some(&self.characters)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -744,7 +796,7 @@ impl crate::runtime::de::Fit for UsageAudioTranscriptionsGroupByItem {
 /// An object with 7 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageAudioTranscriptionsResult {
     /// Required. Always `"organization.usage.audio_transcriptions.result"`.
@@ -754,21 +806,42 @@ pub struct UsageAudioTranscriptionsResult {
     /// Required.
     pub num_model_requests: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageAudioTranscriptionsResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageAudioTranscriptionsResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -1044,7 +1117,7 @@ impl ::std::default::Default for UsageCodeInterpreterSessionsGroupByItem {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageCodeInterpreterSessionsResult {
     /// Required. Always `"organization.usage.code_interpreter_sessions.result"`.
@@ -1052,12 +1125,29 @@ pub struct UsageCodeInterpreterSessionsResult {
     /// Required.
     pub num_sessions: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageCodeInterpreterSessionsResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageCodeInterpreterSessionsResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("num_sessions", ::std::option::Option::Some(&self.num_sessions)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -1331,7 +1421,7 @@ impl crate::runtime::de::Fit for UsageCompletionsGroupByItem {
 /// An object with 22 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageCompletionsResult {
     /// Required. Always `"organization.usage.completions.result"`.
@@ -1339,67 +1429,125 @@ pub struct UsageCompletionsResult {
     /// Required.
     pub input_tokens: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_cached_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_cache_write_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_uncached_tokens: ::std::option::Option<i64>,
     /// Required.
     pub output_tokens: i64,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_cached_text_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_audio_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_cached_audio_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_audio_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_image_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_cached_image_tokens: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub output_image_tokens: ::std::option::Option<i64>,
     /// Required.
     pub num_model_requests: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch: ::std::option::Option<bool>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_tier: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageCompletionsResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageCompletionsResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "input_cached_tokens",
+                    crate::runtime::ser::optional(&self.input_cached_tokens),
+                ),
+                (
+                    "input_cache_write_tokens",
+                    crate::runtime::ser::optional(&self.input_cache_write_tokens),
+                ),
+                (
+                    "input_uncached_tokens",
+                    crate::runtime::ser::optional(&self.input_uncached_tokens),
+                ),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "input_text_tokens",
+                    crate::runtime::ser::optional(&self.input_text_tokens),
+                ),
+                (
+                    "output_text_tokens",
+                    crate::runtime::ser::optional(&self.output_text_tokens),
+                ),
+                (
+                    "input_cached_text_tokens",
+                    crate::runtime::ser::optional(&self.input_cached_text_tokens),
+                ),
+                (
+                    "input_audio_tokens",
+                    crate::runtime::ser::optional(&self.input_audio_tokens),
+                ),
+                (
+                    "input_cached_audio_tokens",
+                    crate::runtime::ser::optional(&self.input_cached_audio_tokens),
+                ),
+                (
+                    "output_audio_tokens",
+                    crate::runtime::ser::optional(&self.output_audio_tokens),
+                ),
+                (
+                    "input_image_tokens",
+                    crate::runtime::ser::optional(&self.input_image_tokens),
+                ),
+                (
+                    "input_cached_image_tokens",
+                    crate::runtime::ser::optional(&self.input_cached_image_tokens),
+                ),
+                (
+                    "output_image_tokens",
+                    crate::runtime::ser::optional(&self.output_image_tokens),
+                ),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("batch", crate::runtime::ser::optional(&self.batch)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -1865,7 +2013,7 @@ impl crate::runtime::de::Fit for UsageEmbeddingsGroupByItem {
 /// An object with 7 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageEmbeddingsResult {
     /// Required. Always `"organization.usage.embeddings.result"`.
@@ -1875,21 +2023,42 @@ pub struct UsageEmbeddingsResult {
     /// Required.
     pub num_model_requests: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageEmbeddingsResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageEmbeddingsResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -2168,7 +2337,7 @@ impl crate::runtime::de::Fit for UsageFileSearchCallsGroupByItem {
 /// An object with 6 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageFileSearchCallsResult {
     /// Required. Always `"organization.usage.file_searches.result"`.
@@ -2176,21 +2345,38 @@ pub struct UsageFileSearchCallsResult {
     /// Required.
     pub num_requests: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vector_store_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageFileSearchCallsResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageFileSearchCallsResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("num_requests", ::std::option::Option::Some(&self.num_requests)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("vector_store_id", crate::runtime::ser::optional(&self.vector_store_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -2477,7 +2663,7 @@ impl crate::runtime::de::Fit for UsageImagesGroupByItem {
 /// An object with 9 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageImagesResult {
     /// Required. Always `"organization.usage.images.result"`.
@@ -2487,27 +2673,48 @@ pub struct UsageImagesResult {
     /// Required.
     pub num_model_requests: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageImagesResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageImagesResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("images", ::std::option::Option::Some(&self.images)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("source", crate::runtime::ser::optional(&self.source)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -2940,7 +3147,7 @@ impl crate::runtime::de::Fit for UsageModerationsGroupByItem {
 /// An object with 7 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageModerationsResult {
     /// Required. Always `"organization.usage.moderations.result"`.
@@ -2950,21 +3157,42 @@ pub struct UsageModerationsResult {
     /// Required.
     pub num_model_requests: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageModerationsResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageModerationsResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -3095,7 +3323,7 @@ impl ::std::default::Default for UsageModerationsResultObject {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::usage_costs`](crate::runtime::Client::usage_costs) (response), [`Client::usage_audio_speeches`](crate::runtime::Client::usage_audio_speeches) (response), [`Client::usage_audio_transcriptions`](crate::runtime::Client::usage_audio_transcriptions) (response), [`Client::usage_code_interpreter_sessions`](crate::runtime::Client::usage_code_interpreter_sessions) (response), [`Client::usage_completions`](crate::runtime::Client::usage_completions) (response) and 6 more.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageResponse {
     /// Required. Always `"page"`.
@@ -3108,8 +3336,27 @@ pub struct UsageResponse {
     pub next_page: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next_page", ::std::option::Option::Some(&self.next_page)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -3222,7 +3469,7 @@ impl ::std::default::Default for UsageResponseObject {
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageTimeBucket {
     /// Required. Always `"bucket"`.
@@ -3235,8 +3482,27 @@ pub struct UsageTimeBucket {
     pub results: ::std::vec::Vec<super::UsageTimeBucketResultsItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageTimeBucket {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageTimeBucket",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("start_time", ::std::option::Option::Some(&self.start_time)),
+                ("end_time", ::std::option::Option::Some(&self.end_time)),
+                ("results", ::std::option::Option::Some(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -3774,7 +4040,7 @@ impl ::std::default::Default for UsageVectorStoresGroupByItem {
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageVectorStoresResult {
     /// Required. Always `"organization.usage.vector_stores.result"`.
@@ -3782,12 +4048,29 @@ pub struct UsageVectorStoresResult {
     /// Required.
     pub usage_bytes: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageVectorStoresResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageVectorStoresResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage_bytes", ::std::option::Option::Some(&self.usage_bytes)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
@@ -4129,7 +4412,7 @@ impl crate::runtime::de::Fit for UsageWebSearchCallsGroupByItem {
 /// An object with 8 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UsageWebSearchCallsResult {
     /// Required. Always `"organization.usage.web_searches.result"`.
@@ -4139,24 +4422,45 @@ pub struct UsageWebSearchCallsResult {
     /// Required.
     pub num_requests: i64,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub project_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub api_key_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub context_level: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UsageWebSearchCallsResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UsageWebSearchCallsResult",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("num_requests", ::std::option::Option::Some(&self.num_requests)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("context_level", crate::runtime::ser::optional(&self.context_level)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "usage")]
 #[allow(deprecated)]

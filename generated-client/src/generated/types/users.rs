@@ -6,7 +6,7 @@
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_user`](crate::runtime::Client::delete_user) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserDeleteResponse {
     /// Required. Always `"organization.user.deleted"`.
@@ -17,8 +17,26 @@ pub struct UserDeleteResponse {
     pub deleted: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "users")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserDeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserDeleteResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "users")]
 #[allow(deprecated)]
@@ -129,7 +147,7 @@ impl ::std::default::Default for UserDeleteResponseObject {
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_users`](crate::runtime::Client::list_users) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserListResponse {
     /// Required. Always `"list"`.
@@ -137,17 +155,35 @@ pub struct UserListResponse {
     /// Required.
     pub data: ::std::vec::Vec<super::User>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_id: ::std::option::Option<::std::string::String>,
     /// Required.
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "users")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserListResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "users")]
 #[allow(deprecated)]
@@ -262,25 +298,46 @@ impl ::std::default::Default for UserListResponseObject {
 /// An object with 4 properties, all optional.
 ///
 /// Used by [`Client::modify_user`](crate::runtime::Client::modify_user) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UserRoleUpdateRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_id: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub technical_level: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub developer_persona: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "users")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UserRoleUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UserRoleUpdateRequest",
+            &[
+                ("role", crate::runtime::ser::optional(&self.role)),
+                ("role_id", crate::runtime::ser::optional(&self.role_id)),
+                (
+                    "technical_level",
+                    crate::runtime::ser::optional(&self.technical_level),
+                ),
+                (
+                    "developer_persona",
+                    crate::runtime::ser::optional(&self.developer_persona),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "users")]
 #[allow(deprecated)]

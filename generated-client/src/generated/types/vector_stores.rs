@@ -6,15 +6,29 @@
 /// Auto Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AutoChunkingStrategyRequestParam {
     /// Required. Always `"auto"`.
     pub r#type: super::AutoChunkingStrategyRequestParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for AutoChunkingStrategyRequestParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "AutoChunkingStrategyRequestParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -222,27 +236,45 @@ for ChunkingStrategyRequestParam {
 /// An object with 4 properties, all optional.
 ///
 /// Used by [`Client::create_vector_store_file_batch`](crate::runtime::Client::create_vector_store_file_batch) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateVectorStoreFileBatchRequest {
     /// Optional. From 1 to 2000 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional. From 1 to 2000 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub files: ::std::option::Option<
         ::std::vec::Vec<super::CreateVectorStoreFileRequest>,
     >,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chunking_strategy: ::std::option::Option<super::ChunkingStrategyRequestParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateVectorStoreFileBatchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateVectorStoreFileBatchRequest",
+            &[
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("files", crate::runtime::ser::optional(&self.files)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -348,21 +380,40 @@ impl CreateVectorStoreFileBatchRequest {
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by [`Client::create_vector_store_file`](crate::runtime::Client::create_vector_store_file) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateVectorStoreFileRequest {
     /// Required.
     pub file_id: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chunking_strategy: ::std::option::Option<super::ChunkingStrategyRequestParam>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateVectorStoreFileRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateVectorStoreFileRequest",
+            &[
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -445,33 +496,51 @@ impl CreateVectorStoreFileRequest {
 /// An object with 6 properties, all optional.
 ///
 /// Used by [`Client::create_vector_store`](crate::runtime::Client::create_vector_store) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateVectorStoreRequest {
     /// Optional. At most 500 items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_after: ::std::option::Option<super::VectorStoreExpirationAfter>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chunking_strategy: ::std::option::Option<
         super::CreateVectorStoreRequestChunkingStrategy,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateVectorStoreRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateVectorStoreRequest",
+            &[
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -682,7 +751,7 @@ for CreateVectorStoreRequestChunkingStrategy {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_vector_store_file`](crate::runtime::Client::delete_vector_store_file) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteVectorStoreFileResponse {
     /// Required.
@@ -693,8 +762,26 @@ pub struct DeleteVectorStoreFileResponse {
     pub object: super::DeleteVectorStoreFileResponseObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteVectorStoreFileResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteVectorStoreFileResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -808,7 +895,7 @@ impl ::std::default::Default for DeleteVectorStoreFileResponseObject {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_vector_store`](crate::runtime::Client::delete_vector_store) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteVectorStoreResponse {
     /// Required.
@@ -819,8 +906,26 @@ pub struct DeleteVectorStoreResponse {
     pub object: super::DeleteVectorStoreResponseObject,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeleteVectorStoreResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeleteVectorStoreResponse",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1222,7 +1327,7 @@ impl crate::runtime::de::Fit for ListVectorStoreFilesOrder {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_files_in_vector_store_batch`](crate::runtime::Client::list_files_in_vector_store_batch) (response) and [`Client::list_vector_store_files`](crate::runtime::Client::list_vector_store_files) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListVectorStoreFilesResponse {
     /// Required.
@@ -1237,8 +1342,28 @@ pub struct ListVectorStoreFilesResponse {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListVectorStoreFilesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListVectorStoreFilesResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1354,7 +1479,7 @@ impl crate::runtime::de::Fit for ListVectorStoresOrder {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_vector_stores`](crate::runtime::Client::list_vector_stores) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListVectorStoresResponse {
     /// Required.
@@ -1369,8 +1494,28 @@ pub struct ListVectorStoresResponse {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ListVectorStoresResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ListVectorStoresResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1418,15 +1563,29 @@ impl crate::runtime::de::Fit for ListVectorStoresResponse {
 /// Other Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OtherChunkingStrategyResponseParam {
     /// Required. Always `"other"`.
     pub r#type: super::OtherChunkingStrategyResponseParamType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for OtherChunkingStrategyResponseParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "OtherChunkingStrategyResponseParam",
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1536,7 +1695,7 @@ impl ::std::default::Default for OtherChunkingStrategyResponseParamType {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct StaticChunkingStrategy {
     /// Required. At least `100` and at most `4096`.
@@ -1545,8 +1704,31 @@ pub struct StaticChunkingStrategy {
     pub chunk_overlap_tokens: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for StaticChunkingStrategy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "StaticChunkingStrategy",
+            &[
+                (
+                    "max_chunk_size_tokens",
+                    ::std::option::Option::Some(&self.max_chunk_size_tokens),
+                ),
+                (
+                    "chunk_overlap_tokens",
+                    ::std::option::Option::Some(&self.chunk_overlap_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1610,7 +1792,7 @@ impl StaticChunkingStrategy {
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct StaticChunkingStrategyRequestParam {
     /// Required. Always `"static"`.
@@ -1619,8 +1801,25 @@ pub struct StaticChunkingStrategyRequestParam {
     pub r#static: super::StaticChunkingStrategy,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for StaticChunkingStrategyRequestParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "StaticChunkingStrategyRequestParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("static", ::std::option::Option::Some(&self.r#static)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1756,7 +1955,7 @@ impl ::std::default::Default for StaticChunkingStrategyRequestParamType {
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct StaticChunkingStrategyResponseParam {
     /// Required. Always `"static"`.
@@ -1765,8 +1964,25 @@ pub struct StaticChunkingStrategyResponseParam {
     pub r#static: super::StaticChunkingStrategy,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for StaticChunkingStrategyResponseParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "StaticChunkingStrategyResponseParam",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("static", ::std::option::Option::Some(&self.r#static)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1878,15 +2094,29 @@ impl ::std::default::Default for StaticChunkingStrategyResponseParamType {
 /// An object with 1 property, required.
 ///
 /// Used by [`Client::update_vector_store_file_attributes`](crate::runtime::Client::update_vector_store_file_attributes) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateVectorStoreFileAttributesRequest {
     /// Required; may be `null`.
     pub attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateVectorStoreFileAttributesRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateVectorStoreFileAttributesRequest",
+            &[("attributes", ::std::option::Option::Some(&self.attributes))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -1956,22 +2186,37 @@ impl UpdateVectorStoreFileAttributesRequest {
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::modify_vector_store`](crate::runtime::Client::modify_vector_store) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateVectorStoreRequest {
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_after: ::std::option::Option<super::VectorStoreExpirationAfter>,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for UpdateVectorStoreRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "UpdateVectorStoreRequest",
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -2062,7 +2307,7 @@ impl UpdateVectorStoreRequest {
 /// Vector store expiration policy
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VectorStoreExpirationAfter {
     /// Required. Always `"last_active_at"`.
@@ -2071,8 +2316,25 @@ pub struct VectorStoreExpirationAfter {
     pub days: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreExpirationAfter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreExpirationAfter",
+            &[
+                ("anchor", ::std::option::Option::Some(&self.anchor)),
+                ("days", ::std::option::Option::Some(&self.days)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -2206,7 +2468,7 @@ impl ::std::default::Default for VectorStoreExpirationAfterAnchor {
 /// Vector store file batch
 ///
 /// Used by [`Client::create_vector_store_file_batch`](crate::runtime::Client::create_vector_store_file_batch) (response), [`Client::get_vector_store_file_batch`](crate::runtime::Client::get_vector_store_file_batch) (response) and [`Client::cancel_vector_store_file_batch`](crate::runtime::Client::cancel_vector_store_file_batch) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct VectorStoreFileBatchObject {
     /// Required.
@@ -2223,8 +2485,29 @@ pub struct VectorStoreFileBatchObject {
     pub file_counts: super::VectorStoreFileBatchObjectFileCounts,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreFileBatchObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreFileBatchObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("vector_store_id", ::std::option::Option::Some(&self.vector_store_id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("file_counts", ::std::option::Option::Some(&self.file_counts)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -2281,7 +2564,7 @@ impl crate::runtime::de::Fit for VectorStoreFileBatchObject {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VectorStoreFileBatchObjectFileCounts {
     /// Required.
@@ -2296,8 +2579,28 @@ pub struct VectorStoreFileBatchObjectFileCounts {
     pub total: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreFileBatchObjectFileCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreFileBatchObjectFileCounts",
+            &[
+                ("in_progress", ::std::option::Option::Some(&self.in_progress)),
+                ("completed", ::std::option::Option::Some(&self.completed)),
+                ("failed", ::std::option::Option::Some(&self.failed)),
+                ("cancelled", ::std::option::Option::Some(&self.cancelled)),
+                ("total", ::std::option::Option::Some(&self.total)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -2491,7 +2794,7 @@ impl crate::runtime::de::Fit for VectorStoreFileBatchObjectStatus {
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::retrieve_vector_store_file_content`](crate::runtime::Client::retrieve_vector_store_file_content) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VectorStoreFileContentResponse {
     /// Required. Always `"vector_store.file_content.page"`.
@@ -2504,8 +2807,27 @@ pub struct VectorStoreFileContentResponse {
     pub next_page: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreFileContentResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreFileContentResponse",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next_page", ::std::option::Option::Some(&self.next_page)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -2551,19 +2873,34 @@ impl crate::runtime::de::Fit for VectorStoreFileContentResponse {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VectorStoreFileContentResponseDataItem {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreFileContentResponseDataItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreFileContentResponseDataItem",
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -2675,7 +3012,7 @@ impl ::std::default::Default for VectorStoreFileContentResponseObject {
 /// Vector store files
 ///
 /// Used by [`Client::create_vector_store_file`](crate::runtime::Client::create_vector_store_file) (response), [`Client::get_vector_store_file`](crate::runtime::Client::get_vector_store_file) (response) and [`Client::update_vector_store_file_attributes`](crate::runtime::Client::update_vector_store_file_attributes) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct VectorStoreFileObject {
     /// Required.
@@ -2693,17 +3030,42 @@ pub struct VectorStoreFileObject {
     /// Required; may be `null`.
     pub last_error: ::std::option::Option<super::VectorStoreFileObjectLastError>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chunking_strategy: ::std::option::Option<
         super::VectorStoreFileObjectChunkingStrategy,
     >,
     /// Optional; may be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<super::VectorStoreFileAttributes>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreFileObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreFileObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage_bytes", ::std::option::Option::Some(&self.usage_bytes)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("vector_store_id", ::std::option::Option::Some(&self.vector_store_id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("last_error", ::std::option::Option::Some(&self.last_error)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -2917,7 +3279,7 @@ impl crate::runtime::de::Fit for VectorStoreFileObjectCode {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct VectorStoreFileObjectLastError {
     /// Required. One of `"server_error"`, `"unsupported_file"` or `"invalid_file"`.
@@ -2926,8 +3288,25 @@ pub struct VectorStoreFileObjectLastError {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreFileObjectLastError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreFileObjectLastError",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -3115,7 +3494,7 @@ impl crate::runtime::de::Fit for VectorStoreFileObjectStatus {
 /// Vector store
 ///
 /// Used by [`Client::create_vector_store`](crate::runtime::Client::create_vector_store) (response), [`Client::get_vector_store`](crate::runtime::Client::get_vector_store) (response) and [`Client::modify_vector_store`](crate::runtime::Client::modify_vector_store) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct VectorStoreObject {
     /// Required.
@@ -3133,10 +3512,8 @@ pub struct VectorStoreObject {
     /// Required. One of `"expired"`, `"in_progress"` or `"completed"`.
     pub status: super::VectorStoreObjectStatus,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_after: ::std::option::Option<super::VectorStoreExpirationAfter>,
     /// Optional; may be `null`. Format: `unixtime`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<i64>,
     /// Required; may be `null`. Format: `unixtime`.
     pub last_active_at: ::std::option::Option<i64>,
@@ -3144,8 +3521,34 @@ pub struct VectorStoreObject {
     pub metadata: ::std::option::Option<super::Metadata>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreObject",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("usage_bytes", ::std::option::Option::Some(&self.usage_bytes)),
+                ("file_counts", ::std::option::Option::Some(&self.file_counts)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("last_active_at", ::std::option::Option::Some(&self.last_active_at)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -3214,7 +3617,7 @@ impl crate::runtime::de::Fit for VectorStoreObject {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VectorStoreObjectFileCounts {
     /// Required.
@@ -3229,8 +3632,28 @@ pub struct VectorStoreObjectFileCounts {
     pub total: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreObjectFileCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreObjectFileCounts",
+            &[
+                ("in_progress", ::std::option::Option::Some(&self.in_progress)),
+                ("completed", ::std::option::Option::Some(&self.completed)),
+                ("failed", ::std::option::Option::Some(&self.failed)),
+                ("cancelled", ::std::option::Option::Some(&self.cancelled)),
+                ("total", ::std::option::Option::Some(&self.total)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -3420,29 +3843,48 @@ impl crate::runtime::de::Fit for VectorStoreObjectStatus {
 /// An object with 5 properties, 1 of them required.
 ///
 /// Used by [`Client::search_vector_store`](crate::runtime::Client::search_vector_store) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct VectorStoreSearchRequest {
     /// Required.
     pub query: super::VectorStoreSearchRequestQuery,
     /// Optional. Default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rewrite_query: ::std::option::Option<bool>,
     /// Optional. Default: `10`. At least `1` and at most `50`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_num_results: ::std::option::Option<i64>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filters: ::std::option::Option<super::VectorStoreSearchRequestFilters>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ranking_options: ::std::option::Option<
         super::VectorStoreSearchRequestRankingOptions,
     >,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreSearchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreSearchRequest",
+            &[
+                ("query", ::std::option::Option::Some(&self.query)),
+                ("rewrite_query", crate::runtime::ser::optional(&self.rewrite_query)),
+                (
+                    "max_num_results",
+                    crate::runtime::ser::optional(&self.max_num_results),
+                ),
+                ("filters", crate::runtime::ser::optional(&self.filters)),
+                ("ranking_options", crate::runtime::ser::optional(&self.ranking_options)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -3807,19 +4249,34 @@ impl crate::runtime::de::Fit for VectorStoreSearchRequestRanker {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VectorStoreSearchRequestRankingOptions {
     /// Optional. Default: `"auto"`. One of `"none"`, `"auto"` or `"default-2024-11-15"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ranker: ::std::option::Option<super::VectorStoreSearchRequestRanker>,
     /// Optional. Default: `0`. At least `0` and at most `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score_threshold: ::std::option::Option<f64>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreSearchRequestRankingOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreSearchRequestRankingOptions",
+            &[
+                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                ("score_threshold", crate::runtime::ser::optional(&self.score_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -3896,7 +4353,7 @@ impl VectorStoreSearchRequestRankingOptions {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VectorStoreSearchResultContentObject {
     /// Required. Always `"text"`.
@@ -3905,8 +4362,25 @@ pub struct VectorStoreSearchResultContentObject {
     pub text: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreSearchResultContentObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreSearchResultContentObject",
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -4018,7 +4492,7 @@ impl ::std::default::Default for VectorStoreSearchResultContentObjectType {
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VectorStoreSearchResultItem {
     /// Required.
@@ -4033,8 +4507,28 @@ pub struct VectorStoreSearchResultItem {
     pub content: ::std::vec::Vec<super::VectorStoreSearchResultContentObject>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreSearchResultItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreSearchResultItem",
+            &[
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("score", ::std::option::Option::Some(&self.score)),
+                ("attributes", ::std::option::Option::Some(&self.attributes)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
@@ -4082,7 +4576,7 @@ impl crate::runtime::de::Fit for VectorStoreSearchResultItem {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::search_vector_store`](crate::runtime::Client::search_vector_store) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VectorStoreSearchResultsPage {
     /// Required. Always `"vector_store.search_results.page"`.
@@ -4097,8 +4591,28 @@ pub struct VectorStoreSearchResultsPage {
     pub next_page: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VectorStoreSearchResultsPage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VectorStoreSearchResultsPage",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("search_query", ::std::option::Option::Some(&self.search_query)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next_page", ::std::option::Option::Some(&self.next_page)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]

@@ -51,7 +51,7 @@ impl CreateVideoCharacterBody {
 /// Create video edit JSON request
 ///
 /// Used by [`Client::create_video_edit_json`](crate::runtime::Client::create_video_edit_json) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateVideoEditJsonBody {
     /// Required.
@@ -60,8 +60,25 @@ pub struct CreateVideoEditJsonBody {
     pub prompt: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateVideoEditJsonBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateVideoEditJsonBody",
+            &[
+                ("video", ::std::option::Option::Some(&self.video)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -177,7 +194,7 @@ for CreateVideoEditMultipartBodyVideo {
 /// Create video extension JSON request
 ///
 /// Used by [`Client::create_video_extend_json`](crate::runtime::Client::create_video_extend_json) (request body).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateVideoExtendJsonBody {
     /// Required.
@@ -188,8 +205,26 @@ pub struct CreateVideoExtendJsonBody {
     pub seconds: super::VideoSeconds,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateVideoExtendJsonBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateVideoExtendJsonBody",
+            &[
+                ("video", ::std::option::Option::Some(&self.video)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -315,27 +350,46 @@ for CreateVideoExtendMultipartBodyVideo {
 /// Create video JSON request
 ///
 /// Used by [`Client::create_video_json`](crate::runtime::Client::create_video_json) (request body).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateVideoJsonBody {
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub model: ::std::option::Option<super::VideoModel>,
     /// Required. From 1 to 32000 characters.
     pub prompt: ::std::string::String,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input_reference: ::std::option::Option<super::ImageRefParam2>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seconds: ::std::option::Option<super::VideoSeconds>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<super::VideoSize>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl ::serde::Serialize for CreateVideoJsonBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "CreateVideoJsonBody",
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                (
+                    "input_reference",
+                    crate::runtime::ser::optional(&self.input_reference),
+                ),
+                ("seconds", crate::runtime::ser::optional(&self.seconds)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -529,7 +583,7 @@ impl CreateVideoRemixBody {
 /// Deleted video response
 ///
 /// Used by [`Client::delete_video`](crate::runtime::Client::delete_video) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct DeletedVideoResource {
     /// Required. Default: `"video.deleted"`. Always `"video.deleted"`.
@@ -540,8 +594,26 @@ pub struct DeletedVideoResource {
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl ::serde::Serialize for DeletedVideoResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "DeletedVideoResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -652,7 +724,7 @@ impl ::std::default::Default for DeletedVideoResourceObject {
 /// Error
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Error2 {
     /// Required.
@@ -661,8 +733,25 @@ pub struct Error2 {
     pub message: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl ::serde::Serialize for Error2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "Error2",
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -701,19 +790,34 @@ impl crate::runtime::de::Fit for Error2 {
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImageRefParam2 {
     /// Optional. At most 20971520 characters. Format: `uri`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl ::serde::Serialize for ImageRefParam2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "ImageRefParam2",
+            &[
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -790,7 +894,7 @@ impl ImageRefParam2 {
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::create_video_character`](crate::runtime::Client::create_video_character) (response) and [`Client::get_video_character`](crate::runtime::Client::get_video_character) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VideoCharacterResource {
     /// Required; may be `null`.
@@ -801,8 +905,26 @@ pub struct VideoCharacterResource {
     pub created_at: i64,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VideoCharacterResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VideoCharacterResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -915,7 +1037,7 @@ impl crate::runtime::de::Fit for VideoContentVariant {
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::list_videos`](crate::runtime::Client::list_videos) (response).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VideoListResource {
     /// Required. Default: `"list"`. Always `"list"`.
@@ -930,8 +1052,28 @@ pub struct VideoListResource {
     pub has_more: bool,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VideoListResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VideoListResource",
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -1115,15 +1257,29 @@ impl crate::runtime::de::Fit for VideoModel {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VideoReferenceInputParam {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VideoReferenceInputParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VideoReferenceInputParam",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
@@ -1184,7 +1340,7 @@ impl VideoReferenceInputParam {
 /// Video job
 ///
 /// Used by [`Client::create_video`](crate::runtime::Client::create_video) (response), [`Client::create_video_edit`](crate::runtime::Client::create_video_edit) (response), [`Client::create_video_extend`](crate::runtime::Client::create_video_extend) (response), [`Client::get_video`](crate::runtime::Client::get_video) (response) and [`Client::create_video_remix`](crate::runtime::Client::create_video_remix) (response).
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct VideoResource {
     /// Required.
@@ -1215,8 +1371,39 @@ pub struct VideoResource {
     pub error: ::std::option::Option<super::Error2>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl ::serde::Serialize for VideoResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "VideoResource",
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("progress", ::std::option::Option::Some(&self.progress)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("size", ::std::option::Option::Some(&self.size)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+                (
+                    "remixed_from_video_id",
+                    ::std::option::Option::Some(&self.remixed_from_video_id),
+                ),
+                ("error", ::std::option::Option::Some(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "videos")]
 #[allow(deprecated)]

@@ -6,7 +6,7 @@
 /// batch.cancelled
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookBatchCancelled {
     /// Required. Format: `unixtime`.
@@ -16,14 +16,33 @@ pub struct WebhookBatchCancelled {
     /// Required.
     pub data: super::WebhookBatchCancelledData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookBatchCancelledObject>,
     /// Required. Always `"batch.cancelled"`.
     pub r#type: super::WebhookBatchCancelledType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookBatchCancelled {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookBatchCancelled",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -70,15 +89,29 @@ impl crate::runtime::de::Fit for WebhookBatchCancelled {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookBatchCancelledData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookBatchCancelledData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookBatchCancelledData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -258,7 +291,7 @@ impl ::std::default::Default for WebhookBatchCancelledType {
 /// batch.completed
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookBatchCompleted {
     /// Required. Format: `unixtime`.
@@ -268,14 +301,33 @@ pub struct WebhookBatchCompleted {
     /// Required.
     pub data: super::WebhookBatchCompletedData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookBatchCompletedObject>,
     /// Required. Always `"batch.completed"`.
     pub r#type: super::WebhookBatchCompletedType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookBatchCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookBatchCompleted",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -322,15 +374,29 @@ impl crate::runtime::de::Fit for WebhookBatchCompleted {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookBatchCompletedData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookBatchCompletedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookBatchCompletedData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -510,7 +576,7 @@ impl ::std::default::Default for WebhookBatchCompletedType {
 /// batch.expired
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookBatchExpired {
     /// Required. Format: `unixtime`.
@@ -520,14 +586,33 @@ pub struct WebhookBatchExpired {
     /// Required.
     pub data: super::WebhookBatchExpiredData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookBatchExpiredObject>,
     /// Required. Always `"batch.expired"`.
     pub r#type: super::WebhookBatchExpiredType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookBatchExpired {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookBatchExpired",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -574,15 +659,29 @@ impl crate::runtime::de::Fit for WebhookBatchExpired {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookBatchExpiredData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookBatchExpiredData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookBatchExpiredData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -762,7 +861,7 @@ impl ::std::default::Default for WebhookBatchExpiredType {
 /// batch.failed
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookBatchFailed {
     /// Required. Format: `unixtime`.
@@ -772,14 +871,33 @@ pub struct WebhookBatchFailed {
     /// Required.
     pub data: super::WebhookBatchFailedData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookBatchFailedObject>,
     /// Required. Always `"batch.failed"`.
     pub r#type: super::WebhookBatchFailedType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookBatchFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookBatchFailed",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -826,15 +944,29 @@ impl crate::runtime::de::Fit for WebhookBatchFailed {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookBatchFailedData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookBatchFailedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookBatchFailedData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -1011,7 +1143,7 @@ impl ::std::default::Default for WebhookBatchFailedType {
 /// eval.run.canceled
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookEvalRunCanceled {
     /// Required. Format: `unixtime`.
@@ -1021,14 +1153,33 @@ pub struct WebhookEvalRunCanceled {
     /// Required.
     pub data: super::WebhookEvalRunCanceledData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookEvalRunCanceledObject>,
     /// Required. Always `"eval.run.canceled"`.
     pub r#type: super::WebhookEvalRunCanceledType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookEvalRunCanceled {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookEvalRunCanceled",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -1075,15 +1226,29 @@ impl crate::runtime::de::Fit for WebhookEvalRunCanceled {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookEvalRunCanceledData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookEvalRunCanceledData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookEvalRunCanceledData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -1263,7 +1428,7 @@ impl ::std::default::Default for WebhookEvalRunCanceledType {
 /// eval.run.failed
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookEvalRunFailed {
     /// Required. Format: `unixtime`.
@@ -1273,14 +1438,33 @@ pub struct WebhookEvalRunFailed {
     /// Required.
     pub data: super::WebhookEvalRunFailedData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookEvalRunFailedObject>,
     /// Required. Always `"eval.run.failed"`.
     pub r#type: super::WebhookEvalRunFailedType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookEvalRunFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookEvalRunFailed",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -1327,15 +1511,29 @@ impl crate::runtime::de::Fit for WebhookEvalRunFailed {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookEvalRunFailedData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookEvalRunFailedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookEvalRunFailedData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -1515,7 +1713,7 @@ impl ::std::default::Default for WebhookEvalRunFailedType {
 /// eval.run.succeeded
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookEvalRunSucceeded {
     /// Required. Format: `unixtime`.
@@ -1525,14 +1723,33 @@ pub struct WebhookEvalRunSucceeded {
     /// Required.
     pub data: super::WebhookEvalRunSucceededData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookEvalRunSucceededObject>,
     /// Required. Always `"eval.run.succeeded"`.
     pub r#type: super::WebhookEvalRunSucceededType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookEvalRunSucceeded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookEvalRunSucceeded",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -1582,15 +1799,29 @@ impl crate::runtime::de::Fit for WebhookEvalRunSucceeded {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookEvalRunSucceededData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookEvalRunSucceededData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookEvalRunSucceededData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -2052,7 +2283,7 @@ impl ::std::convert::From<super::WebhookResponseIncomplete> for WebhookEvent {
 /// fine_tuning.job.cancelled
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobCancelled {
     /// Required. Format: `unixtime`.
@@ -2062,14 +2293,33 @@ pub struct WebhookFineTuningJobCancelled {
     /// Required.
     pub data: super::WebhookFineTuningJobCancelledData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookFineTuningJobCancelledObject>,
     /// Required. Always `"fine_tuning.job.cancelled"`.
     pub r#type: super::WebhookFineTuningJobCancelledType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookFineTuningJobCancelled {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookFineTuningJobCancelled",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -2119,15 +2369,29 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobCancelled {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobCancelledData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookFineTuningJobCancelledData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookFineTuningJobCancelledData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -2307,7 +2571,7 @@ impl ::std::default::Default for WebhookFineTuningJobCancelledType {
 /// fine_tuning.job.failed
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobFailed {
     /// Required. Format: `unixtime`.
@@ -2317,14 +2581,33 @@ pub struct WebhookFineTuningJobFailed {
     /// Required.
     pub data: super::WebhookFineTuningJobFailedData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookFineTuningJobFailedObject>,
     /// Required. Always `"fine_tuning.job.failed"`.
     pub r#type: super::WebhookFineTuningJobFailedType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookFineTuningJobFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookFineTuningJobFailed",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -2374,15 +2657,29 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobFailed {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobFailedData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookFineTuningJobFailedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookFineTuningJobFailedData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -2562,7 +2859,7 @@ impl ::std::default::Default for WebhookFineTuningJobFailedType {
 /// fine_tuning.job.succeeded
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobSucceeded {
     /// Required. Format: `unixtime`.
@@ -2572,14 +2869,33 @@ pub struct WebhookFineTuningJobSucceeded {
     /// Required.
     pub data: super::WebhookFineTuningJobSucceededData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookFineTuningJobSucceededObject>,
     /// Required. Always `"fine_tuning.job.succeeded"`.
     pub r#type: super::WebhookFineTuningJobSucceededType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookFineTuningJobSucceeded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookFineTuningJobSucceeded",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -2629,15 +2945,29 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobSucceeded {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookFineTuningJobSucceededData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookFineTuningJobSucceededData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookFineTuningJobSucceededData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -2817,7 +3147,7 @@ impl ::std::default::Default for WebhookFineTuningJobSucceededType {
 /// live.call.incoming
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookLiveCallIncoming {
     /// Required. Format: `unixtime`.
@@ -2827,14 +3157,33 @@ pub struct WebhookLiveCallIncoming {
     /// Required.
     pub data: super::WebhookLiveCallIncomingData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookLiveCallIncomingObject>,
     /// Required. Always `"live.call.incoming"`.
     pub r#type: super::WebhookLiveCallIncomingType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookLiveCallIncoming {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookLiveCallIncoming",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -2884,7 +3233,7 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncoming {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookLiveCallIncomingData {
     /// Required.
@@ -2893,8 +3242,25 @@ pub struct WebhookLiveCallIncomingData {
     pub sip_headers: ::std::vec::Vec<super::WebhookLiveCallIncomingSipHeadersItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookLiveCallIncomingData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookLiveCallIncomingData",
+            &[
+                ("session_id", ::std::option::Option::Some(&self.session_id)),
+                ("sip_headers", ::std::option::Option::Some(&self.sip_headers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -3006,7 +3372,7 @@ impl ::std::default::Default for WebhookLiveCallIncomingObject {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookLiveCallIncomingSipHeadersItem {
     /// Required.
@@ -3015,8 +3381,25 @@ pub struct WebhookLiveCallIncomingSipHeadersItem {
     pub value: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookLiveCallIncomingSipHeadersItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookLiveCallIncomingSipHeadersItem",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -3128,7 +3511,7 @@ impl ::std::default::Default for WebhookLiveCallIncomingType {
 /// realtime.call.incoming
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookRealtimeCallIncoming {
     /// Required. Format: `unixtime`.
@@ -3138,14 +3521,33 @@ pub struct WebhookRealtimeCallIncoming {
     /// Required.
     pub data: super::WebhookRealtimeCallIncomingData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookRealtimeCallIncomingObject>,
     /// Required. Always `"realtime.call.incoming"`.
     pub r#type: super::WebhookRealtimeCallIncomingType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookRealtimeCallIncoming {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookRealtimeCallIncoming",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -3195,7 +3597,7 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncoming {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookRealtimeCallIncomingData {
     /// Required.
@@ -3204,8 +3606,25 @@ pub struct WebhookRealtimeCallIncomingData {
     pub sip_headers: ::std::vec::Vec<super::WebhookRealtimeCallIncomingSipHeadersItem>,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookRealtimeCallIncomingData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookRealtimeCallIncomingData",
+            &[
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("sip_headers", ::std::option::Option::Some(&self.sip_headers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -3317,7 +3736,7 @@ impl ::std::default::Default for WebhookRealtimeCallIncomingObject {
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookRealtimeCallIncomingSipHeadersItem {
     /// Required.
@@ -3326,8 +3745,25 @@ pub struct WebhookRealtimeCallIncomingSipHeadersItem {
     pub value: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookRealtimeCallIncomingSipHeadersItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookRealtimeCallIncomingSipHeadersItem",
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -3439,7 +3875,7 @@ impl ::std::default::Default for WebhookRealtimeCallIncomingType {
 /// response.cancelled
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookResponseCancelled {
     /// Required. Format: `unixtime`.
@@ -3449,14 +3885,33 @@ pub struct WebhookResponseCancelled {
     /// Required.
     pub data: super::WebhookResponseCancelledData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookResponseCancelledObject>,
     /// Required. Always `"response.cancelled"`.
     pub r#type: super::WebhookResponseCancelledType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookResponseCancelled {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookResponseCancelled",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -3506,15 +3961,29 @@ impl crate::runtime::de::Fit for WebhookResponseCancelled {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookResponseCancelledData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookResponseCancelledData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookResponseCancelledData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -3694,7 +4163,7 @@ impl ::std::default::Default for WebhookResponseCancelledType {
 /// response.completed
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookResponseCompleted {
     /// Required. Format: `unixtime`.
@@ -3704,14 +4173,33 @@ pub struct WebhookResponseCompleted {
     /// Required.
     pub data: super::WebhookResponseCompletedData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookResponseCompletedObject>,
     /// Required. Always `"response.completed"`.
     pub r#type: super::WebhookResponseCompletedType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookResponseCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookResponseCompleted",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -3761,15 +4249,29 @@ impl crate::runtime::de::Fit for WebhookResponseCompleted {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookResponseCompletedData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookResponseCompletedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookResponseCompletedData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -3949,7 +4451,7 @@ impl ::std::default::Default for WebhookResponseCompletedType {
 /// response.failed
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookResponseFailed {
     /// Required. Format: `unixtime`.
@@ -3959,14 +4461,33 @@ pub struct WebhookResponseFailed {
     /// Required.
     pub data: super::WebhookResponseFailedData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookResponseFailedObject>,
     /// Required. Always `"response.failed"`.
     pub r#type: super::WebhookResponseFailedType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookResponseFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookResponseFailed",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -4013,15 +4534,29 @@ impl crate::runtime::de::Fit for WebhookResponseFailed {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookResponseFailedData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookResponseFailedData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookResponseFailedData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -4201,7 +4736,7 @@ impl ::std::default::Default for WebhookResponseFailedType {
 /// response.incomplete
 ///
 /// Used by [`Client::webhooks`](crate::runtime::Client::webhooks) (webhook event).
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookResponseIncomplete {
     /// Required. Format: `unixtime`.
@@ -4211,14 +4746,33 @@ pub struct WebhookResponseIncomplete {
     /// Required.
     pub data: super::WebhookResponseIncompleteData,
     /// Optional. Always `"event"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub object: ::std::option::Option<super::WebhookResponseIncompleteObject>,
     /// Required. Always `"response.incomplete"`.
     pub r#type: super::WebhookResponseIncompleteType,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookResponseIncomplete {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookResponseIncomplete",
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
@@ -4268,15 +4822,29 @@ impl crate::runtime::de::Fit for WebhookResponseIncomplete {
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WebhookResponseIncompleteData {
     /// Required.
     pub id: ::std::string::String,
     /// Properties the spec does not declare, kept as the server sent them
     /// and written back on encode (set them on a request with `extra_field`).
-    #[serde(flatten)]
     pub extra_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl ::serde::Serialize for WebhookResponseIncompleteData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        crate::runtime::ser::write_object(
+            serializer,
+            "WebhookResponseIncompleteData",
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
 }
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
