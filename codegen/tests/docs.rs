@@ -399,7 +399,7 @@ fn methods_open_with_the_projects_summary_then_the_spec_then_facts() {
     let g = facts_client(2, &config);
     let ops = &g.files["operations.rs"];
     assert_has(ops, &[
-        "/// Reads the first thing.\n///\n/// - `GET /things/1` (operation `getThing1`)\n/// - Returns: [`Thing`](super::types::Thing)\npub async fn get_thing1(",
+        "/// Reads the first thing.\n///\n/// - `GET /things/1` (operation `getThing1`)\n/// - Returns: [`Thing`](super::types::Thing)\n#[inline]\npub async fn get_thing1(",
         "/// Sends `GET /things/2`.\n///\n/// - `GET /things/2` (operation `getThing2`)",
         "/// Makes a thing.\n///\n/// - `POST /things` (operation `createThing`)\n/// - Body: [`Thing`](super::types::Thing), sent as JSON\n/// - Returns: no body",
         "/// - Query and header parameters: [`ListThingsParams`](super::params::ListThingsParams)\n/// - Returns: an array of [`Thing`](super::types::Thing)",

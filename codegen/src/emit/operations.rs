@@ -10,6 +10,7 @@ use quote::quote;
 
 /// The `…Params` struct of one operation.
 pub fn emit_params(op: &Operation, model: &Model, paths: &Paths) -> TokenStream {
+    let inline = super::inline();
     let Some(name) = &op.params_type else { return TokenStream::new() };
     let name = ident(name);
     let params = &op.params;
@@ -48,6 +49,7 @@ pub fn emit_params(op: &Operation, model: &Model, paths: &Paths) -> TokenStream 
         impl #name {
             /// Creates the parameters from the required ones; optional ones start unset.
             #[allow(clippy::new_without_default)]
+            #inline
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits)* }
             }
@@ -99,6 +101,7 @@ fn method_args(op: &Operation, model: &Model, paths: &Paths) -> Vec<TokenStream>
 
 /// The plain method (documented by `docs`) and, for a streaming operation, its `…_stream` twin.
 fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream) -> TokenStream {
+    let inline = super::inline();
     let rt = &paths.runtime;
     let args = method_args(op, model, paths);
     // Path: every placeholder becomes one percent-encoded segment; an empty
@@ -188,6 +191,7 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream)
     out.extend(quote! {
         #docs
         #deprecated
+        #inline
         pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#ret, #rt::Error> {
             #(#build)*
             #body_plain
@@ -222,6 +226,7 @@ fn emit_methods(op: &Operation, model: &Model, paths: &Paths, docs: TokenStream)
         out.extend(quote! {
             #doc
             #deprecated
+            #inline
             pub async fn #sname(&self, #(#args),*) -> ::std::result::Result<#rt::EventStream<#event>, #rt::Error> {
                 const CONFIG: #rt::StreamConfig = #config;
                 #(#build)*

@@ -21,6 +21,7 @@ fn field<'s>(s: &'s StructDef, wire: &str) -> &'s Field {
 
 /// The auto-paging method of `op`, or nothing when it is not a listing.
 pub fn emit_auto_paging(op: &Operation, model: &Model, paths: &Paths, args: &[TokenStream]) -> TokenStream {
+    let inline = super::inline();
     let Some(p) = &op.pagination else { return TokenStream::new() };
     let ResponseKind::Json(page_ty) = &op.response else { unreachable!("lowering pages JSON responses only") };
     let Some(page) = struct_of(page_ty, &model.types) else { unreachable!("lowering pages object responses only") };
@@ -100,6 +101,7 @@ pub fn emit_auto_paging(op: &Operation, model: &Model, paths: &Paths, args: &[To
     quote! {
         #doc
         #deprecated
+        #inline
         pub fn #method(&self, #(#args),*) -> #rt::Items<#page_rust, #item_rust> {
             let client = ::std::clone::Clone::clone(self);
             #(#owned)*

@@ -194,9 +194,11 @@ fn emit_serialize(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths, addit
 /// `Fit` (how well a decoded value matches its JSON, for untagged unions) and,
 /// for one-value enums, `Default`, for the kinds other than objects.
 fn emit_fit_and_default(name: &proc_macro2::Ident, def: &TypeDef, paths: &Paths) -> TokenStream {
+    let inline = super::inline();
     let rt = &paths.runtime;
     let fit = |body: TokenStream| quote! {
         impl #rt::de::Fit for #name {
+            #inline
             fn misfit(&self) -> usize { #body }
         }
     };
@@ -208,6 +210,7 @@ fn emit_fit_and_default(name: &proc_macro2::Ident, def: &TypeDef, paths: &Paths)
                 let only = ident(&only.rust_name);
                 out.extend(quote! {
                     impl ::std::default::Default for #name {
+                        #inline
                         fn default() -> Self { Self::#only }
                     }
                 });
@@ -336,6 +339,7 @@ fn deserialize_impl(name: &proc_macro2::Ident, paths: &Paths, reads: Reads, body
 /// `Fit` for an object: one per property it did not know, and a large
 /// penalty for a one-value enum property (a tag) holding another value.
 fn emit_struct_fit(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths) -> TokenStream {
+    let inline = super::inline();
     let rt = &paths.runtime;
     let mut terms = Vec::new();
     if let Some(extra) = &s.unknown_fields {
@@ -356,6 +360,7 @@ fn emit_struct_fit(name: &proc_macro2::Ident, s: &StructDef, model: &Model, path
     quote! {
         #allow
         impl #rt::de::Fit for #name {
+            #inline
             fn misfit(&self) -> usize { #body }
         }
     }
@@ -364,6 +369,7 @@ fn emit_struct_fit(name: &proc_macro2::Ident, s: &StructDef, model: &Model, path
 /// `new(required…)` plus one setter per optional field, so adding an optional
 /// property to the spec does not break callers.
 fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &Model, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
+    let inline = super::inline();
     let mut params = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
@@ -399,6 +405,7 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: 
                 let doc = format!(" Sends `{}` as `null` (a required field: it is always sent).", f.wire_name);
                 setters.push(quote! {
                     #[doc = #doc]
+                    #inline
                     pub fn #null(mut self) -> Self {
                         self.#fname = ::std::option::Option::None;
                         self
@@ -412,6 +419,7 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: 
                 let doc = format!(" Sets `{}`.", f.wire_name);
                 setters.push(quote! {
                     #[doc = #doc]
+                    #inline
                     pub fn #setter(mut self, value: #arg) -> Self {
                         self.#fname = ::std::option::Option::Some(#value);
                         self
@@ -445,6 +453,7 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: 
         impl #name {
             #new_doc
             #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            #inline
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits)* }
             }
@@ -454,6 +463,7 @@ fn emit_builder(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: 
 }
 
 fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths) -> TokenStream {
+    let inline = super::inline();
     let rt = &paths.runtime;
     let mut parts = Vec::new();
     for f in &s.fields {
@@ -482,6 +492,7 @@ fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pa
         impl #name {
             /// Encodes the value as `multipart/form-data` parts: files as file parts,
             /// arrays as repeated `name[]` parts, everything else as text.
+            #inline
             pub fn to_multipart(&self) -> #rt::MultipartForm {
                 let mut form = #rt::MultipartForm::new();
                 #(#parts)*
@@ -492,6 +503,7 @@ fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pa
 }
 
 fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let inline = super::inline();
     let rt = &paths.runtime;
     let catch_all = ident(&e.catch_all);
     let variants: Vec<TokenStream> = e
@@ -525,6 +537,7 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, paths: &Paths,
         }
         impl #name {
             /// The value as sent on the wire.
+            #inline
             pub fn as_str(&self) -> &str {
                 match self {
                     #(#to_str)*
@@ -533,6 +546,7 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, paths: &Paths,
             }
         }
         impl ::std::convert::From<&str> for #name {
+            #inline
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_str)*
@@ -541,6 +555,7 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, paths: &Paths,
             }
         }
         impl ::std::fmt::Display for #name {
+            #inline
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
@@ -559,6 +574,7 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, paths: &Paths,
 }
 
 fn emit_open_string(name: &proc_macro2::Ident, values: &[EnumValue], docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let inline = super::inline();
     let consts: Vec<TokenStream> = values
         .iter()
         .map(|v| {
@@ -587,21 +603,25 @@ fn emit_open_string(name: &proc_macro2::Ident, values: &[EnumValue], docs: Token
                 Self(::std::borrow::Cow::Owned(value.into()))
             }
             /// The value as sent on the wire.
+            #inline
             pub fn as_str(&self) -> &str {
                 &self.0
             }
         }
         impl ::std::convert::From<&str> for #name {
+            #inline
             fn from(value: &str) -> Self {
                 Self::new(value)
             }
         }
         impl ::std::convert::From<::std::string::String> for #name {
+            #inline
             fn from(value: ::std::string::String) -> Self {
                 Self::new(value)
             }
         }
         impl ::std::fmt::Display for #name {
+            #inline
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
@@ -613,6 +633,7 @@ fn emit_open_string(name: &proc_macro2::Ident, values: &[EnumValue], docs: Token
 /// in the variants of its route, outermost first; text goes in through the
 /// innermost type's own `From<&str>`/`From<String>`.
 fn emit_conversions(name: &proc_macro2::Ident, id: &TypeId, model: &Model, paths: &Paths) -> TokenStream {
+    let inline = super::inline();
     let mut out = TokenStream::new();
     for c in crate::api::conversions(id, model).from {
         let wrap = |inner: TokenStream| {
@@ -637,6 +658,7 @@ fn emit_conversions(name: &proc_macro2::Ident, id: &TypeId, model: &Model, paths
         for (t, value) in sources {
             out.extend(quote! {
                 impl ::std::convert::From<#t> for #name {
+                    #inline
                     fn from(value: #t) -> Self {
                         #value
                     }
@@ -722,6 +744,7 @@ pub fn is_file_union(def: &TypeDef) -> bool {
 }
 
 fn emit_file_union(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &Model, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let inline = super::inline();
     let rt = &paths.runtime;
     let vs = variants.iter().map(|v| {
         let id = ident(&v.rust_name);
@@ -748,6 +771,7 @@ fn emit_file_union(name: &proc_macro2::Ident, variants: &[UnionVariant], model: 
         impl #name {
             /// Writes the value as the form field `name`: a file part, repeated
             /// `name[]` file parts for several files, or text parts.
+            #inline
             pub fn add_to(&self, form: &mut #rt::MultipartForm, name: &str) {
                 match self { #(#arms)* }
             }

@@ -11,6 +11,7 @@ use quote::quote;
 
 /// The items of `webhooks.rs`: an `impl Client` block with the one method.
 pub fn emit_webhooks(webhooks: &Webhooks, model: &Model, paths: &Paths) -> TokenStream {
+    let inline = super::inline();
     let Some(event) = model.types.get(&webhooks.event) else { return TokenStream::new() };
     let types = &paths.types;
     let runtime = &paths.runtime;
@@ -30,6 +31,7 @@ pub fn emit_webhooks(webhooks: &Webhooks, model: &Model, paths: &Paths) -> Token
         #cfg
         impl #runtime::Client {
             #(#[doc = #doc])*
+            #inline
             pub fn #method(&self) -> #runtime::Webhooks<#types::#name> {
                 self.webhooks_as::<#types::#name>()
             }

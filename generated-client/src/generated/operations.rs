@@ -13,6 +13,7 @@ impl crate::runtime::Client {
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn list_assistants(
         &self,
         params: &super::params::ListAssistantsParams,
@@ -39,6 +40,7 @@ impl crate::runtime::Client {
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub fn list_assistants_auto_paging(
         &self,
         params: &super::params::ListAssistantsParams,
@@ -78,6 +80,7 @@ impl crate::runtime::Client {
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn create_assistant(
         &self,
         body: &super::types::CreateAssistantRequest,
@@ -101,6 +104,7 @@ impl crate::runtime::Client {
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn get_assistant(
         &self,
         assistant_id: &str,
@@ -125,6 +129,7 @@ impl crate::runtime::Client {
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn modify_assistant(
         &self,
         assistant_id: &str,
@@ -150,6 +155,7 @@ impl crate::runtime::Client {
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn delete_assistant(
         &self,
         assistant_id: &str,
@@ -172,6 +178,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateSpeechRequest`](super::types::CreateSpeechRequest), sent as JSON
     /// - Returns: the body as bytes ([`BinaryResponse`](crate::runtime::BinaryResponse))
     /// - Streaming: [`create_speech_stream`](Self::create_speech_stream) returns [`CreateSpeechResponseStreamEvent`](super::types::CreateSpeechResponseStreamEvent) events as they are sent
+    #[inline]
     pub async fn create_speech(
         &self,
         body: &super::types::CreateSpeechRequest,
@@ -190,6 +197,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateSpeechRequest`](super::types::CreateSpeechRequest), sent as JSON
     /// - Events: [`CreateSpeechResponseStreamEvent`](super::types::CreateSpeechResponseStreamEvent)
     /// - Without streaming: [`create_speech`](Self::create_speech)
+    #[inline]
     pub async fn create_speech_stream(
         &self,
         body: &super::types::CreateSpeechRequest,
@@ -215,6 +223,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateTranscriptionRequest`](super::types::CreateTranscriptionRequest), sent as `multipart/form-data`
     /// - Returns: [`CreateTranscriptionResponse`](super::types::CreateTranscriptionResponse)
     /// - Streaming: [`create_transcription_stream`](Self::create_transcription_stream) returns [`CreateTranscriptionResponseStreamEvent`](super::types::CreateTranscriptionResponseStreamEvent) events as they are sent
+    #[inline]
     pub async fn create_transcription(
         &self,
         body: &super::types::CreateTranscriptionRequest,
@@ -241,6 +250,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateTranscriptionRequest`](super::types::CreateTranscriptionRequest), sent as `multipart/form-data`
     /// - Events: [`CreateTranscriptionResponseStreamEvent`](super::types::CreateTranscriptionResponseStreamEvent)
     /// - Without streaming: [`create_transcription`](Self::create_transcription)
+    #[inline]
     pub async fn create_transcription_stream(
         &self,
         body: &super::types::CreateTranscriptionRequest,
@@ -278,6 +288,7 @@ impl crate::runtime::Client {
     /// - `POST /audio/translations` (operation `createTranslation`)
     /// - Body: [`CreateTranslationRequest`](super::types::CreateTranslationRequest), sent as `multipart/form-data`
     /// - Returns: [`CreateTranslationResponse`](super::types::CreateTranslationResponse)
+    #[inline]
     pub async fn create_translation(
         &self,
         body: &super::types::CreateTranslationRequest,
@@ -298,6 +309,7 @@ impl crate::runtime::Client {
     /// - `POST /audio/voice_consents` (operation `createVoiceConsent`)
     /// - Body: [`CreateVoiceConsentRequest`](super::types::CreateVoiceConsentRequest), sent as `multipart/form-data`
     /// - Returns: [`VoiceConsentResource`](super::types::VoiceConsentResource)
+    #[inline]
     pub async fn create_voice_consent(
         &self,
         body: &super::types::CreateVoiceConsentRequest,
@@ -319,6 +331,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListVoiceConsentsParams`](super::params::ListVoiceConsentsParams)
     /// - Returns: [`VoiceConsentListResource`](super::types::VoiceConsentListResource)
     /// - Every item, page by page: [`list_voice_consents_auto_paging`](Self::list_voice_consents_auto_paging)
+    #[inline]
     pub async fn list_voice_consents(
         &self,
         params: &super::params::ListVoiceConsentsParams,
@@ -340,6 +353,7 @@ impl crate::runtime::Client {
     /// - Items: [`VoiceConsentResource`](super::types::VoiceConsentResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_voice_consents_auto_paging(
         &self,
         params: &super::params::ListVoiceConsentsParams,
@@ -375,6 +389,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /audio/voice_consents/{consent_id}` (operation `getVoiceConsent`)
     /// - Returns: [`VoiceConsentResource`](super::types::VoiceConsentResource)
+    #[inline]
     pub async fn get_voice_consent(
         &self,
         consent_id: &str,
@@ -395,6 +410,7 @@ impl crate::runtime::Client {
     /// - `POST /audio/voice_consents/{consent_id}` (operation `updateVoiceConsent`)
     /// - Body: [`UpdateVoiceConsentRequest`](super::types::UpdateVoiceConsentRequest), sent as JSON
     /// - Returns: [`VoiceConsentResource`](super::types::VoiceConsentResource)
+    #[inline]
     pub async fn update_voice_consent(
         &self,
         consent_id: &str,
@@ -416,6 +432,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /audio/voice_consents/{consent_id}` (operation `deleteVoiceConsent`)
     /// - Returns: [`VoiceConsentDeletedResource`](super::types::VoiceConsentDeletedResource)
+    #[inline]
     pub async fn delete_voice_consent(
         &self,
         consent_id: &str,
@@ -436,6 +453,7 @@ impl crate::runtime::Client {
     /// - `POST /audio/voices` (operation `createVoice`)
     /// - Body: [`CreateVoiceRequest`](super::types::CreateVoiceRequest), sent as `multipart/form-data`
     /// - Returns: [`VoiceResource`](super::types::VoiceResource)
+    #[inline]
     pub async fn create_voice(
         &self,
         body: &super::types::CreateVoiceRequest,
@@ -456,6 +474,7 @@ impl crate::runtime::Client {
     /// - `POST /batches` (operation `createBatch`)
     /// - Body: [`CreateBatchRequest`](super::types::CreateBatchRequest), sent as JSON
     /// - Returns: [`Batch`](super::types::Batch)
+    #[inline]
     pub async fn create_batch(
         &self,
         body: &super::types::CreateBatchRequest,
@@ -477,6 +496,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListBatchesParams`](super::params::ListBatchesParams)
     /// - Returns: [`ListBatchesResponse`](super::types::ListBatchesResponse)
     /// - Every item, page by page: [`list_batches_auto_paging`](Self::list_batches_auto_paging)
+    #[inline]
     pub async fn list_batches(
         &self,
         params: &super::params::ListBatchesParams,
@@ -498,6 +518,7 @@ impl crate::runtime::Client {
     /// - Items: [`Batch`](super::types::Batch); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_batches_auto_paging(
         &self,
         params: &super::params::ListBatchesParams,
@@ -530,6 +551,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /batches/{batch_id}` (operation `retrieveBatch`)
     /// - Returns: [`Batch`](super::types::Batch)
+    #[inline]
     pub async fn retrieve_batch(
         &self,
         batch_id: &str,
@@ -549,6 +571,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /batches/{batch_id}/cancel` (operation `cancelBatch`)
     /// - Returns: [`Batch`](super::types::Batch)
+    #[inline]
     pub async fn cancel_batch(
         &self,
         batch_id: &str,
@@ -570,6 +593,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListChatCompletionsParams`](super::params::ListChatCompletionsParams)
     /// - Returns: [`ChatCompletionList`](super::types::ChatCompletionList)
     /// - Every item, page by page: [`list_chat_completions_auto_paging`](Self::list_chat_completions_auto_paging)
+    #[inline]
     pub async fn list_chat_completions(
         &self,
         params: &super::params::ListChatCompletionsParams,
@@ -599,6 +623,7 @@ impl crate::runtime::Client {
     /// - Items: [`CreateChatCompletionResponse`](super::types::CreateChatCompletionResponse); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_chat_completions_auto_paging(
         &self,
         params: &super::params::ListChatCompletionsParams,
@@ -636,6 +661,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateChatCompletionRequest`](super::types::CreateChatCompletionRequest), sent as JSON
     /// - Returns: [`CreateChatCompletionResponse`](super::types::CreateChatCompletionResponse)
     /// - Streaming: [`create_chat_completion_stream`](Self::create_chat_completion_stream) returns [`CreateChatCompletionStreamResponse`](super::types::CreateChatCompletionStreamResponse) events as they are sent
+    #[inline]
     pub async fn create_chat_completion(
         &self,
         body: &super::types::CreateChatCompletionRequest,
@@ -658,6 +684,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateChatCompletionRequest`](super::types::CreateChatCompletionRequest), sent as JSON
     /// - Events: [`CreateChatCompletionStreamResponse`](super::types::CreateChatCompletionStreamResponse)
     /// - Without streaming: [`create_chat_completion`](Self::create_chat_completion)
+    #[inline]
     pub async fn create_chat_completion_stream(
         &self,
         body: &super::types::CreateChatCompletionRequest,
@@ -685,6 +712,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /chat/completions/{completion_id}` (operation `getChatCompletion`)
     /// - Returns: [`CreateChatCompletionResponse`](super::types::CreateChatCompletionResponse)
+    #[inline]
     pub async fn get_chat_completion(
         &self,
         completion_id: &str,
@@ -705,6 +733,7 @@ impl crate::runtime::Client {
     /// - `POST /chat/completions/{completion_id}` (operation `updateChatCompletion`)
     /// - Body: [`UpdateChatCompletionRequest`](super::types::UpdateChatCompletionRequest), sent as JSON
     /// - Returns: [`CreateChatCompletionResponse`](super::types::CreateChatCompletionResponse)
+    #[inline]
     pub async fn update_chat_completion(
         &self,
         completion_id: &str,
@@ -726,6 +755,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /chat/completions/{completion_id}` (operation `deleteChatCompletion`)
     /// - Returns: [`ChatCompletionDeleted`](super::types::ChatCompletionDeleted)
+    #[inline]
     pub async fn delete_chat_completion(
         &self,
         completion_id: &str,
@@ -747,6 +777,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`GetChatCompletionMessagesParams`](super::params::GetChatCompletionMessagesParams)
     /// - Returns: [`ChatCompletionMessageList`](super::types::ChatCompletionMessageList)
     /// - Every item, page by page: [`get_chat_completion_messages_auto_paging`](Self::get_chat_completion_messages_auto_paging)
+    #[inline]
     pub async fn get_chat_completion_messages(
         &self,
         completion_id: &str,
@@ -771,6 +802,7 @@ impl crate::runtime::Client {
     /// - Items: [`ChatCompletionMessageListDataItem`](super::types::ChatCompletionMessageListDataItem); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn get_chat_completion_messages_auto_paging(
         &self,
         completion_id: &str,
@@ -815,6 +847,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateCompletionRequest`](super::types::CreateCompletionRequest), sent as JSON
     /// - Returns: [`CreateCompletionResponse`](super::types::CreateCompletionResponse)
     /// - Streaming: [`create_completion_stream`](Self::create_completion_stream) returns [`CreateCompletionResponse`](super::types::CreateCompletionResponse) events as they are sent
+    #[inline]
     pub async fn create_completion(
         &self,
         body: &super::types::CreateCompletionRequest,
@@ -837,6 +870,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateCompletionRequest`](super::types::CreateCompletionRequest), sent as JSON
     /// - Events: [`CreateCompletionResponse`](super::types::CreateCompletionResponse)
     /// - Without streaming: [`create_completion`](Self::create_completion)
+    #[inline]
     pub async fn create_completion_stream(
         &self,
         body: &super::types::CreateCompletionRequest,
@@ -866,6 +900,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListContainersParams`](super::params::ListContainersParams)
     /// - Returns: [`ContainerListResource`](super::types::ContainerListResource)
     /// - Every item, page by page: [`list_containers_auto_paging`](Self::list_containers_auto_paging)
+    #[inline]
     pub async fn list_containers(
         &self,
         params: &super::params::ListContainersParams,
@@ -889,6 +924,7 @@ impl crate::runtime::Client {
     /// - Items: [`ContainerResource`](super::types::ContainerResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_containers_auto_paging(
         &self,
         params: &super::params::ListContainersParams,
@@ -925,6 +961,7 @@ impl crate::runtime::Client {
     /// - `POST /containers` (operation `CreateContainer`)
     /// - Body: [`CreateContainerBody`](super::types::CreateContainerBody), sent as JSON (the spec does not require one)
     /// - Returns: [`ContainerResource`](super::types::ContainerResource)
+    #[inline]
     pub async fn create_container(
         &self,
         body: &super::types::CreateContainerBody,
@@ -944,6 +981,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /containers/{container_id}` (operation `RetrieveContainer`)
     /// - Returns: [`ContainerResource`](super::types::ContainerResource)
+    #[inline]
     pub async fn retrieve_container(
         &self,
         container_id: &str,
@@ -963,6 +1001,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /containers/{container_id}` (operation `DeleteContainer`)
     /// - Returns: no body
+    #[inline]
     pub async fn delete_container(
         &self,
         container_id: &str,
@@ -980,6 +1019,7 @@ impl crate::runtime::Client {
     /// - `POST /containers/{container_id}/files` (operation `CreateContainerFile`)
     /// - Body: [`CreateContainerFileBody`](super::types::CreateContainerFileBody), sent as `multipart/form-data`
     /// - Returns: [`ContainerFileResource`](super::types::ContainerFileResource)
+    #[inline]
     pub async fn create_container_file(
         &self,
         container_id: &str,
@@ -1003,6 +1043,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListContainerFilesParams`](super::params::ListContainerFilesParams)
     /// - Returns: [`ContainerFileListResource`](super::types::ContainerFileListResource)
     /// - Every item, page by page: [`list_container_files_auto_paging`](Self::list_container_files_auto_paging)
+    #[inline]
     pub async fn list_container_files(
         &self,
         container_id: &str,
@@ -1027,6 +1068,7 @@ impl crate::runtime::Client {
     /// - Items: [`ContainerFileResource`](super::types::ContainerFileResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_container_files_auto_paging(
         &self,
         container_id: &str,
@@ -1067,6 +1109,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /containers/{container_id}/files/{file_id}` (operation `RetrieveContainerFile`)
     /// - Returns: [`ContainerFileResource`](super::types::ContainerFileResource)
+    #[inline]
     pub async fn retrieve_container_file(
         &self,
         container_id: &str,
@@ -1088,6 +1131,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /containers/{container_id}/files/{file_id}` (operation `DeleteContainerFile`)
     /// - Returns: no body
+    #[inline]
     pub async fn delete_container_file(
         &self,
         container_id: &str,
@@ -1106,6 +1150,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /containers/{container_id}/files/{file_id}/content` (operation `RetrieveContainerFileContent`)
     /// - Returns: no body
+    #[inline]
     pub async fn retrieve_container_file_content(
         &self,
         container_id: &str,
@@ -1126,6 +1171,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`CreateConversationItemsParams`](super::params::CreateConversationItemsParams)
     /// - Body: [`CreateConversationItemsRequest`](super::types::CreateConversationItemsRequest), sent as JSON
     /// - Returns: [`ConversationItemList`](super::types::ConversationItemList)
+    #[inline]
     pub async fn create_conversation_items(
         &self,
         conversation_id: &str,
@@ -1155,6 +1201,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListConversationItemsParams`](super::params::ListConversationItemsParams)
     /// - Returns: [`ConversationItemList`](super::types::ConversationItemList)
     /// - Every item, page by page: [`list_conversation_items_auto_paging`](Self::list_conversation_items_auto_paging)
+    #[inline]
     pub async fn list_conversation_items(
         &self,
         conversation_id: &str,
@@ -1184,6 +1231,7 @@ impl crate::runtime::Client {
     /// - Items: [`ConversationItem`](super::types::ConversationItem); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `last_id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_conversation_items_auto_paging(
         &self,
         conversation_id: &str,
@@ -1227,6 +1275,7 @@ impl crate::runtime::Client {
     /// - `GET /conversations/{conversation_id}/items/{item_id}` (operation `getConversationItem`)
     /// - Query parameters: [`GetConversationItemParams`](super::params::GetConversationItemParams)
     /// - Returns: [`ConversationItem`](super::types::ConversationItem)
+    #[inline]
     pub async fn get_conversation_item(
         &self,
         conversation_id: &str,
@@ -1254,6 +1303,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /conversations/{conversation_id}/items/{item_id}` (operation `deleteConversationItem`)
     /// - Returns: [`ConversationResource`](super::types::ConversationResource)
+    #[inline]
     pub async fn delete_conversation_item(
         &self,
         conversation_id: &str,
@@ -1280,6 +1330,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateEmbeddingRequest`](super::types::CreateEmbeddingRequest), sent as JSON
     /// - Returns: [`CreateEmbeddingResponse`](super::types::CreateEmbeddingResponse)
     /// - Sends `"encoding_format": "base64"` when the body leaves `encoding_format` unset
+    #[inline]
     pub async fn create_embedding(
         &self,
         body: &super::types::CreateEmbeddingRequest,
@@ -1306,6 +1357,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListEvalsParams`](super::params::ListEvalsParams)
     /// - Returns: [`EvalList`](super::types::EvalList)
     /// - Every item, page by page: [`list_evals_auto_paging`](Self::list_evals_auto_paging)
+    #[inline]
     pub async fn list_evals(
         &self,
         params: &super::params::ListEvalsParams,
@@ -1329,6 +1381,7 @@ impl crate::runtime::Client {
     /// - Items: [`Eval`](super::types::Eval); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_evals_auto_paging(
         &self,
         params: &super::params::ListEvalsParams,
@@ -1362,6 +1415,7 @@ impl crate::runtime::Client {
     /// - `POST /evals` (operation `createEval`)
     /// - Body: [`CreateEvalRequest`](super::types::CreateEvalRequest), sent as JSON
     /// - Returns: [`Eval`](super::types::Eval)
+    #[inline]
     pub async fn create_eval(
         &self,
         body: &super::types::CreateEvalRequest,
@@ -1381,6 +1435,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /evals/{eval_id}` (operation `getEval`)
     /// - Returns: [`Eval`](super::types::Eval)
+    #[inline]
     pub async fn get_eval(
         &self,
         eval_id: &str,
@@ -1401,6 +1456,7 @@ impl crate::runtime::Client {
     /// - `POST /evals/{eval_id}` (operation `updateEval`)
     /// - Body: [`UpdateEvalRequest`](super::types::UpdateEvalRequest), sent as JSON
     /// - Returns: [`Eval`](super::types::Eval)
+    #[inline]
     pub async fn update_eval(
         &self,
         eval_id: &str,
@@ -1422,6 +1478,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /evals/{eval_id}` (operation `deleteEval`)
     /// - Returns: [`DeleteEvalResponse`](super::types::DeleteEvalResponse)
+    #[inline]
     pub async fn delete_eval(
         &self,
         eval_id: &str,
@@ -1443,6 +1500,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`GetEvalRunsParams`](super::params::GetEvalRunsParams)
     /// - Returns: [`EvalRunList`](super::types::EvalRunList)
     /// - Every item, page by page: [`get_eval_runs_auto_paging`](Self::get_eval_runs_auto_paging)
+    #[inline]
     pub async fn get_eval_runs(
         &self,
         eval_id: &str,
@@ -1468,6 +1526,7 @@ impl crate::runtime::Client {
     /// - Items: [`EvalRun`](super::types::EvalRun); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn get_eval_runs_auto_paging(
         &self,
         eval_id: &str,
@@ -1504,6 +1563,7 @@ impl crate::runtime::Client {
     /// - `POST /evals/{eval_id}/runs` (operation `createEvalRun`)
     /// - Body: [`CreateEvalRunRequest`](super::types::CreateEvalRunRequest), sent as JSON
     /// - Returns: [`EvalRun`](super::types::EvalRun)
+    #[inline]
     pub async fn create_eval_run(
         &self,
         eval_id: &str,
@@ -1525,6 +1585,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /evals/{eval_id}/runs/{run_id}` (operation `getEvalRun`)
     /// - Returns: [`EvalRun`](super::types::EvalRun)
+    #[inline]
     pub async fn get_eval_run(
         &self,
         eval_id: &str,
@@ -1546,6 +1607,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /evals/{eval_id}/runs/{run_id}` (operation `cancelEvalRun`)
     /// - Returns: [`EvalRun`](super::types::EvalRun)
+    #[inline]
     pub async fn cancel_eval_run(
         &self,
         eval_id: &str,
@@ -1567,6 +1629,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /evals/{eval_id}/runs/{run_id}` (operation `deleteEvalRun`)
     /// - Returns: [`DeleteEvalRunResponse`](super::types::DeleteEvalRunResponse)
+    #[inline]
     pub async fn delete_eval_run(
         &self,
         eval_id: &str,
@@ -1590,6 +1653,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`GetEvalRunOutputItemsParams`](super::params::GetEvalRunOutputItemsParams)
     /// - Returns: [`EvalRunOutputItemList`](super::types::EvalRunOutputItemList)
     /// - Every item, page by page: [`get_eval_run_output_items_auto_paging`](Self::get_eval_run_output_items_auto_paging)
+    #[inline]
     pub async fn get_eval_run_output_items(
         &self,
         eval_id: &str,
@@ -1617,6 +1681,7 @@ impl crate::runtime::Client {
     /// - Items: [`EvalRunOutputItem`](super::types::EvalRunOutputItem); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn get_eval_run_output_items_auto_paging(
         &self,
         eval_id: &str,
@@ -1660,6 +1725,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}` (operation `getEvalRunOutputItem`)
     /// - Returns: [`EvalRunOutputItem`](super::types::EvalRunOutputItem)
+    #[inline]
     pub async fn get_eval_run_output_item(
         &self,
         eval_id: &str,
@@ -1690,6 +1756,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListFilesParams`](super::params::ListFilesParams)
     /// - Returns: [`ListFilesResponse`](super::types::ListFilesResponse)
     /// - Every item, page by page: [`list_files_auto_paging`](Self::list_files_auto_paging)
+    #[inline]
     pub async fn list_files(
         &self,
         params: &super::params::ListFilesParams,
@@ -1713,6 +1780,7 @@ impl crate::runtime::Client {
     /// - Items: [`OpenAiFile`](super::types::OpenAiFile); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_files_auto_paging(
         &self,
         params: &super::params::ListFilesParams,
@@ -1749,6 +1817,7 @@ impl crate::runtime::Client {
     /// - `POST /files` (operation `createFile`)
     /// - Body: [`CreateFileRequest`](super::types::CreateFileRequest), sent as `multipart/form-data`
     /// - Returns: [`OpenAiFile`](super::types::OpenAiFile)
+    #[inline]
     pub async fn create_file(
         &self,
         body: &super::types::CreateFileRequest,
@@ -1768,6 +1837,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /files/{file_id}` (operation `deleteFile`)
     /// - Returns: [`DeleteFileResponse`](super::types::DeleteFileResponse)
+    #[inline]
     pub async fn delete_file(
         &self,
         file_id: &str,
@@ -1787,6 +1857,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /files/{file_id}` (operation `retrieveFile`)
     /// - Returns: [`OpenAiFile`](super::types::OpenAiFile)
+    #[inline]
     pub async fn retrieve_file(
         &self,
         file_id: &str,
@@ -1806,6 +1877,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /files/{file_id}/content` (operation `downloadFile`)
     /// - Returns: the body as bytes ([`BinaryResponse`](crate::runtime::BinaryResponse))
+    #[inline]
     pub async fn download_file(
         &self,
         file_id: &str,
@@ -1823,6 +1895,7 @@ impl crate::runtime::Client {
     /// - `POST /fine_tuning/alpha/graders/run` (operation `runGrader`)
     /// - Body: [`RunGraderRequest`](super::types::RunGraderRequest), sent as JSON
     /// - Returns: [`RunGraderResponse`](super::types::RunGraderResponse)
+    #[inline]
     pub async fn run_grader(
         &self,
         body: &super::types::RunGraderRequest,
@@ -1843,6 +1916,7 @@ impl crate::runtime::Client {
     /// - `POST /fine_tuning/alpha/graders/validate` (operation `validateGrader`)
     /// - Body: [`ValidateGraderRequest`](super::types::ValidateGraderRequest), sent as JSON
     /// - Returns: [`ValidateGraderResponse`](super::types::ValidateGraderResponse)
+    #[inline]
     pub async fn validate_grader(
         &self,
         body: &super::types::ValidateGraderRequest,
@@ -1864,6 +1938,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListFineTuningCheckpointPermissionsParams`](super::params::ListFineTuningCheckpointPermissionsParams)
     /// - Returns: [`ListFineTuningCheckpointPermissionResponse`](super::types::ListFineTuningCheckpointPermissionResponse)
     /// - Every item, page by page: [`list_fine_tuning_checkpoint_permissions_auto_paging`](Self::list_fine_tuning_checkpoint_permissions_auto_paging)
+    #[inline]
     pub async fn list_fine_tuning_checkpoint_permissions(
         &self,
         fine_tuned_model_checkpoint: &str,
@@ -1896,6 +1971,7 @@ impl crate::runtime::Client {
     /// - Items: [`FineTuningCheckpointPermission`](super::types::FineTuningCheckpointPermission); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_fine_tuning_checkpoint_permissions_auto_paging(
         &self,
         fine_tuned_model_checkpoint: &str,
@@ -1948,6 +2024,7 @@ impl crate::runtime::Client {
     /// - `POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions` (operation `createFineTuningCheckpointPermission`)
     /// - Body: [`CreateFineTuningCheckpointPermissionRequest`](super::types::CreateFineTuningCheckpointPermissionRequest), sent as JSON
     /// - Returns: [`ListFineTuningCheckpointPermissionResponse`](super::types::ListFineTuningCheckpointPermissionResponse)
+    #[inline]
     pub async fn create_fine_tuning_checkpoint_permission(
         &self,
         fine_tuned_model_checkpoint: &str,
@@ -1976,6 +2053,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}` (operation `deleteFineTuningCheckpointPermission`)
     /// - Returns: [`DeleteFineTuningCheckpointPermissionResponse`](super::types::DeleteFineTuningCheckpointPermissionResponse)
+    #[inline]
     pub async fn delete_fine_tuning_checkpoint_permission(
         &self,
         fine_tuned_model_checkpoint: &str,
@@ -2006,6 +2084,7 @@ impl crate::runtime::Client {
     /// - `POST /fine_tuning/jobs` (operation `createFineTuningJob`)
     /// - Body: [`CreateFineTuningJobRequest`](super::types::CreateFineTuningJobRequest), sent as JSON
     /// - Returns: [`FineTuningJob`](super::types::FineTuningJob)
+    #[inline]
     pub async fn create_fine_tuning_job(
         &self,
         body: &super::types::CreateFineTuningJobRequest,
@@ -2027,6 +2106,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListPaginatedFineTuningJobsParams`](super::params::ListPaginatedFineTuningJobsParams)
     /// - Returns: [`ListPaginatedFineTuningJobsResponse`](super::types::ListPaginatedFineTuningJobsResponse)
     /// - Every item, page by page: [`list_paginated_fine_tuning_jobs_auto_paging`](Self::list_paginated_fine_tuning_jobs_auto_paging)
+    #[inline]
     pub async fn list_paginated_fine_tuning_jobs(
         &self,
         params: &super::params::ListPaginatedFineTuningJobsParams,
@@ -2054,6 +2134,7 @@ impl crate::runtime::Client {
     /// - Items: [`FineTuningJob`](super::types::FineTuningJob); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_paginated_fine_tuning_jobs_auto_paging(
         &self,
         params: &super::params::ListPaginatedFineTuningJobsParams,
@@ -2091,6 +2172,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /fine_tuning/jobs/{fine_tuning_job_id}` (operation `retrieveFineTuningJob`)
     /// - Returns: [`FineTuningJob`](super::types::FineTuningJob)
+    #[inline]
     pub async fn retrieve_fine_tuning_job(
         &self,
         fine_tuning_job_id: &str,
@@ -2113,6 +2195,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel` (operation `cancelFineTuningJob`)
     /// - Returns: [`FineTuningJob`](super::types::FineTuningJob)
+    #[inline]
     pub async fn cancel_fine_tuning_job(
         &self,
         fine_tuning_job_id: &str,
@@ -2137,6 +2220,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListFineTuningJobCheckpointsParams`](super::params::ListFineTuningJobCheckpointsParams)
     /// - Returns: [`ListFineTuningJobCheckpointsResponse`](super::types::ListFineTuningJobCheckpointsResponse)
     /// - Every item, page by page: [`list_fine_tuning_job_checkpoints_auto_paging`](Self::list_fine_tuning_job_checkpoints_auto_paging)
+    #[inline]
     pub async fn list_fine_tuning_job_checkpoints(
         &self,
         fine_tuning_job_id: &str,
@@ -2163,6 +2247,7 @@ impl crate::runtime::Client {
     /// - Items: [`FineTuningJobCheckpoint`](super::types::FineTuningJobCheckpoint); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_fine_tuning_job_checkpoints_auto_paging(
         &self,
         fine_tuning_job_id: &str,
@@ -2214,6 +2299,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListFineTuningEventsParams`](super::params::ListFineTuningEventsParams)
     /// - Returns: [`ListFineTuningJobEventsResponse`](super::types::ListFineTuningJobEventsResponse)
     /// - Every item, page by page: [`list_fine_tuning_events_auto_paging`](Self::list_fine_tuning_events_auto_paging)
+    #[inline]
     pub async fn list_fine_tuning_events(
         &self,
         fine_tuning_job_id: &str,
@@ -2240,6 +2326,7 @@ impl crate::runtime::Client {
     /// - Items: [`FineTuningJobEvent`](super::types::FineTuningJobEvent); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_fine_tuning_events_auto_paging(
         &self,
         fine_tuning_job_id: &str,
@@ -2286,6 +2373,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause` (operation `pauseFineTuningJob`)
     /// - Returns: [`FineTuningJob`](super::types::FineTuningJob)
+    #[inline]
     pub async fn pause_fine_tuning_job(
         &self,
         fine_tuning_job_id: &str,
@@ -2308,6 +2396,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume` (operation `resumeFineTuningJob`)
     /// - Returns: [`FineTuningJob`](super::types::FineTuningJob)
+    #[inline]
     pub async fn resume_fine_tuning_job(
         &self,
         fine_tuning_job_id: &str,
@@ -2333,6 +2422,7 @@ impl crate::runtime::Client {
     /// - Returns: [`ImagesResponse`](super::types::ImagesResponse)
     /// - Streaming: [`create_image_edit_stream`](Self::create_image_edit_stream) returns [`ImageEditStreamEvent`](super::types::ImageEditStreamEvent) events as they are sent
     /// - Other encoding: [`create_image_edit_json`](Self::create_image_edit_json) takes [`EditImageBodyJsonParam`](super::types::EditImageBodyJsonParam), sent as JSON
+    #[inline]
     pub async fn create_image_edit(
         &self,
         body: &super::types::CreateImageEditRequest,
@@ -2359,6 +2449,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateImageEditRequest`](super::types::CreateImageEditRequest), sent as `multipart/form-data`
     /// - Events: [`ImageEditStreamEvent`](super::types::ImageEditStreamEvent)
     /// - Without streaming: [`create_image_edit`](Self::create_image_edit)
+    #[inline]
     pub async fn create_image_edit_stream(
         &self,
         body: &super::types::CreateImageEditRequest,
@@ -2389,6 +2480,7 @@ impl crate::runtime::Client {
     /// - Body: [`EditImageBodyJsonParam`](super::types::EditImageBodyJsonParam), sent as JSON
     /// - Returns: [`ImagesResponse`](super::types::ImagesResponse)
     /// - Other encoding: [`create_image_edit`](Self::create_image_edit)
+    #[inline]
     pub async fn create_image_edit_json(
         &self,
         body: &super::types::EditImageBodyJsonParam,
@@ -2410,6 +2502,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateImageRequest`](super::types::CreateImageRequest), sent as JSON
     /// - Returns: [`ImagesResponse`](super::types::ImagesResponse)
     /// - Streaming: [`create_image_stream`](Self::create_image_stream) returns [`ImageGenStreamEvent`](super::types::ImageGenStreamEvent) events as they are sent
+    #[inline]
     pub async fn create_image(
         &self,
         body: &super::types::CreateImageRequest,
@@ -2432,6 +2525,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateImageRequest`](super::types::CreateImageRequest), sent as JSON
     /// - Events: [`ImageGenStreamEvent`](super::types::ImageGenStreamEvent)
     /// - Without streaming: [`create_image`](Self::create_image)
+    #[inline]
     pub async fn create_image_stream(
         &self,
         body: &super::types::CreateImageRequest,
@@ -2463,6 +2557,7 @@ impl crate::runtime::Client {
     /// - `POST /images/variations` (operation `createImageVariation`)
     /// - Body: [`CreateImageVariationRequest`](super::types::CreateImageVariationRequest), sent as `multipart/form-data`
     /// - Returns: [`ImagesResponse`](super::types::ImagesResponse)
+    #[inline]
     pub async fn create_image_variation(
         &self,
         body: &super::types::CreateImageVariationRequest,
@@ -2483,6 +2578,7 @@ impl crate::runtime::Client {
     /// - `GET /models` (operation `listModels`)
     /// - Returns: [`ListModelsResponse`](super::types::ListModelsResponse)
     /// - Every item, page by page: [`list_models_auto_paging`](Self::list_models_auto_paging)
+    #[inline]
     pub async fn list_models(
         &self,
     ) -> ::std::result::Result<
@@ -2500,6 +2596,7 @@ impl crate::runtime::Client {
     ///
     /// - Items: [`Model`](super::types::Model); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - One page: the listing has no cursor
+    #[inline]
     pub fn list_models_auto_paging(
         &self,
     ) -> crate::runtime::Items<super::types::ListModelsResponse, super::types::Model> {
@@ -2526,6 +2623,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /models/{model}` (operation `retrieveModel`)
     /// - Returns: [`Model`](super::types::Model)
+    #[inline]
     pub async fn retrieve_model(
         &self,
         model: &str,
@@ -2545,6 +2643,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /models/{model}` (operation `deleteModel`)
     /// - Returns: [`DeleteModelResponse`](super::types::DeleteModelResponse)
+    #[inline]
     pub async fn delete_model(
         &self,
         model: &str,
@@ -2565,6 +2664,7 @@ impl crate::runtime::Client {
     /// - `POST /moderations` (operation `createModeration`)
     /// - Body: [`CreateModerationRequest`](super::types::CreateModerationRequest), sent as JSON
     /// - Returns: [`CreateModerationResponse`](super::types::CreateModerationResponse)
+    #[inline]
     pub async fn create_moderation(
         &self,
         body: &super::types::CreateModerationRequest,
@@ -2586,6 +2686,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`AdminApiKeysListParams`](super::params::AdminApiKeysListParams)
     /// - Returns: [`ApiKeyList`](super::types::ApiKeyList)
     /// - Every item, page by page: [`admin_api_keys_list_auto_paging`](Self::admin_api_keys_list_auto_paging)
+    #[inline]
     pub async fn admin_api_keys_list(
         &self,
         params: &super::params::AdminApiKeysListParams,
@@ -2608,6 +2709,7 @@ impl crate::runtime::Client {
     /// - Items: [`AdminApiKey`](super::types::AdminApiKey); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn admin_api_keys_list_auto_paging(
         &self,
         params: &super::params::AdminApiKeysListParams,
@@ -2641,6 +2743,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/admin_api_keys` (operation `admin-api-keys-create`)
     /// - Body: [`AdminApiKeysCreateRequest`](super::types::AdminApiKeysCreateRequest), sent as JSON
     /// - Returns: [`AdminApiKeyCreateResponse`](super::types::AdminApiKeyCreateResponse)
+    #[inline]
     pub async fn admin_api_keys_create(
         &self,
         body: &super::types::AdminApiKeysCreateRequest,
@@ -2660,6 +2763,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/admin_api_keys/{key_id}` (operation `admin-api-keys-get`)
     /// - Returns: [`AdminApiKey`](super::types::AdminApiKey)
+    #[inline]
     pub async fn admin_api_keys_get(
         &self,
         key_id: &str,
@@ -2679,6 +2783,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/admin_api_keys/{key_id}` (operation `admin-api-keys-delete`)
     /// - Returns: [`AdminApiKeysDeleteResponse`](super::types::AdminApiKeysDeleteResponse)
+    #[inline]
     pub async fn admin_api_keys_delete(
         &self,
         key_id: &str,
@@ -2700,6 +2805,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListAuditLogsParams`](super::params::ListAuditLogsParams)
     /// - Returns: [`ListAuditLogsResponse`](super::types::ListAuditLogsResponse)
     /// - Every item, page by page: [`list_audit_logs_auto_paging`](Self::list_audit_logs_auto_paging)
+    #[inline]
     pub async fn list_audit_logs(
         &self,
         params: &super::params::ListAuditLogsParams,
@@ -2759,6 +2865,7 @@ impl crate::runtime::Client {
     /// - Items: [`AuditLog`](super::types::AuditLog); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_audit_logs_auto_paging(
         &self,
         params: &super::params::ListAuditLogsParams,
@@ -2796,6 +2903,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListOrganizationCertificatesParams`](super::params::ListOrganizationCertificatesParams)
     /// - Returns: [`ListCertificatesResponse`](super::types::ListCertificatesResponse)
     /// - Every item, page by page: [`list_organization_certificates_auto_paging`](Self::list_organization_certificates_auto_paging)
+    #[inline]
     pub async fn list_organization_certificates(
         &self,
         params: &super::params::ListOrganizationCertificatesParams,
@@ -2818,6 +2926,7 @@ impl crate::runtime::Client {
     /// - Items: [`OrganizationCertificate`](super::types::OrganizationCertificate); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_organization_certificates_auto_paging(
         &self,
         params: &super::params::ListOrganizationCertificatesParams,
@@ -2854,6 +2963,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/certificates` (operation `uploadCertificate`)
     /// - Body: [`UploadCertificateRequest`](super::types::UploadCertificateRequest), sent as JSON
     /// - Returns: [`Certificate`](super::types::Certificate)
+    #[inline]
     pub async fn upload_certificate(
         &self,
         body: &super::types::UploadCertificateRequest,
@@ -2874,6 +2984,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/certificates/activate` (operation `activateOrganizationCertificates`)
     /// - Body: [`ToggleCertificatesRequest`](super::types::ToggleCertificatesRequest), sent as JSON
     /// - Returns: [`OrganizationCertificateActivationResponse`](super::types::OrganizationCertificateActivationResponse)
+    #[inline]
     pub async fn activate_organization_certificates(
         &self,
         body: &super::types::ToggleCertificatesRequest,
@@ -2896,6 +3007,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/certificates/deactivate` (operation `deactivateOrganizationCertificates`)
     /// - Body: [`ToggleCertificatesRequest`](super::types::ToggleCertificatesRequest), sent as JSON
     /// - Returns: [`OrganizationCertificateDeactivationResponse`](super::types::OrganizationCertificateDeactivationResponse)
+    #[inline]
     pub async fn deactivate_organization_certificates(
         &self,
         body: &super::types::ToggleCertificatesRequest,
@@ -2918,6 +3030,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/certificates/{certificate_id}` (operation `getCertificate`)
     /// - Query parameters: [`GetCertificateParams`](super::params::GetCertificateParams)
     /// - Returns: [`Certificate`](super::types::Certificate)
+    #[inline]
     pub async fn get_certificate(
         &self,
         certificate_id: &str,
@@ -2944,6 +3057,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/certificates/{certificate_id}` (operation `modifyCertificate`)
     /// - Body: [`ModifyCertificateRequest`](super::types::ModifyCertificateRequest), sent as JSON
     /// - Returns: [`Certificate`](super::types::Certificate)
+    #[inline]
     pub async fn modify_certificate(
         &self,
         certificate_id: &str,
@@ -2968,6 +3082,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/certificates/{certificate_id}` (operation `deleteCertificate`)
     /// - Returns: [`DeleteCertificateResponse`](super::types::DeleteCertificateResponse)
+    #[inline]
     pub async fn delete_certificate(
         &self,
         certificate_id: &str,
@@ -2992,6 +3107,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageCostsParams`](super::params::UsageCostsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_costs_auto_paging`](Self::usage_costs_auto_paging)
+    #[inline]
     pub async fn usage_costs(
         &self,
         params: &super::params::UsageCostsParams,
@@ -3034,6 +3150,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_costs_auto_paging(
         &self,
         params: &super::params::UsageCostsParams,
@@ -3069,6 +3186,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/data_retention` (operation `retrieve-organization-data-retention`)
     /// - Returns: [`OrganizationDataRetention`](super::types::OrganizationDataRetention)
+    #[inline]
     pub async fn retrieve_organization_data_retention(
         &self,
     ) -> ::std::result::Result<
@@ -3087,6 +3205,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/data_retention` (operation `update-organization-data-retention`)
     /// - Body: [`UpdateOrganizationDataRetentionBody`](super::types::UpdateOrganizationDataRetentionBody), sent as JSON
     /// - Returns: [`OrganizationDataRetention`](super::types::OrganizationDataRetention)
+    #[inline]
     pub async fn update_organization_data_retention(
         &self,
         body: &super::types::UpdateOrganizationDataRetentionBody,
@@ -3108,6 +3227,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListGroupsParams`](super::params::ListGroupsParams)
     /// - Returns: [`GroupListResource`](super::types::GroupListResource)
     /// - Every item, page by page: [`list_groups_auto_paging`](Self::list_groups_auto_paging)
+    #[inline]
     pub async fn list_groups(
         &self,
         params: &super::params::ListGroupsParams,
@@ -3130,6 +3250,7 @@ impl crate::runtime::Client {
     /// - Items: [`GroupResponse`](super::types::GroupResponse); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `next`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_groups_auto_paging(
         &self,
         params: &super::params::ListGroupsParams,
@@ -3166,6 +3287,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/groups` (operation `create-group`)
     /// - Body: [`CreateGroupBody`](super::types::CreateGroupBody), sent as JSON
     /// - Returns: [`GroupResponse`](super::types::GroupResponse)
+    #[inline]
     pub async fn create_group(
         &self,
         body: &super::types::CreateGroupBody,
@@ -3185,6 +3307,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/groups/{group_id}` (operation `retrieve-group`)
     /// - Returns: [`GroupResponse`](super::types::GroupResponse)
+    #[inline]
     pub async fn retrieve_group(
         &self,
         group_id: &str,
@@ -3205,6 +3328,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/groups/{group_id}` (operation `update-group`)
     /// - Body: [`UpdateGroupBody`](super::types::UpdateGroupBody), sent as JSON
     /// - Returns: [`GroupResourceWithSuccess`](super::types::GroupResourceWithSuccess)
+    #[inline]
     pub async fn update_group(
         &self,
         group_id: &str,
@@ -3226,6 +3350,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/groups/{group_id}` (operation `delete-group`)
     /// - Returns: [`GroupDeletedResource`](super::types::GroupDeletedResource)
+    #[inline]
     pub async fn delete_group(
         &self,
         group_id: &str,
@@ -3247,6 +3372,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListGroupRoleAssignmentsParams`](super::params::ListGroupRoleAssignmentsParams)
     /// - Returns: [`RoleListResource`](super::types::RoleListResource)
     /// - Every item, page by page: [`list_group_role_assignments_auto_paging`](Self::list_group_role_assignments_auto_paging)
+    #[inline]
     pub async fn list_group_role_assignments(
         &self,
         group_id: &str,
@@ -3271,6 +3397,7 @@ impl crate::runtime::Client {
     /// - Items: [`AssignedRoleDetails`](super::types::AssignedRoleDetails); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `next`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_group_role_assignments_auto_paging(
         &self,
         group_id: &str,
@@ -3310,6 +3437,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/groups/{group_id}/roles` (operation `assign-group-role`)
     /// - Body: [`PublicAssignOrganizationGroupRoleBody`](super::types::PublicAssignOrganizationGroupRoleBody), sent as JSON
     /// - Returns: [`GroupRoleAssignment`](super::types::GroupRoleAssignment)
+    #[inline]
     pub async fn assign_group_role(
         &self,
         group_id: &str,
@@ -3331,6 +3459,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/groups/{group_id}/roles/{role_id}` (operation `retrieve-group-role`)
     /// - Returns: [`AssignedRoleDetails`](super::types::AssignedRoleDetails)
+    #[inline]
     pub async fn retrieve_group_role(
         &self,
         group_id: &str,
@@ -3352,6 +3481,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/groups/{group_id}/roles/{role_id}` (operation `unassign-group-role`)
     /// - Returns: [`DeletedRoleAssignmentResource`](super::types::DeletedRoleAssignmentResource)
+    #[inline]
     pub async fn unassign_group_role(
         &self,
         group_id: &str,
@@ -3375,6 +3505,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListGroupUsersParams`](super::params::ListGroupUsersParams)
     /// - Returns: [`UserListResource`](super::types::UserListResource)
     /// - Every item, page by page: [`list_group_users_auto_paging`](Self::list_group_users_auto_paging)
+    #[inline]
     pub async fn list_group_users(
         &self,
         group_id: &str,
@@ -3399,6 +3530,7 @@ impl crate::runtime::Client {
     /// - Items: [`GroupUser`](super::types::GroupUser); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `next`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_group_users_auto_paging(
         &self,
         group_id: &str,
@@ -3435,6 +3567,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/groups/{group_id}/users` (operation `add-group-user`)
     /// - Body: [`CreateGroupUserBody`](super::types::CreateGroupUserBody), sent as JSON
     /// - Returns: [`GroupUserAssignment`](super::types::GroupUserAssignment)
+    #[inline]
     pub async fn add_group_user(
         &self,
         group_id: &str,
@@ -3456,6 +3589,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/groups/{group_id}/users/{user_id}` (operation `retrieve-group-user`)
     /// - Returns: [`GroupMemberUser`](super::types::GroupMemberUser)
+    #[inline]
     pub async fn retrieve_group_user(
         &self,
         group_id: &str,
@@ -3477,6 +3611,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/groups/{group_id}/users/{user_id}` (operation `remove-group-user`)
     /// - Returns: [`GroupUserDeletedResource`](super::types::GroupUserDeletedResource)
+    #[inline]
     pub async fn remove_group_user(
         &self,
         group_id: &str,
@@ -3500,6 +3635,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListInvitesParams`](super::params::ListInvitesParams)
     /// - Returns: [`InviteListResponse`](super::types::InviteListResponse)
     /// - Every item, page by page: [`list_invites_auto_paging`](Self::list_invites_auto_paging)
+    #[inline]
     pub async fn list_invites(
         &self,
         params: &super::params::ListInvitesParams,
@@ -3521,6 +3657,7 @@ impl crate::runtime::Client {
     /// - Items: [`Invite`](super::types::Invite); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_invites_auto_paging(
         &self,
         params: &super::params::ListInvitesParams,
@@ -3554,6 +3691,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/invites` (operation `inviteUser`)
     /// - Body: [`InviteRequest`](super::types::InviteRequest), sent as JSON
     /// - Returns: [`Invite`](super::types::Invite)
+    #[inline]
     pub async fn invite_user(
         &self,
         body: &super::types::InviteRequest,
@@ -3573,6 +3711,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/invites/{invite_id}` (operation `retrieve-invite`)
     /// - Returns: [`Invite`](super::types::Invite)
+    #[inline]
     pub async fn retrieve_invite(
         &self,
         invite_id: &str,
@@ -3592,6 +3731,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/invites/{invite_id}` (operation `delete-invite`)
     /// - Returns: [`InviteDeleteResponse`](super::types::InviteDeleteResponse)
+    #[inline]
     pub async fn delete_invite(
         &self,
         invite_id: &str,
@@ -3613,6 +3753,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectsParams`](super::params::ListProjectsParams)
     /// - Returns: [`ProjectListResponse`](super::types::ProjectListResponse)
     /// - Every item, page by page: [`list_projects_auto_paging`](Self::list_projects_auto_paging)
+    #[inline]
     pub async fn list_projects(
         &self,
         params: &super::params::ListProjectsParams,
@@ -3635,6 +3776,7 @@ impl crate::runtime::Client {
     /// - Items: [`Project`](super::types::Project); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_projects_auto_paging(
         &self,
         params: &super::params::ListProjectsParams,
@@ -3671,6 +3813,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects` (operation `create-project`)
     /// - Body: [`ProjectCreateRequest`](super::types::ProjectCreateRequest), sent as JSON
     /// - Returns: [`Project`](super::types::Project)
+    #[inline]
     pub async fn create_project(
         &self,
         body: &super::types::ProjectCreateRequest,
@@ -3690,6 +3833,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/projects/{project_id}` (operation `retrieve-project`)
     /// - Returns: [`Project`](super::types::Project)
+    #[inline]
     pub async fn retrieve_project(
         &self,
         project_id: &str,
@@ -3710,6 +3854,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}` (operation `modify-project`)
     /// - Body: [`ProjectUpdateRequest`](super::types::ProjectUpdateRequest), sent as JSON
     /// - Returns: [`Project`](super::types::Project)
+    #[inline]
     pub async fn modify_project(
         &self,
         project_id: &str,
@@ -3733,6 +3878,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectApiKeysParams`](super::params::ListProjectApiKeysParams)
     /// - Returns: [`ProjectApiKeyListResponse`](super::types::ProjectApiKeyListResponse)
     /// - Every item, page by page: [`list_project_api_keys_auto_paging`](Self::list_project_api_keys_auto_paging)
+    #[inline]
     pub async fn list_project_api_keys(
         &self,
         project_id: &str,
@@ -3758,6 +3904,7 @@ impl crate::runtime::Client {
     /// - Items: [`ProjectApiKey`](super::types::ProjectApiKey); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_project_api_keys_auto_paging(
         &self,
         project_id: &str,
@@ -3798,6 +3945,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/projects/{project_id}/api_keys/{api_key_id}` (operation `retrieve-project-api-key`)
     /// - Returns: [`ProjectApiKey`](super::types::ProjectApiKey)
+    #[inline]
     pub async fn retrieve_project_api_key(
         &self,
         project_id: &str,
@@ -3821,6 +3969,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}` (operation `delete-project-api-key`)
     /// - Returns: [`ProjectApiKeyDeleteResponse`](super::types::ProjectApiKeyDeleteResponse)
+    #[inline]
     pub async fn delete_project_api_key(
         &self,
         project_id: &str,
@@ -3844,6 +3993,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /organization/projects/{project_id}/archive` (operation `archive-project`)
     /// - Returns: [`Project`](super::types::Project)
+    #[inline]
     pub async fn archive_project(
         &self,
         project_id: &str,
@@ -3865,6 +4015,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectCertificatesParams`](super::params::ListProjectCertificatesParams)
     /// - Returns: [`ListProjectCertificatesResponse`](super::types::ListProjectCertificatesResponse)
     /// - Every item, page by page: [`list_project_certificates_auto_paging`](Self::list_project_certificates_auto_paging)
+    #[inline]
     pub async fn list_project_certificates(
         &self,
         project_id: &str,
@@ -3889,6 +4040,7 @@ impl crate::runtime::Client {
     /// - Items: [`OrganizationProjectCertificate`](super::types::OrganizationProjectCertificate); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_project_certificates_auto_paging(
         &self,
         project_id: &str,
@@ -3932,6 +4084,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/certificates/activate` (operation `activateProjectCertificates`)
     /// - Body: [`ToggleCertificatesRequest`](super::types::ToggleCertificatesRequest), sent as JSON
     /// - Returns: [`OrganizationProjectCertificateActivationResponse`](super::types::OrganizationProjectCertificateActivationResponse)
+    #[inline]
     pub async fn activate_project_certificates(
         &self,
         project_id: &str,
@@ -3956,6 +4109,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/certificates/deactivate` (operation `deactivateProjectCertificates`)
     /// - Body: [`ToggleCertificatesRequest`](super::types::ToggleCertificatesRequest), sent as JSON
     /// - Returns: [`OrganizationProjectCertificateDeactivationResponse`](super::types::OrganizationProjectCertificateDeactivationResponse)
+    #[inline]
     pub async fn deactivate_project_certificates(
         &self,
         project_id: &str,
@@ -3981,6 +4135,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/projects/{project_id}/data_retention` (operation `retrieve-project-data-retention`)
     /// - Returns: [`ProjectDataRetention`](super::types::ProjectDataRetention)
+    #[inline]
     pub async fn retrieve_project_data_retention(
         &self,
         project_id: &str,
@@ -4001,6 +4156,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/data_retention` (operation `update-project-data-retention`)
     /// - Body: [`UpdateProjectDataRetentionBody`](super::types::UpdateProjectDataRetentionBody), sent as JSON
     /// - Returns: [`ProjectDataRetention`](super::types::ProjectDataRetention)
+    #[inline]
     pub async fn update_project_data_retention(
         &self,
         project_id: &str,
@@ -4024,6 +4180,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectGroupsParams`](super::params::ListProjectGroupsParams)
     /// - Returns: [`ProjectGroupListResource`](super::types::ProjectGroupListResource)
     /// - Every item, page by page: [`list_project_groups_auto_paging`](Self::list_project_groups_auto_paging)
+    #[inline]
     pub async fn list_project_groups(
         &self,
         project_id: &str,
@@ -4048,6 +4205,7 @@ impl crate::runtime::Client {
     /// - Items: [`ProjectGroup`](super::types::ProjectGroup); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `next`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_project_groups_auto_paging(
         &self,
         project_id: &str,
@@ -4089,6 +4247,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/groups` (operation `add-project-group`)
     /// - Body: [`InviteProjectGroupBody`](super::types::InviteProjectGroupBody), sent as JSON
     /// - Returns: [`ProjectGroup`](super::types::ProjectGroup)
+    #[inline]
     pub async fn add_project_group(
         &self,
         project_id: &str,
@@ -4111,6 +4270,7 @@ impl crate::runtime::Client {
     /// - `GET /organization/projects/{project_id}/groups/{group_id}` (operation `retrieve-project-group`)
     /// - Query parameters: [`RetrieveProjectGroupParams`](super::params::RetrieveProjectGroupParams)
     /// - Returns: [`ProjectGroup`](super::types::ProjectGroup)
+    #[inline]
     pub async fn retrieve_project_group(
         &self,
         project_id: &str,
@@ -4134,6 +4294,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/projects/{project_id}/groups/{group_id}` (operation `remove-project-group`)
     /// - Returns: [`ProjectGroupDeletedResource`](super::types::ProjectGroupDeletedResource)
+    #[inline]
     pub async fn remove_project_group(
         &self,
         project_id: &str,
@@ -4155,6 +4316,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/projects/{project_id}/hosted_tool_permissions` (operation `retrieve-project-hosted-tool-permissions`)
     /// - Returns: [`ProjectHostedToolPermissions`](super::types::ProjectHostedToolPermissions)
+    #[inline]
     pub async fn retrieve_project_hosted_tool_permissions(
         &self,
         project_id: &str,
@@ -4177,6 +4339,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/hosted_tool_permissions` (operation `update-project-hosted-tool-permissions`)
     /// - Body: [`ProjectHostedToolPermissionsUpdateRequest`](super::types::ProjectHostedToolPermissionsUpdateRequest), sent as JSON
     /// - Returns: [`ProjectHostedToolPermissions`](super::types::ProjectHostedToolPermissions)
+    #[inline]
     pub async fn update_project_hosted_tool_permissions(
         &self,
         project_id: &str,
@@ -4200,6 +4363,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/projects/{project_id}/model_permissions` (operation `retrieve-project-model-permissions`)
     /// - Returns: [`ProjectModelPermissions`](super::types::ProjectModelPermissions)
+    #[inline]
     pub async fn retrieve_project_model_permissions(
         &self,
         project_id: &str,
@@ -4220,6 +4384,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/model_permissions` (operation `update-project-model-permissions`)
     /// - Body: [`ProjectModelPermissionsUpdateRequest`](super::types::ProjectModelPermissionsUpdateRequest), sent as JSON
     /// - Returns: [`ProjectModelPermissions`](super::types::ProjectModelPermissions)
+    #[inline]
     pub async fn update_project_model_permissions(
         &self,
         project_id: &str,
@@ -4241,6 +4406,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/projects/{project_id}/model_permissions` (operation `delete-project-model-permissions`)
     /// - Returns: [`ProjectModelPermissionsDeleteResponse`](super::types::ProjectModelPermissionsDeleteResponse)
+    #[inline]
     pub async fn delete_project_model_permissions(
         &self,
         project_id: &str,
@@ -4262,6 +4428,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectRateLimitsParams`](super::params::ListProjectRateLimitsParams)
     /// - Returns: [`ProjectRateLimitListResponse`](super::types::ProjectRateLimitListResponse)
     /// - Every item, page by page: [`list_project_rate_limits_auto_paging`](Self::list_project_rate_limits_auto_paging)
+    #[inline]
     pub async fn list_project_rate_limits(
         &self,
         project_id: &str,
@@ -4286,6 +4453,7 @@ impl crate::runtime::Client {
     /// - Items: [`ProjectRateLimit`](super::types::ProjectRateLimit); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_project_rate_limits_auto_paging(
         &self,
         project_id: &str,
@@ -4329,6 +4497,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}` (operation `update-project-rate-limits`)
     /// - Body: [`ProjectRateLimitUpdateRequest`](super::types::ProjectRateLimitUpdateRequest), sent as JSON
     /// - Returns: [`ProjectRateLimit`](super::types::ProjectRateLimit)
+    #[inline]
     pub async fn update_project_rate_limits(
         &self,
         project_id: &str,
@@ -4356,6 +4525,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectServiceAccountsParams`](super::params::ListProjectServiceAccountsParams)
     /// - Returns: [`ProjectServiceAccountListResponse`](super::types::ProjectServiceAccountListResponse)
     /// - Every item, page by page: [`list_project_service_accounts_auto_paging`](Self::list_project_service_accounts_auto_paging)
+    #[inline]
     pub async fn list_project_service_accounts(
         &self,
         project_id: &str,
@@ -4379,6 +4549,7 @@ impl crate::runtime::Client {
     /// - Items: [`ProjectServiceAccount`](super::types::ProjectServiceAccount); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_project_service_accounts_auto_paging(
         &self,
         project_id: &str,
@@ -4422,6 +4593,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/service_accounts` (operation `create-project-service-account`)
     /// - Body: [`ProjectServiceAccountCreateRequest`](super::types::ProjectServiceAccountCreateRequest), sent as JSON
     /// - Returns: [`ProjectServiceAccountCreateResponse`](super::types::ProjectServiceAccountCreateResponse)
+    #[inline]
     pub async fn create_project_service_account(
         &self,
         project_id: &str,
@@ -4443,6 +4615,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/projects/{project_id}/service_accounts/{service_account_id}` (operation `retrieve-project-service-account`)
     /// - Returns: [`ProjectServiceAccount`](super::types::ProjectServiceAccount)
+    #[inline]
     pub async fn retrieve_project_service_account(
         &self,
         project_id: &str,
@@ -4471,6 +4644,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/service_accounts/{service_account_id}` (operation `update-project-service-account`)
     /// - Body: [`UpdateProjectServiceAccountBody`](super::types::UpdateProjectServiceAccountBody), sent as JSON
     /// - Returns: [`ProjectServiceAccount`](super::types::ProjectServiceAccount)
+    #[inline]
     pub async fn update_project_service_account(
         &self,
         project_id: &str,
@@ -4500,6 +4674,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}` (operation `delete-project-service-account`)
     /// - Returns: [`ProjectServiceAccountDeleteResponse`](super::types::ProjectServiceAccountDeleteResponse)
+    #[inline]
     pub async fn delete_project_service_account(
         &self,
         project_id: &str,
@@ -4529,6 +4704,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectSpendAlertsParams`](super::params::ListProjectSpendAlertsParams)
     /// - Returns: [`ProjectSpendAlertListResource`](super::types::ProjectSpendAlertListResource)
     /// - Every item, page by page: [`list_project_spend_alerts_auto_paging`](Self::list_project_spend_alerts_auto_paging)
+    #[inline]
     pub async fn list_project_spend_alerts(
         &self,
         project_id: &str,
@@ -4554,6 +4730,7 @@ impl crate::runtime::Client {
     /// - Items: [`ProjectSpendAlert`](super::types::ProjectSpendAlert); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_project_spend_alerts_auto_paging(
         &self,
         project_id: &str,
@@ -4597,6 +4774,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/spend_alerts` (operation `create-project-spend-alert`)
     /// - Body: [`CreateSpendAlertBody`](super::types::CreateSpendAlertBody), sent as JSON
     /// - Returns: [`ProjectSpendAlert`](super::types::ProjectSpendAlert)
+    #[inline]
     pub async fn create_project_spend_alert(
         &self,
         project_id: &str,
@@ -4618,6 +4796,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/projects/{project_id}/spend_alerts/{alert_id}` (operation `retrieve-project-spend-alert`)
     /// - Returns: [`ProjectSpendAlert`](super::types::ProjectSpendAlert)
+    #[inline]
     pub async fn retrieve_project_spend_alert(
         &self,
         project_id: &str,
@@ -4642,6 +4821,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/spend_alerts/{alert_id}` (operation `update-project-spend-alert`)
     /// - Body: [`CreateSpendAlertBody`](super::types::CreateSpendAlertBody), sent as JSON
     /// - Returns: [`ProjectSpendAlert`](super::types::ProjectSpendAlert)
+    #[inline]
     pub async fn update_project_spend_alert(
         &self,
         project_id: &str,
@@ -4667,6 +4847,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}` (operation `delete-project-spend-alert`)
     /// - Returns: [`ProjectSpendAlertDeletedResource`](super::types::ProjectSpendAlertDeletedResource)
+    #[inline]
     pub async fn delete_project_spend_alert(
         &self,
         project_id: &str,
@@ -4692,6 +4873,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectUsersParams`](super::params::ListProjectUsersParams)
     /// - Returns: [`ProjectUserListResponse`](super::types::ProjectUserListResponse)
     /// - Every item, page by page: [`list_project_users_auto_paging`](Self::list_project_users_auto_paging)
+    #[inline]
     pub async fn list_project_users(
         &self,
         project_id: &str,
@@ -4715,6 +4897,7 @@ impl crate::runtime::Client {
     /// - Items: [`ProjectUser`](super::types::ProjectUser); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_project_users_auto_paging(
         &self,
         project_id: &str,
@@ -4756,6 +4939,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/users` (operation `create-project-user`)
     /// - Body: [`ProjectUserCreateRequest`](super::types::ProjectUserCreateRequest), sent as JSON
     /// - Returns: [`ProjectUser`](super::types::ProjectUser)
+    #[inline]
     pub async fn create_project_user(
         &self,
         project_id: &str,
@@ -4777,6 +4961,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/projects/{project_id}/users/{user_id}` (operation `retrieve-project-user`)
     /// - Returns: [`ProjectUser`](super::types::ProjectUser)
+    #[inline]
     pub async fn retrieve_project_user(
         &self,
         project_id: &str,
@@ -4799,6 +4984,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/users/{user_id}` (operation `modify-project-user`)
     /// - Body: [`ProjectUserUpdateRequest`](super::types::ProjectUserUpdateRequest), sent as JSON
     /// - Returns: [`ProjectUser`](super::types::ProjectUser)
+    #[inline]
     pub async fn modify_project_user(
         &self,
         project_id: &str,
@@ -4822,6 +5008,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/projects/{project_id}/users/{user_id}` (operation `delete-project-user`)
     /// - Returns: [`ProjectUserDeleteResponse`](super::types::ProjectUserDeleteResponse)
+    #[inline]
     pub async fn delete_project_user(
         &self,
         project_id: &str,
@@ -4845,6 +5032,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListRolesParams`](super::params::ListRolesParams)
     /// - Returns: [`PublicRoleListResource`](super::types::PublicRoleListResource)
     /// - Every item, page by page: [`list_roles_auto_paging`](Self::list_roles_auto_paging)
+    #[inline]
     pub async fn list_roles(
         &self,
         params: &super::params::ListRolesParams,
@@ -4867,6 +5055,7 @@ impl crate::runtime::Client {
     /// - Items: [`Role`](super::types::Role); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `next`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_roles_auto_paging(
         &self,
         params: &super::params::ListRolesParams,
@@ -4903,6 +5092,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/roles` (operation `create-role`)
     /// - Body: [`PublicCreateOrganizationRoleBody`](super::types::PublicCreateOrganizationRoleBody), sent as JSON
     /// - Returns: [`Role`](super::types::Role)
+    #[inline]
     pub async fn create_role(
         &self,
         body: &super::types::PublicCreateOrganizationRoleBody,
@@ -4922,6 +5112,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/roles/{role_id}` (operation `retrieve-role`)
     /// - Returns: [`Role`](super::types::Role)
+    #[inline]
     pub async fn retrieve_role(
         &self,
         role_id: &str,
@@ -4942,6 +5133,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/roles/{role_id}` (operation `update-role`)
     /// - Body: [`PublicUpdateOrganizationRoleBody`](super::types::PublicUpdateOrganizationRoleBody), sent as JSON
     /// - Returns: [`Role`](super::types::Role)
+    #[inline]
     pub async fn update_role(
         &self,
         role_id: &str,
@@ -4963,6 +5155,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/roles/{role_id}` (operation `delete-role`)
     /// - Returns: [`RoleDeletedResource`](super::types::RoleDeletedResource)
+    #[inline]
     pub async fn delete_role(
         &self,
         role_id: &str,
@@ -4984,6 +5177,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListOrganizationSpendAlertsParams`](super::params::ListOrganizationSpendAlertsParams)
     /// - Returns: [`OrganizationSpendAlertListResource`](super::types::OrganizationSpendAlertListResource)
     /// - Every item, page by page: [`list_organization_spend_alerts_auto_paging`](Self::list_organization_spend_alerts_auto_paging)
+    #[inline]
     pub async fn list_organization_spend_alerts(
         &self,
         params: &super::params::ListOrganizationSpendAlertsParams,
@@ -5007,6 +5201,7 @@ impl crate::runtime::Client {
     /// - Items: [`OrganizationSpendAlert`](super::types::OrganizationSpendAlert); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_organization_spend_alerts_auto_paging(
         &self,
         params: &super::params::ListOrganizationSpendAlertsParams,
@@ -5045,6 +5240,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/spend_alerts` (operation `create-organization-spend-alert`)
     /// - Body: [`CreateSpendAlertBody`](super::types::CreateSpendAlertBody), sent as JSON
     /// - Returns: [`OrganizationSpendAlert`](super::types::OrganizationSpendAlert)
+    #[inline]
     pub async fn create_organization_spend_alert(
         &self,
         body: &super::types::CreateSpendAlertBody,
@@ -5064,6 +5260,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/spend_alerts/{alert_id}` (operation `retrieve-organization-spend-alert`)
     /// - Returns: [`OrganizationSpendAlert`](super::types::OrganizationSpendAlert)
+    #[inline]
     pub async fn retrieve_organization_spend_alert(
         &self,
         alert_id: &str,
@@ -5084,6 +5281,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/spend_alerts/{alert_id}` (operation `update-organization-spend-alert`)
     /// - Body: [`CreateSpendAlertBody`](super::types::CreateSpendAlertBody), sent as JSON
     /// - Returns: [`OrganizationSpendAlert`](super::types::OrganizationSpendAlert)
+    #[inline]
     pub async fn update_organization_spend_alert(
         &self,
         alert_id: &str,
@@ -5105,6 +5303,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/spend_alerts/{alert_id}` (operation `delete-organization-spend-alert`)
     /// - Returns: [`OrganizationSpendAlertDeletedResource`](super::types::OrganizationSpendAlertDeletedResource)
+    #[inline]
     pub async fn delete_organization_spend_alert(
         &self,
         alert_id: &str,
@@ -5126,6 +5325,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageAudioSpeechesParams`](super::params::UsageAudioSpeechesParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_audio_speeches_auto_paging`](Self::usage_audio_speeches_auto_paging)
+    #[inline]
     pub async fn usage_audio_speeches(
         &self,
         params: &super::params::UsageAudioSpeechesParams,
@@ -5176,6 +5376,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_audio_speeches_auto_paging(
         &self,
         params: &super::params::UsageAudioSpeechesParams,
@@ -5213,6 +5414,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageAudioTranscriptionsParams`](super::params::UsageAudioTranscriptionsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_audio_transcriptions_auto_paging`](Self::usage_audio_transcriptions_auto_paging)
+    #[inline]
     pub async fn usage_audio_transcriptions(
         &self,
         params: &super::params::UsageAudioTranscriptionsParams,
@@ -5263,6 +5465,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_audio_transcriptions_auto_paging(
         &self,
         params: &super::params::UsageAudioTranscriptionsParams,
@@ -5300,6 +5503,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageCodeInterpreterSessionsParams`](super::params::UsageCodeInterpreterSessionsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_code_interpreter_sessions_auto_paging`](Self::usage_code_interpreter_sessions_auto_paging)
+    #[inline]
     pub async fn usage_code_interpreter_sessions(
         &self,
         params: &super::params::UsageCodeInterpreterSessionsParams,
@@ -5336,6 +5540,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_code_interpreter_sessions_auto_paging(
         &self,
         params: &super::params::UsageCodeInterpreterSessionsParams,
@@ -5373,6 +5578,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageCompletionsParams`](super::params::UsageCompletionsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_completions_auto_paging`](Self::usage_completions_auto_paging)
+    #[inline]
     pub async fn usage_completions(
         &self,
         params: &super::params::UsageCompletionsParams,
@@ -5424,6 +5630,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_completions_auto_paging(
         &self,
         params: &super::params::UsageCompletionsParams,
@@ -5461,6 +5668,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageEmbeddingsParams`](super::params::UsageEmbeddingsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_embeddings_auto_paging`](Self::usage_embeddings_auto_paging)
+    #[inline]
     pub async fn usage_embeddings(
         &self,
         params: &super::params::UsageEmbeddingsParams,
@@ -5511,6 +5719,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_embeddings_auto_paging(
         &self,
         params: &super::params::UsageEmbeddingsParams,
@@ -5548,6 +5757,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageFileSearchCallsParams`](super::params::UsageFileSearchCallsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_file_search_calls_auto_paging`](Self::usage_file_search_calls_auto_paging)
+    #[inline]
     pub async fn usage_file_search_calls(
         &self,
         params: &super::params::UsageFileSearchCallsParams,
@@ -5602,6 +5812,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_file_search_calls_auto_paging(
         &self,
         params: &super::params::UsageFileSearchCallsParams,
@@ -5639,6 +5850,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageImagesParams`](super::params::UsageImagesParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_images_auto_paging`](Self::usage_images_auto_paging)
+    #[inline]
     pub async fn usage_images(
         &self,
         params: &super::params::UsageImagesParams,
@@ -5693,6 +5905,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_images_auto_paging(
         &self,
         params: &super::params::UsageImagesParams,
@@ -5730,6 +5943,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageModerationsParams`](super::params::UsageModerationsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_moderations_auto_paging`](Self::usage_moderations_auto_paging)
+    #[inline]
     pub async fn usage_moderations(
         &self,
         params: &super::params::UsageModerationsParams,
@@ -5780,6 +5994,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_moderations_auto_paging(
         &self,
         params: &super::params::UsageModerationsParams,
@@ -5817,6 +6032,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageVectorStoresParams`](super::params::UsageVectorStoresParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_vector_stores_auto_paging`](Self::usage_vector_stores_auto_paging)
+    #[inline]
     pub async fn usage_vector_stores(
         &self,
         params: &super::params::UsageVectorStoresParams,
@@ -5853,6 +6069,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_vector_stores_auto_paging(
         &self,
         params: &super::params::UsageVectorStoresParams,
@@ -5890,6 +6107,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`UsageWebSearchCallsParams`](super::params::UsageWebSearchCallsParams)
     /// - Returns: [`UsageResponse`](super::types::UsageResponse)
     /// - Every item, page by page: [`usage_web_search_calls_auto_paging`](Self::usage_web_search_calls_auto_paging)
+    #[inline]
     pub async fn usage_web_search_calls(
         &self,
         params: &super::params::UsageWebSearchCallsParams,
@@ -5946,6 +6164,7 @@ impl crate::runtime::Client {
     /// - Items: [`UsageTimeBucket`](super::types::UsageTimeBucket); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `page` = the page's `next_page`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn usage_web_search_calls_auto_paging(
         &self,
         params: &super::params::UsageWebSearchCallsParams,
@@ -5983,6 +6202,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListUsersParams`](super::params::ListUsersParams)
     /// - Returns: [`UserListResponse`](super::types::UserListResponse)
     /// - Every item, page by page: [`list_users_auto_paging`](Self::list_users_auto_paging)
+    #[inline]
     pub async fn list_users(
         &self,
         params: &super::params::ListUsersParams,
@@ -6006,6 +6226,7 @@ impl crate::runtime::Client {
     /// - Items: [`User`](super::types::User); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_users_auto_paging(
         &self,
         params: &super::params::ListUsersParams,
@@ -6038,6 +6259,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/users/{user_id}` (operation `retrieve-user`)
     /// - Returns: [`User`](super::types::User)
+    #[inline]
     pub async fn retrieve_user(
         &self,
         user_id: &str,
@@ -6058,6 +6280,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/users/{user_id}` (operation `modify-user`)
     /// - Body: [`UserRoleUpdateRequest`](super::types::UserRoleUpdateRequest), sent as JSON
     /// - Returns: [`User`](super::types::User)
+    #[inline]
     pub async fn modify_user(
         &self,
         user_id: &str,
@@ -6079,6 +6302,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/users/{user_id}` (operation `delete-user`)
     /// - Returns: [`UserDeleteResponse`](super::types::UserDeleteResponse)
+    #[inline]
     pub async fn delete_user(
         &self,
         user_id: &str,
@@ -6100,6 +6324,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListUserRoleAssignmentsParams`](super::params::ListUserRoleAssignmentsParams)
     /// - Returns: [`RoleListResource`](super::types::RoleListResource)
     /// - Every item, page by page: [`list_user_role_assignments_auto_paging`](Self::list_user_role_assignments_auto_paging)
+    #[inline]
     pub async fn list_user_role_assignments(
         &self,
         user_id: &str,
@@ -6124,6 +6349,7 @@ impl crate::runtime::Client {
     /// - Items: [`AssignedRoleDetails`](super::types::AssignedRoleDetails); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `next`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_user_role_assignments_auto_paging(
         &self,
         user_id: &str,
@@ -6163,6 +6389,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/users/{user_id}/roles` (operation `assign-user-role`)
     /// - Body: [`PublicAssignOrganizationGroupRoleBody`](super::types::PublicAssignOrganizationGroupRoleBody), sent as JSON
     /// - Returns: [`UserRoleAssignment`](super::types::UserRoleAssignment)
+    #[inline]
     pub async fn assign_user_role(
         &self,
         user_id: &str,
@@ -6184,6 +6411,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/users/{user_id}/roles/{role_id}` (operation `retrieve-user-role`)
     /// - Returns: [`AssignedRoleDetails`](super::types::AssignedRoleDetails)
+    #[inline]
     pub async fn retrieve_user_role(
         &self,
         user_id: &str,
@@ -6205,6 +6433,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/users/{user_id}/roles/{role_id}` (operation `unassign-user-role`)
     /// - Returns: [`DeletedRoleAssignmentResource`](super::types::DeletedRoleAssignmentResource)
+    #[inline]
     pub async fn unassign_user_role(
         &self,
         user_id: &str,
@@ -6228,6 +6457,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectGroupRoleAssignmentsParams`](super::params::ListProjectGroupRoleAssignmentsParams)
     /// - Returns: [`RoleListResource`](super::types::RoleListResource)
     /// - Every item, page by page: [`list_project_group_role_assignments_auto_paging`](Self::list_project_group_role_assignments_auto_paging)
+    #[inline]
     pub async fn list_project_group_role_assignments(
         &self,
         project_id: &str,
@@ -6254,6 +6484,7 @@ impl crate::runtime::Client {
     /// - Items: [`AssignedRoleDetails`](super::types::AssignedRoleDetails); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `next`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_project_group_role_assignments_auto_paging(
         &self,
         project_id: &str,
@@ -6304,6 +6535,7 @@ impl crate::runtime::Client {
     /// - `POST /projects/{project_id}/groups/{group_id}/roles` (operation `assign-project-group-role`)
     /// - Body: [`PublicAssignOrganizationGroupRoleBody`](super::types::PublicAssignOrganizationGroupRoleBody), sent as JSON
     /// - Returns: [`GroupRoleAssignment`](super::types::GroupRoleAssignment)
+    #[inline]
     pub async fn assign_project_group_role(
         &self,
         project_id: &str,
@@ -6327,6 +6559,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /projects/{project_id}/groups/{group_id}/roles/{role_id}` (operation `retrieve-project-group-role`)
     /// - Returns: [`AssignedRoleDetails`](super::types::AssignedRoleDetails)
+    #[inline]
     pub async fn retrieve_project_group_role(
         &self,
         project_id: &str,
@@ -6352,6 +6585,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}` (operation `unassign-project-group-role`)
     /// - Returns: [`DeletedRoleAssignmentResource`](super::types::DeletedRoleAssignmentResource)
+    #[inline]
     pub async fn unassign_project_group_role(
         &self,
         project_id: &str,
@@ -6379,6 +6613,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectRolesParams`](super::params::ListProjectRolesParams)
     /// - Returns: [`PublicRoleListResource`](super::types::PublicRoleListResource)
     /// - Every item, page by page: [`list_project_roles_auto_paging`](Self::list_project_roles_auto_paging)
+    #[inline]
     pub async fn list_project_roles(
         &self,
         project_id: &str,
@@ -6403,6 +6638,7 @@ impl crate::runtime::Client {
     /// - Items: [`Role`](super::types::Role); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `next`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_project_roles_auto_paging(
         &self,
         project_id: &str,
@@ -6444,6 +6680,7 @@ impl crate::runtime::Client {
     /// - `POST /projects/{project_id}/roles` (operation `create-project-role`)
     /// - Body: [`PublicCreateOrganizationRoleBody`](super::types::PublicCreateOrganizationRoleBody), sent as JSON
     /// - Returns: [`Role`](super::types::Role)
+    #[inline]
     pub async fn create_project_role(
         &self,
         project_id: &str,
@@ -6465,6 +6702,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /projects/{project_id}/roles/{role_id}` (operation `retrieve-project-role`)
     /// - Returns: [`Role`](super::types::Role)
+    #[inline]
     pub async fn retrieve_project_role(
         &self,
         project_id: &str,
@@ -6487,6 +6725,7 @@ impl crate::runtime::Client {
     /// - `POST /projects/{project_id}/roles/{role_id}` (operation `update-project-role`)
     /// - Body: [`PublicUpdateOrganizationRoleBody`](super::types::PublicUpdateOrganizationRoleBody), sent as JSON
     /// - Returns: [`Role`](super::types::Role)
+    #[inline]
     pub async fn update_project_role(
         &self,
         project_id: &str,
@@ -6510,6 +6749,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /projects/{project_id}/roles/{role_id}` (operation `delete-project-role`)
     /// - Returns: [`RoleDeletedResource`](super::types::RoleDeletedResource)
+    #[inline]
     pub async fn delete_project_role(
         &self,
         project_id: &str,
@@ -6533,6 +6773,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListProjectUserRoleAssignmentsParams`](super::params::ListProjectUserRoleAssignmentsParams)
     /// - Returns: [`RoleListResource`](super::types::RoleListResource)
     /// - Every item, page by page: [`list_project_user_role_assignments_auto_paging`](Self::list_project_user_role_assignments_auto_paging)
+    #[inline]
     pub async fn list_project_user_role_assignments(
         &self,
         project_id: &str,
@@ -6559,6 +6800,7 @@ impl crate::runtime::Client {
     /// - Items: [`AssignedRoleDetails`](super::types::AssignedRoleDetails); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `next`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_project_user_role_assignments_auto_paging(
         &self,
         project_id: &str,
@@ -6609,6 +6851,7 @@ impl crate::runtime::Client {
     /// - `POST /projects/{project_id}/users/{user_id}/roles` (operation `assign-project-user-role`)
     /// - Body: [`PublicAssignOrganizationGroupRoleBody`](super::types::PublicAssignOrganizationGroupRoleBody), sent as JSON
     /// - Returns: [`UserRoleAssignment`](super::types::UserRoleAssignment)
+    #[inline]
     pub async fn assign_project_user_role(
         &self,
         project_id: &str,
@@ -6632,6 +6875,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /projects/{project_id}/users/{user_id}/roles/{role_id}` (operation `retrieve-project-user-role`)
     /// - Returns: [`AssignedRoleDetails`](super::types::AssignedRoleDetails)
+    #[inline]
     pub async fn retrieve_project_user_role(
         &self,
         project_id: &str,
@@ -6657,6 +6901,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}` (operation `unassign-project-user-role`)
     /// - Returns: [`DeletedRoleAssignmentResource`](super::types::DeletedRoleAssignmentResource)
+    #[inline]
     pub async fn unassign_project_user_role(
         &self,
         project_id: &str,
@@ -6683,6 +6928,7 @@ impl crate::runtime::Client {
     /// - `POST /realtime/calls` (operation `create-realtime-call`)
     /// - Body: [`RealtimeCallCreateRequest`](super::types::RealtimeCallCreateRequest), sent as `multipart/form-data`
     /// - Returns: the body as bytes ([`BinaryResponse`](crate::runtime::BinaryResponse))
+    #[inline]
     pub async fn create_realtime_call(
         &self,
         body: &super::types::RealtimeCallCreateRequest,
@@ -6700,6 +6946,7 @@ impl crate::runtime::Client {
     /// - `POST /realtime/calls/{call_id}/accept` (operation `accept-realtime-call`)
     /// - Body: [`RealtimeSessionCreateRequestGa`](super::types::RealtimeSessionCreateRequestGa), sent as JSON
     /// - Returns: no body
+    #[inline]
     pub async fn accept_realtime_call(
         &self,
         call_id: &str,
@@ -6718,6 +6965,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /realtime/calls/{call_id}/hangup` (operation `hangup-realtime-call`)
     /// - Returns: no body
+    #[inline]
     pub async fn hangup_realtime_call(
         &self,
         call_id: &str,
@@ -6735,6 +6983,7 @@ impl crate::runtime::Client {
     /// - `POST /realtime/calls/{call_id}/refer` (operation `refer-realtime-call`)
     /// - Body: [`RealtimeCallReferRequest`](super::types::RealtimeCallReferRequest), sent as JSON
     /// - Returns: no body
+    #[inline]
     pub async fn refer_realtime_call(
         &self,
         call_id: &str,
@@ -6754,6 +7003,7 @@ impl crate::runtime::Client {
     /// - `POST /realtime/calls/{call_id}/reject` (operation `reject-realtime-call`)
     /// - Body: [`RealtimeCallRejectRequest`](super::types::RealtimeCallRejectRequest), sent as JSON (the spec does not require one)
     /// - Returns: no body
+    #[inline]
     pub async fn reject_realtime_call(
         &self,
         call_id: &str,
@@ -6773,6 +7023,7 @@ impl crate::runtime::Client {
     /// - `POST /realtime/client_secrets` (operation `create-realtime-client-secret`)
     /// - Body: [`RealtimeCreateClientSecretRequest`](super::types::RealtimeCreateClientSecretRequest), sent as JSON
     /// - Returns: [`RealtimeCreateClientSecretResponse`](super::types::RealtimeCreateClientSecretResponse)
+    #[inline]
     pub async fn create_realtime_client_secret(
         &self,
         body: &super::types::RealtimeCreateClientSecretRequest,
@@ -6793,6 +7044,7 @@ impl crate::runtime::Client {
     /// - `POST /realtime/sessions` (operation `create-realtime-session`)
     /// - Body: [`RealtimeSessionCreateRequest`](super::types::RealtimeSessionCreateRequest), sent as JSON
     /// - Returns: [`RealtimeSessionCreateResponse`](super::types::RealtimeSessionCreateResponse)
+    #[inline]
     pub async fn create_realtime_session(
         &self,
         body: &super::types::RealtimeSessionCreateRequest,
@@ -6813,6 +7065,7 @@ impl crate::runtime::Client {
     /// - `POST /realtime/transcription_sessions` (operation `create-realtime-transcription-session`)
     /// - Body: [`RealtimeTranscriptionSessionCreateRequest`](super::types::RealtimeTranscriptionSessionCreateRequest), sent as JSON
     /// - Returns: [`RealtimeTranscriptionSessionCreateResponse`](super::types::RealtimeTranscriptionSessionCreateResponse)
+    #[inline]
     pub async fn create_realtime_transcription_session(
         &self,
         body: &super::types::RealtimeTranscriptionSessionCreateRequest,
@@ -6835,6 +7088,7 @@ impl crate::runtime::Client {
     /// - `POST /realtime/translations/client_secrets` (operation `create-realtime-translation-client-secret`)
     /// - Body: [`RealtimeTranslationClientSecretCreateRequest`](super::types::RealtimeTranslationClientSecretCreateRequest), sent as JSON
     /// - Returns: [`RealtimeTranslationClientSecretCreateResponse`](super::types::RealtimeTranslationClientSecretCreateResponse)
+    #[inline]
     pub async fn create_realtime_translation_client_secret(
         &self,
         body: &super::types::RealtimeTranslationClientSecretCreateRequest,
@@ -6858,6 +7112,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateResponse`](super::types::CreateResponse), sent as JSON
     /// - Returns: [`Response`](super::types::Response)
     /// - Streaming: [`create_response_stream`](Self::create_response_stream) returns [`ResponseStreamEvent`](super::types::ResponseStreamEvent) events as they are sent
+    #[inline]
     pub async fn create_response(
         &self,
         body: &super::types::CreateResponse,
@@ -6880,6 +7135,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateResponse`](super::types::CreateResponse), sent as JSON
     /// - Events: [`ResponseStreamEvent`](super::types::ResponseStreamEvent)
     /// - Without streaming: [`create_response`](Self::create_response)
+    #[inline]
     pub async fn create_response_stream(
         &self,
         body: &super::types::CreateResponse,
@@ -6977,6 +7233,7 @@ impl crate::runtime::Client {
     /// - `GET /responses/{response_id}` (operation `getResponse`)
     /// - Query parameters: [`GetResponseParams`](super::params::GetResponseParams)
     /// - Returns: [`Response`](super::types::Response)
+    #[inline]
     pub async fn get_response(
         &self,
         response_id: &str,
@@ -7002,6 +7259,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /responses/{response_id}` (operation `deleteResponse`)
     /// - Returns: no body
+    #[inline]
     pub async fn delete_response(
         &self,
         response_id: &str,
@@ -7018,6 +7276,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /responses/{response_id}/cancel` (operation `cancelResponse`)
     /// - Returns: [`Response`](super::types::Response)
+    #[inline]
     pub async fn cancel_response(
         &self,
         response_id: &str,
@@ -7039,6 +7298,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListInputItemsParams`](super::params::ListInputItemsParams)
     /// - Returns: [`ResponseItemList`](super::types::ResponseItemList)
     /// - Every item, page by page: [`list_input_items_auto_paging`](Self::list_input_items_auto_paging)
+    #[inline]
     pub async fn list_input_items(
         &self,
         response_id: &str,
@@ -7065,6 +7325,7 @@ impl crate::runtime::Client {
     /// - Items: [`ItemResource`](super::types::ItemResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `last_id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_input_items_auto_paging(
         &self,
         response_id: &str,
@@ -7109,6 +7370,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateThreadRequest`](super::types::CreateThreadRequest), sent as JSON (the spec does not require one)
     /// - Returns: [`ThreadObject`](super::types::ThreadObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn create_thread(
         &self,
         body: &super::types::CreateThreadRequest,
@@ -7131,6 +7393,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateThreadAndRunRequest`](super::types::CreateThreadAndRunRequest), sent as JSON
     /// - Returns: [`RunObject`](super::types::RunObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn create_thread_and_run(
         &self,
         body: &super::types::CreateThreadAndRunRequest,
@@ -7152,6 +7415,7 @@ impl crate::runtime::Client {
     /// - `GET /threads/{thread_id}` (operation `getThread`)
     /// - Returns: [`ThreadObject`](super::types::ThreadObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn get_thread(
         &self,
         thread_id: &str,
@@ -7174,6 +7438,7 @@ impl crate::runtime::Client {
     /// - Body: [`ModifyThreadRequest`](super::types::ModifyThreadRequest), sent as JSON
     /// - Returns: [`ThreadObject`](super::types::ThreadObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn modify_thread(
         &self,
         thread_id: &str,
@@ -7197,6 +7462,7 @@ impl crate::runtime::Client {
     /// - `DELETE /threads/{thread_id}` (operation `deleteThread`)
     /// - Returns: [`DeleteThreadResponse`](super::types::DeleteThreadResponse)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn delete_thread(
         &self,
         thread_id: &str,
@@ -7220,6 +7486,7 @@ impl crate::runtime::Client {
     /// - Returns: [`ListMessagesResponse`](super::types::ListMessagesResponse)
     /// - Every item, page by page: [`list_messages_auto_paging`](Self::list_messages_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn list_messages(
         &self,
         thread_id: &str,
@@ -7247,6 +7514,7 @@ impl crate::runtime::Client {
     /// - Items: [`MessageObject`](super::types::MessageObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_messages_auto_paging(
         &self,
         thread_id: &str,
@@ -7289,6 +7557,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateMessageRequest`](super::types::CreateMessageRequest), sent as JSON
     /// - Returns: [`MessageObject`](super::types::MessageObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn create_message(
         &self,
         thread_id: &str,
@@ -7312,6 +7581,7 @@ impl crate::runtime::Client {
     /// - `GET /threads/{thread_id}/messages/{message_id}` (operation `getMessage`)
     /// - Returns: [`MessageObject`](super::types::MessageObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn get_message(
         &self,
         thread_id: &str,
@@ -7336,6 +7606,7 @@ impl crate::runtime::Client {
     /// - Body: [`ModifyMessageRequest`](super::types::ModifyMessageRequest), sent as JSON
     /// - Returns: [`MessageObject`](super::types::MessageObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn modify_message(
         &self,
         thread_id: &str,
@@ -7361,6 +7632,7 @@ impl crate::runtime::Client {
     /// - `DELETE /threads/{thread_id}/messages/{message_id}` (operation `deleteMessage`)
     /// - Returns: [`DeleteMessageResponse`](super::types::DeleteMessageResponse)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn delete_message(
         &self,
         thread_id: &str,
@@ -7386,6 +7658,7 @@ impl crate::runtime::Client {
     /// - Returns: [`ListRunsResponse`](super::types::ListRunsResponse)
     /// - Every item, page by page: [`list_runs_auto_paging`](Self::list_runs_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn list_runs(
         &self,
         thread_id: &str,
@@ -7412,6 +7685,7 @@ impl crate::runtime::Client {
     /// - Items: [`RunObject`](super::types::RunObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_runs_auto_paging(
         &self,
         thread_id: &str,
@@ -7452,6 +7726,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateRunRequest`](super::types::CreateRunRequest), sent as JSON
     /// - Returns: [`RunObject`](super::types::RunObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn create_run(
         &self,
         thread_id: &str,
@@ -7482,6 +7757,7 @@ impl crate::runtime::Client {
     /// - `GET /threads/{thread_id}/runs/{run_id}` (operation `getRun`)
     /// - Returns: [`RunObject`](super::types::RunObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn get_run(
         &self,
         thread_id: &str,
@@ -7506,6 +7782,7 @@ impl crate::runtime::Client {
     /// - Body: [`ModifyRunRequest`](super::types::ModifyRunRequest), sent as JSON
     /// - Returns: [`RunObject`](super::types::RunObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn modify_run(
         &self,
         thread_id: &str,
@@ -7531,6 +7808,7 @@ impl crate::runtime::Client {
     /// - `POST /threads/{thread_id}/runs/{run_id}/cancel` (operation `cancelRun`)
     /// - Returns: [`RunObject`](super::types::RunObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn cancel_run(
         &self,
         thread_id: &str,
@@ -7556,6 +7834,7 @@ impl crate::runtime::Client {
     /// - Returns: [`ListRunStepsResponse`](super::types::ListRunStepsResponse)
     /// - Every item, page by page: [`list_run_steps_auto_paging`](Self::list_run_steps_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn list_run_steps(
         &self,
         thread_id: &str,
@@ -7590,6 +7869,7 @@ impl crate::runtime::Client {
     /// - Items: [`RunStepObject`](super::types::RunStepObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_run_steps_auto_paging(
         &self,
         thread_id: &str,
@@ -7635,6 +7915,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`GetRunStepParams`](super::params::GetRunStepParams)
     /// - Returns: [`RunStepObject`](super::types::RunStepObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn get_run_step(
         &self,
         thread_id: &str,
@@ -7668,6 +7949,7 @@ impl crate::runtime::Client {
     /// - Body: [`SubmitToolOutputsRunRequest`](super::types::SubmitToolOutputsRunRequest), sent as JSON
     /// - Returns: [`RunObject`](super::types::RunObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn submit_tool_ouputs_to_run(
         &self,
         thread_id: &str,
@@ -7693,6 +7975,7 @@ impl crate::runtime::Client {
     /// - `POST /uploads` (operation `createUpload`)
     /// - Body: [`CreateUploadRequest`](super::types::CreateUploadRequest), sent as JSON
     /// - Returns: [`Upload`](super::types::Upload)
+    #[inline]
     pub async fn create_upload(
         &self,
         body: &super::types::CreateUploadRequest,
@@ -7712,6 +7995,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /uploads/{upload_id}/cancel` (operation `cancelUpload`)
     /// - Returns: [`Upload`](super::types::Upload)
+    #[inline]
     pub async fn cancel_upload(
         &self,
         upload_id: &str,
@@ -7732,6 +8016,7 @@ impl crate::runtime::Client {
     /// - `POST /uploads/{upload_id}/complete` (operation `completeUpload`)
     /// - Body: [`CompleteUploadRequest`](super::types::CompleteUploadRequest), sent as JSON
     /// - Returns: [`Upload`](super::types::Upload)
+    #[inline]
     pub async fn complete_upload(
         &self,
         upload_id: &str,
@@ -7754,6 +8039,7 @@ impl crate::runtime::Client {
     /// - `POST /uploads/{upload_id}/parts` (operation `addUploadPart`)
     /// - Body: [`AddUploadPartRequest`](super::types::AddUploadPartRequest), sent as `multipart/form-data`
     /// - Returns: [`UploadPart`](super::types::UploadPart)
+    #[inline]
     pub async fn add_upload_part(
         &self,
         upload_id: &str,
@@ -7778,6 +8064,7 @@ impl crate::runtime::Client {
     /// - Returns: [`ListVectorStoresResponse`](super::types::ListVectorStoresResponse)
     /// - Every item, page by page: [`list_vector_stores_auto_paging`](Self::list_vector_stores_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn list_vector_stores(
         &self,
         params: &super::params::ListVectorStoresParams,
@@ -7802,6 +8089,7 @@ impl crate::runtime::Client {
     /// - Items: [`VectorStoreObject`](super::types::VectorStoreObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_vector_stores_auto_paging(
         &self,
         params: &super::params::ListVectorStoresParams,
@@ -7839,6 +8127,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateVectorStoreRequest`](super::types::CreateVectorStoreRequest), sent as JSON
     /// - Returns: [`VectorStoreObject`](super::types::VectorStoreObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn create_vector_store(
         &self,
         body: &super::types::CreateVectorStoreRequest,
@@ -7860,6 +8149,7 @@ impl crate::runtime::Client {
     /// - `GET /vector_stores/{vector_store_id}` (operation `getVectorStore`)
     /// - Returns: [`VectorStoreObject`](super::types::VectorStoreObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn get_vector_store(
         &self,
         vector_store_id: &str,
@@ -7885,6 +8175,7 @@ impl crate::runtime::Client {
     /// - Body: [`UpdateVectorStoreRequest`](super::types::UpdateVectorStoreRequest), sent as JSON
     /// - Returns: [`VectorStoreObject`](super::types::VectorStoreObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn modify_vector_store(
         &self,
         vector_store_id: &str,
@@ -7911,6 +8202,7 @@ impl crate::runtime::Client {
     /// - `DELETE /vector_stores/{vector_store_id}` (operation `deleteVectorStore`)
     /// - Returns: [`DeleteVectorStoreResponse`](super::types::DeleteVectorStoreResponse)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn delete_vector_store(
         &self,
         vector_store_id: &str,
@@ -7936,6 +8228,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateVectorStoreFileBatchRequest`](super::types::CreateVectorStoreFileBatchRequest), sent as JSON
     /// - Returns: [`VectorStoreFileBatchObject`](super::types::VectorStoreFileBatchObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn create_vector_store_file_batch(
         &self,
         vector_store_id: &str,
@@ -7962,6 +8255,7 @@ impl crate::runtime::Client {
     /// - `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}` (operation `getVectorStoreFileBatch`)
     /// - Returns: [`VectorStoreFileBatchObject`](super::types::VectorStoreFileBatchObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn get_vector_store_file_batch(
         &self,
         vector_store_id: &str,
@@ -7990,6 +8284,7 @@ impl crate::runtime::Client {
     /// - `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel` (operation `cancelVectorStoreFileBatch`)
     /// - Returns: [`VectorStoreFileBatchObject`](super::types::VectorStoreFileBatchObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn cancel_vector_store_file_batch(
         &self,
         vector_store_id: &str,
@@ -8020,6 +8315,7 @@ impl crate::runtime::Client {
     /// - Returns: [`ListVectorStoreFilesResponse`](super::types::ListVectorStoreFilesResponse)
     /// - Every item, page by page: [`list_files_in_vector_store_batch_auto_paging`](Self::list_files_in_vector_store_batch_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn list_files_in_vector_store_batch(
         &self,
         vector_store_id: &str,
@@ -8054,6 +8350,7 @@ impl crate::runtime::Client {
     /// - Items: [`VectorStoreFileObject`](super::types::VectorStoreFileObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_files_in_vector_store_batch_auto_paging(
         &self,
         vector_store_id: &str,
@@ -8108,6 +8405,7 @@ impl crate::runtime::Client {
     /// - Returns: [`ListVectorStoreFilesResponse`](super::types::ListVectorStoreFilesResponse)
     /// - Every item, page by page: [`list_vector_store_files_auto_paging`](Self::list_vector_store_files_auto_paging)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn list_vector_store_files(
         &self,
         vector_store_id: &str,
@@ -8138,6 +8436,7 @@ impl crate::runtime::Client {
     /// - Items: [`VectorStoreFileObject`](super::types::VectorStoreFileObject); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_vector_store_files_auto_paging(
         &self,
         vector_store_id: &str,
@@ -8182,6 +8481,7 @@ impl crate::runtime::Client {
     /// - Body: [`CreateVectorStoreFileRequest`](super::types::CreateVectorStoreFileRequest), sent as JSON
     /// - Returns: [`VectorStoreFileObject`](super::types::VectorStoreFileObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn create_vector_store_file(
         &self,
         vector_store_id: &str,
@@ -8208,6 +8508,7 @@ impl crate::runtime::Client {
     /// - `GET /vector_stores/{vector_store_id}/files/{file_id}` (operation `getVectorStoreFile`)
     /// - Returns: [`VectorStoreFileObject`](super::types::VectorStoreFileObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn get_vector_store_file(
         &self,
         vector_store_id: &str,
@@ -8234,6 +8535,7 @@ impl crate::runtime::Client {
     /// - `DELETE /vector_stores/{vector_store_id}/files/{file_id}` (operation `deleteVectorStoreFile`)
     /// - Returns: [`DeleteVectorStoreFileResponse`](super::types::DeleteVectorStoreFileResponse)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn delete_vector_store_file(
         &self,
         vector_store_id: &str,
@@ -8261,6 +8563,7 @@ impl crate::runtime::Client {
     /// - Body: [`UpdateVectorStoreFileAttributesRequest`](super::types::UpdateVectorStoreFileAttributesRequest), sent as JSON
     /// - Returns: [`VectorStoreFileObject`](super::types::VectorStoreFileObject)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn update_vector_store_file_attributes(
         &self,
         vector_store_id: &str,
@@ -8289,6 +8592,7 @@ impl crate::runtime::Client {
     /// - `GET /vector_stores/{vector_store_id}/files/{file_id}/content` (operation `retrieveVectorStoreFileContent`)
     /// - Returns: [`VectorStoreFileContentResponse`](super::types::VectorStoreFileContentResponse)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn retrieve_vector_store_file_content(
         &self,
         vector_store_id: &str,
@@ -8318,6 +8622,7 @@ impl crate::runtime::Client {
     /// - Body: [`VectorStoreSearchRequest`](super::types::VectorStoreSearchRequest), sent as JSON
     /// - Returns: [`VectorStoreSearchResultsPage`](super::types::VectorStoreSearchResultsPage)
     /// - Sends `OpenAI-Beta: assistants=v2` (a header of the same name in `RequestOptions` replaces it)
+    #[inline]
     pub async fn search_vector_store(
         &self,
         vector_store_id: &str,
@@ -8344,6 +8649,7 @@ impl crate::runtime::Client {
     /// - `POST /conversations` (operation `createConversation`)
     /// - Body: [`CreateConversationBody`](super::types::CreateConversationBody), sent as JSON (the spec does not require one)
     /// - Returns: [`ConversationResource`](super::types::ConversationResource)
+    #[inline]
     pub async fn create_conversation(
         &self,
         body: &super::types::CreateConversationBody,
@@ -8363,6 +8669,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /conversations/{conversation_id}` (operation `getConversation`)
     /// - Returns: [`ConversationResource`](super::types::ConversationResource)
+    #[inline]
     pub async fn get_conversation(
         &self,
         conversation_id: &str,
@@ -8385,6 +8692,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /conversations/{conversation_id}` (operation `deleteConversation`)
     /// - Returns: [`DeletedConversationResource`](super::types::DeletedConversationResource)
+    #[inline]
     pub async fn delete_conversation(
         &self,
         conversation_id: &str,
@@ -8408,6 +8716,7 @@ impl crate::runtime::Client {
     /// - `POST /conversations/{conversation_id}` (operation `updateConversation`)
     /// - Body: [`UpdateConversationBody`](super::types::UpdateConversationBody), sent as JSON (the spec does not require one)
     /// - Returns: [`ConversationResource`](super::types::ConversationResource)
+    #[inline]
     pub async fn update_conversation(
         &self,
         conversation_id: &str,
@@ -8432,6 +8741,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/spend_limit` (operation `Getorganizationspendlimit`)
     /// - Returns: [`OrganizationSpendLimitResource`](super::types::OrganizationSpendLimitResource)
+    #[inline]
     pub async fn get_organization_spend_limit(
         &self,
     ) -> ::std::result::Result<
@@ -8450,6 +8760,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/spend_limit` (operation `Updateorganizationspendlimit`)
     /// - Body: [`UpdateOrganizationSpendLimitBody`](super::types::UpdateOrganizationSpendLimitBody), sent as JSON
     /// - Returns: [`OrganizationSpendLimitResource`](super::types::OrganizationSpendLimitResource)
+    #[inline]
     pub async fn update_organization_spend_limit(
         &self,
         body: &super::types::UpdateOrganizationSpendLimitBody,
@@ -8469,6 +8780,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/spend_limit` (operation `Deleteorganizationspendlimit`)
     /// - Returns: [`OrganizationSpendLimitDeletedResource`](super::types::OrganizationSpendLimitDeletedResource)
+    #[inline]
     pub async fn delete_organization_spend_limit(
         &self,
     ) -> ::std::result::Result<
@@ -8486,6 +8798,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /organization/projects/{project_id}/spend_limit` (operation `Getprojectspendlimit`)
     /// - Returns: [`ProjectSpendLimitResource`](super::types::ProjectSpendLimitResource)
+    #[inline]
     pub async fn get_project_spend_limit(
         &self,
         project_id: &str,
@@ -8505,6 +8818,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /organization/projects/{project_id}/spend_limit` (operation `Deleteprojectspendlimit`)
     /// - Returns: [`ProjectSpendLimitDeletedResource`](super::types::ProjectSpendLimitDeletedResource)
+    #[inline]
     pub async fn delete_project_spend_limit(
         &self,
         project_id: &str,
@@ -8525,6 +8839,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/spend_limit` (operation `Updateprojectspendlimit`)
     /// - Body: [`UpdateProjectSpendLimitBody`](super::types::UpdateProjectSpendLimitBody), sent as JSON
     /// - Returns: [`ProjectSpendLimitResource`](super::types::ProjectSpendLimitResource)
+    #[inline]
     pub async fn update_project_spend_limit(
         &self,
         project_id: &str,
@@ -8547,6 +8862,7 @@ impl crate::runtime::Client {
     /// - `POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys` (operation `CreateanAPIkeyforaserviceaccount`)
     /// - Body: [`CreateProjectServiceAccountApiKeyBody`](super::types::CreateProjectServiceAccountApiKeyBody), sent as JSON (the spec does not require one)
     /// - Returns: [`ServiceAccountApiKeyBody`](super::types::ServiceAccountApiKeyBody)
+    #[inline]
     pub async fn create_api_key_for_service_account(
         &self,
         project_id: &str,
@@ -8577,6 +8893,7 @@ impl crate::runtime::Client {
     /// - `POST /content_provenance_checks` (operation `Createcontentprovenancecheck`)
     /// - Body: [`CreateContentProvenanceBody`](super::types::CreateContentProvenanceBody), sent as `multipart/form-data` (the spec does not require one)
     /// - Returns: [`ProvenanceResource`](super::types::ProvenanceResource)
+    #[inline]
     pub async fn create_content_provenance_check(
         &self,
         body: &super::types::CreateContentProvenanceBody,
@@ -8600,6 +8917,7 @@ impl crate::runtime::Client {
     /// - Other encoding: [`create_video_json`](Self::create_video_json) takes [`CreateVideoJsonBody`](super::types::CreateVideoJsonBody), sent as JSON
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn create_video(
         &self,
         body: &super::types::CreateVideoMultipartBody,
@@ -8623,6 +8941,7 @@ impl crate::runtime::Client {
     /// - Other encoding: [`create_video`](Self::create_video)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn create_video_json(
         &self,
         body: &super::types::CreateVideoJsonBody,
@@ -8646,6 +8965,7 @@ impl crate::runtime::Client {
     /// - Every item, page by page: [`list_videos_auto_paging`](Self::list_videos_auto_paging)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn list_videos(
         &self,
         params: &super::params::ListVideosParams,
@@ -8670,6 +8990,7 @@ impl crate::runtime::Client {
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub fn list_videos_auto_paging(
         &self,
         params: &super::params::ListVideosParams,
@@ -8708,6 +9029,7 @@ impl crate::runtime::Client {
     /// - Returns: [`VideoCharacterResource`](super::types::VideoCharacterResource)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn create_video_character(
         &self,
         body: &super::types::CreateVideoCharacterBody,
@@ -8729,6 +9051,7 @@ impl crate::runtime::Client {
     /// - Returns: [`VideoCharacterResource`](super::types::VideoCharacterResource)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn get_video_character(
         &self,
         character_id: &str,
@@ -8752,6 +9075,7 @@ impl crate::runtime::Client {
     /// - Other encoding: [`create_video_edit_json`](Self::create_video_edit_json) takes [`CreateVideoEditJsonBody`](super::types::CreateVideoEditJsonBody), sent as JSON
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn create_video_edit(
         &self,
         body: &super::types::CreateVideoEditMultipartBody,
@@ -8775,6 +9099,7 @@ impl crate::runtime::Client {
     /// - Other encoding: [`create_video_edit`](Self::create_video_edit)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn create_video_edit_json(
         &self,
         body: &super::types::CreateVideoEditJsonBody,
@@ -8798,6 +9123,7 @@ impl crate::runtime::Client {
     /// - Other encoding: [`create_video_extend_json`](Self::create_video_extend_json) takes [`CreateVideoExtendJsonBody`](super::types::CreateVideoExtendJsonBody), sent as JSON
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn create_video_extend(
         &self,
         body: &super::types::CreateVideoExtendMultipartBody,
@@ -8821,6 +9147,7 @@ impl crate::runtime::Client {
     /// - Other encoding: [`create_video_extend`](Self::create_video_extend)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn create_video_extend_json(
         &self,
         body: &super::types::CreateVideoExtendJsonBody,
@@ -8842,6 +9169,7 @@ impl crate::runtime::Client {
     /// - Returns: [`VideoResource`](super::types::VideoResource)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn get_video(
         &self,
         video_id: &str,
@@ -8863,6 +9191,7 @@ impl crate::runtime::Client {
     /// - Returns: [`DeletedVideoResource`](super::types::DeletedVideoResource)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn delete_video(
         &self,
         video_id: &str,
@@ -8885,6 +9214,7 @@ impl crate::runtime::Client {
     /// - Returns: a string
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn retrieve_video_content(
         &self,
         video_id: &str,
@@ -8909,6 +9239,7 @@ impl crate::runtime::Client {
     /// - Returns: [`VideoResource`](super::types::VideoResource)
     /// - Deprecated: the API marks this operation deprecated
     #[deprecated]
+    #[inline]
     pub async fn create_video_remix(
         &self,
         video_id: &str,
@@ -8931,6 +9262,7 @@ impl crate::runtime::Client {
     /// - `POST /responses/input_tokens` (operation `Getinputtokencounts`)
     /// - Body: [`TokenCountsBody`](super::types::TokenCountsBody), sent as JSON (the spec does not require one)
     /// - Returns: [`TokenCountsResource`](super::types::TokenCountsResource)
+    #[inline]
     pub async fn get_input_token_counts(
         &self,
         body: &super::types::TokenCountsBody,
@@ -8951,6 +9283,7 @@ impl crate::runtime::Client {
     /// - `POST /responses/compact` (operation `Compactconversation`)
     /// - Body: [`CompactResponseMethodPublicBody`](super::types::CompactResponseMethodPublicBody), sent as JSON (the spec does not require one)
     /// - Returns: [`CompactResource`](super::types::CompactResource)
+    #[inline]
     pub async fn compact_conversation(
         &self,
         body: &super::types::CompactResponseMethodPublicBody,
@@ -8971,6 +9304,7 @@ impl crate::runtime::Client {
     /// - `POST /skills` (operation `CreateSkill`)
     /// - Body: [`CreateSkillBody`](super::types::CreateSkillBody), sent as `multipart/form-data` (the spec does not require one)
     /// - Returns: [`SkillResource`](super::types::SkillResource)
+    #[inline]
     pub async fn create_skill(
         &self,
         body: &super::types::CreateSkillBody,
@@ -8992,6 +9326,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListSkillsParams`](super::params::ListSkillsParams)
     /// - Returns: [`SkillListResource`](super::types::SkillListResource)
     /// - Every item, page by page: [`list_skills_auto_paging`](Self::list_skills_auto_paging)
+    #[inline]
     pub async fn list_skills(
         &self,
         params: &super::params::ListSkillsParams,
@@ -9014,6 +9349,7 @@ impl crate::runtime::Client {
     /// - Items: [`SkillResource`](super::types::SkillResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_skills_auto_paging(
         &self,
         params: &super::params::ListSkillsParams,
@@ -9049,6 +9385,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /skills/{skill_id}` (operation `DeleteSkill`)
     /// - Returns: [`DeletedSkillResource`](super::types::DeletedSkillResource)
+    #[inline]
     pub async fn delete_skill(
         &self,
         skill_id: &str,
@@ -9068,6 +9405,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /skills/{skill_id}` (operation `GetSkill`)
     /// - Returns: [`SkillResource`](super::types::SkillResource)
+    #[inline]
     pub async fn get_skill(
         &self,
         skill_id: &str,
@@ -9088,6 +9426,7 @@ impl crate::runtime::Client {
     /// - `POST /skills/{skill_id}` (operation `UpdateSkillDefaultVersion`)
     /// - Body: [`SetDefaultSkillVersionBody`](super::types::SetDefaultSkillVersionBody), sent as JSON (the spec does not require one)
     /// - Returns: [`SkillResource`](super::types::SkillResource)
+    #[inline]
     pub async fn update_skill_default_version(
         &self,
         skill_id: &str,
@@ -9109,6 +9448,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /skills/{skill_id}/content` (operation `GetSkillContent`)
     /// - Returns: a string
+    #[inline]
     pub async fn get_skill_content(
         &self,
         skill_id: &str,
@@ -9129,6 +9469,7 @@ impl crate::runtime::Client {
     /// - `POST /skills/{skill_id}/versions` (operation `CreateSkillVersion`)
     /// - Body: [`CreateSkillVersionBody`](super::types::CreateSkillVersionBody), sent as `multipart/form-data` (the spec does not require one)
     /// - Returns: [`SkillVersionResource`](super::types::SkillVersionResource)
+    #[inline]
     pub async fn create_skill_version(
         &self,
         skill_id: &str,
@@ -9152,6 +9493,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListSkillVersionsParams`](super::params::ListSkillVersionsParams)
     /// - Returns: [`SkillVersionListResource`](super::types::SkillVersionListResource)
     /// - Every item, page by page: [`list_skill_versions_auto_paging`](Self::list_skill_versions_auto_paging)
+    #[inline]
     pub async fn list_skill_versions(
         &self,
         skill_id: &str,
@@ -9176,6 +9518,7 @@ impl crate::runtime::Client {
     /// - Items: [`SkillVersionResource`](super::types::SkillVersionResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_skill_versions_auto_paging(
         &self,
         skill_id: &str,
@@ -9214,6 +9557,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /skills/{skill_id}/versions/{version}` (operation `GetSkillVersion`)
     /// - Returns: [`SkillVersionResource`](super::types::SkillVersionResource)
+    #[inline]
     pub async fn get_skill_version(
         &self,
         skill_id: &str,
@@ -9235,6 +9579,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /skills/{skill_id}/versions/{version}` (operation `DeleteSkillVersion`)
     /// - Returns: [`DeletedSkillVersionResource`](super::types::DeletedSkillVersionResource)
+    #[inline]
     pub async fn delete_skill_version(
         &self,
         skill_id: &str,
@@ -9256,6 +9601,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /skills/{skill_id}/versions/{version}/content` (operation `GetSkillVersionContent`)
     /// - Returns: a string
+    #[inline]
     pub async fn get_skill_version_content(
         &self,
         skill_id: &str,
@@ -9277,6 +9623,7 @@ impl crate::runtime::Client {
     ///
     /// - `POST /chatkit/sessions/{session_id}/cancel` (operation `CancelChatSessionMethod`)
     /// - Returns: [`ChatSessionResource`](super::types::ChatSessionResource)
+    #[inline]
     pub async fn cancel_chat_session_method(
         &self,
         session_id: &str,
@@ -9297,6 +9644,7 @@ impl crate::runtime::Client {
     /// - `POST /chatkit/sessions` (operation `CreateChatSessionMethod`)
     /// - Body: [`CreateChatSessionBody`](super::types::CreateChatSessionBody), sent as JSON (the spec does not require one)
     /// - Returns: [`ChatSessionResource`](super::types::ChatSessionResource)
+    #[inline]
     pub async fn create_chat_session_method(
         &self,
         body: &super::types::CreateChatSessionBody,
@@ -9318,6 +9666,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListThreadItemsMethodParams`](super::params::ListThreadItemsMethodParams)
     /// - Returns: [`ThreadItemListResource`](super::types::ThreadItemListResource)
     /// - Every item, page by page: [`list_thread_items_method_auto_paging`](Self::list_thread_items_method_auto_paging)
+    #[inline]
     pub async fn list_thread_items_method(
         &self,
         thread_id: &str,
@@ -9343,6 +9692,7 @@ impl crate::runtime::Client {
     /// - Items: [`ThreadItem`](super::types::ThreadItem); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `last_id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_thread_items_method_auto_paging(
         &self,
         thread_id: &str,
@@ -9383,6 +9733,7 @@ impl crate::runtime::Client {
     ///
     /// - `GET /chatkit/threads/{thread_id}` (operation `GetThreadMethod`)
     /// - Returns: [`ThreadResource`](super::types::ThreadResource)
+    #[inline]
     pub async fn get_thread_method(
         &self,
         thread_id: &str,
@@ -9402,6 +9753,7 @@ impl crate::runtime::Client {
     ///
     /// - `DELETE /chatkit/threads/{thread_id}` (operation `DeleteThreadMethod`)
     /// - Returns: [`DeletedThreadResource`](super::types::DeletedThreadResource)
+    #[inline]
     pub async fn delete_thread_method(
         &self,
         thread_id: &str,
@@ -9423,6 +9775,7 @@ impl crate::runtime::Client {
     /// - Query parameters: [`ListThreadsMethodParams`](super::params::ListThreadsMethodParams)
     /// - Returns: [`ThreadListResource`](super::types::ThreadListResource)
     /// - Every item, page by page: [`list_threads_method_auto_paging`](Self::list_threads_method_auto_paging)
+    #[inline]
     pub async fn list_threads_method(
         &self,
         params: &super::params::ListThreadsMethodParams,
@@ -9447,6 +9800,7 @@ impl crate::runtime::Client {
     /// - Items: [`ThreadResource`](super::types::ThreadResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the last item's `id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn list_threads_method_auto_paging(
         &self,
         params: &super::params::ListThreadsMethodParams,
@@ -9485,6 +9839,7 @@ impl crate::runtime::Client {
     /// - Body: [`BetaCreateResponse`](super::types::BetaCreateResponse), sent as JSON
     /// - Returns: [`BetaResponse`](super::types::BetaResponse)
     /// - Streaming: [`beta_create_response_stream`](Self::beta_create_response_stream) returns [`BetaResponseStreamEvent`](super::types::BetaResponseStreamEvent) events as they are sent
+    #[inline]
     pub async fn beta_create_response(
         &self,
         params: &super::params::BetaCreateResponseParams,
@@ -9510,6 +9865,7 @@ impl crate::runtime::Client {
     /// - Body: [`BetaCreateResponse`](super::types::BetaCreateResponse), sent as JSON
     /// - Events: [`BetaResponseStreamEvent`](super::types::BetaResponseStreamEvent)
     /// - Without streaming: [`beta_create_response`](Self::beta_create_response)
+    #[inline]
     pub async fn beta_create_response_stream(
         &self,
         params: &super::params::BetaCreateResponseParams,
@@ -9601,6 +9957,7 @@ impl crate::runtime::Client {
     /// - `GET /responses/{response_id}?beta=true` (operation `beta_getResponse`)
     /// - Query and header parameters: [`BetaGetResponseParams`](super::params::BetaGetResponseParams)
     /// - Returns: [`BetaResponse`](super::types::BetaResponse)
+    #[inline]
     pub async fn beta_get_response(
         &self,
         response_id: &str,
@@ -9628,6 +9985,7 @@ impl crate::runtime::Client {
     /// - `DELETE /responses/{response_id}?beta=true` (operation `beta_deleteResponse`)
     /// - Header parameters: [`BetaDeleteResponseParams`](super::params::BetaDeleteResponseParams)
     /// - Returns: no body
+    #[inline]
     pub async fn beta_delete_response(
         &self,
         response_id: &str,
@@ -9647,6 +10005,7 @@ impl crate::runtime::Client {
     /// - `POST /responses/{response_id}/cancel?beta=true` (operation `beta_cancelResponse`)
     /// - Header parameters: [`BetaCancelResponseParams`](super::params::BetaCancelResponseParams)
     /// - Returns: [`BetaResponse`](super::types::BetaResponse)
+    #[inline]
     pub async fn beta_cancel_response(
         &self,
         response_id: &str,
@@ -9670,6 +10029,7 @@ impl crate::runtime::Client {
     /// - Header parameters: [`BetaCompactConversationParams`](super::params::BetaCompactConversationParams)
     /// - Body: [`BetaCompactResponseMethodPublicBody`](super::types::BetaCompactResponseMethodPublicBody), sent as JSON (the spec does not require one)
     /// - Returns: [`BetaCompactResource`](super::types::BetaCompactResource)
+    #[inline]
     pub async fn beta_compact_conversation(
         &self,
         params: &super::params::BetaCompactConversationParams,
@@ -9693,6 +10053,7 @@ impl crate::runtime::Client {
     /// - Query and header parameters: [`BetaListInputItemsParams`](super::params::BetaListInputItemsParams)
     /// - Returns: [`BetaResponseItemList`](super::types::BetaResponseItemList)
     /// - Every item, page by page: [`beta_list_input_items_auto_paging`](Self::beta_list_input_items_auto_paging)
+    #[inline]
     pub async fn beta_list_input_items(
         &self,
         response_id: &str,
@@ -9720,6 +10081,7 @@ impl crate::runtime::Client {
     /// - Items: [`BetaItemResource`](super::types::BetaItemResource); whole pages through [`Items::pages`](crate::runtime::Items::pages)
     /// - Next page: `after` = the page's `last_id`
     /// - Ends when `has_more` is false; a page asking for more without a new cursor ends the stream with [`Error::Pagination`](crate::runtime::Error::Pagination)
+    #[inline]
     pub fn beta_list_input_items_auto_paging(
         &self,
         response_id: &str,
@@ -9764,6 +10126,7 @@ impl crate::runtime::Client {
     /// - Header parameters: [`BetaGetInputTokenCountsParams`](super::params::BetaGetInputTokenCountsParams)
     /// - Body: [`BetaTokenCountsBody`](super::types::BetaTokenCountsBody), sent as JSON (the spec does not require one)
     /// - Returns: [`BetaTokenCountsResource`](super::types::BetaTokenCountsResource)
+    #[inline]
     pub async fn beta_get_input_token_counts(
         &self,
         params: &super::params::BetaGetInputTokenCountsParams,

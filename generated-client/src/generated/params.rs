@@ -20,6 +20,7 @@ pub struct ListAssistantsParams {
 impl ListAssistantsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -72,6 +73,7 @@ pub struct ListVoiceConsentsParams {
 impl ListVoiceConsentsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             after: ::std::option::Option::None,
@@ -106,6 +108,7 @@ pub struct ListBatchesParams {
 impl ListBatchesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             after: ::std::option::Option::None,
@@ -146,6 +149,7 @@ pub struct ListChatCompletionsParams {
 impl ListChatCompletionsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             model: ::std::option::Option::None,
@@ -209,6 +213,7 @@ pub struct GetChatCompletionMessagesParams {
 impl GetChatCompletionMessagesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             after: ::std::option::Option::None,
@@ -256,6 +261,7 @@ pub struct ListContainersParams {
 impl ListContainersParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -310,6 +316,7 @@ pub struct ListContainerFilesParams {
 impl ListContainerFilesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -351,6 +358,7 @@ pub struct CreateConversationItemsParams {
 impl CreateConversationItemsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             include: ::std::option::Option::None,
@@ -383,6 +391,7 @@ pub struct ListConversationItemsParams {
 impl ListConversationItemsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -433,6 +442,7 @@ pub struct GetConversationItemParams {
 impl GetConversationItemParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             include: ::std::option::Option::None,
@@ -465,6 +475,7 @@ pub struct ListEvalsParams {
 impl ListEvalsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             after: ::std::option::Option::None,
@@ -521,6 +532,7 @@ pub struct GetEvalRunsParams {
 impl GetEvalRunsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             after: ::std::option::Option::None,
@@ -577,6 +589,7 @@ pub struct GetEvalRunOutputItemsParams {
 impl GetEvalRunOutputItemsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             after: ::std::option::Option::None,
@@ -633,6 +646,7 @@ pub struct ListFilesParams {
 impl ListFilesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             purpose: ::std::option::Option::None,
@@ -691,6 +705,7 @@ pub struct ListFineTuningCheckpointPermissionsParams {
 impl ListFineTuningCheckpointPermissionsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             project_id: ::std::option::Option::None,
@@ -749,6 +764,7 @@ pub struct ListPaginatedFineTuningJobsParams {
 impl ListPaginatedFineTuningJobsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             after: ::std::option::Option::None,
@@ -794,6 +810,7 @@ pub struct ListFineTuningJobCheckpointsParams {
 impl ListFineTuningJobCheckpointsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             after: ::std::option::Option::None,
@@ -828,6 +845,7 @@ pub struct ListFineTuningEventsParams {
 impl ListFineTuningEventsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             after: ::std::option::Option::None,
@@ -864,6 +882,7 @@ pub struct AdminApiKeysListParams {
 impl AdminApiKeysListParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             after: ::std::option::Option::None,
@@ -925,6 +944,7 @@ pub struct ListAuditLogsParams {
 impl ListAuditLogsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             effective_at: ::std::option::Option::None,
@@ -1032,6 +1052,7 @@ pub struct ListOrganizationCertificatesParams {
 impl ListOrganizationCertificatesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1075,6 +1096,7 @@ pub struct GetCertificateParams {
 impl GetCertificateParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             include: ::std::option::Option::None,
@@ -1119,6 +1141,7 @@ pub struct UsageCostsParams {
 impl UsageCostsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -1200,6 +1223,7 @@ pub struct ListGroupsParams {
 impl ListGroupsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1245,6 +1269,7 @@ pub struct ListGroupRoleAssignmentsParams {
 impl ListGroupRoleAssignmentsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1290,6 +1315,7 @@ pub struct ListGroupUsersParams {
 impl ListGroupUsersParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1333,6 +1359,7 @@ pub struct ListInvitesParams {
 impl ListInvitesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1369,6 +1396,7 @@ pub struct ListProjectsParams {
 impl ListProjectsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1413,6 +1441,7 @@ pub struct ListProjectApiKeysParams {
 impl ListProjectApiKeysParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1460,6 +1489,7 @@ pub struct ListProjectCertificatesParams {
 impl ListProjectCertificatesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1505,6 +1535,7 @@ pub struct ListProjectGroupsParams {
 impl ListProjectGroupsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1546,6 +1577,7 @@ pub struct RetrieveProjectGroupParams {
 impl RetrieveProjectGroupParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             group_type: ::std::option::Option::None,
@@ -1576,6 +1608,7 @@ pub struct ListProjectRateLimitsParams {
 impl ListProjectRateLimitsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1619,6 +1652,7 @@ pub struct ListProjectServiceAccountsParams {
 impl ListProjectServiceAccountsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1657,6 +1691,7 @@ pub struct ListProjectSpendAlertsParams {
 impl ListProjectSpendAlertsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1709,6 +1744,7 @@ pub struct ListProjectUsersParams {
 impl ListProjectUsersParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1745,6 +1781,7 @@ pub struct ListRolesParams {
 impl ListRolesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1792,6 +1829,7 @@ pub struct ListOrganizationSpendAlertsParams {
 impl ListOrganizationSpendAlertsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -1862,6 +1900,7 @@ pub struct UsageAudioSpeechesParams {
 impl UsageAudioSpeechesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -1979,6 +2018,7 @@ pub struct UsageAudioTranscriptionsParams {
 impl UsageAudioTranscriptionsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -2092,6 +2132,7 @@ pub struct UsageCodeInterpreterSessionsParams {
 impl UsageCodeInterpreterSessionsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -2184,6 +2225,7 @@ pub struct UsageCompletionsParams {
 impl UsageCompletionsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -2305,6 +2347,7 @@ pub struct UsageEmbeddingsParams {
 impl UsageEmbeddingsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -2422,6 +2465,7 @@ pub struct UsageFileSearchCallsParams {
 impl UsageFileSearchCallsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -2545,6 +2589,7 @@ pub struct UsageImagesParams {
 impl UsageImagesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -2682,6 +2727,7 @@ pub struct UsageModerationsParams {
 impl UsageModerationsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -2791,6 +2837,7 @@ pub struct UsageVectorStoresParams {
 impl UsageVectorStoresParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -2885,6 +2932,7 @@ pub struct UsageWebSearchCallsParams {
 impl UsageWebSearchCallsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(start_time: impl ::std::convert::Into<i64>) -> Self {
         Self {
             start_time: start_time.into(),
@@ -2995,6 +3043,7 @@ pub struct ListUsersParams {
 impl ListUsersParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3040,6 +3089,7 @@ pub struct ListUserRoleAssignmentsParams {
 impl ListUserRoleAssignmentsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3085,6 +3135,7 @@ pub struct ListProjectGroupRoleAssignmentsParams {
 impl ListProjectGroupRoleAssignmentsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3132,6 +3183,7 @@ pub struct ListProjectRolesParams {
 impl ListProjectRolesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3177,6 +3229,7 @@ pub struct ListProjectUserRoleAssignmentsParams {
 impl ListProjectUserRoleAssignmentsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3226,6 +3279,7 @@ pub struct GetResponseParams {
 impl GetResponseParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             include: ::std::option::Option::None,
@@ -3279,6 +3333,7 @@ pub struct ListInputItemsParams {
 impl ListInputItemsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3337,6 +3392,7 @@ pub struct ListMessagesParams {
 impl ListMessagesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3402,6 +3458,7 @@ pub struct ListRunsParams {
 impl ListRunsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3454,6 +3511,7 @@ pub struct CreateRunParams {
 impl CreateRunParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             include: ::std::option::Option::None,
@@ -3492,6 +3550,7 @@ pub struct ListRunStepsParams {
 impl ListRunStepsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3555,6 +3614,7 @@ pub struct GetRunStepParams {
 impl GetRunStepParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             include: ::std::option::Option::None,
@@ -3589,6 +3649,7 @@ pub struct ListVectorStoresParams {
 impl ListVectorStoresParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3647,6 +3708,7 @@ pub struct ListFilesInVectorStoreBatchParams {
 impl ListFilesInVectorStoreBatchParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3714,6 +3776,7 @@ pub struct ListVectorStoreFilesParams {
 impl ListVectorStoreFilesParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3777,6 +3840,7 @@ pub struct ListVideosParams {
 impl ListVideosParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3818,6 +3882,7 @@ pub struct RetrieveVideoContentParams {
 impl RetrieveVideoContentParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             variant: ::std::option::Option::None,
@@ -3848,6 +3913,7 @@ pub struct ListSkillsParams {
 impl ListSkillsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3893,6 +3959,7 @@ pub struct ListSkillVersionsParams {
 impl ListSkillVersionsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3940,6 +4007,7 @@ pub struct ListThreadItemsMethodParams {
 impl ListThreadItemsMethodParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -3998,6 +4066,7 @@ pub struct ListThreadsMethodParams {
 impl ListThreadsMethodParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -4059,6 +4128,7 @@ pub struct BetaCreateResponseParams {
 impl BetaCreateResponseParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             openai_beta: ::std::option::Option::None,
@@ -4097,6 +4167,7 @@ pub struct BetaGetResponseParams {
 impl BetaGetResponseParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             include: ::std::option::Option::None,
@@ -4157,6 +4228,7 @@ pub struct BetaDeleteResponseParams {
 impl BetaDeleteResponseParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             openai_beta: ::std::option::Option::None,
@@ -4187,6 +4259,7 @@ pub struct BetaCancelResponseParams {
 impl BetaCancelResponseParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             openai_beta: ::std::option::Option::None,
@@ -4217,6 +4290,7 @@ pub struct BetaCompactConversationParams {
 impl BetaCompactConversationParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             openai_beta: ::std::option::Option::None,
@@ -4255,6 +4329,7 @@ pub struct BetaListInputItemsParams {
 impl BetaListInputItemsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: ::std::option::Option::None,
@@ -4318,6 +4393,7 @@ pub struct BetaGetInputTokenCountsParams {
 impl BetaGetInputTokenCountsParams {
     /// Creates the parameters from the required ones; optional ones start unset.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             openai_beta: ::std::option::Option::None,

@@ -10,6 +10,7 @@ impl crate::runtime::Client {
     /// body under the client's webhook secret (`ClientBuilder::webhook_secret`, else
     /// `OPENAI_WEBHOOK_SECRET`), or whose `webhook-timestamp` is more than 5 minutes off, with
     /// a typed error; only then is the body decoded. `verify_signature` checks without decoding.
+    #[inline]
     pub fn webhooks(&self) -> crate::runtime::Webhooks<super::types::WebhookEvent> {
         self.webhooks_as::<super::types::WebhookEvent>()
     }

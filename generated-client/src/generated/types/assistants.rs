@@ -134,6 +134,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObject {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -196,6 +197,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectCodeInterpreter {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantObjectCodeInterpreter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -263,6 +265,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectFileSearch {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantObjectFileSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -282,6 +285,7 @@ pub enum AssistantObjectObject {
 #[cfg(feature = "assistants")]
 impl AssistantObjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Assistant => "assistant",
@@ -291,6 +295,7 @@ impl AssistantObjectObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for AssistantObjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "assistant" => Self::Assistant,
@@ -300,6 +305,7 @@ impl ::std::convert::From<&str> for AssistantObjectObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for AssistantObjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -323,6 +329,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectObject {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for AssistantObjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -333,6 +340,7 @@ impl crate::runtime::de::Fit for AssistantObjectObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for AssistantObjectObject {
+    #[inline]
     fn default() -> Self {
         Self::Assistant
     }
@@ -405,6 +413,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolResources {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantObjectToolResources {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -472,6 +481,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolsItem {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for AssistantObjectToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
@@ -483,18 +493,21 @@ impl crate::runtime::de::Fit for AssistantObjectToolsItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode> for AssistantObjectToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFileSearch> for AssistantObjectToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFileSearch) -> Self {
         Self::FileSearch(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFunction> for AssistantObjectToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
     }
@@ -554,6 +567,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantToolsCode {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -563,6 +577,7 @@ impl crate::runtime::de::Fit for AssistantToolsCode {
 impl AssistantToolsCode {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::AssistantToolsCodeType::CodeInterpreter,
@@ -594,6 +609,7 @@ pub enum AssistantToolsCodeType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantToolsCodeType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CodeInterpreter => "code_interpreter",
@@ -603,6 +619,7 @@ impl AssistantToolsCodeType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantToolsCodeType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "code_interpreter" => Self::CodeInterpreter,
@@ -612,6 +629,7 @@ impl ::std::convert::From<&str> for AssistantToolsCodeType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantToolsCodeType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -635,6 +653,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCodeType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantToolsCodeType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -645,6 +664,7 @@ impl crate::runtime::de::Fit for AssistantToolsCodeType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsCodeType {
+    #[inline]
     fn default() -> Self {
         Self::CodeInterpreter
     }
@@ -714,6 +734,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearch {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantToolsFileSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -723,6 +744,7 @@ impl crate::runtime::de::Fit for AssistantToolsFileSearch {
 impl AssistantToolsFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::AssistantToolsFileSearchType::FileSearch,
@@ -731,6 +753,7 @@ impl AssistantToolsFileSearch {
         }
     }
     /// Sets `file_search`.
+    #[inline]
     pub fn file_search(
         mut self,
         value: impl ::std::convert::Into<super::AssistantToolsFileSearchFileSearch>,
@@ -816,6 +839,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchFileSearch {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantToolsFileSearchFileSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -825,6 +849,7 @@ impl crate::runtime::de::Fit for AssistantToolsFileSearchFileSearch {
 impl AssistantToolsFileSearchFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             max_num_results: ::std::option::Option::None,
@@ -833,11 +858,13 @@ impl AssistantToolsFileSearchFileSearch {
         }
     }
     /// Sets `max_num_results`.
+    #[inline]
     pub fn max_num_results(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_num_results = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ranking_options`.
+    #[inline]
     pub fn ranking_options(
         mut self,
         value: impl ::std::convert::Into<super::FileSearchRankingOptions>,
@@ -870,6 +897,7 @@ pub enum AssistantToolsFileSearchType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantToolsFileSearchType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileSearch => "file_search",
@@ -879,6 +907,7 @@ impl AssistantToolsFileSearchType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantToolsFileSearchType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_search" => Self::FileSearch,
@@ -888,6 +917,7 @@ impl ::std::convert::From<&str> for AssistantToolsFileSearchType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantToolsFileSearchType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -911,6 +941,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantToolsFileSearchType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -921,6 +952,7 @@ impl crate::runtime::de::Fit for AssistantToolsFileSearchType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsFileSearchType {
+    #[inline]
     fn default() -> Self {
         Self::FileSearch
     }
@@ -983,6 +1015,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnly {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnly {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -992,6 +1025,7 @@ impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnly {
 impl AssistantToolsFileSearchTypeOnly {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::AssistantToolsFileSearchTypeOnlyType::FileSearch,
@@ -1023,6 +1057,7 @@ pub enum AssistantToolsFileSearchTypeOnlyType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantToolsFileSearchTypeOnlyType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileSearch => "file_search",
@@ -1032,6 +1067,7 @@ impl AssistantToolsFileSearchTypeOnlyType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantToolsFileSearchTypeOnlyType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_search" => Self::FileSearch,
@@ -1041,6 +1077,7 @@ impl ::std::convert::From<&str> for AssistantToolsFileSearchTypeOnlyType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantToolsFileSearchTypeOnlyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1064,6 +1101,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnlyType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnlyType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1074,6 +1112,7 @@ impl crate::runtime::de::Fit for AssistantToolsFileSearchTypeOnlyType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsFileSearchTypeOnlyType {
+    #[inline]
     fn default() -> Self {
         Self::FileSearch
     }
@@ -1140,6 +1179,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantToolsFunction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1149,6 +1189,7 @@ impl crate::runtime::de::Fit for AssistantToolsFunction {
 impl AssistantToolsFunction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(function: impl ::std::convert::Into<super::FunctionObject>) -> Self {
         Self {
             r#type: super::AssistantToolsFunctionType::Function,
@@ -1181,6 +1222,7 @@ pub enum AssistantToolsFunctionType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantToolsFunctionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -1190,6 +1232,7 @@ impl AssistantToolsFunctionType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantToolsFunctionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -1199,6 +1242,7 @@ impl ::std::convert::From<&str> for AssistantToolsFunctionType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantToolsFunctionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1222,6 +1266,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunctionType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantToolsFunctionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1232,6 +1277,7 @@ impl crate::runtime::de::Fit for AssistantToolsFunctionType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantToolsFunctionType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -1355,6 +1401,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsApiResponseFormatOption {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ResponseFormatJsonSchema(value) => {
@@ -1370,12 +1417,14 @@ impl crate::runtime::de::Fit for AssistantsApiResponseFormatOption {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantsApiResponseFormatOption {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for AssistantsApiResponseFormatOption {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -1383,6 +1432,7 @@ impl ::std::convert::From<::std::string::String> for AssistantsApiResponseFormat
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantsApiResponseFormatOptionAuto>
 for AssistantsApiResponseFormatOption {
+    #[inline]
     fn from(value: super::AssistantsApiResponseFormatOptionAuto) -> Self {
         Self::Auto(value)
     }
@@ -1390,6 +1440,7 @@ for AssistantsApiResponseFormatOption {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::ResponseFormatJsonObject>
 for AssistantsApiResponseFormatOption {
+    #[inline]
     fn from(value: super::ResponseFormatJsonObject) -> Self {
         Self::ResponseFormatJsonObject(value)
     }
@@ -1397,6 +1448,7 @@ for AssistantsApiResponseFormatOption {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::ResponseFormatJsonSchema>
 for AssistantsApiResponseFormatOption {
+    #[inline]
     fn from(value: super::ResponseFormatJsonSchema) -> Self {
         Self::ResponseFormatJsonSchema(value)
     }
@@ -1404,6 +1456,7 @@ for AssistantsApiResponseFormatOption {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::ResponseFormatText>
 for AssistantsApiResponseFormatOption {
+    #[inline]
     fn from(value: super::ResponseFormatText) -> Self {
         Self::ResponseFormatText(value)
     }
@@ -1423,6 +1476,7 @@ pub enum AssistantsApiResponseFormatOptionAuto {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantsApiResponseFormatOptionAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -1432,6 +1486,7 @@ impl AssistantsApiResponseFormatOptionAuto {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantsApiResponseFormatOptionAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -1441,6 +1496,7 @@ impl ::std::convert::From<&str> for AssistantsApiResponseFormatOptionAuto {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantsApiResponseFormatOptionAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1464,6 +1520,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOptionAuto {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsApiResponseFormatOptionAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1474,6 +1531,7 @@ impl crate::runtime::de::Fit for AssistantsApiResponseFormatOptionAuto {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for AssistantsApiResponseFormatOptionAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -1555,6 +1613,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsApiToolChoiceOption {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::NamedToolChoice(value) => crate::runtime::de::Fit::misfit(value),
@@ -1564,12 +1623,14 @@ impl crate::runtime::de::Fit for AssistantsApiToolChoiceOption {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantsApiToolChoiceOption {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Mode(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for AssistantsApiToolChoiceOption {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Mode(::std::convert::From::from(value.as_str()))
     }
@@ -1577,6 +1638,7 @@ impl ::std::convert::From<::std::string::String> for AssistantsApiToolChoiceOpti
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantsApiToolChoiceOptionMode>
 for AssistantsApiToolChoiceOption {
+    #[inline]
     fn from(value: super::AssistantsApiToolChoiceOptionMode) -> Self {
         Self::Mode(value)
     }
@@ -1584,6 +1646,7 @@ for AssistantsApiToolChoiceOption {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantsNamedToolChoice>
 for AssistantsApiToolChoiceOption {
+    #[inline]
     fn from(value: super::AssistantsNamedToolChoice) -> Self {
         Self::NamedToolChoice(value)
     }
@@ -1607,6 +1670,7 @@ pub enum AssistantsApiToolChoiceOptionMode {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantsApiToolChoiceOptionMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -1618,6 +1682,7 @@ impl AssistantsApiToolChoiceOptionMode {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantsApiToolChoiceOptionMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -1629,6 +1694,7 @@ impl ::std::convert::From<&str> for AssistantsApiToolChoiceOptionMode {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantsApiToolChoiceOptionMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1652,6 +1718,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOptionMode {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsApiToolChoiceOptionMode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1725,6 +1792,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoice {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantsNamedToolChoice {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1734,6 +1802,7 @@ impl crate::runtime::de::Fit for AssistantsNamedToolChoice {
 impl AssistantsNamedToolChoice {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         r#type: impl ::std::convert::Into<super::AssistantsNamedToolChoiceType>,
     ) -> Self {
@@ -1744,6 +1813,7 @@ impl AssistantsNamedToolChoice {
         }
     }
     /// Sets `function`.
+    #[inline]
     pub fn function(
         mut self,
         value: impl ::std::convert::Into<super::AssistantsNamedToolChoiceFunction>,
@@ -1819,6 +1889,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceFunction {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantsNamedToolChoiceFunction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1828,6 +1899,7 @@ impl crate::runtime::de::Fit for AssistantsNamedToolChoiceFunction {
 impl AssistantsNamedToolChoiceFunction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -1863,6 +1935,7 @@ pub enum AssistantsNamedToolChoiceType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl AssistantsNamedToolChoiceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -1874,6 +1947,7 @@ impl AssistantsNamedToolChoiceType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AssistantsNamedToolChoiceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -1885,6 +1959,7 @@ impl ::std::convert::From<&str> for AssistantsNamedToolChoiceType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for AssistantsNamedToolChoiceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1908,6 +1983,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsNamedToolChoiceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2042,6 +2118,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequest {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateAssistantRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2051,6 +2128,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequest {
 impl CreateAssistantRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         model: impl ::std::convert::Into<super::CreateAssistantRequestModel>,
     ) -> Self {
@@ -2070,6 +2148,7 @@ impl CreateAssistantRequest {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2078,6 +2157,7 @@ impl CreateAssistantRequest {
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2086,6 +2166,7 @@ impl CreateAssistantRequest {
         self
     }
     /// Sets `instructions`.
+    #[inline]
     pub fn instructions(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2094,6 +2175,7 @@ impl CreateAssistantRequest {
         self
     }
     /// Sets `reasoning_effort`.
+    #[inline]
     pub fn reasoning_effort(
         mut self,
         value: impl ::std::convert::Into<super::ReasoningEffort>,
@@ -2102,6 +2184,7 @@ impl CreateAssistantRequest {
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<
@@ -2112,6 +2195,7 @@ impl CreateAssistantRequest {
         self
     }
     /// Sets `tool_resources`.
+    #[inline]
     pub fn tool_resources(
         mut self,
         value: impl ::std::convert::Into<super::CreateAssistantRequestToolResources>,
@@ -2120,6 +2204,7 @@ impl CreateAssistantRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -2128,16 +2213,19 @@ impl CreateAssistantRequest {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `top_p`.
+    #[inline]
     pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.top_p = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<super::AssistantsApiResponseFormatOption>,
@@ -2213,6 +2301,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoChunkingStrate
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateAssistantRequestAutoChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2222,6 +2311,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestAutoChunkingStrategy {
 impl CreateAssistantRequestAutoChunkingStrategy {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::CreateAssistantRequestAutoType::Auto,
@@ -2253,6 +2343,7 @@ pub enum CreateAssistantRequestAutoType {
 #[cfg(feature = "assistants")]
 impl CreateAssistantRequestAutoType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -2262,6 +2353,7 @@ impl CreateAssistantRequestAutoType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateAssistantRequestAutoType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -2271,6 +2363,7 @@ impl ::std::convert::From<&str> for CreateAssistantRequestAutoType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for CreateAssistantRequestAutoType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2294,6 +2387,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoType {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateAssistantRequestAutoType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2304,6 +2398,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestAutoType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for CreateAssistantRequestAutoType {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -2366,6 +2461,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestChunkingStrategy {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateAssistantRequestChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -2377,6 +2473,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestChunkingStrategy {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::CreateAssistantRequestAutoChunkingStrategy>
 for CreateAssistantRequestChunkingStrategy {
+    #[inline]
     fn from(value: super::CreateAssistantRequestAutoChunkingStrategy) -> Self {
         Self::Auto(value)
     }
@@ -2384,6 +2481,7 @@ for CreateAssistantRequestChunkingStrategy {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::CreateAssistantRequestStaticChunkingStrategy>
 for CreateAssistantRequestChunkingStrategy {
+    #[inline]
     fn from(value: super::CreateAssistantRequestStaticChunkingStrategy) -> Self {
         Self::Static(value)
     }
@@ -2446,6 +2544,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestCodeInterpreter {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateAssistantRequestCodeInterpreter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2455,6 +2554,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestCodeInterpreter {
 impl CreateAssistantRequestCodeInterpreter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
@@ -2462,6 +2562,7 @@ impl CreateAssistantRequestCodeInterpreter {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -2549,6 +2650,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestFileSearch {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateAssistantRequestFileSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2560,6 +2662,7 @@ impl CreateAssistantRequestFileSearch {
     ///
     /// Exactly one of `vector_store_ids`, `vector_stores` must be set.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             vector_store_ids: ::std::option::Option::None,
@@ -2568,6 +2671,7 @@ impl CreateAssistantRequestFileSearch {
         }
     }
     /// Sets `vector_store_ids`.
+    #[inline]
     pub fn vector_store_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -2576,6 +2680,7 @@ impl CreateAssistantRequestFileSearch {
         self
     }
     /// Sets `vector_stores`.
+    #[inline]
     pub fn vector_stores(
         mut self,
         value: impl ::std::convert::Into<
@@ -2791,30 +2896,35 @@ impl CreateAssistantRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateAssistantRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<::std::string::String> for CreateAssistantRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for CreateAssistantRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateAssistantRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -2890,6 +3000,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStatic {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateAssistantRequestStatic {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2899,6 +3010,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestStatic {
 impl CreateAssistantRequestStatic {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         max_chunk_size_tokens: impl ::std::convert::Into<i64>,
         chunk_overlap_tokens: impl ::std::convert::Into<i64>,
@@ -2984,6 +3096,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticChunkingStra
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateAssistantRequestStaticChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2993,6 +3106,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestStaticChunkingStrategy {
 impl CreateAssistantRequestStaticChunkingStrategy {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         r#static: impl ::std::convert::Into<super::CreateAssistantRequestStatic>,
     ) -> Self {
@@ -3027,6 +3141,7 @@ pub enum CreateAssistantRequestStaticType {
 #[cfg(feature = "assistants")]
 impl CreateAssistantRequestStaticType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Static => "static",
@@ -3036,6 +3151,7 @@ impl CreateAssistantRequestStaticType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateAssistantRequestStaticType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "static" => Self::Static,
@@ -3045,6 +3161,7 @@ impl ::std::convert::From<&str> for CreateAssistantRequestStaticType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for CreateAssistantRequestStaticType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3068,6 +3185,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticType {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateAssistantRequestStaticType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3078,6 +3196,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestStaticType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for CreateAssistantRequestStaticType {
+    #[inline]
     fn default() -> Self {
         Self::Static
     }
@@ -3152,6 +3271,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolResources {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateAssistantRequestToolResources {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3161,6 +3281,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestToolResources {
 impl CreateAssistantRequestToolResources {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             code_interpreter: ::std::option::Option::None,
@@ -3169,6 +3290,7 @@ impl CreateAssistantRequestToolResources {
         }
     }
     /// Sets `code_interpreter`.
+    #[inline]
     pub fn code_interpreter(
         mut self,
         value: impl ::std::convert::Into<super::CreateAssistantRequestCodeInterpreter>,
@@ -3177,6 +3299,7 @@ impl CreateAssistantRequestToolResources {
         self
     }
     /// Sets `file_search`.
+    #[inline]
     pub fn file_search(
         mut self,
         value: impl ::std::convert::Into<super::CreateAssistantRequestFileSearch>,
@@ -3257,6 +3380,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolsItem {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateAssistantRequestToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
@@ -3269,6 +3393,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestToolsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for CreateAssistantRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
     }
@@ -3276,6 +3401,7 @@ for CreateAssistantRequestToolsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFileSearch>
 for CreateAssistantRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFileSearch) -> Self {
         Self::FileSearch(value)
     }
@@ -3283,6 +3409,7 @@ for CreateAssistantRequestToolsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFunction>
 for CreateAssistantRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
     }
@@ -3362,6 +3489,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestVectorStoresItem {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateAssistantRequestVectorStoresItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3371,6 +3499,7 @@ impl crate::runtime::de::Fit for CreateAssistantRequestVectorStoresItem {
 impl CreateAssistantRequestVectorStoresItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
@@ -3380,6 +3509,7 @@ impl CreateAssistantRequestVectorStoresItem {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -3388,6 +3518,7 @@ impl CreateAssistantRequestVectorStoresItem {
         self
     }
     /// Sets `chunking_strategy`.
+    #[inline]
     pub fn chunking_strategy(
         mut self,
         value: impl ::std::convert::Into<super::CreateAssistantRequestChunkingStrategy>,
@@ -3396,6 +3527,7 @@ impl CreateAssistantRequestVectorStoresItem {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -3487,6 +3619,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequest {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateMessageRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3496,6 +3629,7 @@ impl crate::runtime::de::Fit for CreateMessageRequest {
 impl CreateMessageRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         role: impl ::std::convert::Into<super::CreateMessageRequestRole>,
         content: impl ::std::convert::Into<super::CreateMessageRequestContent>,
@@ -3509,6 +3643,7 @@ impl CreateMessageRequest {
         }
     }
     /// Sets `attachments`.
+    #[inline]
     pub fn attachments(
         mut self,
         value: impl ::std::convert::Into<
@@ -3519,6 +3654,7 @@ impl CreateMessageRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -3602,6 +3738,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestArrayOfContentPartsI
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateMessageRequestArrayOfContentPartsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
@@ -3614,6 +3751,7 @@ impl crate::runtime::de::Fit for CreateMessageRequestArrayOfContentPartsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::MessageContentImageFileObject>
 for CreateMessageRequestArrayOfContentPartsItem {
+    #[inline]
     fn from(value: super::MessageContentImageFileObject) -> Self {
         Self::ImageFile(value)
     }
@@ -3621,6 +3759,7 @@ for CreateMessageRequestArrayOfContentPartsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::MessageContentImageUrlObject>
 for CreateMessageRequestArrayOfContentPartsItem {
+    #[inline]
     fn from(value: super::MessageContentImageUrlObject) -> Self {
         Self::ImageUrl(value)
     }
@@ -3628,6 +3767,7 @@ for CreateMessageRequestArrayOfContentPartsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::MessageRequestContentTextObject>
 for CreateMessageRequestArrayOfContentPartsItem {
+    #[inline]
     fn from(value: super::MessageRequestContentTextObject) -> Self {
         Self::Text(value)
     }
@@ -3699,6 +3839,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItem {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateMessageRequestAttachmentsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3708,6 +3849,7 @@ impl crate::runtime::de::Fit for CreateMessageRequestAttachmentsItem {
 impl CreateMessageRequestAttachmentsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_id: ::std::option::Option::None,
@@ -3716,6 +3858,7 @@ impl CreateMessageRequestAttachmentsItem {
         }
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3724,6 +3867,7 @@ impl CreateMessageRequestAttachmentsItem {
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<
@@ -3824,6 +3968,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateMessageRequestContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -3833,12 +3978,14 @@ impl crate::runtime::de::Fit for CreateMessageRequestContent {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateMessageRequestContent {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::TextContent(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<::std::string::String> for CreateMessageRequestContent {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
     }
@@ -3847,6 +3994,7 @@ impl ::std::convert::From<::std::string::String> for CreateMessageRequestContent
 impl ::std::convert::From<
     ::std::vec::Vec<super::CreateMessageRequestArrayOfContentPartsItem>,
 > for CreateMessageRequestContent {
+    #[inline]
     fn from(
         value: ::std::vec::Vec<super::CreateMessageRequestArrayOfContentPartsItem>,
     ) -> Self {
@@ -3870,6 +4018,7 @@ pub enum CreateMessageRequestRole {
 #[cfg(feature = "assistants")]
 impl CreateMessageRequestRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -3880,6 +4029,7 @@ impl CreateMessageRequestRole {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateMessageRequestRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -3890,6 +4040,7 @@ impl ::std::convert::From<&str> for CreateMessageRequestRole {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for CreateMessageRequestRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3913,6 +4064,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestRole {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateMessageRequestRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3978,6 +4130,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestToolsItem {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateMessageRequestToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
@@ -3988,6 +4141,7 @@ impl crate::runtime::de::Fit for CreateMessageRequestToolsItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode> for CreateMessageRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
     }
@@ -3995,6 +4149,7 @@ impl ::std::convert::From<super::AssistantToolsCode> for CreateMessageRequestToo
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFileSearchTypeOnly>
 for CreateMessageRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFileSearchTypeOnly) -> Self {
         Self::FileSearch(value)
     }
@@ -4014,6 +4169,7 @@ pub enum CreateRunIncludeItem {
 #[cfg(feature = "assistants")]
 impl CreateRunIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StepDetailsToolCallsStarFileSearchResultsStarContent => {
@@ -4025,6 +4181,7 @@ impl CreateRunIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateRunIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "step_details.tool_calls[*].file_search.results[*].content" => {
@@ -4036,6 +4193,7 @@ impl ::std::convert::From<&str> for CreateRunIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for CreateRunIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4059,6 +4217,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateRunIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4069,6 +4228,7 @@ impl crate::runtime::de::Fit for CreateRunIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for CreateRunIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::StepDetailsToolCallsStarFileSearchResultsStarContent
     }
@@ -4251,6 +4411,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateRunRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4260,6 +4421,7 @@ impl crate::runtime::de::Fit for CreateRunRequest {
 impl CreateRunRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(assistant_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             assistant_id: assistant_id.into(),
@@ -4283,6 +4445,7 @@ impl CreateRunRequest {
         }
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<super::CreateRunRequestModel>,
@@ -4291,6 +4454,7 @@ impl CreateRunRequest {
         self
     }
     /// Sets `reasoning_effort`.
+    #[inline]
     pub fn reasoning_effort(
         mut self,
         value: impl ::std::convert::Into<super::ReasoningEffort>,
@@ -4299,6 +4463,7 @@ impl CreateRunRequest {
         self
     }
     /// Sets `instructions`.
+    #[inline]
     pub fn instructions(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4307,6 +4472,7 @@ impl CreateRunRequest {
         self
     }
     /// Sets `additional_instructions`.
+    #[inline]
     pub fn additional_instructions(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4315,6 +4481,7 @@ impl CreateRunRequest {
         self
     }
     /// Sets `additional_messages`.
+    #[inline]
     pub fn additional_messages(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<super::CreateMessageRequest>>,
@@ -4323,6 +4490,7 @@ impl CreateRunRequest {
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<
@@ -4333,6 +4501,7 @@ impl CreateRunRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -4341,26 +4510,31 @@ impl CreateRunRequest {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `top_p`.
+    #[inline]
     pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.top_p = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `stream`.
+    #[inline]
     pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.stream = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_prompt_tokens`.
+    #[inline]
     pub fn max_prompt_tokens(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_prompt_tokens = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_completion_tokens`.
+    #[inline]
     pub fn max_completion_tokens(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -4369,6 +4543,7 @@ impl CreateRunRequest {
         self
     }
     /// Sets `truncation_strategy`.
+    #[inline]
     pub fn truncation_strategy(
         mut self,
         value: impl ::std::convert::Into<super::TruncationObject>,
@@ -4377,6 +4552,7 @@ impl CreateRunRequest {
         self
     }
     /// Sets `tool_choice`.
+    #[inline]
     pub fn tool_choice(
         mut self,
         value: impl ::std::convert::Into<super::AssistantsApiToolChoiceOption>,
@@ -4385,6 +4561,7 @@ impl CreateRunRequest {
         self
     }
     /// Sets `parallel_tool_calls`.
+    #[inline]
     pub fn parallel_tool_calls(
         mut self,
         value: impl ::std::convert::Into<super::ParallelToolCalls>,
@@ -4393,6 +4570,7 @@ impl CreateRunRequest {
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<super::AssistantsApiResponseFormatOption>,
@@ -4606,30 +4784,35 @@ impl CreateRunRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateRunRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<::std::string::String> for CreateRunRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for CreateRunRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateRunRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -4697,6 +4880,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequestToolsItem {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateRunRequestToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
@@ -4708,6 +4892,7 @@ impl crate::runtime::de::Fit for CreateRunRequestToolsItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode> for CreateRunRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
     }
@@ -4715,12 +4900,14 @@ impl ::std::convert::From<super::AssistantToolsCode> for CreateRunRequestToolsIt
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFileSearch>
 for CreateRunRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFileSearch) -> Self {
         Self::FileSearch(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFunction> for CreateRunRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
     }
@@ -4893,6 +5080,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadAndRunRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4902,6 +5090,7 @@ impl crate::runtime::de::Fit for CreateThreadAndRunRequest {
 impl CreateThreadAndRunRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(assistant_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             assistant_id: assistant_id.into(),
@@ -4924,6 +5113,7 @@ impl CreateThreadAndRunRequest {
         }
     }
     /// Sets `thread`.
+    #[inline]
     pub fn thread(
         mut self,
         value: impl ::std::convert::Into<super::CreateThreadRequest>,
@@ -4932,6 +5122,7 @@ impl CreateThreadAndRunRequest {
         self
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<super::CreateThreadAndRunRequestModel>,
@@ -4940,6 +5131,7 @@ impl CreateThreadAndRunRequest {
         self
     }
     /// Sets `instructions`.
+    #[inline]
     pub fn instructions(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4948,6 +5140,7 @@ impl CreateThreadAndRunRequest {
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<
@@ -4958,6 +5151,7 @@ impl CreateThreadAndRunRequest {
         self
     }
     /// Sets `tool_resources`.
+    #[inline]
     pub fn tool_resources(
         mut self,
         value: impl ::std::convert::Into<super::CreateThreadAndRunRequestToolResources>,
@@ -4966,6 +5160,7 @@ impl CreateThreadAndRunRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -4974,26 +5169,31 @@ impl CreateThreadAndRunRequest {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `top_p`.
+    #[inline]
     pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.top_p = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `stream`.
+    #[inline]
     pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.stream = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_prompt_tokens`.
+    #[inline]
     pub fn max_prompt_tokens(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_prompt_tokens = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_completion_tokens`.
+    #[inline]
     pub fn max_completion_tokens(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -5002,6 +5202,7 @@ impl CreateThreadAndRunRequest {
         self
     }
     /// Sets `truncation_strategy`.
+    #[inline]
     pub fn truncation_strategy(
         mut self,
         value: impl ::std::convert::Into<super::TruncationObject>,
@@ -5010,6 +5211,7 @@ impl CreateThreadAndRunRequest {
         self
     }
     /// Sets `tool_choice`.
+    #[inline]
     pub fn tool_choice(
         mut self,
         value: impl ::std::convert::Into<super::AssistantsApiToolChoiceOption>,
@@ -5018,6 +5220,7 @@ impl CreateThreadAndRunRequest {
         self
     }
     /// Sets `parallel_tool_calls`.
+    #[inline]
     pub fn parallel_tool_calls(
         mut self,
         value: impl ::std::convert::Into<super::ParallelToolCalls>,
@@ -5026,6 +5229,7 @@ impl CreateThreadAndRunRequest {
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<super::AssistantsApiResponseFormatOption>,
@@ -5101,6 +5305,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestCodeInterpreter
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadAndRunRequestCodeInterpreter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5110,6 +5315,7 @@ impl crate::runtime::de::Fit for CreateThreadAndRunRequestCodeInterpreter {
 impl CreateThreadAndRunRequestCodeInterpreter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
@@ -5117,6 +5323,7 @@ impl CreateThreadAndRunRequestCodeInterpreter {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -5197,6 +5404,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestFileSearch {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadAndRunRequestFileSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5206,6 +5414,7 @@ impl crate::runtime::de::Fit for CreateThreadAndRunRequestFileSearch {
 impl CreateThreadAndRunRequestFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             vector_store_ids: ::std::option::Option::None,
@@ -5213,6 +5422,7 @@ impl CreateThreadAndRunRequestFileSearch {
         }
     }
     /// Sets `vector_store_ids`.
+    #[inline]
     pub fn vector_store_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -5412,30 +5622,35 @@ impl CreateThreadAndRunRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateThreadAndRunRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<::std::string::String> for CreateThreadAndRunRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for CreateThreadAndRunRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateThreadAndRunRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -5510,6 +5725,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolResources {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolResources {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5519,6 +5735,7 @@ impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolResources {
 impl CreateThreadAndRunRequestToolResources {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             code_interpreter: ::std::option::Option::None,
@@ -5527,6 +5744,7 @@ impl CreateThreadAndRunRequestToolResources {
         }
     }
     /// Sets `code_interpreter`.
+    #[inline]
     pub fn code_interpreter(
         mut self,
         value: impl ::std::convert::Into<super::CreateThreadAndRunRequestCodeInterpreter>,
@@ -5535,6 +5753,7 @@ impl CreateThreadAndRunRequestToolResources {
         self
     }
     /// Sets `file_search`.
+    #[inline]
     pub fn file_search(
         mut self,
         value: impl ::std::convert::Into<super::CreateThreadAndRunRequestFileSearch>,
@@ -5616,6 +5835,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolsItem {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
@@ -5628,6 +5848,7 @@ impl crate::runtime::de::Fit for CreateThreadAndRunRequestToolsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for CreateThreadAndRunRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
     }
@@ -5635,6 +5856,7 @@ for CreateThreadAndRunRequestToolsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFileSearch>
 for CreateThreadAndRunRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFileSearch) -> Self {
         Self::FileSearch(value)
     }
@@ -5642,6 +5864,7 @@ for CreateThreadAndRunRequestToolsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFunction>
 for CreateThreadAndRunRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
     }
@@ -5713,6 +5936,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5722,6 +5946,7 @@ impl crate::runtime::de::Fit for CreateThreadRequest {
 impl CreateThreadRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             messages: ::std::option::Option::None,
@@ -5731,6 +5956,7 @@ impl CreateThreadRequest {
         }
     }
     /// Sets `messages`.
+    #[inline]
     pub fn messages(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<super::CreateMessageRequest>>,
@@ -5739,6 +5965,7 @@ impl CreateThreadRequest {
         self
     }
     /// Sets `tool_resources`.
+    #[inline]
     pub fn tool_resources(
         mut self,
         value: impl ::std::convert::Into<super::CreateThreadRequestToolResources>,
@@ -5747,6 +5974,7 @@ impl CreateThreadRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -5822,6 +6050,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoChunkingStrategy 
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadRequestAutoChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5831,6 +6060,7 @@ impl crate::runtime::de::Fit for CreateThreadRequestAutoChunkingStrategy {
 impl CreateThreadRequestAutoChunkingStrategy {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::CreateThreadRequestAutoType::Auto,
@@ -5862,6 +6092,7 @@ pub enum CreateThreadRequestAutoType {
 #[cfg(feature = "assistants")]
 impl CreateThreadRequestAutoType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -5871,6 +6102,7 @@ impl CreateThreadRequestAutoType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateThreadRequestAutoType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -5880,6 +6112,7 @@ impl ::std::convert::From<&str> for CreateThreadRequestAutoType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for CreateThreadRequestAutoType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5903,6 +6136,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoType {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateThreadRequestAutoType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5913,6 +6147,7 @@ impl crate::runtime::de::Fit for CreateThreadRequestAutoType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for CreateThreadRequestAutoType {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -5972,6 +6207,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestChunkingStrategy {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateThreadRequestChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -5983,6 +6219,7 @@ impl crate::runtime::de::Fit for CreateThreadRequestChunkingStrategy {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::CreateThreadRequestAutoChunkingStrategy>
 for CreateThreadRequestChunkingStrategy {
+    #[inline]
     fn from(value: super::CreateThreadRequestAutoChunkingStrategy) -> Self {
         Self::Auto(value)
     }
@@ -5990,6 +6227,7 @@ for CreateThreadRequestChunkingStrategy {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::CreateThreadRequestStaticChunkingStrategy>
 for CreateThreadRequestChunkingStrategy {
+    #[inline]
     fn from(value: super::CreateThreadRequestStaticChunkingStrategy) -> Self {
         Self::Static(value)
     }
@@ -6052,6 +6290,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestCodeInterpreter {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadRequestCodeInterpreter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6061,6 +6300,7 @@ impl crate::runtime::de::Fit for CreateThreadRequestCodeInterpreter {
 impl CreateThreadRequestCodeInterpreter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
@@ -6068,6 +6308,7 @@ impl CreateThreadRequestCodeInterpreter {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -6155,6 +6396,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestFileSearch {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadRequestFileSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6166,6 +6408,7 @@ impl CreateThreadRequestFileSearch {
     ///
     /// Exactly one of `vector_store_ids`, `vector_stores` must be set.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             vector_store_ids: ::std::option::Option::None,
@@ -6174,6 +6417,7 @@ impl CreateThreadRequestFileSearch {
         }
     }
     /// Sets `vector_store_ids`.
+    #[inline]
     pub fn vector_store_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -6182,6 +6426,7 @@ impl CreateThreadRequestFileSearch {
         self
     }
     /// Sets `vector_stores`.
+    #[inline]
     pub fn vector_stores(
         mut self,
         value: impl ::std::convert::Into<
@@ -6272,6 +6517,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStatic {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadRequestStatic {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6281,6 +6527,7 @@ impl crate::runtime::de::Fit for CreateThreadRequestStatic {
 impl CreateThreadRequestStatic {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         max_chunk_size_tokens: impl ::std::convert::Into<i64>,
         chunk_overlap_tokens: impl ::std::convert::Into<i64>,
@@ -6366,6 +6613,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticChunkingStrateg
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadRequestStaticChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6375,6 +6623,7 @@ impl crate::runtime::de::Fit for CreateThreadRequestStaticChunkingStrategy {
 impl CreateThreadRequestStaticChunkingStrategy {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         r#static: impl ::std::convert::Into<super::CreateThreadRequestStatic>,
     ) -> Self {
@@ -6409,6 +6658,7 @@ pub enum CreateThreadRequestStaticType {
 #[cfg(feature = "assistants")]
 impl CreateThreadRequestStaticType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Static => "static",
@@ -6418,6 +6668,7 @@ impl CreateThreadRequestStaticType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for CreateThreadRequestStaticType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "static" => Self::Static,
@@ -6427,6 +6678,7 @@ impl ::std::convert::From<&str> for CreateThreadRequestStaticType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for CreateThreadRequestStaticType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6450,6 +6702,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticType {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateThreadRequestStaticType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6460,6 +6713,7 @@ impl crate::runtime::de::Fit for CreateThreadRequestStaticType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for CreateThreadRequestStaticType {
+    #[inline]
     fn default() -> Self {
         Self::Static
     }
@@ -6534,6 +6788,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResources {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadRequestToolResources {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6543,6 +6798,7 @@ impl crate::runtime::de::Fit for CreateThreadRequestToolResources {
 impl CreateThreadRequestToolResources {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             code_interpreter: ::std::option::Option::None,
@@ -6551,6 +6807,7 @@ impl CreateThreadRequestToolResources {
         }
     }
     /// Sets `code_interpreter`.
+    #[inline]
     pub fn code_interpreter(
         mut self,
         value: impl ::std::convert::Into<super::CreateThreadRequestCodeInterpreter>,
@@ -6559,6 +6816,7 @@ impl CreateThreadRequestToolResources {
         self
     }
     /// Sets `file_search`.
+    #[inline]
     pub fn file_search(
         mut self,
         value: impl ::std::convert::Into<super::CreateThreadRequestFileSearch>,
@@ -6651,6 +6909,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestVectorStoresItem {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateThreadRequestVectorStoresItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6660,6 +6919,7 @@ impl crate::runtime::de::Fit for CreateThreadRequestVectorStoresItem {
 impl CreateThreadRequestVectorStoresItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
@@ -6669,6 +6929,7 @@ impl CreateThreadRequestVectorStoresItem {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -6677,6 +6938,7 @@ impl CreateThreadRequestVectorStoresItem {
         self
     }
     /// Sets `chunking_strategy`.
+    #[inline]
     pub fn chunking_strategy(
         mut self,
         value: impl ::std::convert::Into<super::CreateThreadRequestChunkingStrategy>,
@@ -6685,6 +6947,7 @@ impl CreateThreadRequestVectorStoresItem {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -6772,6 +7035,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponse {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteAssistantResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -6791,6 +7055,7 @@ pub enum DeleteAssistantResponseObject {
 #[cfg(feature = "assistants")]
 impl DeleteAssistantResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AssistantDeleted => "assistant.deleted",
@@ -6800,6 +7065,7 @@ impl DeleteAssistantResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for DeleteAssistantResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "assistant.deleted" => Self::AssistantDeleted,
@@ -6809,6 +7075,7 @@ impl ::std::convert::From<&str> for DeleteAssistantResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for DeleteAssistantResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6832,6 +7099,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for DeleteAssistantResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6842,6 +7110,7 @@ impl crate::runtime::de::Fit for DeleteAssistantResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for DeleteAssistantResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::AssistantDeleted
     }
@@ -6913,6 +7182,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponse {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteMessageResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -6932,6 +7202,7 @@ pub enum DeleteMessageResponseObject {
 #[cfg(feature = "assistants")]
 impl DeleteMessageResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadMessageDeleted => "thread.message.deleted",
@@ -6941,6 +7212,7 @@ impl DeleteMessageResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for DeleteMessageResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.message.deleted" => Self::ThreadMessageDeleted,
@@ -6950,6 +7222,7 @@ impl ::std::convert::From<&str> for DeleteMessageResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for DeleteMessageResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6973,6 +7246,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for DeleteMessageResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6983,6 +7257,7 @@ impl crate::runtime::de::Fit for DeleteMessageResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for DeleteMessageResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::ThreadMessageDeleted
     }
@@ -7054,6 +7329,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponse {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteThreadResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -7073,6 +7349,7 @@ pub enum DeleteThreadResponseObject {
 #[cfg(feature = "assistants")]
 impl DeleteThreadResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadDeleted => "thread.deleted",
@@ -7082,6 +7359,7 @@ impl DeleteThreadResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for DeleteThreadResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.deleted" => Self::ThreadDeleted,
@@ -7091,6 +7369,7 @@ impl ::std::convert::From<&str> for DeleteThreadResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for DeleteThreadResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7114,6 +7393,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for DeleteThreadResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7124,6 +7404,7 @@ impl crate::runtime::de::Fit for DeleteThreadResponseObject {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for DeleteThreadResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::ThreadDeleted
     }
@@ -7145,6 +7426,7 @@ pub enum FileSearchRanker {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl FileSearchRanker {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -7155,6 +7437,7 @@ impl FileSearchRanker {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FileSearchRanker {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -7165,6 +7448,7 @@ impl ::std::convert::From<&str> for FileSearchRanker {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for FileSearchRanker {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7188,6 +7472,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRanker {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileSearchRanker {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7261,6 +7546,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRankingOptions {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileSearchRankingOptions {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7270,6 +7556,7 @@ impl crate::runtime::de::Fit for FileSearchRankingOptions {
 impl FileSearchRankingOptions {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(score_threshold: impl ::std::convert::Into<f64>) -> Self {
         Self {
             ranker: ::std::option::Option::None,
@@ -7278,6 +7565,7 @@ impl FileSearchRankingOptions {
         }
     }
     /// Sets `ranker`.
+    #[inline]
     pub fn ranker(
         mut self,
         value: impl ::std::convert::Into<super::FileSearchRanker>,
@@ -7310,6 +7598,7 @@ pub enum GetRunStepIncludeItem {
 #[cfg(feature = "assistants")]
 impl GetRunStepIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StepDetailsToolCallsStarFileSearchResultsStarContent => {
@@ -7321,6 +7610,7 @@ impl GetRunStepIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for GetRunStepIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "step_details.tool_calls[*].file_search.results[*].content" => {
@@ -7332,6 +7622,7 @@ impl ::std::convert::From<&str> for GetRunStepIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for GetRunStepIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7355,6 +7646,7 @@ impl<'de> ::serde::Deserialize<'de> for GetRunStepIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for GetRunStepIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7365,6 +7657,7 @@ impl crate::runtime::de::Fit for GetRunStepIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for GetRunStepIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::StepDetailsToolCallsStarFileSearchResultsStarContent
     }
@@ -7386,6 +7679,7 @@ pub enum ListAssistantsOrder {
 #[cfg(feature = "assistants")]
 impl ListAssistantsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -7396,6 +7690,7 @@ impl ListAssistantsOrder {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for ListAssistantsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -7406,6 +7701,7 @@ impl ::std::convert::From<&str> for ListAssistantsOrder {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for ListAssistantsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7429,6 +7725,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsOrder {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for ListAssistantsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7514,6 +7811,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsResponse {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListAssistantsResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7535,6 +7833,7 @@ pub enum ListMessagesOrder {
 #[cfg(feature = "assistants")]
 impl ListMessagesOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -7545,6 +7844,7 @@ impl ListMessagesOrder {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for ListMessagesOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -7555,6 +7855,7 @@ impl ::std::convert::From<&str> for ListMessagesOrder {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for ListMessagesOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7578,6 +7879,7 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesOrder {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for ListMessagesOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7663,6 +7965,7 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesResponse {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListMessagesResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7682,6 +7985,7 @@ pub enum ListRunStepsIncludeItem {
 #[cfg(feature = "assistants")]
 impl ListRunStepsIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StepDetailsToolCallsStarFileSearchResultsStarContent => {
@@ -7693,6 +7997,7 @@ impl ListRunStepsIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for ListRunStepsIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "step_details.tool_calls[*].file_search.results[*].content" => {
@@ -7704,6 +8009,7 @@ impl ::std::convert::From<&str> for ListRunStepsIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for ListRunStepsIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7727,6 +8033,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for ListRunStepsIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7737,6 +8044,7 @@ impl crate::runtime::de::Fit for ListRunStepsIncludeItem {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for ListRunStepsIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::StepDetailsToolCallsStarFileSearchResultsStarContent
     }
@@ -7758,6 +8066,7 @@ pub enum ListRunStepsOrder {
 #[cfg(feature = "assistants")]
 impl ListRunStepsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -7768,6 +8077,7 @@ impl ListRunStepsOrder {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for ListRunStepsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -7778,6 +8088,7 @@ impl ::std::convert::From<&str> for ListRunStepsOrder {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for ListRunStepsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7801,6 +8112,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsOrder {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for ListRunStepsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7886,6 +8198,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsResponse {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListRunStepsResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7907,6 +8220,7 @@ pub enum ListRunsOrder {
 #[cfg(feature = "assistants")]
 impl ListRunsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -7917,6 +8231,7 @@ impl ListRunsOrder {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for ListRunsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -7927,6 +8242,7 @@ impl ::std::convert::From<&str> for ListRunsOrder {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for ListRunsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7950,6 +8266,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsOrder {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for ListRunsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8035,6 +8352,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsResponse {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListRunsResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8104,6 +8422,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentImageFileObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8113,6 +8432,7 @@ impl crate::runtime::de::Fit for MessageContentImageFileObject {
 impl MessageContentImageFileObject {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         image_file: impl ::std::convert::Into<
             super::MessageContentImageFileObjectImageFile,
@@ -8153,6 +8473,7 @@ pub enum MessageContentImageFileObjectDetail {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentImageFileObjectDetail {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -8164,6 +8485,7 @@ impl MessageContentImageFileObjectDetail {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentImageFileObjectDetail {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -8175,6 +8497,7 @@ impl ::std::convert::From<&str> for MessageContentImageFileObjectDetail {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentImageFileObjectDetail {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8198,6 +8521,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectDetail {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentImageFileObjectDetail {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8271,6 +8595,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentImageFileObjectImageFile {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8280,6 +8605,7 @@ impl crate::runtime::de::Fit for MessageContentImageFileObjectImageFile {
 impl MessageContentImageFileObjectImageFile {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(file_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             file_id: file_id.into(),
@@ -8288,6 +8614,7 @@ impl MessageContentImageFileObjectImageFile {
         }
     }
     /// Sets `detail`.
+    #[inline]
     pub fn detail(
         mut self,
         value: impl ::std::convert::Into<super::MessageContentImageFileObjectDetail>,
@@ -8320,6 +8647,7 @@ pub enum MessageContentImageFileObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentImageFileObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageFile => "image_file",
@@ -8329,6 +8657,7 @@ impl MessageContentImageFileObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentImageFileObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_file" => Self::ImageFile,
@@ -8338,6 +8667,7 @@ impl ::std::convert::From<&str> for MessageContentImageFileObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentImageFileObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8361,6 +8691,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentImageFileObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8371,6 +8702,7 @@ impl crate::runtime::de::Fit for MessageContentImageFileObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentImageFileObjectType {
+    #[inline]
     fn default() -> Self {
         Self::ImageFile
     }
@@ -8440,6 +8772,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentImageUrlObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8449,6 +8782,7 @@ impl crate::runtime::de::Fit for MessageContentImageUrlObject {
 impl MessageContentImageUrlObject {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         image_url: impl ::std::convert::Into<super::MessageContentImageUrlObjectImageUrl>,
     ) -> Self {
@@ -8487,6 +8821,7 @@ pub enum MessageContentImageUrlObjectDetail {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentImageUrlObjectDetail {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -8498,6 +8833,7 @@ impl MessageContentImageUrlObjectDetail {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentImageUrlObjectDetail {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -8509,6 +8845,7 @@ impl ::std::convert::From<&str> for MessageContentImageUrlObjectDetail {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentImageUrlObjectDetail {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8532,6 +8869,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectDetail {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentImageUrlObjectDetail {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8605,6 +8943,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrl {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentImageUrlObjectImageUrl {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8614,6 +8953,7 @@ impl crate::runtime::de::Fit for MessageContentImageUrlObjectImageUrl {
 impl MessageContentImageUrlObjectImageUrl {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             url: url.into(),
@@ -8622,6 +8962,7 @@ impl MessageContentImageUrlObjectImageUrl {
         }
     }
     /// Sets `detail`.
+    #[inline]
     pub fn detail(
         mut self,
         value: impl ::std::convert::Into<super::MessageContentImageUrlObjectDetail>,
@@ -8654,6 +8995,7 @@ pub enum MessageContentImageUrlObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentImageUrlObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageUrl => "image_url",
@@ -8663,6 +9005,7 @@ impl MessageContentImageUrlObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentImageUrlObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_url" => Self::ImageUrl,
@@ -8672,6 +9015,7 @@ impl ::std::convert::From<&str> for MessageContentImageUrlObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentImageUrlObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8695,6 +9039,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentImageUrlObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8705,6 +9050,7 @@ impl crate::runtime::de::Fit for MessageContentImageUrlObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentImageUrlObjectType {
+    #[inline]
     fn default() -> Self {
         Self::ImageUrl
     }
@@ -8774,6 +9120,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentRefusalObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8793,6 +9140,7 @@ pub enum MessageContentRefusalObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentRefusalObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Refusal => "refusal",
@@ -8802,6 +9150,7 @@ impl MessageContentRefusalObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentRefusalObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "refusal" => Self::Refusal,
@@ -8811,6 +9160,7 @@ impl ::std::convert::From<&str> for MessageContentRefusalObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentRefusalObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8834,6 +9184,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentRefusalObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8844,6 +9195,7 @@ impl crate::runtime::de::Fit for MessageContentRefusalObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentRefusalObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Refusal
     }
@@ -8928,6 +9280,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitatio
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8992,6 +9345,7 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for MessageContentTextAnnotationsFileCitationObjectFileCitation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9011,6 +9365,7 @@ pub enum MessageContentTextAnnotationsFileCitationObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentTextAnnotationsFileCitationObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileCitation => "file_citation",
@@ -9020,6 +9375,7 @@ impl MessageContentTextAnnotationsFileCitationObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentTextAnnotationsFileCitationObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_citation" => Self::FileCitation,
@@ -9029,6 +9385,7 @@ impl ::std::convert::From<&str> for MessageContentTextAnnotationsFileCitationObj
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentTextAnnotationsFileCitationObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9053,6 +9410,7 @@ for MessageContentTextAnnotationsFileCitationObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9063,6 +9421,7 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObject
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentTextAnnotationsFileCitationObjectType {
+    #[inline]
     fn default() -> Self {
         Self::FileCitation
     }
@@ -9147,6 +9506,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -9210,6 +9570,7 @@ for MessageContentTextAnnotationsFilePathObjectFilePath {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectFilePath {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9229,6 +9590,7 @@ pub enum MessageContentTextAnnotationsFilePathObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentTextAnnotationsFilePathObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FilePath => "file_path",
@@ -9238,6 +9600,7 @@ impl MessageContentTextAnnotationsFilePathObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentTextAnnotationsFilePathObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_path" => Self::FilePath,
@@ -9247,6 +9610,7 @@ impl ::std::convert::From<&str> for MessageContentTextAnnotationsFilePathObjectT
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentTextAnnotationsFilePathObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9270,6 +9634,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9280,6 +9645,7 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectType
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentTextAnnotationsFilePathObjectType {
+    #[inline]
     fn default() -> Self {
         Self::FilePath
     }
@@ -9349,6 +9715,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentTextObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -9412,6 +9779,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectAnnotationsItem 
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentTextObjectAnnotationsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
@@ -9423,6 +9791,7 @@ impl crate::runtime::de::Fit for MessageContentTextObjectAnnotationsItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentTextAnnotationsFileCitationObject>
 for MessageContentTextObjectAnnotationsItem {
+    #[inline]
     fn from(value: super::MessageContentTextAnnotationsFileCitationObject) -> Self {
         Self::FileCitation(value)
     }
@@ -9430,6 +9799,7 @@ for MessageContentTextObjectAnnotationsItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentTextAnnotationsFilePathObject>
 for MessageContentTextObjectAnnotationsItem {
+    #[inline]
     fn from(value: super::MessageContentTextAnnotationsFilePathObject) -> Self {
         Self::FilePath(value)
     }
@@ -9499,6 +9869,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageContentTextObjectText {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9518,6 +9889,7 @@ pub enum MessageContentTextObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageContentTextObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -9527,6 +9899,7 @@ impl MessageContentTextObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageContentTextObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -9536,6 +9909,7 @@ impl ::std::convert::From<&str> for MessageContentTextObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageContentTextObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9559,6 +9933,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageContentTextObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9569,6 +9944,7 @@ impl crate::runtime::de::Fit for MessageContentTextObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageContentTextObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -9715,6 +10091,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -9784,6 +10161,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageObjectAttachmentsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9855,6 +10233,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectContentItem {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
@@ -9868,6 +10247,7 @@ impl crate::runtime::de::Fit for MessageObjectContentItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentImageFileObject>
 for MessageObjectContentItem {
+    #[inline]
     fn from(value: super::MessageContentImageFileObject) -> Self {
         Self::ImageFile(value)
     }
@@ -9875,6 +10255,7 @@ for MessageObjectContentItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentImageUrlObject>
 for MessageObjectContentItem {
+    #[inline]
     fn from(value: super::MessageContentImageUrlObject) -> Self {
         Self::ImageUrl(value)
     }
@@ -9882,12 +10263,14 @@ for MessageObjectContentItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentRefusalObject>
 for MessageObjectContentItem {
+    #[inline]
     fn from(value: super::MessageContentRefusalObject) -> Self {
         Self::Refusal(value)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::MessageContentTextObject> for MessageObjectContentItem {
+    #[inline]
     fn from(value: super::MessageContentTextObject) -> Self {
         Self::Text(value)
     }
@@ -9950,6 +10333,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetails {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageObjectIncompleteDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9969,6 +10353,7 @@ pub enum MessageObjectObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageObjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadMessage => "thread.message",
@@ -9978,6 +10363,7 @@ impl MessageObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageObjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.message" => Self::ThreadMessage,
@@ -9987,6 +10373,7 @@ impl ::std::convert::From<&str> for MessageObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageObjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10010,6 +10397,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10020,6 +10408,7 @@ impl crate::runtime::de::Fit for MessageObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for MessageObjectObject {
+    #[inline]
     fn default() -> Self {
         Self::ThreadMessage
     }
@@ -10047,6 +10436,7 @@ pub enum MessageObjectReason {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageObjectReason {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContentFilter => "content_filter",
@@ -10060,6 +10450,7 @@ impl MessageObjectReason {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageObjectReason {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "content_filter" => Self::ContentFilter,
@@ -10073,6 +10464,7 @@ impl ::std::convert::From<&str> for MessageObjectReason {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageObjectReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10096,6 +10488,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectReason {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectReason {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10121,6 +10514,7 @@ pub enum MessageObjectRole {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageObjectRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -10131,6 +10525,7 @@ impl MessageObjectRole {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageObjectRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -10141,6 +10536,7 @@ impl ::std::convert::From<&str> for MessageObjectRole {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageObjectRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10164,6 +10560,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectRole {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10191,6 +10588,7 @@ pub enum MessageObjectStatus {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl MessageObjectStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -10202,6 +10600,7 @@ impl MessageObjectStatus {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageObjectStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -10213,6 +10612,7 @@ impl ::std::convert::From<&str> for MessageObjectStatus {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageObjectStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10236,6 +10636,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectStatus {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10298,6 +10699,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectToolsItem {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
@@ -10308,6 +10710,7 @@ impl crate::runtime::de::Fit for MessageObjectToolsItem {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantToolsCode> for MessageObjectToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
     }
@@ -10315,6 +10718,7 @@ impl ::std::convert::From<super::AssistantToolsCode> for MessageObjectToolsItem 
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantToolsFileSearchTypeOnly>
 for MessageObjectToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFileSearchTypeOnly) -> Self {
         Self::FileSearch(value)
     }
@@ -10384,6 +10788,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObject {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageRequestContentTextObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -10393,6 +10798,7 @@ impl crate::runtime::de::Fit for MessageRequestContentTextObject {
 impl MessageRequestContentTextObject {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::MessageRequestContentTextObjectType::Text,
@@ -10425,6 +10831,7 @@ pub enum MessageRequestContentTextObjectType {
 #[cfg(feature = "assistants")]
 impl MessageRequestContentTextObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -10434,6 +10841,7 @@ impl MessageRequestContentTextObjectType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for MessageRequestContentTextObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -10443,6 +10851,7 @@ impl ::std::convert::From<&str> for MessageRequestContentTextObjectType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for MessageRequestContentTextObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10466,6 +10875,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObjectType {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for MessageRequestContentTextObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10476,6 +10886,7 @@ impl crate::runtime::de::Fit for MessageRequestContentTextObjectType {
 }
 #[cfg(feature = "assistants")]
 impl ::std::default::Default for MessageRequestContentTextObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -10606,6 +11017,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequest {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyAssistantRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10615,6 +11027,7 @@ impl crate::runtime::de::Fit for ModifyAssistantRequest {
 impl ModifyAssistantRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             model: ::std::option::Option::None,
@@ -10632,6 +11045,7 @@ impl ModifyAssistantRequest {
         }
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<super::ModifyAssistantRequestModel>,
@@ -10640,6 +11054,7 @@ impl ModifyAssistantRequest {
         self
     }
     /// Sets `reasoning_effort`.
+    #[inline]
     pub fn reasoning_effort(
         mut self,
         value: impl ::std::convert::Into<super::ReasoningEffort>,
@@ -10648,6 +11063,7 @@ impl ModifyAssistantRequest {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -10656,6 +11072,7 @@ impl ModifyAssistantRequest {
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -10664,6 +11081,7 @@ impl ModifyAssistantRequest {
         self
     }
     /// Sets `instructions`.
+    #[inline]
     pub fn instructions(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -10672,6 +11090,7 @@ impl ModifyAssistantRequest {
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<
@@ -10682,6 +11101,7 @@ impl ModifyAssistantRequest {
         self
     }
     /// Sets `tool_resources`.
+    #[inline]
     pub fn tool_resources(
         mut self,
         value: impl ::std::convert::Into<super::ModifyAssistantRequestToolResources>,
@@ -10690,6 +11110,7 @@ impl ModifyAssistantRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -10698,16 +11119,19 @@ impl ModifyAssistantRequest {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `top_p`.
+    #[inline]
     pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.top_p = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<super::AssistantsApiResponseFormatOption>,
@@ -10783,6 +11207,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestCodeInterpreter {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyAssistantRequestCodeInterpreter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10792,6 +11217,7 @@ impl crate::runtime::de::Fit for ModifyAssistantRequestCodeInterpreter {
 impl ModifyAssistantRequestCodeInterpreter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
@@ -10799,6 +11225,7 @@ impl ModifyAssistantRequestCodeInterpreter {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -10879,6 +11306,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestFileSearch {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyAssistantRequestFileSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10888,6 +11316,7 @@ impl crate::runtime::de::Fit for ModifyAssistantRequestFileSearch {
 impl ModifyAssistantRequestFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             vector_store_ids: ::std::option::Option::None,
@@ -10895,6 +11324,7 @@ impl ModifyAssistantRequestFileSearch {
         }
     }
     /// Sets `vector_store_ids`.
+    #[inline]
     pub fn vector_store_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -11108,30 +11538,35 @@ impl ModifyAssistantRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<&str> for ModifyAssistantRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<::std::string::String> for ModifyAssistantRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "assistants")]
 impl ::std::fmt::Display for ModifyAssistantRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for ModifyAssistantRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -11206,6 +11641,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolResources {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyAssistantRequestToolResources {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11215,6 +11651,7 @@ impl crate::runtime::de::Fit for ModifyAssistantRequestToolResources {
 impl ModifyAssistantRequestToolResources {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             code_interpreter: ::std::option::Option::None,
@@ -11223,6 +11660,7 @@ impl ModifyAssistantRequestToolResources {
         }
     }
     /// Sets `code_interpreter`.
+    #[inline]
     pub fn code_interpreter(
         mut self,
         value: impl ::std::convert::Into<super::ModifyAssistantRequestCodeInterpreter>,
@@ -11231,6 +11669,7 @@ impl ModifyAssistantRequestToolResources {
         self
     }
     /// Sets `file_search`.
+    #[inline]
     pub fn file_search(
         mut self,
         value: impl ::std::convert::Into<super::ModifyAssistantRequestFileSearch>,
@@ -11311,6 +11750,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolsItem {
 }
 #[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for ModifyAssistantRequestToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
@@ -11323,6 +11763,7 @@ impl crate::runtime::de::Fit for ModifyAssistantRequestToolsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsCode>
 for ModifyAssistantRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
     }
@@ -11330,6 +11771,7 @@ for ModifyAssistantRequestToolsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFileSearch>
 for ModifyAssistantRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFileSearch) -> Self {
         Self::FileSearch(value)
     }
@@ -11337,6 +11779,7 @@ for ModifyAssistantRequestToolsItem {
 #[cfg(feature = "assistants")]
 impl ::std::convert::From<super::AssistantToolsFunction>
 for ModifyAssistantRequestToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
     }
@@ -11396,6 +11839,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyMessageRequest {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyMessageRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11405,6 +11849,7 @@ impl crate::runtime::de::Fit for ModifyMessageRequest {
 impl ModifyMessageRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             metadata: ::std::option::Option::None,
@@ -11412,6 +11857,7 @@ impl ModifyMessageRequest {
         }
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -11484,6 +11930,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyRunRequest {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyRunRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11493,6 +11940,7 @@ impl crate::runtime::de::Fit for ModifyRunRequest {
 impl ModifyRunRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             metadata: ::std::option::Option::None,
@@ -11500,6 +11948,7 @@ impl ModifyRunRequest {
         }
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -11579,6 +12028,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequest {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyThreadRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11588,6 +12038,7 @@ impl crate::runtime::de::Fit for ModifyThreadRequest {
 impl ModifyThreadRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             tool_resources: ::std::option::Option::None,
@@ -11596,6 +12047,7 @@ impl ModifyThreadRequest {
         }
     }
     /// Sets `tool_resources`.
+    #[inline]
     pub fn tool_resources(
         mut self,
         value: impl ::std::convert::Into<super::ModifyThreadRequestToolResources>,
@@ -11604,6 +12056,7 @@ impl ModifyThreadRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -11679,6 +12132,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestCodeInterpreter {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyThreadRequestCodeInterpreter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11688,6 +12142,7 @@ impl crate::runtime::de::Fit for ModifyThreadRequestCodeInterpreter {
 impl ModifyThreadRequestCodeInterpreter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
@@ -11695,6 +12150,7 @@ impl ModifyThreadRequestCodeInterpreter {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -11775,6 +12231,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestFileSearch {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyThreadRequestFileSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11784,6 +12241,7 @@ impl crate::runtime::de::Fit for ModifyThreadRequestFileSearch {
 impl ModifyThreadRequestFileSearch {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             vector_store_ids: ::std::option::Option::None,
@@ -11791,6 +12249,7 @@ impl ModifyThreadRequestFileSearch {
         }
     }
     /// Sets `vector_store_ids`.
+    #[inline]
     pub fn vector_store_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -11878,6 +12337,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestToolResources {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyThreadRequestToolResources {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11887,6 +12347,7 @@ impl crate::runtime::de::Fit for ModifyThreadRequestToolResources {
 impl ModifyThreadRequestToolResources {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             code_interpreter: ::std::option::Option::None,
@@ -11895,6 +12356,7 @@ impl ModifyThreadRequestToolResources {
         }
     }
     /// Sets `code_interpreter`.
+    #[inline]
     pub fn code_interpreter(
         mut self,
         value: impl ::std::convert::Into<super::ModifyThreadRequestCodeInterpreter>,
@@ -11903,6 +12365,7 @@ impl ModifyThreadRequestToolResources {
         self
     }
     /// Sets `file_search`.
+    #[inline]
     pub fn file_search(
         mut self,
         value: impl ::std::convert::Into<super::ModifyThreadRequestFileSearch>,
@@ -11990,6 +12453,7 @@ impl<'de> ::serde::Deserialize<'de> for RunCompletionUsage {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunCompletionUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -12224,6 +12688,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -12247,6 +12712,7 @@ pub enum RunObjectCode {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunObjectCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServerError => "server_error",
@@ -12258,6 +12724,7 @@ impl RunObjectCode {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunObjectCode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "server_error" => Self::ServerError,
@@ -12269,6 +12736,7 @@ impl ::std::convert::From<&str> for RunObjectCode {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunObjectCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12292,6 +12760,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectCode {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectCode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12358,6 +12827,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetails {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunObjectIncompleteDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -12424,6 +12894,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectLastError {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunObjectLastError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -12443,6 +12914,7 @@ pub enum RunObjectObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunObjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRun => "thread.run",
@@ -12452,6 +12924,7 @@ impl RunObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunObjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run" => Self::ThreadRun,
@@ -12461,6 +12934,7 @@ impl ::std::convert::From<&str> for RunObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunObjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12484,6 +12958,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12494,6 +12969,7 @@ impl crate::runtime::de::Fit for RunObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunObjectObject {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRun
     }
@@ -12515,6 +12991,7 @@ pub enum RunObjectReason {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunObjectReason {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MaxCompletionTokens => "max_completion_tokens",
@@ -12525,6 +13002,7 @@ impl RunObjectReason {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunObjectReason {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "max_completion_tokens" => Self::MaxCompletionTokens,
@@ -12535,6 +13013,7 @@ impl ::std::convert::From<&str> for RunObjectReason {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunObjectReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12558,6 +13037,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectReason {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectReason {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12634,6 +13114,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredAction {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunObjectRequiredAction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -12653,6 +13134,7 @@ pub enum RunObjectRequiredActionType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunObjectRequiredActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SubmitToolOutputs => "submit_tool_outputs",
@@ -12662,6 +13144,7 @@ impl RunObjectRequiredActionType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunObjectRequiredActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "submit_tool_outputs" => Self::SubmitToolOutputs,
@@ -12671,6 +13154,7 @@ impl ::std::convert::From<&str> for RunObjectRequiredActionType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunObjectRequiredActionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12694,6 +13178,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectRequiredActionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12704,6 +13189,7 @@ impl crate::runtime::de::Fit for RunObjectRequiredActionType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunObjectRequiredActionType {
+    #[inline]
     fn default() -> Self {
         Self::SubmitToolOutputs
     }
@@ -12739,6 +13225,7 @@ pub enum RunObjectStatus {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunObjectStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Queued => "queued",
@@ -12756,6 +13243,7 @@ impl RunObjectStatus {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunObjectStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "queued" => Self::Queued,
@@ -12773,6 +13261,7 @@ impl ::std::convert::From<&str> for RunObjectStatus {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunObjectStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12796,6 +13285,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectStatus {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12862,6 +13352,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectSubmitToolOutputs {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunObjectSubmitToolOutputs {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -12926,6 +13417,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectToolsItem {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
@@ -12937,18 +13429,21 @@ impl crate::runtime::de::Fit for RunObjectToolsItem {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantToolsCode> for RunObjectToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsCode) -> Self {
         Self::CodeInterpreter(value)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantToolsFileSearch> for RunObjectToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFileSearch) -> Self {
         Self::FileSearch(value)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::AssistantToolsFunction> for RunObjectToolsItem {
+    #[inline]
     fn from(value: super::AssistantToolsFunction) -> Self {
         Self::Function(value)
     }
@@ -13023,6 +13518,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepCompletionUsage {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepCompletionUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -13092,6 +13588,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13155,6 +13652,7 @@ for RunStepDetailsMessageCreationObjectMessageCreation {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObjectMessageCreation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -13174,6 +13672,7 @@ pub enum RunStepDetailsMessageCreationObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsMessageCreationObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MessageCreation => "message_creation",
@@ -13183,6 +13682,7 @@ impl RunStepDetailsMessageCreationObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsMessageCreationObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message_creation" => Self::MessageCreation,
@@ -13192,6 +13692,7 @@ impl ::std::convert::From<&str> for RunStepDetailsMessageCreationObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsMessageCreationObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13215,6 +13716,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObjectType 
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13225,6 +13727,7 @@ impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsMessageCreationObjectType {
+    #[inline]
     fn default() -> Self {
         Self::MessageCreation
     }
@@ -13299,6 +13802,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13369,6 +13873,7 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -13432,6 +13937,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectOutputs
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectOutputsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
@@ -13443,6 +13949,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectOutputsItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsCodeOutputImageObject>
 for RunStepDetailsToolCallsCodeObjectOutputsItem {
+    #[inline]
     fn from(value: super::RunStepDetailsToolCallsCodeOutputImageObject) -> Self {
         Self::Image(value)
     }
@@ -13450,6 +13957,7 @@ for RunStepDetailsToolCallsCodeObjectOutputsItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsCodeOutputLogsObject>
 for RunStepDetailsToolCallsCodeObjectOutputsItem {
+    #[inline]
     fn from(value: super::RunStepDetailsToolCallsCodeOutputLogsObject) -> Self {
         Self::Logs(value)
     }
@@ -13469,6 +13977,7 @@ pub enum RunStepDetailsToolCallsCodeObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsCodeObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CodeInterpreter => "code_interpreter",
@@ -13478,6 +13987,7 @@ impl RunStepDetailsToolCallsCodeObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "code_interpreter" => Self::CodeInterpreter,
@@ -13487,6 +13997,7 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsCodeObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13510,6 +14021,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13520,6 +14032,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsCodeObjectType {
+    #[inline]
     fn default() -> Self {
         Self::CodeInterpreter
     }
@@ -13589,6 +14102,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputImageOb
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13652,6 +14166,7 @@ for RunStepDetailsToolCallsCodeOutputImageObjectImage {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObjectImage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -13671,6 +14186,7 @@ pub enum RunStepDetailsToolCallsCodeOutputImageObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsCodeOutputImageObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
@@ -13680,6 +14196,7 @@ impl RunStepDetailsToolCallsCodeOutputImageObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeOutputImageObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
@@ -13689,6 +14206,7 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeOutputImageObject
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsCodeOutputImageObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13713,6 +14231,7 @@ for RunStepDetailsToolCallsCodeOutputImageObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13723,6 +14242,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObjectTyp
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsCodeOutputImageObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Image
     }
@@ -13792,6 +14312,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputLogsObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13811,6 +14332,7 @@ pub enum RunStepDetailsToolCallsCodeOutputLogsObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsCodeOutputLogsObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Logs => "logs",
@@ -13820,6 +14342,7 @@ impl RunStepDetailsToolCallsCodeOutputLogsObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeOutputLogsObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "logs" => Self::Logs,
@@ -13829,6 +14352,7 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsCodeOutputLogsObjectT
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsCodeOutputLogsObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13852,6 +14376,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputLogsObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13862,6 +14387,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputLogsObjectType
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsCodeOutputLogsObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Logs
     }
@@ -13936,6 +14462,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObject 
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -14013,6 +14540,7 @@ for RunStepDetailsToolCallsFileSearchObjectFileSearch {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObjectFileSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -14032,6 +14560,7 @@ pub enum RunStepDetailsToolCallsFileSearchObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsFileSearchObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileSearch => "file_search",
@@ -14041,6 +14570,7 @@ impl RunStepDetailsToolCallsFileSearchObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsFileSearchObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_search" => Self::FileSearch,
@@ -14050,6 +14580,7 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsFileSearchObjectType 
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsFileSearchObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14073,6 +14604,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObjectT
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14083,6 +14615,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsFileSearchObjectType {
+    #[inline]
     fn default() -> Self {
         Self::FileSearch
     }
@@ -14153,6 +14686,7 @@ for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -14234,6 +14768,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchResultO
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -14307,6 +14842,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -14327,6 +14863,7 @@ pub enum RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -14337,6 +14874,7 @@ impl RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -14347,6 +14885,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display
 for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14373,6 +14912,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit
 for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14384,6 +14924,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default
 for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -14458,6 +14999,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -14532,6 +15074,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectFun
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObjectFunction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -14551,6 +15094,7 @@ pub enum RunStepDetailsToolCallsFunctionObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsFunctionObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -14560,6 +15104,7 @@ impl RunStepDetailsToolCallsFunctionObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsFunctionObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -14569,6 +15114,7 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsFunctionObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsFunctionObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14592,6 +15138,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectTyp
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14602,6 +15149,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsFunctionObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -14671,6 +15219,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -14744,6 +15293,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectToolCallsIt
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectToolCallsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
@@ -14756,6 +15306,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectToolCallsItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsCodeObject>
 for RunStepDetailsToolCallsObjectToolCallsItem {
+    #[inline]
     fn from(value: super::RunStepDetailsToolCallsCodeObject) -> Self {
         Self::CodeInterpreter(value)
     }
@@ -14763,6 +15314,7 @@ for RunStepDetailsToolCallsObjectToolCallsItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsFileSearchObject>
 for RunStepDetailsToolCallsObjectToolCallsItem {
+    #[inline]
     fn from(value: super::RunStepDetailsToolCallsFileSearchObject) -> Self {
         Self::FileSearch(value)
     }
@@ -14770,6 +15322,7 @@ for RunStepDetailsToolCallsObjectToolCallsItem {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsFunctionObject>
 for RunStepDetailsToolCallsObjectToolCallsItem {
+    #[inline]
     fn from(value: super::RunStepDetailsToolCallsFunctionObject) -> Self {
         Self::Function(value)
     }
@@ -14789,6 +15342,7 @@ pub enum RunStepDetailsToolCallsObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepDetailsToolCallsObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ToolCalls => "tool_calls",
@@ -14798,6 +15352,7 @@ impl RunStepDetailsToolCallsObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepDetailsToolCallsObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tool_calls" => Self::ToolCalls,
@@ -14807,6 +15362,7 @@ impl ::std::convert::From<&str> for RunStepDetailsToolCallsObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepDetailsToolCallsObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14830,6 +15386,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14840,6 +15397,7 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepDetailsToolCallsObjectType {
+    #[inline]
     fn default() -> Self {
         Self::ToolCalls
     }
@@ -14993,6 +15551,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -15014,6 +15573,7 @@ pub enum RunStepObjectCode {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepObjectCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServerError => "server_error",
@@ -15024,6 +15584,7 @@ impl RunStepObjectCode {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepObjectCode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "server_error" => Self::ServerError,
@@ -15034,6 +15595,7 @@ impl ::std::convert::From<&str> for RunStepObjectCode {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepObjectCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15057,6 +15619,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectCode {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectCode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15127,6 +15690,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastError {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepObjectLastError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -15146,6 +15710,7 @@ pub enum RunStepObjectObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepObjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunStep => "thread.run.step",
@@ -15155,6 +15720,7 @@ impl RunStepObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepObjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.step" => Self::ThreadRunStep,
@@ -15164,6 +15730,7 @@ impl ::std::convert::From<&str> for RunStepObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepObjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15187,6 +15754,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15197,6 +15765,7 @@ impl crate::runtime::de::Fit for RunStepObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunStepObjectObject {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunStep
     }
@@ -15224,6 +15793,7 @@ pub enum RunStepObjectStatus {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepObjectStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -15237,6 +15807,7 @@ impl RunStepObjectStatus {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepObjectStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -15250,6 +15821,7 @@ impl ::std::convert::From<&str> for RunStepObjectStatus {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepObjectStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15273,6 +15845,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStatus {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15338,6 +15911,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStepDetails {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectStepDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::MessageCreation(value) => crate::runtime::de::Fit::misfit(value),
@@ -15349,6 +15923,7 @@ impl crate::runtime::de::Fit for RunStepObjectStepDetails {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsMessageCreationObject>
 for RunStepObjectStepDetails {
+    #[inline]
     fn from(value: super::RunStepDetailsMessageCreationObject) -> Self {
         Self::MessageCreation(value)
     }
@@ -15356,6 +15931,7 @@ for RunStepObjectStepDetails {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<super::RunStepDetailsToolCallsObject>
 for RunStepObjectStepDetails {
+    #[inline]
     fn from(value: super::RunStepDetailsToolCallsObject) -> Self {
         Self::ToolCalls(value)
     }
@@ -15377,6 +15953,7 @@ pub enum RunStepObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunStepObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MessageCreation => "message_creation",
@@ -15387,6 +15964,7 @@ impl RunStepObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunStepObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message_creation" => Self::MessageCreation,
@@ -15397,6 +15975,7 @@ impl ::std::convert::From<&str> for RunStepObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunStepObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15420,6 +15999,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15495,6 +16075,7 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunToolCallObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -15564,6 +16145,7 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectFunction {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunToolCallObjectFunction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -15583,6 +16165,7 @@ pub enum RunToolCallObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl RunToolCallObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -15592,6 +16175,7 @@ impl RunToolCallObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RunToolCallObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -15601,6 +16185,7 @@ impl ::std::convert::From<&str> for RunToolCallObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for RunToolCallObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15624,6 +16209,7 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunToolCallObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15634,6 +16220,7 @@ impl crate::runtime::de::Fit for RunToolCallObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for RunToolCallObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -15703,6 +16290,7 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequest {
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SubmitToolOutputsRunRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -15712,6 +16300,7 @@ impl crate::runtime::de::Fit for SubmitToolOutputsRunRequest {
 impl SubmitToolOutputsRunRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         tool_outputs: impl ::std::convert::Into<
             ::std::vec::Vec<super::SubmitToolOutputsRunRequestToolOutputsItem>,
@@ -15724,6 +16313,7 @@ impl SubmitToolOutputsRunRequest {
         }
     }
     /// Sets `stream`.
+    #[inline]
     pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.stream = ::std::option::Option::Some(value.into());
         self
@@ -15803,6 +16393,7 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequestToolOutputsIt
 #[cfg(feature = "assistants")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SubmitToolOutputsRunRequestToolOutputsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -15812,6 +16403,7 @@ impl crate::runtime::de::Fit for SubmitToolOutputsRunRequestToolOutputsItem {
 impl SubmitToolOutputsRunRequestToolOutputsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             tool_call_id: ::std::option::Option::None,
@@ -15820,6 +16412,7 @@ impl SubmitToolOutputsRunRequestToolOutputsItem {
         }
     }
     /// Sets `tool_call_id`.
+    #[inline]
     pub fn tool_call_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -15828,6 +16421,7 @@ impl SubmitToolOutputsRunRequestToolOutputsItem {
         self
     }
     /// Sets `output`.
+    #[inline]
     pub fn output(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -15922,6 +16516,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -15984,6 +16579,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectCodeInterpreter {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadObjectCodeInterpreter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -16048,6 +16644,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectFileSearch {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadObjectFileSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -16067,6 +16664,7 @@ pub enum ThreadObjectObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ThreadObjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Thread => "thread",
@@ -16076,6 +16674,7 @@ impl ThreadObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ThreadObjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread" => Self::Thread,
@@ -16085,6 +16684,7 @@ impl ::std::convert::From<&str> for ThreadObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for ThreadObjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16108,6 +16708,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ThreadObjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -16118,6 +16719,7 @@ impl crate::runtime::de::Fit for ThreadObjectObject {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::default::Default for ThreadObjectObject {
+    #[inline]
     fn default() -> Self {
         Self::Thread
     }
@@ -16190,6 +16792,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResources {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadObjectToolResources {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -16256,6 +16859,7 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObject {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TruncationObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -16265,6 +16869,7 @@ impl crate::runtime::de::Fit for TruncationObject {
 impl TruncationObject {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(r#type: impl ::std::convert::Into<super::TruncationObjectType>) -> Self {
         Self {
             r#type: r#type.into(),
@@ -16273,6 +16878,7 @@ impl TruncationObject {
         }
     }
     /// Sets `last_messages`.
+    #[inline]
     pub fn last_messages(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.last_messages = ::std::option::Option::Some(value.into());
         self
@@ -16304,6 +16910,7 @@ pub enum TruncationObjectType {
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl TruncationObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -16314,6 +16921,7 @@ impl TruncationObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for TruncationObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -16324,6 +16932,7 @@ impl ::std::convert::From<&str> for TruncationObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl ::std::fmt::Display for TruncationObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16347,6 +16956,7 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObjectType {
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TruncationObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

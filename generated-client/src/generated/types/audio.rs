@@ -27,6 +27,7 @@ pub enum AudioResponseFormat {
 #[cfg(feature = "audio")]
 impl AudioResponseFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Json => "json",
@@ -41,6 +42,7 @@ impl AudioResponseFormat {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for AudioResponseFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "json" => Self::Json,
@@ -55,6 +57,7 @@ impl ::std::convert::From<&str> for AudioResponseFormat {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for AudioResponseFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -78,6 +81,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioResponseFormat {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for AudioResponseFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -184,6 +188,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateSpeechRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -193,6 +198,7 @@ impl crate::runtime::de::Fit for CreateSpeechRequest {
 impl CreateSpeechRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         model: impl ::std::convert::Into<super::CreateSpeechRequestModel>,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -210,6 +216,7 @@ impl CreateSpeechRequest {
         }
     }
     /// Sets `instructions`.
+    #[inline]
     pub fn instructions(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -218,6 +225,7 @@ impl CreateSpeechRequest {
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<super::CreateSpeechRequestResponseFormat>,
@@ -226,11 +234,13 @@ impl CreateSpeechRequest {
         self
     }
     /// Sets `speed`.
+    #[inline]
     pub fn speed(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.speed = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `stream_format`.
+    #[inline]
     pub fn stream_format(
         mut self,
         value: impl ::std::convert::Into<super::CreateSpeechRequestStreamFormat>,
@@ -284,30 +294,35 @@ impl CreateSpeechRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for CreateSpeechRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<::std::string::String> for CreateSpeechRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for CreateSpeechRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateSpeechRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -337,6 +352,7 @@ pub enum CreateSpeechRequestResponseFormat {
 #[cfg(feature = "audio")]
 impl CreateSpeechRequestResponseFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mp3 => "mp3",
@@ -351,6 +367,7 @@ impl CreateSpeechRequestResponseFormat {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for CreateSpeechRequestResponseFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mp3" => Self::Mp3,
@@ -365,6 +382,7 @@ impl ::std::convert::From<&str> for CreateSpeechRequestResponseFormat {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for CreateSpeechRequestResponseFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -388,6 +406,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestResponseFormat {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateSpeechRequestResponseFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -413,6 +432,7 @@ pub enum CreateSpeechRequestStreamFormat {
 #[cfg(feature = "audio")]
 impl CreateSpeechRequestStreamFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sse => "sse",
@@ -423,6 +443,7 @@ impl CreateSpeechRequestStreamFormat {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for CreateSpeechRequestStreamFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "sse" => Self::Sse,
@@ -433,6 +454,7 @@ impl ::std::convert::From<&str> for CreateSpeechRequestStreamFormat {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for CreateSpeechRequestStreamFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -456,6 +478,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestStreamFormat {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateSpeechRequestStreamFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -523,6 +546,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechResponseStreamEvent {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateSpeechResponseStreamEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::SpeechAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
@@ -534,6 +558,7 @@ impl crate::runtime::de::Fit for CreateSpeechResponseStreamEvent {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::SpeechAudioDeltaEvent>
 for CreateSpeechResponseStreamEvent {
+    #[inline]
     fn from(value: super::SpeechAudioDeltaEvent) -> Self {
         Self::SpeechAudioDelta(value)
     }
@@ -541,6 +566,7 @@ for CreateSpeechResponseStreamEvent {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::SpeechAudioDoneEvent>
 for CreateSpeechResponseStreamEvent {
+    #[inline]
     fn from(value: super::SpeechAudioDoneEvent) -> Self {
         Self::SpeechAudioDone(value)
     }
@@ -594,6 +620,7 @@ pub struct CreateTranscriptionRequest {
 impl CreateTranscriptionRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         file: impl ::std::convert::Into<crate::runtime::InputFile>,
         model: impl ::std::convert::Into<super::CreateTranscriptionRequestModel>,
@@ -616,6 +643,7 @@ impl CreateTranscriptionRequest {
         }
     }
     /// Sets `language`.
+    #[inline]
     pub fn language(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -624,6 +652,7 @@ impl CreateTranscriptionRequest {
         self
     }
     /// Sets `languages`.
+    #[inline]
     pub fn languages(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -632,6 +661,7 @@ impl CreateTranscriptionRequest {
         self
     }
     /// Sets `keywords`.
+    #[inline]
     pub fn keywords(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -640,6 +670,7 @@ impl CreateTranscriptionRequest {
         self
     }
     /// Sets `prompt`.
+    #[inline]
     pub fn prompt(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -648,6 +679,7 @@ impl CreateTranscriptionRequest {
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<super::AudioResponseFormat>,
@@ -656,11 +688,13 @@ impl CreateTranscriptionRequest {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `include`.
+    #[inline]
     pub fn include(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<super::TranscriptionInclude>>,
@@ -669,6 +703,7 @@ impl CreateTranscriptionRequest {
         self
     }
     /// Sets `timestamp_granularities`.
+    #[inline]
     pub fn timestamp_granularities(
         mut self,
         value: impl ::std::convert::Into<
@@ -679,11 +714,13 @@ impl CreateTranscriptionRequest {
         self
     }
     /// Sets `stream`.
+    #[inline]
     pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.stream = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `chunking_strategy`.
+    #[inline]
     pub fn chunking_strategy(
         mut self,
         value: impl ::std::convert::Into<
@@ -694,6 +731,7 @@ impl CreateTranscriptionRequest {
         self
     }
     /// Sets `known_speaker_names`.
+    #[inline]
     pub fn known_speaker_names(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -702,6 +740,7 @@ impl CreateTranscriptionRequest {
         self
     }
     /// Sets `known_speaker_references`.
+    #[inline]
     pub fn known_speaker_references(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -715,6 +754,7 @@ impl CreateTranscriptionRequest {
 impl CreateTranscriptionRequest {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -850,6 +890,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::VadConfig(value) => crate::runtime::de::Fit::misfit(value),
@@ -859,6 +900,7 @@ impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategy {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for CreateTranscriptionRequestChunkingStrategy {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -866,6 +908,7 @@ impl ::std::convert::From<&str> for CreateTranscriptionRequestChunkingStrategy {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<::std::string::String>
 for CreateTranscriptionRequestChunkingStrategy {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -873,6 +916,7 @@ for CreateTranscriptionRequestChunkingStrategy {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::CreateTranscriptionRequestChunkingStrategyAuto>
 for CreateTranscriptionRequestChunkingStrategy {
+    #[inline]
     fn from(value: super::CreateTranscriptionRequestChunkingStrategyAuto) -> Self {
         Self::Auto(value)
     }
@@ -880,6 +924,7 @@ for CreateTranscriptionRequestChunkingStrategy {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::VadConfig>
 for CreateTranscriptionRequestChunkingStrategy {
+    #[inline]
     fn from(value: super::VadConfig) -> Self {
         Self::VadConfig(value)
     }
@@ -899,6 +944,7 @@ pub enum CreateTranscriptionRequestChunkingStrategyAuto {
 #[cfg(feature = "audio")]
 impl CreateTranscriptionRequestChunkingStrategyAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -908,6 +954,7 @@ impl CreateTranscriptionRequestChunkingStrategyAuto {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for CreateTranscriptionRequestChunkingStrategyAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -917,6 +964,7 @@ impl ::std::convert::From<&str> for CreateTranscriptionRequestChunkingStrategyAu
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for CreateTranscriptionRequestChunkingStrategyAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -940,6 +988,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategyAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -950,6 +999,7 @@ impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategyAuto 
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for CreateTranscriptionRequestChunkingStrategyAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -1002,30 +1052,35 @@ impl CreateTranscriptionRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for CreateTranscriptionRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<::std::string::String> for CreateTranscriptionRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for CreateTranscriptionRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -1047,6 +1102,7 @@ pub enum CreateTranscriptionRequestTimestampGranularitiesItem {
 #[cfg(feature = "audio")]
 impl CreateTranscriptionRequestTimestampGranularitiesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Word => "word",
@@ -1058,6 +1114,7 @@ impl CreateTranscriptionRequestTimestampGranularitiesItem {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str>
 for CreateTranscriptionRequestTimestampGranularitiesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "word" => Self::Word,
@@ -1068,6 +1125,7 @@ for CreateTranscriptionRequestTimestampGranularitiesItem {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for CreateTranscriptionRequestTimestampGranularitiesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1092,6 +1150,7 @@ for CreateTranscriptionRequestTimestampGranularitiesItem {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionRequestTimestampGranularitiesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1194,6 +1253,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::DiarizedJson(value) => crate::runtime::de::Fit::misfit(value),
@@ -1205,6 +1265,7 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponse {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::CreateTranscriptionResponseDiarizedJson>
 for CreateTranscriptionResponse {
+    #[inline]
     fn from(value: super::CreateTranscriptionResponseDiarizedJson) -> Self {
         Self::DiarizedJson(value)
     }
@@ -1212,6 +1273,7 @@ for CreateTranscriptionResponse {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::CreateTranscriptionResponseJson>
 for CreateTranscriptionResponse {
+    #[inline]
     fn from(value: super::CreateTranscriptionResponseJson) -> Self {
         Self::Json(value)
     }
@@ -1219,6 +1281,7 @@ for CreateTranscriptionResponse {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::CreateTranscriptionResponseVerboseJson>
 for CreateTranscriptionResponse {
+    #[inline]
     fn from(value: super::CreateTranscriptionResponseVerboseJson) -> Self {
         Self::VerboseJson(value)
     }
@@ -1305,6 +1368,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJson 
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJson {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.task)
     }
@@ -1324,6 +1388,7 @@ pub enum CreateTranscriptionResponseDiarizedJsonTask {
 #[cfg(feature = "audio")]
 impl CreateTranscriptionResponseDiarizedJsonTask {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transcribe => "transcribe",
@@ -1333,6 +1398,7 @@ impl CreateTranscriptionResponseDiarizedJsonTask {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for CreateTranscriptionResponseDiarizedJsonTask {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcribe" => Self::Transcribe,
@@ -1342,6 +1408,7 @@ impl ::std::convert::From<&str> for CreateTranscriptionResponseDiarizedJsonTask 
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for CreateTranscriptionResponseDiarizedJsonTask {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1365,6 +1432,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonT
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJsonTask {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1375,6 +1443,7 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJsonTask {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for CreateTranscriptionResponseDiarizedJsonTask {
+    #[inline]
     fn default() -> Self {
         Self::Transcribe
     }
@@ -1439,6 +1508,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonU
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJsonUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
@@ -1450,6 +1520,7 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJsonUsage {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::TranscriptTextUsageDuration>
 for CreateTranscriptionResponseDiarizedJsonUsage {
+    #[inline]
     fn from(value: super::TranscriptTextUsageDuration) -> Self {
         Self::Duration(value)
     }
@@ -1457,6 +1528,7 @@ for CreateTranscriptionResponseDiarizedJsonUsage {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::TranscriptTextUsageTokens>
 for CreateTranscriptionResponseDiarizedJsonUsage {
+    #[inline]
     fn from(value: super::TranscriptTextUsageTokens) -> Self {
         Self::Tokens(value)
     }
@@ -1538,6 +1610,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJson {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateTranscriptionResponseJson {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1612,6 +1685,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonLogprobsI
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonLogprobsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1671,6 +1745,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonUsage {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
@@ -1682,6 +1757,7 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonUsage {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::TranscriptTextUsageDuration>
 for CreateTranscriptionResponseJsonUsage {
+    #[inline]
     fn from(value: super::TranscriptTextUsageDuration) -> Self {
         Self::Duration(value)
     }
@@ -1689,6 +1765,7 @@ for CreateTranscriptionResponseJsonUsage {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::TranscriptTextUsageTokens>
 for CreateTranscriptionResponseJsonUsage {
+    #[inline]
     fn from(value: super::TranscriptTextUsageTokens) -> Self {
         Self::Tokens(value)
     }
@@ -1768,6 +1845,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseStreamEvent {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionResponseStreamEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::TranscriptTextSegment(value) => crate::runtime::de::Fit::misfit(value),
@@ -1780,6 +1858,7 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseStreamEvent {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::TranscriptTextDeltaEvent>
 for CreateTranscriptionResponseStreamEvent {
+    #[inline]
     fn from(value: super::TranscriptTextDeltaEvent) -> Self {
         Self::TranscriptTextDelta(value)
     }
@@ -1787,6 +1866,7 @@ for CreateTranscriptionResponseStreamEvent {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::TranscriptTextDoneEvent>
 for CreateTranscriptionResponseStreamEvent {
+    #[inline]
     fn from(value: super::TranscriptTextDoneEvent) -> Self {
         Self::TranscriptTextDone(value)
     }
@@ -1794,6 +1874,7 @@ for CreateTranscriptionResponseStreamEvent {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::TranscriptTextSegmentEvent>
 for CreateTranscriptionResponseStreamEvent {
+    #[inline]
     fn from(value: super::TranscriptTextSegmentEvent) -> Self {
         Self::TranscriptTextSegment(value)
     }
@@ -1883,6 +1964,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseVerboseJson {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateTranscriptionResponseVerboseJson {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1912,6 +1994,7 @@ pub struct CreateTranslationRequest {
 impl CreateTranslationRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         file: impl ::std::convert::Into<crate::runtime::InputFile>,
         model: impl ::std::convert::Into<super::CreateTranslationRequestModel>,
@@ -1925,6 +2008,7 @@ impl CreateTranslationRequest {
         }
     }
     /// Sets `prompt`.
+    #[inline]
     pub fn prompt(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1933,6 +2017,7 @@ impl CreateTranslationRequest {
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<super::CreateTranslationRequestResponseFormat>,
@@ -1941,6 +2026,7 @@ impl CreateTranslationRequest {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
@@ -1951,6 +2037,7 @@ impl CreateTranslationRequest {
 impl CreateTranslationRequest {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -1994,30 +2081,35 @@ impl CreateTranslationRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for CreateTranslationRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<::std::string::String> for CreateTranslationRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for CreateTranslationRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranslationRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -2045,6 +2137,7 @@ pub enum CreateTranslationRequestResponseFormat {
 #[cfg(feature = "audio")]
 impl CreateTranslationRequestResponseFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Json => "json",
@@ -2058,6 +2151,7 @@ impl CreateTranslationRequestResponseFormat {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for CreateTranslationRequestResponseFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "json" => Self::Json,
@@ -2071,6 +2165,7 @@ impl ::std::convert::From<&str> for CreateTranslationRequestResponseFormat {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for CreateTranslationRequestResponseFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2094,6 +2189,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationRequestResponseFormat {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranslationRequestResponseFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2179,6 +2275,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranslationResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::VerboseJson(value) => crate::runtime::de::Fit::misfit(value),
@@ -2189,6 +2286,7 @@ impl crate::runtime::de::Fit for CreateTranslationResponse {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::CreateTranslationResponseJson>
 for CreateTranslationResponse {
+    #[inline]
     fn from(value: super::CreateTranslationResponseJson) -> Self {
         Self::Json(value)
     }
@@ -2196,6 +2294,7 @@ for CreateTranslationResponse {
 #[cfg(feature = "audio")]
 impl ::std::convert::From<super::CreateTranslationResponseVerboseJson>
 for CreateTranslationResponse {
+    #[inline]
     fn from(value: super::CreateTranslationResponseVerboseJson) -> Self {
         Self::VerboseJson(value)
     }
@@ -2258,6 +2357,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseJson {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateTranslationResponseJson {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2337,6 +2437,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseVerboseJson {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateTranslationResponseVerboseJson {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2360,6 +2461,7 @@ pub struct CreateVoiceConsentRequest {
 impl CreateVoiceConsentRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         recording: impl ::std::convert::Into<crate::runtime::InputFile>,
@@ -2377,6 +2479,7 @@ impl CreateVoiceConsentRequest {
 impl CreateVoiceConsentRequest {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -2413,6 +2516,7 @@ pub struct CreateVoiceRequest {
 impl CreateVoiceRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         audio_sample: impl ::std::convert::Into<crate::runtime::InputFile>,
@@ -2430,6 +2534,7 @@ impl CreateVoiceRequest {
 impl CreateVoiceRequest {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -2509,6 +2614,7 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEvent {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SpeechAudioDeltaEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2528,6 +2634,7 @@ pub enum SpeechAudioDeltaEventType {
 #[cfg(feature = "audio")]
 impl SpeechAudioDeltaEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SpeechAudioDelta => "speech.audio.delta",
@@ -2537,6 +2644,7 @@ impl SpeechAudioDeltaEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for SpeechAudioDeltaEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "speech.audio.delta" => Self::SpeechAudioDelta,
@@ -2546,6 +2654,7 @@ impl ::std::convert::From<&str> for SpeechAudioDeltaEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for SpeechAudioDeltaEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2569,6 +2678,7 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEventType {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for SpeechAudioDeltaEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2579,6 +2689,7 @@ impl crate::runtime::de::Fit for SpeechAudioDeltaEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for SpeechAudioDeltaEventType {
+    #[inline]
     fn default() -> Self {
         Self::SpeechAudioDelta
     }
@@ -2645,6 +2756,7 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEvent {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SpeechAudioDoneEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2664,6 +2776,7 @@ pub enum SpeechAudioDoneEventType {
 #[cfg(feature = "audio")]
 impl SpeechAudioDoneEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SpeechAudioDone => "speech.audio.done",
@@ -2673,6 +2786,7 @@ impl SpeechAudioDoneEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for SpeechAudioDoneEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "speech.audio.done" => Self::SpeechAudioDone,
@@ -2682,6 +2796,7 @@ impl ::std::convert::From<&str> for SpeechAudioDoneEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for SpeechAudioDoneEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2705,6 +2820,7 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventType {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for SpeechAudioDoneEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2715,6 +2831,7 @@ impl crate::runtime::de::Fit for SpeechAudioDoneEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for SpeechAudioDoneEventType {
+    #[inline]
     fn default() -> Self {
         Self::SpeechAudioDone
     }
@@ -2789,6 +2906,7 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventUsage {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SpeechAudioDoneEventUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2870,6 +2988,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEvent {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextDeltaEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2944,6 +3063,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventLogprobsItem {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextDeltaEventLogprobsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2963,6 +3083,7 @@ pub enum TranscriptTextDeltaEventType {
 #[cfg(feature = "audio")]
 impl TranscriptTextDeltaEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TranscriptTextDelta => "transcript.text.delta",
@@ -2972,6 +3093,7 @@ impl TranscriptTextDeltaEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for TranscriptTextDeltaEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcript.text.delta" => Self::TranscriptTextDelta,
@@ -2981,6 +3103,7 @@ impl ::std::convert::From<&str> for TranscriptTextDeltaEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for TranscriptTextDeltaEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3004,6 +3127,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventType {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for TranscriptTextDeltaEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3014,6 +3138,7 @@ impl crate::runtime::de::Fit for TranscriptTextDeltaEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for TranscriptTextDeltaEventType {
+    #[inline]
     fn default() -> Self {
         Self::TranscriptTextDelta
     }
@@ -3100,6 +3225,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEvent {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextDoneEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3174,6 +3300,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventLogprobsItem {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextDoneEventLogprobsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3193,6 +3320,7 @@ pub enum TranscriptTextDoneEventType {
 #[cfg(feature = "audio")]
 impl TranscriptTextDoneEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TranscriptTextDone => "transcript.text.done",
@@ -3202,6 +3330,7 @@ impl TranscriptTextDoneEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for TranscriptTextDoneEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcript.text.done" => Self::TranscriptTextDone,
@@ -3211,6 +3340,7 @@ impl ::std::convert::From<&str> for TranscriptTextDoneEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for TranscriptTextDoneEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3234,6 +3364,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventType {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for TranscriptTextDoneEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3244,6 +3375,7 @@ impl crate::runtime::de::Fit for TranscriptTextDoneEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for TranscriptTextDoneEventType {
+    #[inline]
     fn default() -> Self {
         Self::TranscriptTextDone
     }
@@ -3333,6 +3465,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEvent {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextSegmentEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3352,6 +3485,7 @@ pub enum TranscriptTextSegmentEventType {
 #[cfg(feature = "audio")]
 impl TranscriptTextSegmentEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TranscriptTextSegment => "transcript.text.segment",
@@ -3361,6 +3495,7 @@ impl TranscriptTextSegmentEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for TranscriptTextSegmentEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcript.text.segment" => Self::TranscriptTextSegment,
@@ -3370,6 +3505,7 @@ impl ::std::convert::From<&str> for TranscriptTextSegmentEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for TranscriptTextSegmentEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3393,6 +3529,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEventType {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for TranscriptTextSegmentEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3403,6 +3540,7 @@ impl crate::runtime::de::Fit for TranscriptTextSegmentEventType {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for TranscriptTextSegmentEventType {
+    #[inline]
     fn default() -> Self {
         Self::TranscriptTextSegment
     }
@@ -3472,6 +3610,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextUsageDuration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3491,6 +3630,7 @@ pub enum TranscriptTextUsageDurationType {
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl TranscriptTextUsageDurationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Duration => "duration",
@@ -3500,6 +3640,7 @@ impl TranscriptTextUsageDurationType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for TranscriptTextUsageDurationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "duration" => Self::Duration,
@@ -3509,6 +3650,7 @@ impl ::std::convert::From<&str> for TranscriptTextUsageDurationType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::fmt::Display for TranscriptTextUsageDurationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3532,6 +3674,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDurationType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TranscriptTextUsageDurationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3542,6 +3685,7 @@ impl crate::runtime::de::Fit for TranscriptTextUsageDurationType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::default::Default for TranscriptTextUsageDurationType {
+    #[inline]
     fn default() -> Self {
         Self::Duration
     }
@@ -3637,6 +3781,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextUsageTokens {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3706,6 +3851,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensInputTokenDetai
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptTextUsageTokensInputTokenDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3725,6 +3871,7 @@ pub enum TranscriptTextUsageTokensType {
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl TranscriptTextUsageTokensType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Tokens => "tokens",
@@ -3734,6 +3881,7 @@ impl TranscriptTextUsageTokensType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for TranscriptTextUsageTokensType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tokens" => Self::Tokens,
@@ -3743,6 +3891,7 @@ impl ::std::convert::From<&str> for TranscriptTextUsageTokensType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::fmt::Display for TranscriptTextUsageTokensType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3766,6 +3915,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TranscriptTextUsageTokensType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3776,6 +3926,7 @@ impl crate::runtime::de::Fit for TranscriptTextUsageTokensType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::default::Default for TranscriptTextUsageTokensType {
+    #[inline]
     fn default() -> Self {
         Self::Tokens
     }
@@ -3865,6 +4016,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegment {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptionDiarizedSegment {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3884,6 +4036,7 @@ pub enum TranscriptionDiarizedSegmentType {
 #[cfg(feature = "audio")]
 impl TranscriptionDiarizedSegmentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TranscriptTextSegment => "transcript.text.segment",
@@ -3893,6 +4046,7 @@ impl TranscriptionDiarizedSegmentType {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for TranscriptionDiarizedSegmentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcript.text.segment" => Self::TranscriptTextSegment,
@@ -3902,6 +4056,7 @@ impl ::std::convert::From<&str> for TranscriptionDiarizedSegmentType {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for TranscriptionDiarizedSegmentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3925,6 +4080,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegmentType {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for TranscriptionDiarizedSegmentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3935,6 +4091,7 @@ impl crate::runtime::de::Fit for TranscriptionDiarizedSegmentType {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for TranscriptionDiarizedSegmentType {
+    #[inline]
     fn default() -> Self {
         Self::TranscriptTextSegment
     }
@@ -3954,6 +4111,7 @@ pub enum TranscriptionInclude {
 #[cfg(feature = "audio")]
 impl TranscriptionInclude {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Logprobs => "logprobs",
@@ -3963,6 +4121,7 @@ impl TranscriptionInclude {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for TranscriptionInclude {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "logprobs" => Self::Logprobs,
@@ -3972,6 +4131,7 @@ impl ::std::convert::From<&str> for TranscriptionInclude {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for TranscriptionInclude {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3995,6 +4155,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionInclude {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for TranscriptionInclude {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4005,6 +4166,7 @@ impl crate::runtime::de::Fit for TranscriptionInclude {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for TranscriptionInclude {
+    #[inline]
     fn default() -> Self {
         Self::Logprobs
     }
@@ -4064,6 +4226,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptionLanguage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4184,6 +4347,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSegment {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptionSegment {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4255,6 +4419,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionWord {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TranscriptionWord {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4317,6 +4482,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVoiceConsentRequest {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateVoiceConsentRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4326,6 +4492,7 @@ impl crate::runtime::de::Fit for UpdateVoiceConsentRequest {
 impl UpdateVoiceConsentRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -4420,6 +4587,7 @@ impl<'de> ::serde::Deserialize<'de> for VadConfig {
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VadConfig {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4429,6 +4597,7 @@ impl crate::runtime::de::Fit for VadConfig {
 impl VadConfig {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::VadConfigType::ServerVad,
@@ -4439,16 +4608,19 @@ impl VadConfig {
         }
     }
     /// Sets `prefix_padding_ms`.
+    #[inline]
     pub fn prefix_padding_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.prefix_padding_ms = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `silence_duration_ms`.
+    #[inline]
     pub fn silence_duration_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.silence_duration_ms = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `threshold`.
+    #[inline]
     pub fn threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.threshold = ::std::option::Option::Some(value.into());
         self
@@ -4478,6 +4650,7 @@ pub enum VadConfigType {
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl VadConfigType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServerVad => "server_vad",
@@ -4487,6 +4660,7 @@ impl VadConfigType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for VadConfigType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "server_vad" => Self::ServerVad,
@@ -4496,6 +4670,7 @@ impl ::std::convert::From<&str> for VadConfigType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::fmt::Display for VadConfigType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4519,6 +4694,7 @@ impl<'de> ::serde::Deserialize<'de> for VadConfigType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for VadConfigType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4529,6 +4705,7 @@ impl crate::runtime::de::Fit for VadConfigType {
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
 impl ::std::default::Default for VadConfigType {
+    #[inline]
     fn default() -> Self {
         Self::ServerVad
     }
@@ -4603,6 +4780,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResource {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VoiceConsentDeletedResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -4622,6 +4800,7 @@ pub enum VoiceConsentDeletedResourceObject {
 #[cfg(feature = "audio")]
 impl VoiceConsentDeletedResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AudioVoiceConsent => "audio.voice_consent",
@@ -4631,6 +4810,7 @@ impl VoiceConsentDeletedResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for VoiceConsentDeletedResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "audio.voice_consent" => Self::AudioVoiceConsent,
@@ -4640,6 +4820,7 @@ impl ::std::convert::From<&str> for VoiceConsentDeletedResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for VoiceConsentDeletedResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4663,6 +4844,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResourceObject {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for VoiceConsentDeletedResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4673,6 +4855,7 @@ impl crate::runtime::de::Fit for VoiceConsentDeletedResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for VoiceConsentDeletedResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::AudioVoiceConsent
     }
@@ -4757,6 +4940,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResource {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VoiceConsentListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -4776,6 +4960,7 @@ pub enum VoiceConsentListResourceObject {
 #[cfg(feature = "audio")]
 impl VoiceConsentListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -4785,6 +4970,7 @@ impl VoiceConsentListResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for VoiceConsentListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -4794,6 +4980,7 @@ impl ::std::convert::From<&str> for VoiceConsentListResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for VoiceConsentListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4817,6 +5004,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResourceObject {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for VoiceConsentListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4827,6 +5015,7 @@ impl crate::runtime::de::Fit for VoiceConsentListResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for VoiceConsentListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -4908,6 +5097,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResource {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VoiceConsentResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -4927,6 +5117,7 @@ pub enum VoiceConsentResourceObject {
 #[cfg(feature = "audio")]
 impl VoiceConsentResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AudioVoiceConsent => "audio.voice_consent",
@@ -4936,6 +5127,7 @@ impl VoiceConsentResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for VoiceConsentResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "audio.voice_consent" => Self::AudioVoiceConsent,
@@ -4945,6 +5137,7 @@ impl ::std::convert::From<&str> for VoiceConsentResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for VoiceConsentResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4968,6 +5161,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResourceObject {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for VoiceConsentResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4978,6 +5172,7 @@ impl crate::runtime::de::Fit for VoiceConsentResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for VoiceConsentResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::AudioVoiceConsent
     }
@@ -5054,6 +5249,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResource {
 #[cfg(feature = "audio")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VoiceResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -5073,6 +5269,7 @@ pub enum VoiceResourceObject {
 #[cfg(feature = "audio")]
 impl VoiceResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AudioVoice => "audio.voice",
@@ -5082,6 +5279,7 @@ impl VoiceResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::convert::From<&str> for VoiceResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "audio.voice" => Self::AudioVoice,
@@ -5091,6 +5289,7 @@ impl ::std::convert::From<&str> for VoiceResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::fmt::Display for VoiceResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5114,6 +5313,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResourceObject {
 }
 #[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for VoiceResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5124,6 +5324,7 @@ impl crate::runtime::de::Fit for VoiceResourceObject {
 }
 #[cfg(feature = "audio")]
 impl ::std::default::Default for VoiceResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::AudioVoice
     }

@@ -591,6 +591,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLog {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -662,6 +663,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActor {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogActor {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -738,6 +740,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKey {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogActorApiKey {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -759,6 +762,7 @@ pub enum AuditLogActorApiKeyType {
 #[cfg(feature = "audit-logs")]
 impl AuditLogActorApiKeyType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -769,6 +773,7 @@ impl AuditLogActorApiKeyType {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::convert::From<&str> for AuditLogActorApiKeyType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -779,6 +784,7 @@ impl ::std::convert::From<&str> for AuditLogActorApiKeyType {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::fmt::Display for AuditLogActorApiKeyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -802,6 +808,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKeyType {
 }
 #[cfg(feature = "audit-logs")]
 impl crate::runtime::de::Fit for AuditLogActorApiKeyType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -868,6 +875,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorServiceAccount {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogActorServiceAccount {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -934,6 +942,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorSession {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogActorSession {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -955,6 +964,7 @@ pub enum AuditLogActorType {
 #[cfg(feature = "audit-logs")]
 impl AuditLogActorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Session => "session",
@@ -965,6 +975,7 @@ impl AuditLogActorType {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::convert::From<&str> for AuditLogActorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session" => Self::Session,
@@ -975,6 +986,7 @@ impl ::std::convert::From<&str> for AuditLogActorType {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::fmt::Display for AuditLogActorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -998,6 +1010,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorType {
 }
 #[cfg(feature = "audit-logs")]
 impl crate::runtime::de::Fit for AuditLogActorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1068,6 +1081,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorUser {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogActorUser {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1134,6 +1148,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogApiKeyCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1196,6 +1211,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreatedData {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogApiKeyCreatedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1255,6 +1271,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogApiKeyDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1326,6 +1343,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogApiKeyUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1388,6 +1406,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdatedChangesRequested {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogApiKeyUpdatedChangesRequested {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1457,6 +1476,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateCreated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogCertificateCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1531,6 +1551,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogCertificateDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1600,6 +1621,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateUpdated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogCertificateUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1664,6 +1686,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogCertificatesActivated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1733,6 +1756,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivatedCertificate
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogCertificatesActivatedCertificatesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1797,6 +1821,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogCertificatesDeactivated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1866,6 +1891,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivatedCertifica
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogCertificatesDeactivatedCertificatesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1935,6 +1961,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogCheckpointPermissionCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2007,6 +2034,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreatedData 
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogCheckpointPermissionCreatedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2069,6 +2097,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogCheckpointPermissionDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2376,6 +2405,7 @@ pub enum AuditLogEventType {
 #[cfg(feature = "audit-logs")]
 impl AuditLogEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApiKeyCreated => "api_key.created",
@@ -2607,6 +2637,7 @@ impl AuditLogEventType {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::convert::From<&str> for AuditLogEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "api_key.created" => Self::ApiKeyCreated,
@@ -2838,6 +2869,7 @@ impl ::std::convert::From<&str> for AuditLogEventType {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::fmt::Display for AuditLogEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2861,6 +2893,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogEventType {
 }
 #[cfg(feature = "audit-logs")]
 impl crate::runtime::de::Fit for AuditLogEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2936,6 +2969,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRegistered {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogExternalKeyRegistered {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2998,6 +3032,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRemoved {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogExternalKeyRemoved {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3064,6 +3099,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogGroupCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3126,6 +3162,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreatedData {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogGroupCreatedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3185,6 +3222,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogGroupDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3256,6 +3294,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogGroupUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3318,6 +3357,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdatedChangesRequested {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogGroupUpdatedChangesRequested {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3377,6 +3417,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteAccepted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogInviteAccepted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3436,6 +3477,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogInviteDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3502,6 +3544,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSent {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogInviteSent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3568,6 +3611,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSentData {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogInviteSentData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3632,6 +3676,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigActivated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3701,6 +3746,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivatedConfig
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigActivatedConfigsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3765,6 +3811,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigDeactivated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3834,6 +3881,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivatedConf
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogIpAllowlistConfigDeactivatedConfigsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3908,6 +3956,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistCreated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogIpAllowlistCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3982,6 +4031,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogIpAllowlistDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4051,6 +4101,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistUpdated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogIpAllowlistUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4117,6 +4168,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLoginFailed {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogLoginFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4183,6 +4235,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLogoutFailed {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogLogoutFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4257,6 +4310,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogOrganizationUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4371,6 +4425,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdatedChangesReques
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogOrganizationUpdatedChangesRequested {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4437,6 +4492,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProject {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogProject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4499,6 +4555,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectArchived {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogProjectArchived {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4565,6 +4622,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogProjectCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4634,6 +4692,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreatedData {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogProjectCreatedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4693,6 +4752,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogProjectDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4764,6 +4824,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogProjectUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4826,6 +4887,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdatedChangesRequested {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogProjectUpdatedChangesRequested {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4888,6 +4950,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRateLimitDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4962,6 +5025,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRateLimitUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5076,6 +5140,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdatedChangesRequested
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRateLimitUpdatedChangesRequested {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5166,6 +5231,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentCreated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRoleAssignmentCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5256,6 +5322,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRoleAssignmentDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5376,6 +5443,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRoleBoundToResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5403,6 +5471,7 @@ pub enum AuditLogRoleBoundToResourceSource {
 #[cfg(feature = "audit-logs")]
 impl AuditLogRoleBoundToResourceSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RoleToggle => "role_toggle",
@@ -5416,6 +5485,7 @@ impl AuditLogRoleBoundToResourceSource {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::convert::From<&str> for AuditLogRoleBoundToResourceSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "role_toggle" => Self::RoleToggle,
@@ -5429,6 +5499,7 @@ impl ::std::convert::From<&str> for AuditLogRoleBoundToResourceSource {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::fmt::Display for AuditLogRoleBoundToResourceSource {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5452,6 +5523,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResourceSource {
 }
 #[cfg(feature = "audit-logs")]
 impl crate::runtime::de::Fit for AuditLogRoleBoundToResourceSource {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5537,6 +5609,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleCreated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRoleCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5596,6 +5669,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRoleDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5716,6 +5790,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRoleUnboundFromResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5743,6 +5818,7 @@ pub enum AuditLogRoleUnboundFromResourceSource {
 #[cfg(feature = "audit-logs")]
 impl AuditLogRoleUnboundFromResourceSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RoleToggle => "role_toggle",
@@ -5756,6 +5832,7 @@ impl AuditLogRoleUnboundFromResourceSource {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::convert::From<&str> for AuditLogRoleUnboundFromResourceSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "role_toggle" => Self::RoleToggle,
@@ -5769,6 +5846,7 @@ impl ::std::convert::From<&str> for AuditLogRoleUnboundFromResourceSource {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::fmt::Display for AuditLogRoleUnboundFromResourceSource {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5792,6 +5870,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResourceSource {
 }
 #[cfg(feature = "audit-logs")]
 impl crate::runtime::de::Fit for AuditLogRoleUnboundFromResourceSource {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5867,6 +5946,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRoleUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5979,6 +6059,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdatedChangesRequested {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogRoleUpdatedChangesRequested {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6038,6 +6119,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimDisabled {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogScimDisabled {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6097,6 +6179,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimEnabled {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogScimEnabled {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6166,6 +6249,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogServiceAccountCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6228,6 +6312,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreatedData {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogServiceAccountCreatedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6290,6 +6375,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogServiceAccountDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6364,6 +6450,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogServiceAccountUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6426,6 +6513,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdatedChangesRequ
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogServiceAccountUpdatedChangesRequested {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6492,6 +6580,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAdded {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogUserAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6551,6 +6640,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAddedData {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogUserAddedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6610,6 +6700,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserDeleted {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogUserDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6681,6 +6772,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdated {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogUserUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6743,6 +6835,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdatedChangesRequested {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogUserUpdatedChangesRequested {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6814,6 +6907,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderCreated 
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6883,6 +6977,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderDeleted 
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6962,6 +7057,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingC
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7047,6 +7143,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingD
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7129,6 +7226,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingU
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderMappingUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7203,6 +7301,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderUpdated 
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AuditLogWorkloadIdentityProviderUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7282,6 +7381,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsEffectiveAt {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListAuditLogsEffectiveAt {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7291,6 +7391,7 @@ impl crate::runtime::de::Fit for ListAuditLogsEffectiveAt {
 impl ListAuditLogsEffectiveAt {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             gt: ::std::option::Option::None,
@@ -7301,21 +7402,25 @@ impl ListAuditLogsEffectiveAt {
         }
     }
     /// Sets `gt`.
+    #[inline]
     pub fn gt(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.gt = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `gte`.
+    #[inline]
     pub fn gte(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.gte = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `lt`.
+    #[inline]
     pub fn lt(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.lt = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `lte`.
+    #[inline]
     pub fn lte(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.lte = ::std::option::Option::Some(value.into());
         self
@@ -7407,6 +7512,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponse {
 #[cfg(feature = "audit-logs")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListAuditLogsResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -7426,6 +7532,7 @@ pub enum ListAuditLogsResponseObject {
 #[cfg(feature = "audit-logs")]
 impl ListAuditLogsResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -7435,6 +7542,7 @@ impl ListAuditLogsResponseObject {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::convert::From<&str> for ListAuditLogsResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -7444,6 +7552,7 @@ impl ::std::convert::From<&str> for ListAuditLogsResponseObject {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::fmt::Display for ListAuditLogsResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7467,6 +7576,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponseObject {
 }
 #[cfg(feature = "audit-logs")]
 impl crate::runtime::de::Fit for ListAuditLogsResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7477,6 +7587,7 @@ impl crate::runtime::de::Fit for ListAuditLogsResponseObject {
 }
 #[cfg(feature = "audit-logs")]
 impl ::std::default::Default for ListAuditLogsResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }

@@ -190,6 +190,7 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Batch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -266,6 +267,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchError {
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BatchError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -332,6 +334,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchErrors {
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BatchErrors {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -401,6 +404,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfter {
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BatchFileExpirationAfter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
@@ -410,6 +414,7 @@ impl crate::runtime::de::Fit for BatchFileExpirationAfter {
 impl BatchFileExpirationAfter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(seconds: impl ::std::convert::Into<i64>) -> Self {
         Self {
             anchor: super::BatchFileExpirationAfterAnchor::CreatedAt,
@@ -442,6 +447,7 @@ pub enum BatchFileExpirationAfterAnchor {
 #[cfg(feature = "batch")]
 impl BatchFileExpirationAfterAnchor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "created_at",
@@ -451,6 +457,7 @@ impl BatchFileExpirationAfterAnchor {
 }
 #[cfg(feature = "batch")]
 impl ::std::convert::From<&str> for BatchFileExpirationAfterAnchor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "created_at" => Self::CreatedAt,
@@ -460,6 +467,7 @@ impl ::std::convert::From<&str> for BatchFileExpirationAfterAnchor {
 }
 #[cfg(feature = "batch")]
 impl ::std::fmt::Display for BatchFileExpirationAfterAnchor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -483,6 +491,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfterAnchor {
 }
 #[cfg(feature = "batch")]
 impl crate::runtime::de::Fit for BatchFileExpirationAfterAnchor {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -493,6 +502,7 @@ impl crate::runtime::de::Fit for BatchFileExpirationAfterAnchor {
 }
 #[cfg(feature = "batch")]
 impl ::std::default::Default for BatchFileExpirationAfterAnchor {
+    #[inline]
     fn default() -> Self {
         Self::CreatedAt
     }
@@ -555,6 +565,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchInputTokensDetails {
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BatchInputTokensDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -574,6 +585,7 @@ pub enum BatchObject {
 #[cfg(feature = "batch")]
 impl BatchObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Batch => "batch",
@@ -583,6 +595,7 @@ impl BatchObject {
 }
 #[cfg(feature = "batch")]
 impl ::std::convert::From<&str> for BatchObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "batch" => Self::Batch,
@@ -592,6 +605,7 @@ impl ::std::convert::From<&str> for BatchObject {
 }
 #[cfg(feature = "batch")]
 impl ::std::fmt::Display for BatchObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -615,6 +629,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchObject {
 }
 #[cfg(feature = "batch")]
 impl crate::runtime::de::Fit for BatchObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -625,6 +640,7 @@ impl crate::runtime::de::Fit for BatchObject {
 }
 #[cfg(feature = "batch")]
 impl ::std::default::Default for BatchObject {
+    #[inline]
     fn default() -> Self {
         Self::Batch
     }
@@ -687,6 +703,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchOutputTokensDetails {
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BatchOutputTokensDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -758,6 +775,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchRequestCounts {
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BatchRequestCounts {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -791,6 +809,7 @@ pub enum BatchStatus {
 #[cfg(feature = "batch")]
 impl BatchStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Validating => "validating",
@@ -807,6 +826,7 @@ impl BatchStatus {
 }
 #[cfg(feature = "batch")]
 impl ::std::convert::From<&str> for BatchStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "validating" => Self::Validating,
@@ -823,6 +843,7 @@ impl ::std::convert::From<&str> for BatchStatus {
 }
 #[cfg(feature = "batch")]
 impl ::std::fmt::Display for BatchStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -846,6 +867,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchStatus {
 }
 #[cfg(feature = "batch")]
 impl crate::runtime::de::Fit for BatchStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -943,6 +965,7 @@ impl<'de> ::serde::Deserialize<'de> for BatchUsage {
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BatchUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1036,6 +1059,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequest {
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateBatchRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + crate::runtime::de::Fit::misfit(&self.completion_window)
@@ -1046,6 +1070,7 @@ impl crate::runtime::de::Fit for CreateBatchRequest {
 impl CreateBatchRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         input_file_id: impl ::std::convert::Into<::std::string::String>,
         endpoint: impl ::std::convert::Into<super::CreateBatchRequestEndpoint>,
@@ -1060,6 +1085,7 @@ impl CreateBatchRequest {
         }
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -1068,6 +1094,7 @@ impl CreateBatchRequest {
         self
     }
     /// Sets `output_expires_after`.
+    #[inline]
     pub fn output_expires_after(
         mut self,
         value: impl ::std::convert::Into<super::BatchFileExpirationAfter>,
@@ -1100,6 +1127,7 @@ pub enum CreateBatchRequestCompletionWindow {
 #[cfg(feature = "batch")]
 impl CreateBatchRequestCompletionWindow {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V24h => "24h",
@@ -1109,6 +1137,7 @@ impl CreateBatchRequestCompletionWindow {
 }
 #[cfg(feature = "batch")]
 impl ::std::convert::From<&str> for CreateBatchRequestCompletionWindow {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "24h" => Self::V24h,
@@ -1118,6 +1147,7 @@ impl ::std::convert::From<&str> for CreateBatchRequestCompletionWindow {
 }
 #[cfg(feature = "batch")]
 impl ::std::fmt::Display for CreateBatchRequestCompletionWindow {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1141,6 +1171,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequestCompletionWindow {
 }
 #[cfg(feature = "batch")]
 impl crate::runtime::de::Fit for CreateBatchRequestCompletionWindow {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1151,6 +1182,7 @@ impl crate::runtime::de::Fit for CreateBatchRequestCompletionWindow {
 }
 #[cfg(feature = "batch")]
 impl ::std::default::Default for CreateBatchRequestCompletionWindow {
+    #[inline]
     fn default() -> Self {
         Self::V24h
     }
@@ -1184,6 +1216,7 @@ pub enum CreateBatchRequestEndpoint {
 #[cfg(feature = "batch")]
 impl CreateBatchRequestEndpoint {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1Responses => "/v1/responses",
@@ -1200,6 +1233,7 @@ impl CreateBatchRequestEndpoint {
 }
 #[cfg(feature = "batch")]
 impl ::std::convert::From<&str> for CreateBatchRequestEndpoint {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "/v1/responses" => Self::V1Responses,
@@ -1216,6 +1250,7 @@ impl ::std::convert::From<&str> for CreateBatchRequestEndpoint {
 }
 #[cfg(feature = "batch")]
 impl ::std::fmt::Display for CreateBatchRequestEndpoint {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1239,6 +1274,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequestEndpoint {
 }
 #[cfg(feature = "batch")]
 impl crate::runtime::de::Fit for CreateBatchRequestEndpoint {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1324,6 +1360,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponse {
 #[cfg(feature = "batch")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListBatchesResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1343,6 +1380,7 @@ pub enum ListBatchesResponseObject {
 #[cfg(feature = "batch")]
 impl ListBatchesResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -1352,6 +1390,7 @@ impl ListBatchesResponseObject {
 }
 #[cfg(feature = "batch")]
 impl ::std::convert::From<&str> for ListBatchesResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -1361,6 +1400,7 @@ impl ::std::convert::From<&str> for ListBatchesResponseObject {
 }
 #[cfg(feature = "batch")]
 impl ::std::fmt::Display for ListBatchesResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1384,6 +1424,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponseObject {
 }
 #[cfg(feature = "batch")]
 impl crate::runtime::de::Fit for ListBatchesResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1394,6 +1435,7 @@ impl crate::runtime::de::Fit for ListBatchesResponseObject {
 }
 #[cfg(feature = "batch")]
 impl ::std::default::Default for ListBatchesResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }

@@ -94,6 +94,7 @@ impl<'de> ::serde::Deserialize<'de> for Certificate {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Certificate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -165,6 +166,7 @@ impl<'de> ::serde::Deserialize<'de> for CertificateDetails {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CertificateDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -188,6 +190,7 @@ pub enum CertificateObject {
 #[cfg(feature = "certificates")]
 impl CertificateObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Certificate => "certificate",
@@ -199,6 +202,7 @@ impl CertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for CertificateObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "certificate" => Self::Certificate,
@@ -210,6 +214,7 @@ impl ::std::convert::From<&str> for CertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for CertificateObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -233,6 +238,7 @@ impl<'de> ::serde::Deserialize<'de> for CertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for CertificateObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -306,6 +312,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponse {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteCertificateResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -325,6 +332,7 @@ pub enum DeleteCertificateResponseObject {
 #[cfg(feature = "certificates")]
 impl DeleteCertificateResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CertificateDeleted => "certificate.deleted",
@@ -334,6 +342,7 @@ impl DeleteCertificateResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for DeleteCertificateResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "certificate.deleted" => Self::CertificateDeleted,
@@ -343,6 +352,7 @@ impl ::std::convert::From<&str> for DeleteCertificateResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for DeleteCertificateResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -366,6 +376,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for DeleteCertificateResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -376,6 +387,7 @@ impl crate::runtime::de::Fit for DeleteCertificateResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::default::Default for DeleteCertificateResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::CertificateDeleted
     }
@@ -395,6 +407,7 @@ pub enum GetCertificateIncludeItem {
 #[cfg(feature = "certificates")]
 impl GetCertificateIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Content => "content",
@@ -404,6 +417,7 @@ impl GetCertificateIncludeItem {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for GetCertificateIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "content" => Self::Content,
@@ -413,6 +427,7 @@ impl ::std::convert::From<&str> for GetCertificateIncludeItem {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for GetCertificateIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -436,6 +451,7 @@ impl<'de> ::serde::Deserialize<'de> for GetCertificateIncludeItem {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for GetCertificateIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -446,6 +462,7 @@ impl crate::runtime::de::Fit for GetCertificateIncludeItem {
 }
 #[cfg(feature = "certificates")]
 impl ::std::default::Default for GetCertificateIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::Content
     }
@@ -530,6 +547,7 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponse {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListCertificatesResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -549,6 +567,7 @@ pub enum ListCertificatesResponseObject {
 #[cfg(feature = "certificates")]
 impl ListCertificatesResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -558,6 +577,7 @@ impl ListCertificatesResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for ListCertificatesResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -567,6 +587,7 @@ impl ::std::convert::From<&str> for ListCertificatesResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for ListCertificatesResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -590,6 +611,7 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for ListCertificatesResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -600,6 +622,7 @@ impl crate::runtime::de::Fit for ListCertificatesResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::default::Default for ListCertificatesResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -621,6 +644,7 @@ pub enum ListOrganizationCertificatesOrder {
 #[cfg(feature = "certificates")]
 impl ListOrganizationCertificatesOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -631,6 +655,7 @@ impl ListOrganizationCertificatesOrder {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for ListOrganizationCertificatesOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -641,6 +666,7 @@ impl ::std::convert::From<&str> for ListOrganizationCertificatesOrder {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for ListOrganizationCertificatesOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -664,6 +690,7 @@ impl<'de> ::serde::Deserialize<'de> for ListOrganizationCertificatesOrder {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for ListOrganizationCertificatesOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -689,6 +716,7 @@ pub enum ListProjectCertificatesOrder {
 #[cfg(feature = "certificates")]
 impl ListProjectCertificatesOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -699,6 +727,7 @@ impl ListProjectCertificatesOrder {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for ListProjectCertificatesOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -709,6 +738,7 @@ impl ::std::convert::From<&str> for ListProjectCertificatesOrder {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for ListProjectCertificatesOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -732,6 +762,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesOrder {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for ListProjectCertificatesOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -820,6 +851,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponse {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListProjectCertificatesResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -839,6 +871,7 @@ pub enum ListProjectCertificatesResponseObject {
 #[cfg(feature = "certificates")]
 impl ListProjectCertificatesResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -848,6 +881,7 @@ impl ListProjectCertificatesResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for ListProjectCertificatesResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -857,6 +891,7 @@ impl ::std::convert::From<&str> for ListProjectCertificatesResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for ListProjectCertificatesResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -880,6 +915,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for ListProjectCertificatesResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -890,6 +926,7 @@ impl crate::runtime::de::Fit for ListProjectCertificatesResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::default::Default for ListProjectCertificatesResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -952,6 +989,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyCertificateRequest {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModifyCertificateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -961,6 +999,7 @@ impl crate::runtime::de::Fit for ModifyCertificateRequest {
 impl ModifyCertificateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             name: ::std::option::Option::None,
@@ -968,6 +1007,7 @@ impl ModifyCertificateRequest {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1080,6 +1120,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificate {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationCertificate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1149,6 +1190,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationCertificateActivationResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1168,6 +1210,7 @@ pub enum OrganizationCertificateActivationResponseObject {
 #[cfg(feature = "certificates")]
 impl OrganizationCertificateActivationResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationCertificateActivation => {
@@ -1179,6 +1222,7 @@ impl OrganizationCertificateActivationResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for OrganizationCertificateActivationResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.certificate.activation" => {
@@ -1190,6 +1234,7 @@ impl ::std::convert::From<&str> for OrganizationCertificateActivationResponseObj
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for OrganizationCertificateActivationResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1213,6 +1258,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for OrganizationCertificateActivationResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1223,6 +1269,7 @@ impl crate::runtime::de::Fit for OrganizationCertificateActivationResponseObject
 }
 #[cfg(feature = "certificates")]
 impl ::std::default::Default for OrganizationCertificateActivationResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationCertificateActivation
     }
@@ -1292,6 +1339,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDeactivationRespo
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationCertificateDeactivationResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1311,6 +1359,7 @@ pub enum OrganizationCertificateDeactivationResponseObject {
 #[cfg(feature = "certificates")]
 impl OrganizationCertificateDeactivationResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationCertificateDeactivation => {
@@ -1322,6 +1371,7 @@ impl OrganizationCertificateDeactivationResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for OrganizationCertificateDeactivationResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.certificate.deactivation" => {
@@ -1333,6 +1383,7 @@ impl ::std::convert::From<&str> for OrganizationCertificateDeactivationResponseO
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for OrganizationCertificateDeactivationResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1357,6 +1408,7 @@ for OrganizationCertificateDeactivationResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for OrganizationCertificateDeactivationResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1367,6 +1419,7 @@ impl crate::runtime::de::Fit for OrganizationCertificateDeactivationResponseObje
 }
 #[cfg(feature = "certificates")]
 impl ::std::default::Default for OrganizationCertificateDeactivationResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationCertificateDeactivation
     }
@@ -1436,6 +1489,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateDetails {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationCertificateDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1455,6 +1509,7 @@ pub enum OrganizationCertificateObject {
 #[cfg(feature = "certificates")]
 impl OrganizationCertificateObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationCertificate => "organization.certificate",
@@ -1464,6 +1519,7 @@ impl OrganizationCertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for OrganizationCertificateObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.certificate" => Self::OrganizationCertificate,
@@ -1473,6 +1529,7 @@ impl ::std::convert::From<&str> for OrganizationCertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for OrganizationCertificateObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1496,6 +1553,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for OrganizationCertificateObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1506,6 +1564,7 @@ impl crate::runtime::de::Fit for OrganizationCertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::default::Default for OrganizationCertificateObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationCertificate
     }
@@ -1605,6 +1664,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificate {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationProjectCertificate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1675,6 +1735,7 @@ for OrganizationProjectCertificateActivationResponse {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationProjectCertificateActivationResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1694,6 +1755,7 @@ pub enum OrganizationProjectCertificateActivationResponseObject {
 #[cfg(feature = "certificates")]
 impl OrganizationProjectCertificateActivationResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectCertificateActivation => {
@@ -1706,6 +1768,7 @@ impl OrganizationProjectCertificateActivationResponseObject {
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str>
 for OrganizationProjectCertificateActivationResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.certificate.activation" => {
@@ -1717,6 +1780,7 @@ for OrganizationProjectCertificateActivationResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for OrganizationProjectCertificateActivationResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1741,6 +1805,7 @@ for OrganizationProjectCertificateActivationResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for OrganizationProjectCertificateActivationResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1751,6 +1816,7 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificateActivationRespons
 }
 #[cfg(feature = "certificates")]
 impl ::std::default::Default for OrganizationProjectCertificateActivationResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectCertificateActivation
     }
@@ -1821,6 +1887,7 @@ for OrganizationProjectCertificateDeactivationResponse {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationProjectCertificateDeactivationResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1840,6 +1907,7 @@ pub enum OrganizationProjectCertificateDeactivationResponseObject {
 #[cfg(feature = "certificates")]
 impl OrganizationProjectCertificateDeactivationResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectCertificateDeactivation => {
@@ -1852,6 +1920,7 @@ impl OrganizationProjectCertificateDeactivationResponseObject {
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str>
 for OrganizationProjectCertificateDeactivationResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.certificate.deactivation" => {
@@ -1863,6 +1932,7 @@ for OrganizationProjectCertificateDeactivationResponseObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for OrganizationProjectCertificateDeactivationResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1888,6 +1958,7 @@ for OrganizationProjectCertificateDeactivationResponseObject {
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit
 for OrganizationProjectCertificateDeactivationResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1899,6 +1970,7 @@ for OrganizationProjectCertificateDeactivationResponseObject {
 #[cfg(feature = "certificates")]
 impl ::std::default::Default
 for OrganizationProjectCertificateDeactivationResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectCertificateDeactivation
     }
@@ -1968,6 +2040,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateDetails {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationProjectCertificateDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1987,6 +2060,7 @@ pub enum OrganizationProjectCertificateObject {
 #[cfg(feature = "certificates")]
 impl OrganizationProjectCertificateObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectCertificate => "organization.project.certificate",
@@ -1996,6 +2070,7 @@ impl OrganizationProjectCertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::convert::From<&str> for OrganizationProjectCertificateObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.certificate" => Self::OrganizationProjectCertificate,
@@ -2005,6 +2080,7 @@ impl ::std::convert::From<&str> for OrganizationProjectCertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::fmt::Display for OrganizationProjectCertificateObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2028,6 +2104,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for OrganizationProjectCertificateObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2038,6 +2115,7 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificateObject {
 }
 #[cfg(feature = "certificates")]
 impl ::std::default::Default for OrganizationProjectCertificateObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectCertificate
     }
@@ -2100,6 +2178,7 @@ impl<'de> ::serde::Deserialize<'de> for ToggleCertificatesRequest {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToggleCertificatesRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2109,6 +2188,7 @@ impl crate::runtime::de::Fit for ToggleCertificatesRequest {
 impl ToggleCertificatesRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         certificate_ids: impl ::std::convert::Into<
             ::std::vec::Vec<::std::string::String>,
@@ -2194,6 +2274,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadCertificateRequest {
 #[cfg(feature = "certificates")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UploadCertificateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2203,6 +2284,7 @@ impl crate::runtime::de::Fit for UploadCertificateRequest {
 impl UploadCertificateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(certificate: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: ::std::option::Option::None,
@@ -2211,6 +2293,7 @@ impl UploadCertificateRequest {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

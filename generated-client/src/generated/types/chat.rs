@@ -69,6 +69,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedTools {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionAllowedTools {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -78,6 +79,7 @@ impl crate::runtime::de::Fit for ChatCompletionAllowedTools {
 impl ChatCompletionAllowedTools {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         mode: impl ::std::convert::Into<super::ChatCompletionAllowedToolsMode>,
         tools: impl ::std::convert::Into<
@@ -167,6 +169,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoice {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionAllowedToolsChoice {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -176,6 +179,7 @@ impl crate::runtime::de::Fit for ChatCompletionAllowedToolsChoice {
 impl ChatCompletionAllowedToolsChoice {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         allowed_tools: impl ::std::convert::Into<super::ChatCompletionAllowedTools>,
     ) -> Self {
@@ -210,6 +214,7 @@ pub enum ChatCompletionAllowedToolsChoiceType {
 #[cfg(feature = "chat")]
 impl ChatCompletionAllowedToolsChoiceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AllowedTools => "allowed_tools",
@@ -219,6 +224,7 @@ impl ChatCompletionAllowedToolsChoiceType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionAllowedToolsChoiceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "allowed_tools" => Self::AllowedTools,
@@ -228,6 +234,7 @@ impl ::std::convert::From<&str> for ChatCompletionAllowedToolsChoiceType {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionAllowedToolsChoiceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -251,6 +258,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoiceType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionAllowedToolsChoiceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -261,6 +269,7 @@ impl crate::runtime::de::Fit for ChatCompletionAllowedToolsChoiceType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionAllowedToolsChoiceType {
+    #[inline]
     fn default() -> Self {
         Self::AllowedTools
     }
@@ -282,6 +291,7 @@ pub enum ChatCompletionAllowedToolsMode {
 #[cfg(feature = "chat")]
 impl ChatCompletionAllowedToolsMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -292,6 +302,7 @@ impl ChatCompletionAllowedToolsMode {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionAllowedToolsMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -302,6 +313,7 @@ impl ::std::convert::From<&str> for ChatCompletionAllowedToolsMode {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionAllowedToolsMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -325,6 +337,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsMode {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionAllowedToolsMode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -400,6 +413,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeleted {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -419,6 +433,7 @@ pub enum ChatCompletionDeletedObject {
 #[cfg(feature = "chat")]
 impl ChatCompletionDeletedObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatCompletionDeleted => "chat.completion.deleted",
@@ -428,6 +443,7 @@ impl ChatCompletionDeletedObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionDeletedObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chat.completion.deleted" => Self::ChatCompletionDeleted,
@@ -437,6 +453,7 @@ impl ::std::convert::From<&str> for ChatCompletionDeletedObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionDeletedObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -460,6 +477,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeletedObject {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionDeletedObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -470,6 +488,7 @@ impl crate::runtime::de::Fit for ChatCompletionDeletedObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionDeletedObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatCompletionDeleted
     }
@@ -532,6 +551,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctionCallOption {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionFunctionCallOption {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -541,6 +561,7 @@ impl crate::runtime::de::Fit for ChatCompletionFunctionCallOption {
 impl ChatCompletionFunctionCallOption {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -628,6 +649,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctions {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionFunctions {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -637,6 +659,7 @@ impl crate::runtime::de::Fit for ChatCompletionFunctions {
 impl ChatCompletionFunctions {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             description: ::std::option::Option::None,
@@ -646,6 +669,7 @@ impl ChatCompletionFunctions {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -654,6 +678,7 @@ impl ChatCompletionFunctions {
         self
     }
     /// Sets `parameters`.
+    #[inline]
     pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
         self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -745,6 +770,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionList {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionList {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -764,6 +790,7 @@ pub enum ChatCompletionListObject {
 #[cfg(feature = "chat")]
 impl ChatCompletionListObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -773,6 +800,7 @@ impl ChatCompletionListObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionListObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -782,6 +810,7 @@ impl ::std::convert::From<&str> for ChatCompletionListObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionListObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -805,6 +834,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionListObject {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionListObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -815,6 +845,7 @@ impl crate::runtime::de::Fit for ChatCompletionListObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionListObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -889,6 +920,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -898,6 +930,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCall {
 impl ChatCompletionMessageCustomToolCall {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         custom: impl ::std::convert::Into<
@@ -986,6 +1019,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallCusto
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallCustom {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -995,6 +1029,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallCustom {
 impl ChatCompletionMessageCustomToolCallCustom {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1030,6 +1065,7 @@ pub enum ChatCompletionMessageCustomToolCallType {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ChatCompletionMessageCustomToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -1039,6 +1075,7 @@ impl ChatCompletionMessageCustomToolCallType {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionMessageCustomToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -1048,6 +1085,7 @@ impl ::std::convert::From<&str> for ChatCompletionMessageCustomToolCallType {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::fmt::Display for ChatCompletionMessageCustomToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1071,6 +1109,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallType 
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1081,6 +1120,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageCustomToolCallType {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionMessageCustomToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::Custom
     }
@@ -1165,6 +1205,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageList {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageList {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1228,6 +1269,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListContentPartsIte
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionMessageListContentPartsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -1239,6 +1281,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageListContentPartsItem {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartImage>
 for ChatCompletionMessageListContentPartsItem {
+    #[inline]
     fn from(value: super::ChatCompletionRequestMessageContentPartImage) -> Self {
         Self::ImageUrl(value)
     }
@@ -1246,6 +1289,7 @@ for ChatCompletionMessageListContentPartsItem {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartText>
 for ChatCompletionMessageListContentPartsItem {
+    #[inline]
     fn from(value: super::ChatCompletionRequestMessageContentPartText) -> Self {
         Self::Text(value)
     }
@@ -1367,6 +1411,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageListDataItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
@@ -1386,6 +1431,7 @@ pub enum ChatCompletionMessageListObject {
 #[cfg(feature = "chat")]
 impl ChatCompletionMessageListObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -1395,6 +1441,7 @@ impl ChatCompletionMessageListObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionMessageListObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -1404,6 +1451,7 @@ impl ::std::convert::From<&str> for ChatCompletionMessageListObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionMessageListObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1427,6 +1475,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListObject {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionMessageListObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1437,6 +1486,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageListObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionMessageListObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -1511,6 +1561,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1520,6 +1571,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCall {
 impl ChatCompletionMessageToolCall {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         function: impl ::std::convert::Into<super::ChatCompletionMessageToolCallFunction>,
@@ -1618,6 +1670,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunk {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunk {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -1688,6 +1741,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkFuncti
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunkFunction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1707,6 +1761,7 @@ pub enum ChatCompletionMessageToolCallChunkType {
 #[cfg(feature = "chat")]
 impl ChatCompletionMessageToolCallChunkType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -1716,6 +1771,7 @@ impl ChatCompletionMessageToolCallChunkType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionMessageToolCallChunkType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -1725,6 +1781,7 @@ impl ::std::convert::From<&str> for ChatCompletionMessageToolCallChunkType {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionMessageToolCallChunkType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1748,6 +1805,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunkType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1758,6 +1816,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunkType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionMessageToolCallChunkType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -1827,6 +1886,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCallFunction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1836,6 +1896,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallFunction {
 impl ChatCompletionMessageToolCallFunction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         arguments: impl ::std::convert::Into<::std::string::String>,
@@ -1871,6 +1932,7 @@ pub enum ChatCompletionMessageToolCallType {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ChatCompletionMessageToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -1880,6 +1942,7 @@ impl ChatCompletionMessageToolCallType {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionMessageToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -1889,6 +1952,7 @@ impl ::std::convert::From<&str> for ChatCompletionMessageToolCallType {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::fmt::Display for ChatCompletionMessageToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1912,6 +1976,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallType {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1922,6 +1987,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallType {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionMessageToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -1988,6 +2054,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallsItem {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionMessageToolCallsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Function(value) => crate::runtime::de::Fit::misfit(value),
@@ -1999,6 +2066,7 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallsItem {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<super::ChatCompletionMessageCustomToolCall>
 for ChatCompletionMessageToolCallsItem {
+    #[inline]
     fn from(value: super::ChatCompletionMessageCustomToolCall) -> Self {
         Self::Custom(value)
     }
@@ -2006,6 +2074,7 @@ for ChatCompletionMessageToolCallsItem {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<super::ChatCompletionMessageToolCall>
 for ChatCompletionMessageToolCallsItem {
+    #[inline]
     fn from(value: super::ChatCompletionMessageToolCall) -> Self {
         Self::Function(value)
     }
@@ -2075,6 +2144,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModeration {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionModeration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2149,6 +2219,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationError {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionModerationError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2168,6 +2239,7 @@ pub enum ChatCompletionModerationErrorType {
 #[cfg(feature = "chat")]
 impl ChatCompletionModerationErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Error => "error",
@@ -2177,6 +2249,7 @@ impl ChatCompletionModerationErrorType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionModerationErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "error" => Self::Error,
@@ -2186,6 +2259,7 @@ impl ::std::convert::From<&str> for ChatCompletionModerationErrorType {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionModerationErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2209,6 +2283,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationErrorType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionModerationErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2219,6 +2294,7 @@ impl crate::runtime::de::Fit for ChatCompletionModerationErrorType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionModerationErrorType {
+    #[inline]
     fn default() -> Self {
         Self::Error
     }
@@ -2280,6 +2356,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationInput {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionModerationInput {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ModerationResults(value) => crate::runtime::de::Fit::misfit(value),
@@ -2291,6 +2368,7 @@ impl crate::runtime::de::Fit for ChatCompletionModerationInput {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionModerationError>
 for ChatCompletionModerationInput {
+    #[inline]
     fn from(value: super::ChatCompletionModerationError) -> Self {
         Self::Error(value)
     }
@@ -2298,6 +2376,7 @@ for ChatCompletionModerationInput {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionModerationResults>
 for ChatCompletionModerationInput {
+    #[inline]
     fn from(value: super::ChatCompletionModerationResults) -> Self {
         Self::ModerationResults(value)
     }
@@ -2359,6 +2438,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationOutput {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionModerationOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ModerationResults(value) => crate::runtime::de::Fit::misfit(value),
@@ -2370,6 +2450,7 @@ impl crate::runtime::de::Fit for ChatCompletionModerationOutput {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionModerationError>
 for ChatCompletionModerationOutput {
+    #[inline]
     fn from(value: super::ChatCompletionModerationError) -> Self {
         Self::Error(value)
     }
@@ -2377,6 +2458,7 @@ for ChatCompletionModerationOutput {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionModerationResults>
 for ChatCompletionModerationOutput {
+    #[inline]
     fn from(value: super::ChatCompletionModerationResults) -> Self {
         Self::ModerationResults(value)
     }
@@ -2451,6 +2533,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResults {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionModerationResults {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2470,6 +2553,7 @@ pub enum ChatCompletionModerationResultsType {
 #[cfg(feature = "chat")]
 impl ChatCompletionModerationResultsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ModerationResults => "moderation_results",
@@ -2479,6 +2563,7 @@ impl ChatCompletionModerationResultsType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionModerationResultsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "moderation_results" => Self::ModerationResults,
@@ -2488,6 +2573,7 @@ impl ::std::convert::From<&str> for ChatCompletionModerationResultsType {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionModerationResultsType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2511,6 +2597,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResultsType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionModerationResultsType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2521,6 +2608,7 @@ impl crate::runtime::de::Fit for ChatCompletionModerationResultsType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionModerationResultsType {
+    #[inline]
     fn default() -> Self {
         Self::ModerationResults
     }
@@ -2590,6 +2678,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoice {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionNamedToolChoice {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2599,6 +2688,7 @@ impl crate::runtime::de::Fit for ChatCompletionNamedToolChoice {
 impl ChatCompletionNamedToolChoice {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         function: impl ::std::convert::Into<super::ChatCompletionNamedToolChoiceFunction>,
     ) -> Self {
@@ -2683,6 +2773,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustom {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceCustom {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2692,6 +2783,7 @@ impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceCustom {
 impl ChatCompletionNamedToolChoiceCustom {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         custom: impl ::std::convert::Into<
             super::ChatCompletionNamedToolChoiceCustomCustom,
@@ -2771,6 +2863,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomCusto
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceCustomCustom {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2780,6 +2873,7 @@ impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceCustomCustom {
 impl ChatCompletionNamedToolChoiceCustomCustom {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -2811,6 +2905,7 @@ pub enum ChatCompletionNamedToolChoiceCustomType {
 #[cfg(feature = "chat")]
 impl ChatCompletionNamedToolChoiceCustomType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -2820,6 +2915,7 @@ impl ChatCompletionNamedToolChoiceCustomType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionNamedToolChoiceCustomType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -2829,6 +2925,7 @@ impl ::std::convert::From<&str> for ChatCompletionNamedToolChoiceCustomType {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionNamedToolChoiceCustomType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2852,6 +2949,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomType 
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceCustomType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2862,6 +2960,7 @@ impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceCustomType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionNamedToolChoiceCustomType {
+    #[inline]
     fn default() -> Self {
         Self::Custom
     }
@@ -2924,6 +3023,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceFunction {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceFunction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2933,6 +3033,7 @@ impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceFunction {
 impl ChatCompletionNamedToolChoiceFunction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -2964,6 +3065,7 @@ pub enum ChatCompletionNamedToolChoiceType {
 #[cfg(feature = "chat")]
 impl ChatCompletionNamedToolChoiceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -2973,6 +3075,7 @@ impl ChatCompletionNamedToolChoiceType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionNamedToolChoiceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -2982,6 +3085,7 @@ impl ::std::convert::From<&str> for ChatCompletionNamedToolChoiceType {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionNamedToolChoiceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3005,6 +3109,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3015,6 +3120,7 @@ impl crate::runtime::de::Fit for ChatCompletionNamedToolChoiceType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionNamedToolChoiceType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -3122,6 +3228,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
@@ -3131,6 +3238,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessage {
 impl ChatCompletionRequestAssistantMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             content: ::std::option::Option::None,
@@ -3144,6 +3252,7 @@ impl ChatCompletionRequestAssistantMessage {
         }
     }
     /// Sets `content`.
+    #[inline]
     pub fn content(
         mut self,
         value: impl ::std::convert::Into<
@@ -3154,6 +3263,7 @@ impl ChatCompletionRequestAssistantMessage {
         self
     }
     /// Sets `refusal`.
+    #[inline]
     pub fn refusal(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3162,6 +3272,7 @@ impl ChatCompletionRequestAssistantMessage {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3170,6 +3281,7 @@ impl ChatCompletionRequestAssistantMessage {
         self
     }
     /// Sets `audio`.
+    #[inline]
     pub fn audio(
         mut self,
         value: impl ::std::convert::Into<
@@ -3180,6 +3292,7 @@ impl ChatCompletionRequestAssistantMessage {
         self
     }
     /// Sets `tool_calls`.
+    #[inline]
     pub fn tool_calls(
         mut self,
         value: impl ::std::convert::Into<super::ChatCompletionMessageToolCalls>,
@@ -3188,6 +3301,7 @@ impl ChatCompletionRequestAssistantMessage {
         self
     }
     /// Sets `function_call`.
+    #[inline]
     pub fn function_call(
         mut self,
         value: impl ::std::convert::Into<
@@ -3265,6 +3379,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageAud
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3274,6 +3389,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageAudio {
 impl ChatCompletionRequestAssistantMessageAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: id.into(),
@@ -3382,6 +3498,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageCon
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -3391,6 +3508,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContent {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageContent {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::TextContent(::std::convert::From::from(value))
     }
@@ -3398,6 +3516,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageContent
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestAssistantMessageContent {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
     }
@@ -3406,6 +3525,7 @@ for ChatCompletionRequestAssistantMessageContent {
 impl ::std::convert::From<
     ::std::vec::Vec<super::ChatCompletionRequestAssistantMessageContentPart>,
 > for ChatCompletionRequestAssistantMessageContent {
+    #[inline]
     fn from(
         value: ::std::vec::Vec<super::ChatCompletionRequestAssistantMessageContentPart>,
     ) -> Self {
@@ -3473,6 +3593,7 @@ for ChatCompletionRequestAssistantMessageContentPart {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContentPart {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -3484,6 +3605,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageContentPar
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartRefusal>
 for ChatCompletionRequestAssistantMessageContentPart {
+    #[inline]
     fn from(value: super::ChatCompletionRequestMessageContentPartRefusal) -> Self {
         Self::Refusal(value)
     }
@@ -3491,6 +3613,7 @@ for ChatCompletionRequestAssistantMessageContentPart {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartText>
 for ChatCompletionRequestAssistantMessageContentPart {
+    #[inline]
     fn from(value: super::ChatCompletionRequestMessageContentPartText) -> Self {
         Self::Text(value)
     }
@@ -3562,6 +3685,7 @@ for ChatCompletionRequestAssistantMessageFunctionCall {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageFunctionCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3571,6 +3695,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageFunctionCa
 impl ChatCompletionRequestAssistantMessageFunctionCall {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         arguments: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -3606,6 +3731,7 @@ pub enum ChatCompletionRequestAssistantMessageRole {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ChatCompletionRequestAssistantMessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Assistant => "assistant",
@@ -3615,6 +3741,7 @@ impl ChatCompletionRequestAssistantMessageRole {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "assistant" => Self::Assistant,
@@ -3624,6 +3751,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestAssistantMessageRole {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::fmt::Display for ChatCompletionRequestAssistantMessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3647,6 +3775,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageRol
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3657,6 +3786,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestAssistantMessageRole {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionRequestAssistantMessageRole {
+    #[inline]
     fn default() -> Self {
         Self::Assistant
     }
@@ -3731,6 +3861,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
@@ -3740,6 +3871,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessage {
 impl ChatCompletionRequestDeveloperMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         content: impl ::std::convert::Into<
             super::ChatCompletionRequestDeveloperMessageContent,
@@ -3753,6 +3885,7 @@ impl ChatCompletionRequestDeveloperMessage {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3862,6 +3995,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageCon
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessageContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -3871,6 +4005,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessageContent {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestDeveloperMessageContent {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::TextContent(::std::convert::From::from(value))
     }
@@ -3878,6 +4013,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestDeveloperMessageContent
 #[cfg(feature = "chat")]
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestDeveloperMessageContent {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
     }
@@ -3886,6 +4022,7 @@ for ChatCompletionRequestDeveloperMessageContent {
 impl ::std::convert::From<
     ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
 > for ChatCompletionRequestDeveloperMessageContent {
+    #[inline]
     fn from(
         value: ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
     ) -> Self {
@@ -3907,6 +4044,7 @@ pub enum ChatCompletionRequestDeveloperMessageRole {
 #[cfg(feature = "chat")]
 impl ChatCompletionRequestDeveloperMessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Developer => "developer",
@@ -3916,6 +4054,7 @@ impl ChatCompletionRequestDeveloperMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestDeveloperMessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "developer" => Self::Developer,
@@ -3925,6 +4064,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestDeveloperMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionRequestDeveloperMessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3948,6 +4088,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageRol
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3958,6 +4099,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestDeveloperMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestDeveloperMessageRole {
+    #[inline]
     fn default() -> Self {
         Self::Developer
     }
@@ -4033,6 +4175,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessage {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestFunctionMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
@@ -4044,6 +4187,7 @@ impl ChatCompletionRequestFunctionMessage {
     ///
     /// `content` is required but may be `null`: pass a value here; `content_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         content: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -4056,6 +4200,7 @@ impl ChatCompletionRequestFunctionMessage {
         }
     }
     /// Sends `content` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn content_null(mut self) -> Self {
         self.content = ::std::option::Option::None;
         self
@@ -4085,6 +4230,7 @@ pub enum ChatCompletionRequestFunctionMessageRole {
 #[cfg(feature = "chat")]
 impl ChatCompletionRequestFunctionMessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -4094,6 +4240,7 @@ impl ChatCompletionRequestFunctionMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestFunctionMessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -4103,6 +4250,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestFunctionMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionRequestFunctionMessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4126,6 +4274,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessageRole
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestFunctionMessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4136,6 +4285,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestFunctionMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestFunctionMessageRole {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -4219,6 +4369,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessage {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Developer(value) => crate::runtime::de::Fit::misfit(value),
@@ -4234,6 +4385,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessage {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestAssistantMessage>
 for ChatCompletionRequestMessage {
+    #[inline]
     fn from(value: super::ChatCompletionRequestAssistantMessage) -> Self {
         Self::Assistant(value)
     }
@@ -4241,6 +4393,7 @@ for ChatCompletionRequestMessage {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestDeveloperMessage>
 for ChatCompletionRequestMessage {
+    #[inline]
     fn from(value: super::ChatCompletionRequestDeveloperMessage) -> Self {
         Self::Developer(value)
     }
@@ -4248,6 +4401,7 @@ for ChatCompletionRequestMessage {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestFunctionMessage>
 for ChatCompletionRequestMessage {
+    #[inline]
     fn from(value: super::ChatCompletionRequestFunctionMessage) -> Self {
         Self::Function(value)
     }
@@ -4255,6 +4409,7 @@ for ChatCompletionRequestMessage {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestSystemMessage>
 for ChatCompletionRequestMessage {
+    #[inline]
     fn from(value: super::ChatCompletionRequestSystemMessage) -> Self {
         Self::System(value)
     }
@@ -4262,6 +4417,7 @@ for ChatCompletionRequestMessage {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestToolMessage>
 for ChatCompletionRequestMessage {
+    #[inline]
     fn from(value: super::ChatCompletionRequestToolMessage) -> Self {
         Self::Tool(value)
     }
@@ -4269,6 +4425,7 @@ for ChatCompletionRequestMessage {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestUserMessage>
 for ChatCompletionRequestMessage {
+    #[inline]
     fn from(value: super::ChatCompletionRequestUserMessage) -> Self {
         Self::User(value)
     }
@@ -4348,6 +4505,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartA
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4357,6 +4515,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudio {
 impl ChatCompletionRequestMessageContentPartAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         input_audio: impl ::std::convert::Into<
             super::ChatCompletionRequestMessageContentPartAudioInputAudio,
@@ -4370,6 +4529,7 @@ impl ChatCompletionRequestMessageContentPartAudio {
         }
     }
     /// Sets `prompt_cache_breakpoint`.
+    #[inline]
     pub fn prompt_cache_breakpoint(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
@@ -4404,6 +4564,7 @@ pub enum ChatCompletionRequestMessageContentPartAudioFormat {
 #[cfg(feature = "chat")]
 impl ChatCompletionRequestMessageContentPartAudioFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Wav => "wav",
@@ -4414,6 +4575,7 @@ impl ChatCompletionRequestMessageContentPartAudioFormat {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartAudioFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "wav" => Self::Wav,
@@ -4424,6 +4586,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartAudio
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionRequestMessageContentPartAudioFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4448,6 +4611,7 @@ for ChatCompletionRequestMessageContentPartAudioFormat {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4522,6 +4686,7 @@ for ChatCompletionRequestMessageContentPartAudioInputAudio {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioInputAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4531,6 +4696,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioInp
 impl ChatCompletionRequestMessageContentPartAudioInputAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         data: impl ::std::convert::Into<::std::string::String>,
         format: impl ::std::convert::Into<
@@ -4568,6 +4734,7 @@ pub enum ChatCompletionRequestMessageContentPartAudioType {
 #[cfg(feature = "chat")]
 impl ChatCompletionRequestMessageContentPartAudioType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudio => "input_audio",
@@ -4577,6 +4744,7 @@ impl ChatCompletionRequestMessageContentPartAudioType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartAudioType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio" => Self::InputAudio,
@@ -4586,6 +4754,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartAudio
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionRequestMessageContentPartAudioType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4610,6 +4779,7 @@ for ChatCompletionRequestMessageContentPartAudioType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4620,6 +4790,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartAudioTyp
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartAudioType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudio
     }
@@ -4699,6 +4870,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFile {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4708,6 +4880,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFile {
 impl ChatCompletionRequestMessageContentPartFile {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         file: impl ::std::convert::Into<
             super::ChatCompletionRequestMessageContentPartFileFile,
@@ -4721,6 +4894,7 @@ impl ChatCompletionRequestMessageContentPartFile {
         }
     }
     /// Sets `prompt_cache_breakpoint`.
+    #[inline]
     pub fn prompt_cache_breakpoint(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
@@ -4808,6 +4982,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFileFile {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4817,6 +4992,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFileFile
 impl ChatCompletionRequestMessageContentPartFileFile {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             filename: ::std::option::Option::None,
@@ -4826,6 +5002,7 @@ impl ChatCompletionRequestMessageContentPartFileFile {
         }
     }
     /// Sets `filename`.
+    #[inline]
     pub fn filename(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4834,6 +5011,7 @@ impl ChatCompletionRequestMessageContentPartFileFile {
         self
     }
     /// Sets `file_data`.
+    #[inline]
     pub fn file_data(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4842,6 +5020,7 @@ impl ChatCompletionRequestMessageContentPartFileFile {
         self
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4874,6 +5053,7 @@ pub enum ChatCompletionRequestMessageContentPartFileType {
 #[cfg(feature = "chat")]
 impl ChatCompletionRequestMessageContentPartFileType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::File => "file",
@@ -4883,6 +5063,7 @@ impl ChatCompletionRequestMessageContentPartFileType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartFileType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file" => Self::File,
@@ -4892,6 +5073,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartFileT
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionRequestMessageContentPartFileType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4915,6 +5097,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFileType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4925,6 +5108,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartFileType
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartFileType {
+    #[inline]
     fn default() -> Self {
         Self::File
     }
@@ -5004,6 +5188,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5013,6 +5198,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImage {
 impl ChatCompletionRequestMessageContentPartImage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         image_url: impl ::std::convert::Into<
             super::ChatCompletionRequestMessageContentPartImageUrl,
@@ -5026,6 +5212,7 @@ impl ChatCompletionRequestMessageContentPartImage {
         }
     }
     /// Sets `prompt_cache_breakpoint`.
+    #[inline]
     pub fn prompt_cache_breakpoint(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
@@ -5062,6 +5249,7 @@ pub enum ChatCompletionRequestMessageContentPartImageDetail {
 #[cfg(feature = "chat")]
 impl ChatCompletionRequestMessageContentPartImageDetail {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -5073,6 +5261,7 @@ impl ChatCompletionRequestMessageContentPartImageDetail {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartImageDetail {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -5084,6 +5273,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartImage
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionRequestMessageContentPartImageDetail {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5108,6 +5298,7 @@ for ChatCompletionRequestMessageContentPartImageDetail {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImageDetail {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5131,6 +5322,7 @@ pub enum ChatCompletionRequestMessageContentPartImageType {
 #[cfg(feature = "chat")]
 impl ChatCompletionRequestMessageContentPartImageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageUrl => "image_url",
@@ -5140,6 +5332,7 @@ impl ChatCompletionRequestMessageContentPartImageType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartImageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_url" => Self::ImageUrl,
@@ -5149,6 +5342,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartImage
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionRequestMessageContentPartImageType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5173,6 +5367,7 @@ for ChatCompletionRequestMessageContentPartImageType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImageType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5183,6 +5378,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImageTyp
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartImageType {
+    #[inline]
     fn default() -> Self {
         Self::ImageUrl
     }
@@ -5254,6 +5450,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImageUrl {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5263,6 +5460,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartImageUrl
 impl ChatCompletionRequestMessageContentPartImageUrl {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             url: url.into(),
@@ -5271,6 +5469,7 @@ impl ChatCompletionRequestMessageContentPartImageUrl {
         }
     }
     /// Sets `detail`.
+    #[inline]
     pub fn detail(
         mut self,
         value: impl ::std::convert::Into<
@@ -5355,6 +5554,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartR
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusal {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5364,6 +5564,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusal 
 impl ChatCompletionRequestMessageContentPartRefusal {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(refusal: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::ChatCompletionRequestMessageContentPartRefusalType::Refusal,
@@ -5396,6 +5597,7 @@ pub enum ChatCompletionRequestMessageContentPartRefusalType {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ChatCompletionRequestMessageContentPartRefusalType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Refusal => "refusal",
@@ -5405,6 +5607,7 @@ impl ChatCompletionRequestMessageContentPartRefusalType {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartRefusalType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "refusal" => Self::Refusal,
@@ -5414,6 +5617,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartRefus
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::fmt::Display for ChatCompletionRequestMessageContentPartRefusalType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5438,6 +5642,7 @@ for ChatCompletionRequestMessageContentPartRefusalType {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusalType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5448,6 +5653,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartRefusalT
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartRefusalType {
+    #[inline]
     fn default() -> Self {
         Self::Refusal
     }
@@ -5527,6 +5733,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartText {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5536,6 +5743,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartText {
 impl ChatCompletionRequestMessageContentPartText {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::ChatCompletionRequestMessageContentPartTextType::Text,
@@ -5545,6 +5753,7 @@ impl ChatCompletionRequestMessageContentPartText {
         }
     }
     /// Sets `prompt_cache_breakpoint`.
+    #[inline]
     pub fn prompt_cache_breakpoint(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
@@ -5577,6 +5786,7 @@ pub enum ChatCompletionRequestMessageContentPartTextType {
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ChatCompletionRequestMessageContentPartTextType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -5586,6 +5796,7 @@ impl ChatCompletionRequestMessageContentPartTextType {
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartTextType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -5595,6 +5806,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestMessageContentPartTextT
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::fmt::Display for ChatCompletionRequestMessageContentPartTextType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5618,6 +5830,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartTextType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5628,6 +5841,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestMessageContentPartTextType
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 impl ::std::default::Default for ChatCompletionRequestMessageContentPartTextType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -5702,6 +5916,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessage {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
@@ -5711,6 +5926,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessage {
 impl ChatCompletionRequestSystemMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         content: impl ::std::convert::Into<
             super::ChatCompletionRequestSystemMessageContent,
@@ -5724,6 +5940,7 @@ impl ChatCompletionRequestSystemMessage {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -5832,6 +6049,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageConten
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessageContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -5841,6 +6059,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessageContent {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestSystemMessageContent {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::TextContent(::std::convert::From::from(value))
     }
@@ -5848,6 +6067,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestSystemMessageContent {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestSystemMessageContent {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
     }
@@ -5856,6 +6076,7 @@ for ChatCompletionRequestSystemMessageContent {
 impl ::std::convert::From<
     ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
 > for ChatCompletionRequestSystemMessageContent {
+    #[inline]
     fn from(
         value: ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
     ) -> Self {
@@ -5882,6 +6103,7 @@ pub enum ChatCompletionRequestSystemMessageRole {
 #[cfg(feature = "chat")]
 impl ChatCompletionRequestSystemMessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::System => "system",
@@ -5891,6 +6113,7 @@ impl ChatCompletionRequestSystemMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestSystemMessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "system" => Self::System,
@@ -5900,6 +6123,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestSystemMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionRequestSystemMessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5923,6 +6147,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageRole {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5933,6 +6158,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestSystemMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestSystemMessageRole {
+    #[inline]
     fn default() -> Self {
         Self::System
     }
@@ -6007,6 +6233,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessage {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestToolMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
@@ -6016,6 +6243,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestToolMessage {
 impl ChatCompletionRequestToolMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         content: impl ::std::convert::Into<
             super::ChatCompletionRequestToolMessageContent,
@@ -6128,6 +6356,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageContent 
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestToolMessageContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -6137,6 +6366,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestToolMessageContent {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestToolMessageContent {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::TextContent(::std::convert::From::from(value))
     }
@@ -6144,6 +6374,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestToolMessageContent {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestToolMessageContent {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
     }
@@ -6152,6 +6383,7 @@ for ChatCompletionRequestToolMessageContent {
 impl ::std::convert::From<
     ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
 > for ChatCompletionRequestToolMessageContent {
+    #[inline]
     fn from(
         value: ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
     ) -> Self {
@@ -6178,6 +6410,7 @@ pub enum ChatCompletionRequestToolMessageRole {
 #[cfg(feature = "chat")]
 impl ChatCompletionRequestToolMessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Tool => "tool",
@@ -6187,6 +6420,7 @@ impl ChatCompletionRequestToolMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestToolMessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tool" => Self::Tool,
@@ -6196,6 +6430,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestToolMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionRequestToolMessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6219,6 +6454,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageRole {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestToolMessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6229,6 +6465,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestToolMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestToolMessageRole {
+    #[inline]
     fn default() -> Self {
         Self::Tool
     }
@@ -6303,6 +6540,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessage {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionRequestUserMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
@@ -6312,6 +6550,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestUserMessage {
 impl ChatCompletionRequestUserMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         content: impl ::std::convert::Into<
             super::ChatCompletionRequestUserMessageContent,
@@ -6325,6 +6564,7 @@ impl ChatCompletionRequestUserMessage {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -6431,6 +6671,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent 
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -6440,6 +6681,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContent {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestUserMessageContent {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::TextContent(::std::convert::From::from(value))
     }
@@ -6447,6 +6689,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestUserMessageContent {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<::std::string::String>
 for ChatCompletionRequestUserMessageContent {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
     }
@@ -6455,6 +6698,7 @@ for ChatCompletionRequestUserMessageContent {
 impl ::std::convert::From<
     ::std::vec::Vec<super::ChatCompletionRequestUserMessageContentPart>,
 > for ChatCompletionRequestUserMessageContent {
+    #[inline]
     fn from(
         value: ::std::vec::Vec<super::ChatCompletionRequestUserMessageContentPart>,
     ) -> Self {
@@ -6533,6 +6777,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContentP
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContentPart {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -6546,6 +6791,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContentPart {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartAudio>
 for ChatCompletionRequestUserMessageContentPart {
+    #[inline]
     fn from(value: super::ChatCompletionRequestMessageContentPartAudio) -> Self {
         Self::InputAudio(value)
     }
@@ -6553,6 +6799,7 @@ for ChatCompletionRequestUserMessageContentPart {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartFile>
 for ChatCompletionRequestUserMessageContentPart {
+    #[inline]
     fn from(value: super::ChatCompletionRequestMessageContentPartFile) -> Self {
         Self::File(value)
     }
@@ -6560,6 +6807,7 @@ for ChatCompletionRequestUserMessageContentPart {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartImage>
 for ChatCompletionRequestUserMessageContentPart {
+    #[inline]
     fn from(value: super::ChatCompletionRequestMessageContentPartImage) -> Self {
         Self::ImageUrl(value)
     }
@@ -6567,6 +6815,7 @@ for ChatCompletionRequestUserMessageContentPart {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionRequestMessageContentPartText>
 for ChatCompletionRequestUserMessageContentPart {
+    #[inline]
     fn from(value: super::ChatCompletionRequestMessageContentPartText) -> Self {
         Self::Text(value)
     }
@@ -6586,6 +6835,7 @@ pub enum ChatCompletionRequestUserMessageRole {
 #[cfg(feature = "chat")]
 impl ChatCompletionRequestUserMessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -6595,6 +6845,7 @@ impl ChatCompletionRequestUserMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionRequestUserMessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -6604,6 +6855,7 @@ impl ::std::convert::From<&str> for ChatCompletionRequestUserMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionRequestUserMessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6627,6 +6879,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageRole {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6637,6 +6890,7 @@ impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionRequestUserMessageRole {
+    #[inline]
     fn default() -> Self {
         Self::User
     }
@@ -6744,6 +6998,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionResponseMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
@@ -6813,6 +7068,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAnnotations
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionResponseMessageAnnotationsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6832,6 +7088,7 @@ pub enum ChatCompletionResponseMessageAnnotationsItemType {
 #[cfg(feature = "chat")]
 impl ChatCompletionResponseMessageAnnotationsItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UrlCitation => "url_citation",
@@ -6841,6 +7098,7 @@ impl ChatCompletionResponseMessageAnnotationsItemType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionResponseMessageAnnotationsItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url_citation" => Self::UrlCitation,
@@ -6850,6 +7108,7 @@ impl ::std::convert::From<&str> for ChatCompletionResponseMessageAnnotationsItem
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionResponseMessageAnnotationsItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6874,6 +7133,7 @@ for ChatCompletionResponseMessageAnnotationsItemType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionResponseMessageAnnotationsItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6884,6 +7144,7 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageAnnotationsItemTyp
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionResponseMessageAnnotationsItemType {
+    #[inline]
     fn default() -> Self {
         Self::UrlCitation
     }
@@ -6963,6 +7224,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAudio {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionResponseMessageAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7033,6 +7295,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageFunctionCal
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionResponseMessageFunctionCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7052,6 +7315,7 @@ pub enum ChatCompletionResponseMessageRole {
 #[cfg(feature = "chat")]
 impl ChatCompletionResponseMessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Assistant => "assistant",
@@ -7061,6 +7325,7 @@ impl ChatCompletionResponseMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionResponseMessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "assistant" => Self::Assistant,
@@ -7070,6 +7335,7 @@ impl ::std::convert::From<&str> for ChatCompletionResponseMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionResponseMessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7093,6 +7359,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageRole {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionResponseMessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7103,6 +7370,7 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for ChatCompletionResponseMessageRole {
+    #[inline]
     fn default() -> Self {
         Self::Assistant
     }
@@ -7182,6 +7450,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageUrlCitation
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionResponseMessageUrlCitation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7271,6 +7540,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionStreamResponseDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7341,6 +7611,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaFunctio
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionStreamResponseDeltaFunctionCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7368,6 +7639,7 @@ pub enum ChatCompletionStreamResponseDeltaRole {
 #[cfg(feature = "chat")]
 impl ChatCompletionStreamResponseDeltaRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Developer => "developer",
@@ -7381,6 +7653,7 @@ impl ChatCompletionStreamResponseDeltaRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionStreamResponseDeltaRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "developer" => Self::Developer,
@@ -7394,6 +7667,7 @@ impl ::std::convert::From<&str> for ChatCompletionStreamResponseDeltaRole {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ChatCompletionStreamResponseDeltaRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7417,6 +7691,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaRole {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionStreamResponseDeltaRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7500,6 +7775,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprob {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionTokenLogprob {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7574,6 +7850,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprobTopLogprobsIte
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionTokenLogprobTopLogprobsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7693,6 +7970,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionToolChoiceOption {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::AllowedToolsChoice(value) => crate::runtime::de::Fit::misfit(value),
@@ -7704,12 +7982,14 @@ impl crate::runtime::de::Fit for ChatCompletionToolChoiceOption {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ChatCompletionToolChoiceOption {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::ToolChoiceMode(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<::std::string::String> for ChatCompletionToolChoiceOption {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::ToolChoiceMode(::std::convert::From::from(value.as_str()))
     }
@@ -7717,6 +7997,7 @@ impl ::std::convert::From<::std::string::String> for ChatCompletionToolChoiceOpt
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionAllowedToolsChoice>
 for ChatCompletionToolChoiceOption {
+    #[inline]
     fn from(value: super::ChatCompletionAllowedToolsChoice) -> Self {
         Self::AllowedToolsChoice(value)
     }
@@ -7724,6 +8005,7 @@ for ChatCompletionToolChoiceOption {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionNamedToolChoice>
 for ChatCompletionToolChoiceOption {
+    #[inline]
     fn from(value: super::ChatCompletionNamedToolChoice) -> Self {
         Self::NamedToolChoice(value)
     }
@@ -7731,12 +8013,14 @@ for ChatCompletionToolChoiceOption {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionNamedToolChoiceCustom>
 for ChatCompletionToolChoiceOption {
+    #[inline]
     fn from(value: super::ChatCompletionNamedToolChoiceCustom) -> Self {
         Self::NamedToolChoiceCustom(value)
     }
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ToolChoiceMode> for ChatCompletionToolChoiceOption {
+    #[inline]
     fn from(value: super::ToolChoiceMode) -> Self {
         Self::ToolChoiceMode(value)
     }
@@ -8074,6 +8358,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatCompletionRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8083,6 +8368,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionRequest {
 impl CreateChatCompletionRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         messages: impl ::std::convert::Into<
             ::std::vec::Vec<super::ChatCompletionRequestMessage>,
@@ -8131,6 +8417,7 @@ impl CreateChatCompletionRequest {
         }
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -8139,21 +8426,25 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `top_logprobs`.
+    #[inline]
     pub fn top_logprobs(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.top_logprobs = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `top_p`.
+    #[inline]
     pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.top_p = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn user(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -8162,6 +8453,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `safety_identifier`.
+    #[inline]
     pub fn safety_identifier(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -8170,6 +8462,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `prompt_cache_key`.
+    #[inline]
     pub fn prompt_cache_key(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -8178,6 +8471,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `prompt_cache_retention`.
+    #[inline]
     pub fn prompt_cache_retention(
         mut self,
         value: impl ::std::convert::Into<
@@ -8188,6 +8482,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `prompt_cache_options`.
+    #[inline]
     pub fn prompt_cache_options(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheOptionsParam>,
@@ -8196,6 +8491,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `service_tier`.
+    #[inline]
     pub fn service_tier(
         mut self,
         value: impl ::std::convert::Into<super::ServiceTier>,
@@ -8204,6 +8500,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `modalities`.
+    #[inline]
     pub fn modalities(
         mut self,
         value: impl ::std::convert::Into<super::ResponseModalities>,
@@ -8212,6 +8509,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `verbosity`.
+    #[inline]
     pub fn verbosity(
         mut self,
         value: impl ::std::convert::Into<super::Verbosity>,
@@ -8220,6 +8518,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `reasoning_effort`.
+    #[inline]
     pub fn reasoning_effort(
         mut self,
         value: impl ::std::convert::Into<super::ReasoningEffort>,
@@ -8228,6 +8527,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `max_completion_tokens`.
+    #[inline]
     pub fn max_completion_tokens(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -8236,16 +8536,19 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `frequency_penalty`.
+    #[inline]
     pub fn frequency_penalty(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.frequency_penalty = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `presence_penalty`.
+    #[inline]
     pub fn presence_penalty(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.presence_penalty = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `web_search_options`.
+    #[inline]
     pub fn web_search_options(
         mut self,
         value: impl ::std::convert::Into<super::CreateChatCompletionRequestWebSearch>,
@@ -8254,6 +8557,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<
@@ -8264,6 +8568,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `audio`.
+    #[inline]
     pub fn audio(
         mut self,
         value: impl ::std::convert::Into<super::CreateChatCompletionRequestAudio>,
@@ -8272,11 +8577,13 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `store`.
+    #[inline]
     pub fn store(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.store = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `moderation`.
+    #[inline]
     pub fn moderation(
         mut self,
         value: impl ::std::convert::Into<super::ModerationParam>,
@@ -8285,11 +8592,13 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `stream`.
+    #[inline]
     pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.stream = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `stop`.
+    #[inline]
     pub fn stop(
         mut self,
         value: impl ::std::convert::Into<super::StopConfiguration>,
@@ -8298,6 +8607,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `logit_bias`.
+    #[inline]
     pub fn logit_bias(
         mut self,
         value: impl ::std::convert::Into<
@@ -8308,21 +8618,25 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `logprobs`.
+    #[inline]
     pub fn logprobs(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.logprobs = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_tokens`.
+    #[inline]
     pub fn max_tokens(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_tokens = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `n`.
+    #[inline]
     pub fn n(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.n = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `prediction`.
+    #[inline]
     pub fn prediction(
         mut self,
         value: impl ::std::convert::Into<super::PredictionContent>,
@@ -8331,11 +8645,13 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `seed`.
+    #[inline]
     pub fn seed(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.seed = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `stream_options`.
+    #[inline]
     pub fn stream_options(
         mut self,
         value: impl ::std::convert::Into<super::ChatCompletionStreamOptions>,
@@ -8344,6 +8660,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<
@@ -8354,6 +8671,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `tool_choice`.
+    #[inline]
     pub fn tool_choice(
         mut self,
         value: impl ::std::convert::Into<super::ChatCompletionToolChoiceOption>,
@@ -8362,6 +8680,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `parallel_tool_calls`.
+    #[inline]
     pub fn parallel_tool_calls(
         mut self,
         value: impl ::std::convert::Into<super::ParallelToolCalls>,
@@ -8370,6 +8689,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `function_call`.
+    #[inline]
     pub fn function_call(
         mut self,
         value: impl ::std::convert::Into<super::CreateChatCompletionRequestFunctionCall>,
@@ -8378,6 +8698,7 @@ impl CreateChatCompletionRequest {
         self
     }
     /// Sets `functions`.
+    #[inline]
     pub fn functions(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<super::ChatCompletionFunctions>>,
@@ -8460,6 +8781,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestAudio {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatCompletionRequestAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8469,6 +8791,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionRequestAudio {
 impl CreateChatCompletionRequestAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         voice: impl ::std::convert::Into<super::VoiceIdsOrCustomVoice>,
         format: impl ::std::convert::Into<super::CreateChatCompletionRequestFormat>,
@@ -8514,6 +8837,7 @@ pub enum CreateChatCompletionRequestFormat {
 #[cfg(feature = "chat")]
 impl CreateChatCompletionRequestFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Wav => "wav",
@@ -8528,6 +8852,7 @@ impl CreateChatCompletionRequestFormat {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CreateChatCompletionRequestFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "wav" => Self::Wav,
@@ -8542,6 +8867,7 @@ impl ::std::convert::From<&str> for CreateChatCompletionRequestFormat {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CreateChatCompletionRequestFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8565,6 +8891,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFormat {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionRequestFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8659,6 +8986,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCall 
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionRequestFunctionCall {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ChatCompletionFunctionCallOption(value) => {
@@ -8670,6 +8998,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionRequestFunctionCall {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CreateChatCompletionRequestFunctionCall {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Mode(::std::convert::From::from(value))
     }
@@ -8677,6 +9006,7 @@ impl ::std::convert::From<&str> for CreateChatCompletionRequestFunctionCall {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<::std::string::String>
 for CreateChatCompletionRequestFunctionCall {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Mode(::std::convert::From::from(value.as_str()))
     }
@@ -8684,6 +9014,7 @@ for CreateChatCompletionRequestFunctionCall {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionFunctionCallOption>
 for CreateChatCompletionRequestFunctionCall {
+    #[inline]
     fn from(value: super::ChatCompletionFunctionCallOption) -> Self {
         Self::ChatCompletionFunctionCallOption(value)
     }
@@ -8691,6 +9022,7 @@ for CreateChatCompletionRequestFunctionCall {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::CreateChatCompletionRequestFunctionCallMode>
 for CreateChatCompletionRequestFunctionCall {
+    #[inline]
     fn from(value: super::CreateChatCompletionRequestFunctionCallMode) -> Self {
         Self::Mode(value)
     }
@@ -8712,6 +9044,7 @@ pub enum CreateChatCompletionRequestFunctionCallMode {
 #[cfg(feature = "chat")]
 impl CreateChatCompletionRequestFunctionCallMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -8722,6 +9055,7 @@ impl CreateChatCompletionRequestFunctionCallMode {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CreateChatCompletionRequestFunctionCallMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -8732,6 +9066,7 @@ impl ::std::convert::From<&str> for CreateChatCompletionRequestFunctionCallMode 
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CreateChatCompletionRequestFunctionCallMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8755,6 +9090,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCallM
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionRequestFunctionCallMode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8829,6 +9165,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestResponseForma
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionRequestResponseFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -8841,6 +9178,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionRequestResponseFormat {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ResponseFormatJsonObject>
 for CreateChatCompletionRequestResponseFormat {
+    #[inline]
     fn from(value: super::ResponseFormatJsonObject) -> Self {
         Self::JsonObject(value)
     }
@@ -8848,6 +9186,7 @@ for CreateChatCompletionRequestResponseFormat {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ResponseFormatJsonSchema>
 for CreateChatCompletionRequestResponseFormat {
+    #[inline]
     fn from(value: super::ResponseFormatJsonSchema) -> Self {
         Self::JsonSchema(value)
     }
@@ -8855,6 +9194,7 @@ for CreateChatCompletionRequestResponseFormat {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ResponseFormatText>
 for CreateChatCompletionRequestResponseFormat {
+    #[inline]
     fn from(value: super::ResponseFormatText) -> Self {
         Self::Text(value)
     }
@@ -8914,6 +9254,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestToolsItem {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionRequestToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Function(value) => crate::runtime::de::Fit::misfit(value),
@@ -8925,6 +9266,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionRequestToolsItem {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::ChatCompletionTool>
 for CreateChatCompletionRequestToolsItem {
+    #[inline]
     fn from(value: super::ChatCompletionTool) -> Self {
         Self::Function(value)
     }
@@ -8932,6 +9274,7 @@ for CreateChatCompletionRequestToolsItem {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::CustomToolChatCompletions>
 for CreateChatCompletionRequestToolsItem {
+    #[inline]
     fn from(value: super::CustomToolChatCompletions) -> Self {
         Self::Custom(value)
     }
@@ -9001,6 +9344,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocation 
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatCompletionRequestUserLocation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -9010,6 +9354,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionRequestUserLocation {
 impl CreateChatCompletionRequestUserLocation {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         approximate: impl ::std::convert::Into<super::WebSearchLocation>,
     ) -> Self {
@@ -9044,6 +9389,7 @@ pub enum CreateChatCompletionRequestUserLocationType {
 #[cfg(feature = "chat")]
 impl CreateChatCompletionRequestUserLocationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Approximate => "approximate",
@@ -9053,6 +9399,7 @@ impl CreateChatCompletionRequestUserLocationType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CreateChatCompletionRequestUserLocationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "approximate" => Self::Approximate,
@@ -9062,6 +9409,7 @@ impl ::std::convert::From<&str> for CreateChatCompletionRequestUserLocationType 
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CreateChatCompletionRequestUserLocationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9085,6 +9433,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocationT
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionRequestUserLocationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9095,6 +9444,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionRequestUserLocationType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for CreateChatCompletionRequestUserLocationType {
+    #[inline]
     fn default() -> Self {
         Self::Approximate
     }
@@ -9169,6 +9519,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestWebSearch {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatCompletionRequestWebSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9178,6 +9529,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionRequestWebSearch {
 impl CreateChatCompletionRequestWebSearch {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             user_location: ::std::option::Option::None,
@@ -9186,6 +9538,7 @@ impl CreateChatCompletionRequestWebSearch {
         }
     }
     /// Sets `user_location`.
+    #[inline]
     pub fn user_location(
         mut self,
         value: impl ::std::convert::Into<super::CreateChatCompletionRequestUserLocation>,
@@ -9194,6 +9547,7 @@ impl CreateChatCompletionRequestWebSearch {
         self
     }
     /// Sets `search_context_size`.
+    #[inline]
     pub fn search_context_size(
         mut self,
         value: impl ::std::convert::Into<super::WebSearchContextSize>,
@@ -9331,6 +9685,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatCompletionResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -9410,6 +9765,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseChoicesItem 
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatCompletionResponseChoicesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9437,6 +9793,7 @@ pub enum CreateChatCompletionResponseFinishReason {
 #[cfg(feature = "chat")]
 impl CreateChatCompletionResponseFinishReason {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Stop => "stop",
@@ -9450,6 +9807,7 @@ impl CreateChatCompletionResponseFinishReason {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CreateChatCompletionResponseFinishReason {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "stop" => Self::Stop,
@@ -9463,6 +9821,7 @@ impl ::std::convert::From<&str> for CreateChatCompletionResponseFinishReason {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CreateChatCompletionResponseFinishReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9486,6 +9845,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseFinishReason
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionResponseFinishReason {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9563,6 +9923,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseLogprobs {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatCompletionResponseLogprobs {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9582,6 +9943,7 @@ pub enum CreateChatCompletionResponseObject {
 #[cfg(feature = "chat")]
 impl CreateChatCompletionResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatCompletion => "chat.completion",
@@ -9591,6 +9953,7 @@ impl CreateChatCompletionResponseObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CreateChatCompletionResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chat.completion" => Self::ChatCompletion,
@@ -9600,6 +9963,7 @@ impl ::std::convert::From<&str> for CreateChatCompletionResponseObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CreateChatCompletionResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9623,6 +9987,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseObject {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9633,6 +9998,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionResponseObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for CreateChatCompletionResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatCompletion
     }
@@ -9757,6 +10123,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatCompletionStreamResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -9840,6 +10207,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseChoice
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseChoicesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9867,6 +10235,7 @@ pub enum CreateChatCompletionStreamResponseFinishReason {
 #[cfg(feature = "chat")]
 impl CreateChatCompletionStreamResponseFinishReason {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Stop => "stop",
@@ -9880,6 +10249,7 @@ impl CreateChatCompletionStreamResponseFinishReason {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CreateChatCompletionStreamResponseFinishReason {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "stop" => Self::Stop,
@@ -9893,6 +10263,7 @@ impl ::std::convert::From<&str> for CreateChatCompletionStreamResponseFinishReas
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CreateChatCompletionStreamResponseFinishReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9916,6 +10287,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseFinish
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseFinishReason {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9993,6 +10365,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseLogpro
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseLogprobs {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10012,6 +10385,7 @@ pub enum CreateChatCompletionStreamResponseObject {
 #[cfg(feature = "chat")]
 impl CreateChatCompletionStreamResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatCompletionChunk => "chat.completion.chunk",
@@ -10021,6 +10395,7 @@ impl CreateChatCompletionStreamResponseObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CreateChatCompletionStreamResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chat.completion.chunk" => Self::ChatCompletionChunk,
@@ -10030,6 +10405,7 @@ impl ::std::convert::From<&str> for CreateChatCompletionStreamResponseObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CreateChatCompletionStreamResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10053,6 +10429,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseObject
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10063,6 +10440,7 @@ impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseObject {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for CreateChatCompletionStreamResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatCompletionChunk
     }
@@ -10134,6 +10512,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletions {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolChatCompletions {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -10143,6 +10522,7 @@ impl crate::runtime::de::Fit for CustomToolChatCompletions {
 impl CustomToolChatCompletions {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(custom: impl ::std::convert::Into<super::CustomToolProperties>) -> Self {
         Self {
             r#type: super::CustomToolChatCompletionsType::Custom,
@@ -10215,6 +10595,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsFormat {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CustomToolChatCompletionsFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -10226,6 +10607,7 @@ impl crate::runtime::de::Fit for CustomToolChatCompletionsFormat {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::CustomToolChatCompletionsTextFormat>
 for CustomToolChatCompletionsFormat {
+    #[inline]
     fn from(value: super::CustomToolChatCompletionsTextFormat) -> Self {
         Self::Text(value)
     }
@@ -10233,6 +10615,7 @@ for CustomToolChatCompletionsFormat {
 #[cfg(feature = "chat")]
 impl ::std::convert::From<super::CustomToolChatCompletionsGrammarFormat>
 for CustomToolChatCompletionsFormat {
+    #[inline]
     fn from(value: super::CustomToolChatCompletionsGrammarFormat) -> Self {
         Self::Grammar(value)
     }
@@ -10302,6 +10685,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammar {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolChatCompletionsGrammar {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10311,6 +10695,7 @@ impl crate::runtime::de::Fit for CustomToolChatCompletionsGrammar {
 impl CustomToolChatCompletionsGrammar {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         definition: impl ::std::convert::Into<::std::string::String>,
         syntax: impl ::std::convert::Into<super::CustomToolChatCompletionsSyntax>,
@@ -10398,6 +10783,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarFormat {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolChatCompletionsGrammarFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -10407,6 +10793,7 @@ impl crate::runtime::de::Fit for CustomToolChatCompletionsGrammarFormat {
 impl CustomToolChatCompletionsGrammarFormat {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         grammar: impl ::std::convert::Into<super::CustomToolChatCompletionsGrammar>,
     ) -> Self {
@@ -10441,6 +10828,7 @@ pub enum CustomToolChatCompletionsGrammarType {
 #[cfg(feature = "chat")]
 impl CustomToolChatCompletionsGrammarType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Grammar => "grammar",
@@ -10450,6 +10838,7 @@ impl CustomToolChatCompletionsGrammarType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CustomToolChatCompletionsGrammarType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "grammar" => Self::Grammar,
@@ -10459,6 +10848,7 @@ impl ::std::convert::From<&str> for CustomToolChatCompletionsGrammarType {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CustomToolChatCompletionsGrammarType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10482,6 +10872,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CustomToolChatCompletionsGrammarType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10492,6 +10883,7 @@ impl crate::runtime::de::Fit for CustomToolChatCompletionsGrammarType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for CustomToolChatCompletionsGrammarType {
+    #[inline]
     fn default() -> Self {
         Self::Grammar
     }
@@ -10513,6 +10905,7 @@ pub enum CustomToolChatCompletionsSyntax {
 #[cfg(feature = "chat")]
 impl CustomToolChatCompletionsSyntax {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Lark => "lark",
@@ -10523,6 +10916,7 @@ impl CustomToolChatCompletionsSyntax {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CustomToolChatCompletionsSyntax {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "lark" => Self::Lark,
@@ -10533,6 +10927,7 @@ impl ::std::convert::From<&str> for CustomToolChatCompletionsSyntax {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CustomToolChatCompletionsSyntax {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10556,6 +10951,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsSyntax {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CustomToolChatCompletionsSyntax {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10622,6 +11018,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextFormat {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolChatCompletionsTextFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -10631,6 +11028,7 @@ impl crate::runtime::de::Fit for CustomToolChatCompletionsTextFormat {
 impl CustomToolChatCompletionsTextFormat {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::CustomToolChatCompletionsTextType::Text,
@@ -10662,6 +11060,7 @@ pub enum CustomToolChatCompletionsTextType {
 #[cfg(feature = "chat")]
 impl CustomToolChatCompletionsTextType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -10671,6 +11070,7 @@ impl CustomToolChatCompletionsTextType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CustomToolChatCompletionsTextType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -10680,6 +11080,7 @@ impl ::std::convert::From<&str> for CustomToolChatCompletionsTextType {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CustomToolChatCompletionsTextType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10703,6 +11104,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CustomToolChatCompletionsTextType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10713,6 +11115,7 @@ impl crate::runtime::de::Fit for CustomToolChatCompletionsTextType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for CustomToolChatCompletionsTextType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -10732,6 +11135,7 @@ pub enum CustomToolChatCompletionsType {
 #[cfg(feature = "chat")]
 impl CustomToolChatCompletionsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -10741,6 +11145,7 @@ impl CustomToolChatCompletionsType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for CustomToolChatCompletionsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -10750,6 +11155,7 @@ impl ::std::convert::From<&str> for CustomToolChatCompletionsType {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for CustomToolChatCompletionsType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10773,6 +11179,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CustomToolChatCompletionsType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10783,6 +11190,7 @@ impl crate::runtime::de::Fit for CustomToolChatCompletionsType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for CustomToolChatCompletionsType {
+    #[inline]
     fn default() -> Self {
         Self::Custom
     }
@@ -10854,6 +11262,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolProperties {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolProperties {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10863,6 +11272,7 @@ impl crate::runtime::de::Fit for CustomToolProperties {
 impl CustomToolProperties {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -10872,6 +11282,7 @@ impl CustomToolProperties {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -10880,6 +11291,7 @@ impl CustomToolProperties {
         self
     }
     /// Sets `format`.
+    #[inline]
     pub fn format(
         mut self,
         value: impl ::std::convert::Into<super::CustomToolChatCompletionsFormat>,
@@ -10914,6 +11326,7 @@ pub enum GetChatCompletionMessagesOrder {
 #[cfg(feature = "chat")]
 impl GetChatCompletionMessagesOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -10924,6 +11337,7 @@ impl GetChatCompletionMessagesOrder {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for GetChatCompletionMessagesOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -10934,6 +11348,7 @@ impl ::std::convert::From<&str> for GetChatCompletionMessagesOrder {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for GetChatCompletionMessagesOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10957,6 +11372,7 @@ impl<'de> ::serde::Deserialize<'de> for GetChatCompletionMessagesOrder {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for GetChatCompletionMessagesOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10982,6 +11398,7 @@ pub enum ListChatCompletionsOrder {
 #[cfg(feature = "chat")]
 impl ListChatCompletionsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -10992,6 +11409,7 @@ impl ListChatCompletionsOrder {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ListChatCompletionsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -11002,6 +11420,7 @@ impl ::std::convert::From<&str> for ListChatCompletionsOrder {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ListChatCompletionsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11025,6 +11444,7 @@ impl<'de> ::serde::Deserialize<'de> for ListChatCompletionsOrder {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ListChatCompletionsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11095,6 +11515,7 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContent {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PredictionContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -11104,6 +11525,7 @@ impl crate::runtime::de::Fit for PredictionContent {
 impl PredictionContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         content: impl ::std::convert::Into<super::PredictionContentContent>,
     ) -> Self {
@@ -11202,6 +11624,7 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentContent {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for PredictionContentContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::TextContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -11211,12 +11634,14 @@ impl crate::runtime::de::Fit for PredictionContentContent {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for PredictionContentContent {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::TextContent(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<::std::string::String> for PredictionContentContent {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::TextContent(value)
     }
@@ -11225,6 +11650,7 @@ impl ::std::convert::From<::std::string::String> for PredictionContentContent {
 impl ::std::convert::From<
     ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
 > for PredictionContentContent {
+    #[inline]
     fn from(
         value: ::std::vec::Vec<super::ChatCompletionRequestMessageContentPartText>,
     ) -> Self {
@@ -11246,6 +11672,7 @@ pub enum PredictionContentType {
 #[cfg(feature = "chat")]
 impl PredictionContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Content => "content",
@@ -11255,6 +11682,7 @@ impl PredictionContentType {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for PredictionContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "content" => Self::Content,
@@ -11264,6 +11692,7 @@ impl ::std::convert::From<&str> for PredictionContentType {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for PredictionContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11287,6 +11716,7 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentType {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for PredictionContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11297,6 +11727,7 @@ impl crate::runtime::de::Fit for PredictionContentType {
 }
 #[cfg(feature = "chat")]
 impl ::std::default::Default for PredictionContentType {
+    #[inline]
     fn default() -> Self {
         Self::Content
     }
@@ -11323,6 +11754,7 @@ pub enum ResponseModalitiesItem {
 #[cfg(feature = "chat")]
 impl ResponseModalitiesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -11333,6 +11765,7 @@ impl ResponseModalitiesItem {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ResponseModalitiesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -11343,6 +11776,7 @@ impl ::std::convert::From<&str> for ResponseModalitiesItem {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ResponseModalitiesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11366,6 +11800,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseModalitiesItem {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ResponseModalitiesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11399,6 +11834,7 @@ pub enum ServiceTier {
 #[cfg(feature = "chat")]
 impl ServiceTier {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -11413,6 +11849,7 @@ impl ServiceTier {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ServiceTier {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -11427,6 +11864,7 @@ impl ::std::convert::From<&str> for ServiceTier {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ServiceTier {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11450,6 +11888,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTier {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ServiceTier {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11477,6 +11916,7 @@ pub enum ToolChoiceMode {
 #[cfg(feature = "chat")]
 impl ToolChoiceMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -11488,6 +11928,7 @@ impl ToolChoiceMode {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for ToolChoiceMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -11499,6 +11940,7 @@ impl ::std::convert::From<&str> for ToolChoiceMode {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for ToolChoiceMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11522,6 +11964,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMode {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ToolChoiceMode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11588,6 +12031,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChatCompletionRequest {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateChatCompletionRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11599,6 +12043,7 @@ impl UpdateChatCompletionRequest {
     ///
     /// `metadata` is required but may be `null`: pass a value here; `metadata_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(metadata: impl ::std::convert::Into<super::Metadata>) -> Self {
         Self {
             metadata: ::std::option::Option::Some(metadata.into()),
@@ -11606,6 +12051,7 @@ impl UpdateChatCompletionRequest {
         }
     }
     /// Sends `metadata` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn metadata_null(mut self) -> Self {
         self.metadata = ::std::option::Option::None;
         self
@@ -11639,6 +12085,7 @@ pub enum WebSearchContextSize {
 #[cfg(feature = "chat")]
 impl WebSearchContextSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -11650,6 +12097,7 @@ impl WebSearchContextSize {
 }
 #[cfg(feature = "chat")]
 impl ::std::convert::From<&str> for WebSearchContextSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -11661,6 +12109,7 @@ impl ::std::convert::From<&str> for WebSearchContextSize {
 }
 #[cfg(feature = "chat")]
 impl ::std::fmt::Display for WebSearchContextSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11684,6 +12133,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchContextSize {
 }
 #[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for WebSearchContextSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11764,6 +12214,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchLocation {
 #[cfg(feature = "chat")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebSearchLocation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11773,6 +12224,7 @@ impl crate::runtime::de::Fit for WebSearchLocation {
 impl WebSearchLocation {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             country: ::std::option::Option::None,
@@ -11783,6 +12235,7 @@ impl WebSearchLocation {
         }
     }
     /// Sets `country`.
+    #[inline]
     pub fn country(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -11791,6 +12244,7 @@ impl WebSearchLocation {
         self
     }
     /// Sets `region`.
+    #[inline]
     pub fn region(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -11799,6 +12253,7 @@ impl WebSearchLocation {
         self
     }
     /// Sets `city`.
+    #[inline]
     pub fn city(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -11807,6 +12262,7 @@ impl WebSearchLocation {
         self
     }
     /// Sets `timezone`.
+    #[inline]
     pub fn timezone(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

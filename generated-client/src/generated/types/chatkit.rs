@@ -57,6 +57,7 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatus {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ActiveStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -76,6 +77,7 @@ pub enum ActiveStatusType {
 #[cfg(feature = "chatkit")]
 impl ActiveStatusType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -85,6 +87,7 @@ impl ActiveStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ActiveStatusType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -94,6 +97,7 @@ impl ::std::convert::From<&str> for ActiveStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ActiveStatusType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -117,6 +121,7 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ActiveStatusType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -127,6 +132,7 @@ impl crate::runtime::de::Fit for ActiveStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for ActiveStatusType {
+    #[inline]
     fn default() -> Self {
         Self::Active
     }
@@ -213,6 +219,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItem {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssistantMessageItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
             + crate::runtime::de::Fit::misfit(&self.r#type)
@@ -233,6 +240,7 @@ pub enum AssistantMessageItemObject {
 #[cfg(feature = "chatkit")]
 impl AssistantMessageItemObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitThreadItem => "chatkit.thread_item",
@@ -242,6 +250,7 @@ impl AssistantMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for AssistantMessageItemObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.thread_item" => Self::ChatkitThreadItem,
@@ -251,6 +260,7 @@ impl ::std::convert::From<&str> for AssistantMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for AssistantMessageItemObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -274,6 +284,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for AssistantMessageItemObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -284,6 +295,7 @@ impl crate::runtime::de::Fit for AssistantMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for AssistantMessageItemObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitThreadItem
     }
@@ -303,6 +315,7 @@ pub enum AssistantMessageItemType {
 #[cfg(feature = "chatkit")]
 impl AssistantMessageItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitAssistantMessage => "chatkit.assistant_message",
@@ -312,6 +325,7 @@ impl AssistantMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for AssistantMessageItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.assistant_message" => Self::ChatkitAssistantMessage,
@@ -321,6 +335,7 @@ impl ::std::convert::From<&str> for AssistantMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for AssistantMessageItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -344,6 +359,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for AssistantMessageItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -354,6 +370,7 @@ impl crate::runtime::de::Fit for AssistantMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for AssistantMessageItemType {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitAssistantMessage
     }
@@ -435,6 +452,7 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Attachment {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -456,6 +474,7 @@ pub enum AttachmentType {
 #[cfg(feature = "chatkit")]
 impl AttachmentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
@@ -466,6 +485,7 @@ impl AttachmentType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for AttachmentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
@@ -476,6 +496,7 @@ impl ::std::convert::From<&str> for AttachmentType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for AttachmentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -499,6 +520,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachmentType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for AttachmentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -565,6 +587,7 @@ impl<'de> ::serde::Deserialize<'de> for AutomaticThreadTitlingParam {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AutomaticThreadTitlingParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -574,6 +597,7 @@ impl crate::runtime::de::Fit for AutomaticThreadTitlingParam {
 impl AutomaticThreadTitlingParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             enabled: ::std::option::Option::None,
@@ -581,6 +605,7 @@ impl AutomaticThreadTitlingParam {
         }
     }
     /// Sets `enabled`.
+    #[inline]
     pub fn enabled(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.enabled = ::std::option::Option::Some(value.into());
         self
@@ -653,6 +678,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionAutomaticThreadTitling {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatSessionAutomaticThreadTitling {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -730,6 +756,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionChatkitConfiguration {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatSessionChatkitConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -801,6 +828,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionFileUpload {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatSessionFileUpload {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -867,6 +895,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionHistory {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatSessionHistory {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -931,6 +960,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionRateLimits {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatSessionRateLimits {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1054,6 +1084,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResource {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatSessionResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1073,6 +1104,7 @@ pub enum ChatSessionResourceObject {
 #[cfg(feature = "chatkit")]
 impl ChatSessionResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitSession => "chatkit.session",
@@ -1082,6 +1114,7 @@ impl ChatSessionResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ChatSessionResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.session" => Self::ChatkitSession,
@@ -1091,6 +1124,7 @@ impl ::std::convert::From<&str> for ChatSessionResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ChatSessionResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1114,6 +1148,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ChatSessionResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1124,6 +1159,7 @@ impl crate::runtime::de::Fit for ChatSessionResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for ChatSessionResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitSession
     }
@@ -1147,6 +1183,7 @@ pub enum ChatSessionStatus {
 #[cfg(feature = "chatkit")]
 impl ChatSessionStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -1158,6 +1195,7 @@ impl ChatSessionStatus {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ChatSessionStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -1169,6 +1207,7 @@ impl ::std::convert::From<&str> for ChatSessionStatus {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ChatSessionStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1192,6 +1231,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionStatus {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ChatSessionStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1275,6 +1315,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitConfigurationParam {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatkitConfigurationParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1284,6 +1325,7 @@ impl crate::runtime::de::Fit for ChatkitConfigurationParam {
 impl ChatkitConfigurationParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             automatic_thread_titling: ::std::option::Option::None,
@@ -1293,6 +1335,7 @@ impl ChatkitConfigurationParam {
         }
     }
     /// Sets `automatic_thread_titling`.
+    #[inline]
     pub fn automatic_thread_titling(
         mut self,
         value: impl ::std::convert::Into<super::AutomaticThreadTitlingParam>,
@@ -1301,6 +1344,7 @@ impl ChatkitConfigurationParam {
         self
     }
     /// Sets `file_upload`.
+    #[inline]
     pub fn file_upload(
         mut self,
         value: impl ::std::convert::Into<super::FileUploadParam>,
@@ -1309,6 +1353,7 @@ impl ChatkitConfigurationParam {
         self
     }
     /// Sets `history`.
+    #[inline]
     pub fn history(
         mut self,
         value: impl ::std::convert::Into<super::HistoryParam>,
@@ -1403,6 +1448,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflow {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatkitWorkflow {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1518,6 +1564,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ChatkitWorkflowStateVariablesValue {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -1529,30 +1576,35 @@ impl crate::runtime::de::Fit for ChatkitWorkflowStateVariablesValue {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ChatkitWorkflowStateVariablesValue {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<::std::string::String> for ChatkitWorkflowStateVariablesValue {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<i64> for ChatkitWorkflowStateVariablesValue {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<f64> for ChatkitWorkflowStateVariablesValue {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<bool> for ChatkitWorkflowStateVariablesValue {
+    #[inline]
     fn from(value: bool) -> Self {
         Self::Boolean(value)
     }
@@ -1612,6 +1664,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowTracing {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatkitWorkflowTracing {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1729,6 +1782,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItem {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ClientToolCallItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
             + crate::runtime::de::Fit::misfit(&self.r#type)
@@ -1749,6 +1803,7 @@ pub enum ClientToolCallItemObject {
 #[cfg(feature = "chatkit")]
 impl ClientToolCallItemObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitThreadItem => "chatkit.thread_item",
@@ -1758,6 +1813,7 @@ impl ClientToolCallItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ClientToolCallItemObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.thread_item" => Self::ChatkitThreadItem,
@@ -1767,6 +1823,7 @@ impl ::std::convert::From<&str> for ClientToolCallItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ClientToolCallItemObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1790,6 +1847,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ClientToolCallItemObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1800,6 +1858,7 @@ impl crate::runtime::de::Fit for ClientToolCallItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for ClientToolCallItemObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitThreadItem
     }
@@ -1819,6 +1878,7 @@ pub enum ClientToolCallItemType {
 #[cfg(feature = "chatkit")]
 impl ClientToolCallItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitClientToolCall => "chatkit.client_tool_call",
@@ -1828,6 +1888,7 @@ impl ClientToolCallItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ClientToolCallItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.client_tool_call" => Self::ChatkitClientToolCall,
@@ -1837,6 +1898,7 @@ impl ::std::convert::From<&str> for ClientToolCallItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ClientToolCallItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1860,6 +1922,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ClientToolCallItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1870,6 +1933,7 @@ impl crate::runtime::de::Fit for ClientToolCallItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for ClientToolCallItemType {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitClientToolCall
     }
@@ -1891,6 +1955,7 @@ pub enum ClientToolCallStatus {
 #[cfg(feature = "chatkit")]
 impl ClientToolCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -1901,6 +1966,7 @@ impl ClientToolCallStatus {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ClientToolCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -1911,6 +1977,7 @@ impl ::std::convert::From<&str> for ClientToolCallStatus {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ClientToolCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1934,6 +2001,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallStatus {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ClientToolCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2004,6 +2072,7 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatus {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ClosedStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2023,6 +2092,7 @@ pub enum ClosedStatusType {
 #[cfg(feature = "chatkit")]
 impl ClosedStatusType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Closed => "closed",
@@ -2032,6 +2102,7 @@ impl ClosedStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ClosedStatusType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "closed" => Self::Closed,
@@ -2041,6 +2112,7 @@ impl ::std::convert::From<&str> for ClosedStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ClosedStatusType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2064,6 +2136,7 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ClosedStatusType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2074,6 +2147,7 @@ impl crate::runtime::de::Fit for ClosedStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for ClosedStatusType {
+    #[inline]
     fn default() -> Self {
         Self::Closed
     }
@@ -2164,6 +2238,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatSessionBody {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateChatSessionBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2173,6 +2248,7 @@ impl crate::runtime::de::Fit for CreateChatSessionBody {
 impl CreateChatSessionBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         workflow: impl ::std::convert::Into<super::WorkflowParam>,
         user: impl ::std::convert::Into<::std::string::String>,
@@ -2187,6 +2263,7 @@ impl CreateChatSessionBody {
         }
     }
     /// Sets `expires_after`.
+    #[inline]
     pub fn expires_after(
         mut self,
         value: impl ::std::convert::Into<super::ExpiresAfterParam>,
@@ -2195,6 +2272,7 @@ impl CreateChatSessionBody {
         self
     }
     /// Sets `rate_limits`.
+    #[inline]
     pub fn rate_limits(
         mut self,
         value: impl ::std::convert::Into<super::RateLimitsParam>,
@@ -2203,6 +2281,7 @@ impl CreateChatSessionBody {
         self
     }
     /// Sets `chatkit_configuration`.
+    #[inline]
     pub fn chatkit_configuration(
         mut self,
         value: impl ::std::convert::Into<super::ChatkitConfigurationParam>,
@@ -2287,6 +2366,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResource {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeletedThreadResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2306,6 +2386,7 @@ pub enum DeletedThreadResourceObject {
 #[cfg(feature = "chatkit")]
 impl DeletedThreadResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitThreadDeleted => "chatkit.thread.deleted",
@@ -2315,6 +2396,7 @@ impl DeletedThreadResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for DeletedThreadResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.thread.deleted" => Self::ChatkitThreadDeleted,
@@ -2324,6 +2406,7 @@ impl ::std::convert::From<&str> for DeletedThreadResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for DeletedThreadResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2347,6 +2430,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for DeletedThreadResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2357,6 +2441,7 @@ impl crate::runtime::de::Fit for DeletedThreadResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for DeletedThreadResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitThreadDeleted
     }
@@ -2423,6 +2508,7 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParam {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ExpiresAfterParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
@@ -2432,6 +2518,7 @@ impl crate::runtime::de::Fit for ExpiresAfterParam {
 impl ExpiresAfterParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(seconds: impl ::std::convert::Into<i64>) -> Self {
         Self {
             anchor: super::ExpiresAfterParamAnchor::CreatedAt,
@@ -2464,6 +2551,7 @@ pub enum ExpiresAfterParamAnchor {
 #[cfg(feature = "chatkit")]
 impl ExpiresAfterParamAnchor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "created_at",
@@ -2473,6 +2561,7 @@ impl ExpiresAfterParamAnchor {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ExpiresAfterParamAnchor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "created_at" => Self::CreatedAt,
@@ -2482,6 +2571,7 @@ impl ::std::convert::From<&str> for ExpiresAfterParamAnchor {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ExpiresAfterParamAnchor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2505,6 +2595,7 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParamAnchor {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ExpiresAfterParamAnchor {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2515,6 +2606,7 @@ impl crate::runtime::de::Fit for ExpiresAfterParamAnchor {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for ExpiresAfterParamAnchor {
+    #[inline]
     fn default() -> Self {
         Self::CreatedAt
     }
@@ -2581,6 +2673,7 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotation {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileAnnotation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2647,6 +2740,7 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSource {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileAnnotationSource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2666,6 +2760,7 @@ pub enum FileAnnotationSourceType {
 #[cfg(feature = "chatkit")]
 impl FileAnnotationSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::File => "file",
@@ -2675,6 +2770,7 @@ impl FileAnnotationSourceType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for FileAnnotationSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file" => Self::File,
@@ -2684,6 +2780,7 @@ impl ::std::convert::From<&str> for FileAnnotationSourceType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for FileAnnotationSourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2707,6 +2804,7 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSourceType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for FileAnnotationSourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2717,6 +2815,7 @@ impl crate::runtime::de::Fit for FileAnnotationSourceType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for FileAnnotationSourceType {
+    #[inline]
     fn default() -> Self {
         Self::File
     }
@@ -2736,6 +2835,7 @@ pub enum FileAnnotationType {
 #[cfg(feature = "chatkit")]
 impl FileAnnotationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::File => "file",
@@ -2745,6 +2845,7 @@ impl FileAnnotationType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for FileAnnotationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file" => Self::File,
@@ -2754,6 +2855,7 @@ impl ::std::convert::From<&str> for FileAnnotationType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for FileAnnotationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2777,6 +2879,7 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for FileAnnotationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2787,6 +2890,7 @@ impl crate::runtime::de::Fit for FileAnnotationType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for FileAnnotationType {
+    #[inline]
     fn default() -> Self {
         Self::File
     }
@@ -2858,6 +2962,7 @@ impl<'de> ::serde::Deserialize<'de> for FileUploadParam {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileUploadParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2867,6 +2972,7 @@ impl crate::runtime::de::Fit for FileUploadParam {
 impl FileUploadParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             enabled: ::std::option::Option::None,
@@ -2876,16 +2982,19 @@ impl FileUploadParam {
         }
     }
     /// Sets `enabled`.
+    #[inline]
     pub fn enabled(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.enabled = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_file_size`.
+    #[inline]
     pub fn max_file_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_file_size = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_files`.
+    #[inline]
     pub fn max_files(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_files = ::std::option::Option::Some(value.into());
         self
@@ -2962,6 +3071,7 @@ impl<'de> ::serde::Deserialize<'de> for HistoryParam {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for HistoryParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2971,6 +3081,7 @@ impl crate::runtime::de::Fit for HistoryParam {
 impl HistoryParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             enabled: ::std::option::Option::None,
@@ -2979,11 +3090,13 @@ impl HistoryParam {
         }
     }
     /// Sets `enabled`.
+    #[inline]
     pub fn enabled(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.enabled = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `recent_threads`.
+    #[inline]
     pub fn recent_threads(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.recent_threads = ::std::option::Option::Some(value.into());
         self
@@ -3060,6 +3173,7 @@ impl<'de> ::serde::Deserialize<'de> for InferenceOptions {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InferenceOptions {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3126,6 +3240,7 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatus {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LockedStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3145,6 +3260,7 @@ pub enum LockedStatusType {
 #[cfg(feature = "chatkit")]
 impl LockedStatusType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Locked => "locked",
@@ -3154,6 +3270,7 @@ impl LockedStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for LockedStatusType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "locked" => Self::Locked,
@@ -3163,6 +3280,7 @@ impl ::std::convert::From<&str> for LockedStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for LockedStatusType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3186,6 +3304,7 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for LockedStatusType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3196,6 +3315,7 @@ impl crate::runtime::de::Fit for LockedStatusType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for LockedStatusType {
+    #[inline]
     fn default() -> Self {
         Self::Locked
     }
@@ -3260,6 +3380,7 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitsParam {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RateLimitsParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3269,6 +3390,7 @@ impl crate::runtime::de::Fit for RateLimitsParam {
 impl RateLimitsParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             max_requests_per_1_minute: ::std::option::Option::None,
@@ -3276,6 +3398,7 @@ impl RateLimitsParam {
         }
     }
     /// Sets `max_requests_per_1_minute`.
+    #[inline]
     pub fn max_requests_per_1_minute(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -3360,6 +3483,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputText {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseOutputText {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3419,6 +3543,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationsItem {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ResponseOutputTextAnnotationsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::File(value) => crate::runtime::de::Fit::misfit(value),
@@ -3429,12 +3554,14 @@ impl crate::runtime::de::Fit for ResponseOutputTextAnnotationsItem {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::FileAnnotation> for ResponseOutputTextAnnotationsItem {
+    #[inline]
     fn from(value: super::FileAnnotation) -> Self {
         Self::File(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::UrlAnnotation> for ResponseOutputTextAnnotationsItem {
+    #[inline]
     fn from(value: super::UrlAnnotation) -> Self {
         Self::Url(value)
     }
@@ -3454,6 +3581,7 @@ pub enum ResponseOutputTextType {
 #[cfg(feature = "chatkit")]
 impl ResponseOutputTextType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputText => "output_text",
@@ -3463,6 +3591,7 @@ impl ResponseOutputTextType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ResponseOutputTextType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_text" => Self::OutputText,
@@ -3472,6 +3601,7 @@ impl ::std::convert::From<&str> for ResponseOutputTextType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ResponseOutputTextType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3495,6 +3625,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ResponseOutputTextType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3505,6 +3636,7 @@ impl crate::runtime::de::Fit for ResponseOutputTextType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for ResponseOutputTextType {
+    #[inline]
     fn default() -> Self {
         Self::OutputText
     }
@@ -3591,6 +3723,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItem {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TaskGroupItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
             + crate::runtime::de::Fit::misfit(&self.r#type)
@@ -3611,6 +3744,7 @@ pub enum TaskGroupItemObject {
 #[cfg(feature = "chatkit")]
 impl TaskGroupItemObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitThreadItem => "chatkit.thread_item",
@@ -3620,6 +3754,7 @@ impl TaskGroupItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for TaskGroupItemObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.thread_item" => Self::ChatkitThreadItem,
@@ -3629,6 +3764,7 @@ impl ::std::convert::From<&str> for TaskGroupItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for TaskGroupItemObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3652,6 +3788,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for TaskGroupItemObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3662,6 +3799,7 @@ impl crate::runtime::de::Fit for TaskGroupItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for TaskGroupItemObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitThreadItem
     }
@@ -3681,6 +3819,7 @@ pub enum TaskGroupItemType {
 #[cfg(feature = "chatkit")]
 impl TaskGroupItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitTaskGroup => "chatkit.task_group",
@@ -3690,6 +3829,7 @@ impl TaskGroupItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for TaskGroupItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.task_group" => Self::ChatkitTaskGroup,
@@ -3699,6 +3839,7 @@ impl ::std::convert::From<&str> for TaskGroupItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for TaskGroupItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3722,6 +3863,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for TaskGroupItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3732,6 +3874,7 @@ impl crate::runtime::de::Fit for TaskGroupItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for TaskGroupItemType {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitTaskGroup
     }
@@ -3803,6 +3946,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupTask {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TaskGroupTask {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3908,6 +4052,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskItem {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TaskItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
             + crate::runtime::de::Fit::misfit(&self.r#type)
@@ -3928,6 +4073,7 @@ pub enum TaskItemObject {
 #[cfg(feature = "chatkit")]
 impl TaskItemObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitThreadItem => "chatkit.thread_item",
@@ -3937,6 +4083,7 @@ impl TaskItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for TaskItemObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.thread_item" => Self::ChatkitThreadItem,
@@ -3946,6 +4093,7 @@ impl ::std::convert::From<&str> for TaskItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for TaskItemObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3969,6 +4117,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for TaskItemObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3979,6 +4128,7 @@ impl crate::runtime::de::Fit for TaskItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for TaskItemObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitThreadItem
     }
@@ -3998,6 +4148,7 @@ pub enum TaskItemType {
 #[cfg(feature = "chatkit")]
 impl TaskItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitTask => "chatkit.task",
@@ -4007,6 +4158,7 @@ impl TaskItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for TaskItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.task" => Self::ChatkitTask,
@@ -4016,6 +4168,7 @@ impl ::std::convert::From<&str> for TaskItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for TaskItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4039,6 +4192,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for TaskItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4049,6 +4203,7 @@ impl crate::runtime::de::Fit for TaskItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for TaskItemType {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitTask
     }
@@ -4070,6 +4225,7 @@ pub enum TaskType {
 #[cfg(feature = "chatkit")]
 impl TaskType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -4080,6 +4236,7 @@ impl TaskType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for TaskType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -4090,6 +4247,7 @@ impl ::std::convert::From<&str> for TaskType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for TaskType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4113,6 +4271,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for TaskType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4207,6 +4366,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItem {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ThreadItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ChatkitUserMessage(value) => crate::runtime::de::Fit::misfit(value),
@@ -4223,36 +4383,42 @@ impl crate::runtime::de::Fit for ThreadItem {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::AssistantMessageItem> for ThreadItem {
+    #[inline]
     fn from(value: super::AssistantMessageItem) -> Self {
         Self::ChatkitAssistantMessage(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::ClientToolCallItem> for ThreadItem {
+    #[inline]
     fn from(value: super::ClientToolCallItem) -> Self {
         Self::ChatkitClientToolCall(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::TaskGroupItem> for ThreadItem {
+    #[inline]
     fn from(value: super::TaskGroupItem) -> Self {
         Self::ChatkitTaskGroup(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::TaskItem> for ThreadItem {
+    #[inline]
     fn from(value: super::TaskItem) -> Self {
         Self::ChatkitTask(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::UserMessageItem> for ThreadItem {
+    #[inline]
     fn from(value: super::UserMessageItem) -> Self {
         Self::ChatkitUserMessage(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::WidgetMessageItem> for ThreadItem {
+    #[inline]
     fn from(value: super::WidgetMessageItem) -> Self {
         Self::ChatkitWidget(value)
     }
@@ -4334,6 +4500,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResource {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadItemListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -4353,6 +4520,7 @@ pub enum ThreadItemListResourceObject {
 #[cfg(feature = "chatkit")]
 impl ThreadItemListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -4362,6 +4530,7 @@ impl ThreadItemListResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ThreadItemListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -4371,6 +4540,7 @@ impl ::std::convert::From<&str> for ThreadItemListResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ThreadItemListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4394,6 +4564,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ThreadItemListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4404,6 +4575,7 @@ impl crate::runtime::de::Fit for ThreadItemListResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for ThreadItemListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -4485,6 +4657,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResource {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -4504,6 +4677,7 @@ pub enum ThreadListResourceObject {
 #[cfg(feature = "chatkit")]
 impl ThreadListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -4513,6 +4687,7 @@ impl ThreadListResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ThreadListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -4522,6 +4697,7 @@ impl ::std::convert::From<&str> for ThreadListResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ThreadListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4545,6 +4721,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ThreadListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4555,6 +4732,7 @@ impl crate::runtime::de::Fit for ThreadListResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for ThreadListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -4641,6 +4819,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResource {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -4660,6 +4839,7 @@ pub enum ThreadResourceObject {
 #[cfg(feature = "chatkit")]
 impl ThreadResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitThread => "chatkit.thread",
@@ -4669,6 +4849,7 @@ impl ThreadResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for ThreadResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.thread" => Self::ChatkitThread,
@@ -4678,6 +4859,7 @@ impl ::std::convert::From<&str> for ThreadResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for ThreadResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4701,6 +4883,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ThreadResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4711,6 +4894,7 @@ impl crate::runtime::de::Fit for ThreadResourceObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for ThreadResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitThread
     }
@@ -4773,6 +4957,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceStatus {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for ThreadResourceStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Active(value) => crate::runtime::de::Fit::misfit(value),
@@ -4784,18 +4969,21 @@ impl crate::runtime::de::Fit for ThreadResourceStatus {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::ActiveStatus> for ThreadResourceStatus {
+    #[inline]
     fn from(value: super::ActiveStatus) -> Self {
         Self::Active(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::ClosedStatus> for ThreadResourceStatus {
+    #[inline]
     fn from(value: super::ClosedStatus) -> Self {
         Self::Closed(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::LockedStatus> for ThreadResourceStatus {
+    #[inline]
     fn from(value: super::LockedStatus) -> Self {
         Self::Locked(value)
     }
@@ -4855,6 +5043,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoice {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolChoice {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4921,6 +5110,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotation {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UrlAnnotation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4987,6 +5177,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSource {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UrlAnnotationSource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5006,6 +5197,7 @@ pub enum UrlAnnotationSourceType {
 #[cfg(feature = "chatkit")]
 impl UrlAnnotationSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "url",
@@ -5015,6 +5207,7 @@ impl UrlAnnotationSourceType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for UrlAnnotationSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url" => Self::Url,
@@ -5024,6 +5217,7 @@ impl ::std::convert::From<&str> for UrlAnnotationSourceType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for UrlAnnotationSourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5047,6 +5241,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSourceType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for UrlAnnotationSourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5057,6 +5252,7 @@ impl crate::runtime::de::Fit for UrlAnnotationSourceType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for UrlAnnotationSourceType {
+    #[inline]
     fn default() -> Self {
         Self::Url
     }
@@ -5076,6 +5272,7 @@ pub enum UrlAnnotationType {
 #[cfg(feature = "chatkit")]
 impl UrlAnnotationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "url",
@@ -5085,6 +5282,7 @@ impl UrlAnnotationType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for UrlAnnotationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url" => Self::Url,
@@ -5094,6 +5292,7 @@ impl ::std::convert::From<&str> for UrlAnnotationType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for UrlAnnotationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5117,6 +5316,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for UrlAnnotationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5127,6 +5327,7 @@ impl crate::runtime::de::Fit for UrlAnnotationType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for UrlAnnotationType {
+    #[inline]
     fn default() -> Self {
         Self::Url
     }
@@ -5193,6 +5394,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputText {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserMessageInputText {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5212,6 +5414,7 @@ pub enum UserMessageInputTextType {
 #[cfg(feature = "chatkit")]
 impl UserMessageInputTextType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputText => "input_text",
@@ -5221,6 +5424,7 @@ impl UserMessageInputTextType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for UserMessageInputTextType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_text" => Self::InputText,
@@ -5230,6 +5434,7 @@ impl ::std::convert::From<&str> for UserMessageInputTextType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for UserMessageInputTextType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5253,6 +5458,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputTextType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for UserMessageInputTextType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5263,6 +5469,7 @@ impl crate::runtime::de::Fit for UserMessageInputTextType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for UserMessageInputTextType {
+    #[inline]
     fn default() -> Self {
         Self::InputText
     }
@@ -5371,6 +5578,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItem {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserMessageItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
             + crate::runtime::de::Fit::misfit(&self.r#type)
@@ -5431,6 +5639,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemContentItem {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for UserMessageItemContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
@@ -5441,12 +5650,14 @@ impl crate::runtime::de::Fit for UserMessageItemContentItem {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::UserMessageInputText> for UserMessageItemContentItem {
+    #[inline]
     fn from(value: super::UserMessageInputText) -> Self {
         Self::InputText(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<super::UserMessageQuotedText> for UserMessageItemContentItem {
+    #[inline]
     fn from(value: super::UserMessageQuotedText) -> Self {
         Self::QuotedText(value)
     }
@@ -5466,6 +5677,7 @@ pub enum UserMessageItemObject {
 #[cfg(feature = "chatkit")]
 impl UserMessageItemObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitThreadItem => "chatkit.thread_item",
@@ -5475,6 +5687,7 @@ impl UserMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for UserMessageItemObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.thread_item" => Self::ChatkitThreadItem,
@@ -5484,6 +5697,7 @@ impl ::std::convert::From<&str> for UserMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for UserMessageItemObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5507,6 +5721,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for UserMessageItemObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5517,6 +5732,7 @@ impl crate::runtime::de::Fit for UserMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for UserMessageItemObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitThreadItem
     }
@@ -5536,6 +5752,7 @@ pub enum UserMessageItemType {
 #[cfg(feature = "chatkit")]
 impl UserMessageItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitUserMessage => "chatkit.user_message",
@@ -5545,6 +5762,7 @@ impl UserMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for UserMessageItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.user_message" => Self::ChatkitUserMessage,
@@ -5554,6 +5772,7 @@ impl ::std::convert::From<&str> for UserMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for UserMessageItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5577,6 +5796,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for UserMessageItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5587,6 +5807,7 @@ impl crate::runtime::de::Fit for UserMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for UserMessageItemType {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitUserMessage
     }
@@ -5653,6 +5874,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedText {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserMessageQuotedText {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5672,6 +5894,7 @@ pub enum UserMessageQuotedTextType {
 #[cfg(feature = "chatkit")]
 impl UserMessageQuotedTextType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::QuotedText => "quoted_text",
@@ -5681,6 +5904,7 @@ impl UserMessageQuotedTextType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for UserMessageQuotedTextType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "quoted_text" => Self::QuotedText,
@@ -5690,6 +5914,7 @@ impl ::std::convert::From<&str> for UserMessageQuotedTextType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for UserMessageQuotedTextType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5713,6 +5938,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedTextType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for UserMessageQuotedTextType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5723,6 +5949,7 @@ impl crate::runtime::de::Fit for UserMessageQuotedTextType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for UserMessageQuotedTextType {
+    #[inline]
     fn default() -> Self {
         Self::QuotedText
     }
@@ -5809,6 +6036,7 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItem {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WidgetMessageItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
             + crate::runtime::de::Fit::misfit(&self.r#type)
@@ -5829,6 +6057,7 @@ pub enum WidgetMessageItemObject {
 #[cfg(feature = "chatkit")]
 impl WidgetMessageItemObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitThreadItem => "chatkit.thread_item",
@@ -5838,6 +6067,7 @@ impl WidgetMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for WidgetMessageItemObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.thread_item" => Self::ChatkitThreadItem,
@@ -5847,6 +6077,7 @@ impl ::std::convert::From<&str> for WidgetMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for WidgetMessageItemObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5870,6 +6101,7 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for WidgetMessageItemObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5880,6 +6112,7 @@ impl crate::runtime::de::Fit for WidgetMessageItemObject {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for WidgetMessageItemObject {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitThreadItem
     }
@@ -5899,6 +6132,7 @@ pub enum WidgetMessageItemType {
 #[cfg(feature = "chatkit")]
 impl WidgetMessageItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChatkitWidget => "chatkit.widget",
@@ -5908,6 +6142,7 @@ impl WidgetMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for WidgetMessageItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "chatkit.widget" => Self::ChatkitWidget,
@@ -5917,6 +6152,7 @@ impl ::std::convert::From<&str> for WidgetMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::fmt::Display for WidgetMessageItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5940,6 +6176,7 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for WidgetMessageItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5950,6 +6187,7 @@ impl crate::runtime::de::Fit for WidgetMessageItemType {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::default::Default for WidgetMessageItemType {
+    #[inline]
     fn default() -> Self {
         Self::ChatkitWidget
     }
@@ -6034,6 +6272,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParam {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WorkflowParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6043,6 +6282,7 @@ impl crate::runtime::de::Fit for WorkflowParam {
 impl WorkflowParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: id.into(),
@@ -6053,6 +6293,7 @@ impl WorkflowParam {
         }
     }
     /// Sets `version`.
+    #[inline]
     pub fn version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -6061,6 +6302,7 @@ impl WorkflowParam {
         self
     }
     /// Sets `state_variables`.
+    #[inline]
     pub fn state_variables(
         mut self,
         value: impl ::std::convert::Into<
@@ -6074,6 +6316,7 @@ impl WorkflowParam {
         self
     }
     /// Sets `tracing`.
+    #[inline]
     pub fn tracing(
         mut self,
         value: impl ::std::convert::Into<super::WorkflowTracingParam>,
@@ -6202,6 +6445,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParamStateVariablesValue {
 }
 #[cfg(feature = "chatkit")]
 impl crate::runtime::de::Fit for WorkflowParamStateVariablesValue {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -6213,30 +6457,35 @@ impl crate::runtime::de::Fit for WorkflowParamStateVariablesValue {
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<&str> for WorkflowParamStateVariablesValue {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<::std::string::String> for WorkflowParamStateVariablesValue {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<i64> for WorkflowParamStateVariablesValue {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<f64> for WorkflowParamStateVariablesValue {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
 #[cfg(feature = "chatkit")]
 impl ::std::convert::From<bool> for WorkflowParamStateVariablesValue {
+    #[inline]
     fn from(value: bool) -> Self {
         Self::Boolean(value)
     }
@@ -6296,6 +6545,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowTracingParam {
 #[cfg(feature = "chatkit")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WorkflowTracingParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6305,6 +6555,7 @@ impl crate::runtime::de::Fit for WorkflowTracingParam {
 impl WorkflowTracingParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             enabled: ::std::option::Option::None,
@@ -6312,6 +6563,7 @@ impl WorkflowTracingParam {
         }
     }
     /// Sets `enabled`.
+    #[inline]
     pub fn enabled(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.enabled = ::std::option::Option::Some(value.into());
         self

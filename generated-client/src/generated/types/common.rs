@@ -74,6 +74,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalTools {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AdditionalTools {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -153,6 +154,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AdditionalToolsItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
             + crate::runtime::de::Fit::misfit(&self.role)
@@ -163,6 +165,7 @@ impl crate::runtime::de::Fit for AdditionalToolsItemParam {
 impl AdditionalToolsItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(tools: impl ::std::convert::Into<::std::vec::Vec<super::Tool>>) -> Self {
         Self {
             id: ::std::option::Option::None,
@@ -173,6 +176,7 @@ impl AdditionalToolsItemParam {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -205,6 +209,7 @@ pub enum AdditionalToolsItemParamRole {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl AdditionalToolsItemParamRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Developer => "developer",
@@ -214,6 +219,7 @@ impl AdditionalToolsItemParamRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AdditionalToolsItemParamRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "developer" => Self::Developer,
@@ -223,6 +229,7 @@ impl ::std::convert::From<&str> for AdditionalToolsItemParamRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for AdditionalToolsItemParamRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -246,6 +253,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AdditionalToolsItemParamRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -256,6 +264,7 @@ impl crate::runtime::de::Fit for AdditionalToolsItemParamRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for AdditionalToolsItemParamRole {
+    #[inline]
     fn default() -> Self {
         Self::Developer
     }
@@ -275,6 +284,7 @@ pub enum AdditionalToolsItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl AdditionalToolsItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdditionalTools => "additional_tools",
@@ -284,6 +294,7 @@ impl AdditionalToolsItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AdditionalToolsItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "additional_tools" => Self::AdditionalTools,
@@ -293,6 +304,7 @@ impl ::std::convert::From<&str> for AdditionalToolsItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for AdditionalToolsItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -316,6 +328,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AdditionalToolsItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -326,6 +339,7 @@ impl crate::runtime::de::Fit for AdditionalToolsItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for AdditionalToolsItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::AdditionalTools
     }
@@ -345,6 +359,7 @@ pub enum AdditionalToolsType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl AdditionalToolsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdditionalTools => "additional_tools",
@@ -354,6 +369,7 @@ impl AdditionalToolsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AdditionalToolsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "additional_tools" => Self::AdditionalTools,
@@ -363,6 +379,7 @@ impl ::std::convert::From<&str> for AdditionalToolsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for AdditionalToolsType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -386,6 +403,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AdditionalToolsType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -396,6 +414,7 @@ impl crate::runtime::de::Fit for AdditionalToolsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for AdditionalToolsType {
+    #[inline]
     fn default() -> Self {
         Self::AdditionalTools
     }
@@ -466,6 +485,7 @@ impl<'de> ::serde::Deserialize<'de> for Annotation {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for Annotation {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
@@ -478,24 +498,28 @@ impl crate::runtime::de::Fit for Annotation {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ContainerFileCitationBody> for Annotation {
+    #[inline]
     fn from(value: super::ContainerFileCitationBody) -> Self {
         Self::ContainerFileCitation(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FileCitationBody> for Annotation {
+    #[inline]
     fn from(value: super::FileCitationBody) -> Self {
         Self::FileCitation(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FilePath> for Annotation {
+    #[inline]
     fn from(value: super::FilePath) -> Self {
         Self::FilePath(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::UrlCitationBody> for Annotation {
+    #[inline]
     fn from(value: super::UrlCitationBody) -> Self {
         Self::UrlCitation(value)
     }
@@ -517,6 +541,7 @@ pub enum ApplyPatchCallOutputStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCallOutputStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -527,6 +552,7 @@ impl ApplyPatchCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCallOutputStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -537,6 +563,7 @@ impl ::std::convert::From<&str> for ApplyPatchCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCallOutputStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -560,6 +587,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallOutputStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -585,6 +613,7 @@ pub enum ApplyPatchCallOutputStatusParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCallOutputStatusParam {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -595,6 +624,7 @@ impl ApplyPatchCallOutputStatusParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCallOutputStatusParam {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -605,6 +635,7 @@ impl ::std::convert::From<&str> for ApplyPatchCallOutputStatusParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCallOutputStatusParam {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -628,6 +659,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatusParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallOutputStatusParam {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -653,6 +685,7 @@ pub enum ApplyPatchCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -663,6 +696,7 @@ impl ApplyPatchCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -673,6 +707,7 @@ impl ::std::convert::From<&str> for ApplyPatchCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -696,6 +731,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -721,6 +757,7 @@ pub enum ApplyPatchCallStatusParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCallStatusParam {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -731,6 +768,7 @@ impl ApplyPatchCallStatusParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCallStatusParam {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -741,6 +779,7 @@ impl ::std::convert::From<&str> for ApplyPatchCallStatusParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCallStatusParam {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -764,6 +803,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatusParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallStatusParam {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -842,6 +882,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchCreateFileOperation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -916,6 +957,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -925,6 +967,7 @@ impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParam {
 impl ApplyPatchCreateFileOperationParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         path: impl ::std::convert::Into<::std::string::String>,
         diff: impl ::std::convert::Into<::std::string::String>,
@@ -961,6 +1004,7 @@ pub enum ApplyPatchCreateFileOperationParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCreateFileOperationParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreateFile => "create_file",
@@ -970,6 +1014,7 @@ impl ApplyPatchCreateFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCreateFileOperationParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "create_file" => Self::CreateFile,
@@ -979,6 +1024,7 @@ impl ::std::convert::From<&str> for ApplyPatchCreateFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCreateFileOperationParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1002,6 +1048,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1012,6 +1059,7 @@ impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchCreateFileOperationParamType {
+    #[inline]
     fn default() -> Self {
         Self::CreateFile
     }
@@ -1031,6 +1079,7 @@ pub enum ApplyPatchCreateFileOperationType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchCreateFileOperationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreateFile => "create_file",
@@ -1040,6 +1089,7 @@ impl ApplyPatchCreateFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchCreateFileOperationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "create_file" => Self::CreateFile,
@@ -1049,6 +1099,7 @@ impl ::std::convert::From<&str> for ApplyPatchCreateFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchCreateFileOperationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1072,6 +1123,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1082,6 +1134,7 @@ impl crate::runtime::de::Fit for ApplyPatchCreateFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchCreateFileOperationType {
+    #[inline]
     fn default() -> Self {
         Self::CreateFile
     }
@@ -1151,6 +1204,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1220,6 +1274,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1229,6 +1284,7 @@ impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParam {
 impl ApplyPatchDeleteFileOperationParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(path: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::ApplyPatchDeleteFileOperationParamType::DeleteFile,
@@ -1261,6 +1317,7 @@ pub enum ApplyPatchDeleteFileOperationParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchDeleteFileOperationParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DeleteFile => "delete_file",
@@ -1270,6 +1327,7 @@ impl ApplyPatchDeleteFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchDeleteFileOperationParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "delete_file" => Self::DeleteFile,
@@ -1279,6 +1337,7 @@ impl ::std::convert::From<&str> for ApplyPatchDeleteFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchDeleteFileOperationParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1302,6 +1361,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1312,6 +1372,7 @@ impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchDeleteFileOperationParamType {
+    #[inline]
     fn default() -> Self {
         Self::DeleteFile
     }
@@ -1331,6 +1392,7 @@ pub enum ApplyPatchDeleteFileOperationType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchDeleteFileOperationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DeleteFile => "delete_file",
@@ -1340,6 +1402,7 @@ impl ApplyPatchDeleteFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchDeleteFileOperationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "delete_file" => Self::DeleteFile,
@@ -1349,6 +1412,7 @@ impl ::std::convert::From<&str> for ApplyPatchDeleteFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchDeleteFileOperationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1372,6 +1436,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1382,6 +1447,7 @@ impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchDeleteFileOperationType {
+    #[inline]
     fn default() -> Self {
         Self::DeleteFile
     }
@@ -1447,6 +1513,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchOperationParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchOperationParam {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
@@ -1459,6 +1526,7 @@ impl crate::runtime::de::Fit for ApplyPatchOperationParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchCreateFileOperationParam>
 for ApplyPatchOperationParam {
+    #[inline]
     fn from(value: super::ApplyPatchCreateFileOperationParam) -> Self {
         Self::CreateFile(value)
     }
@@ -1466,6 +1534,7 @@ for ApplyPatchOperationParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchDeleteFileOperationParam>
 for ApplyPatchOperationParam {
+    #[inline]
     fn from(value: super::ApplyPatchDeleteFileOperationParam) -> Self {
         Self::DeleteFile(value)
     }
@@ -1473,6 +1542,7 @@ for ApplyPatchOperationParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchUpdateFileOperationParam>
 for ApplyPatchOperationParam {
+    #[inline]
     fn from(value: super::ApplyPatchUpdateFileOperationParam) -> Self {
         Self::UpdateFile(value)
     }
@@ -1574,6 +1644,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1641,6 +1712,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallApplyPatchOperation {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallApplyPatchOperation {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CreateFile(value) => crate::runtime::de::Fit::misfit(value),
@@ -1653,6 +1725,7 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallApplyPatchOperation {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchCreateFileOperation>
 for ApplyPatchToolCallApplyPatchOperation {
+    #[inline]
     fn from(value: super::ApplyPatchCreateFileOperation) -> Self {
         Self::CreateFile(value)
     }
@@ -1660,6 +1733,7 @@ for ApplyPatchToolCallApplyPatchOperation {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchDeleteFileOperation>
 for ApplyPatchToolCallApplyPatchOperation {
+    #[inline]
     fn from(value: super::ApplyPatchDeleteFileOperation) -> Self {
         Self::DeleteFile(value)
     }
@@ -1667,6 +1741,7 @@ for ApplyPatchToolCallApplyPatchOperation {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchUpdateFileOperation>
 for ApplyPatchToolCallApplyPatchOperation {
+    #[inline]
     fn from(value: super::ApplyPatchUpdateFileOperation) -> Self {
         Self::UpdateFile(value)
     }
@@ -1756,6 +1831,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchToolCallItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1765,6 +1841,7 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallItemParam {
 impl ApplyPatchToolCallItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         call_id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::ApplyPatchCallStatusParam>,
@@ -1781,6 +1858,7 @@ impl ApplyPatchToolCallItemParam {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1789,6 +1867,7 @@ impl ApplyPatchToolCallItemParam {
         self
     }
     /// Sets `caller`.
+    #[inline]
     pub fn caller(
         mut self,
         value: impl ::std::convert::Into<super::ToolCallCallerParam>,
@@ -1821,6 +1900,7 @@ pub enum ApplyPatchToolCallItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchToolCallItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApplyPatchCall => "apply_patch_call",
@@ -1830,6 +1910,7 @@ impl ApplyPatchToolCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchToolCallItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "apply_patch_call" => Self::ApplyPatchCall,
@@ -1839,6 +1920,7 @@ impl ::std::convert::From<&str> for ApplyPatchToolCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchToolCallItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1862,6 +1944,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1872,6 +1955,7 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchToolCallItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::ApplyPatchCall
     }
@@ -1974,6 +2058,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2063,6 +2148,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOutputItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2072,6 +2158,7 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallOutputItemParam {
 impl ApplyPatchToolCallOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         call_id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::ApplyPatchCallOutputStatusParam>,
@@ -2087,6 +2174,7 @@ impl ApplyPatchToolCallOutputItemParam {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2095,6 +2183,7 @@ impl ApplyPatchToolCallOutputItemParam {
         self
     }
     /// Sets `caller`.
+    #[inline]
     pub fn caller(
         mut self,
         value: impl ::std::convert::Into<super::ToolCallCallerParam>,
@@ -2103,6 +2192,7 @@ impl ApplyPatchToolCallOutputItemParam {
         self
     }
     /// Sets `output`.
+    #[inline]
     pub fn output(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2135,6 +2225,7 @@ pub enum ApplyPatchToolCallOutputItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchToolCallOutputItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApplyPatchCallOutput => "apply_patch_call_output",
@@ -2144,6 +2235,7 @@ impl ApplyPatchToolCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchToolCallOutputItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "apply_patch_call_output" => Self::ApplyPatchCallOutput,
@@ -2153,6 +2245,7 @@ impl ::std::convert::From<&str> for ApplyPatchToolCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchToolCallOutputItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2176,6 +2269,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOutputItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2186,6 +2280,7 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchToolCallOutputItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::ApplyPatchCallOutput
     }
@@ -2205,6 +2300,7 @@ pub enum ApplyPatchToolCallOutputType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchToolCallOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApplyPatchCallOutput => "apply_patch_call_output",
@@ -2214,6 +2310,7 @@ impl ApplyPatchToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchToolCallOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "apply_patch_call_output" => Self::ApplyPatchCallOutput,
@@ -2223,6 +2320,7 @@ impl ::std::convert::From<&str> for ApplyPatchToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchToolCallOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2246,6 +2344,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2256,6 +2355,7 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchToolCallOutputType {
+    #[inline]
     fn default() -> Self {
         Self::ApplyPatchCallOutput
     }
@@ -2275,6 +2375,7 @@ pub enum ApplyPatchToolCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApplyPatchCall => "apply_patch_call",
@@ -2284,6 +2385,7 @@ impl ApplyPatchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "apply_patch_call" => Self::ApplyPatchCall,
@@ -2293,6 +2395,7 @@ impl ::std::convert::From<&str> for ApplyPatchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2316,6 +2419,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2326,6 +2430,7 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::ApplyPatchCall
     }
@@ -2422,6 +2527,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchToolParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2438,6 +2544,7 @@ impl crate::runtime::de::Fit for ApplyPatchToolParam {
 impl ApplyPatchToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ApplyPatchToolParamType::ApplyPatch,
@@ -2446,6 +2553,7 @@ impl ApplyPatchToolParam {
         }
     }
     /// Sets `allowed_callers`.
+    #[inline]
     pub fn allowed_callers(
         mut self,
         value: impl ::std::convert::Into<
@@ -2494,6 +2602,7 @@ pub enum ApplyPatchToolParamType {
 )]
 impl ApplyPatchToolParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApplyPatch => "apply_patch",
@@ -2510,6 +2619,7 @@ impl ApplyPatchToolParamType {
     )
 )]
 impl ::std::convert::From<&str> for ApplyPatchToolParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "apply_patch" => Self::ApplyPatch,
@@ -2526,6 +2636,7 @@ impl ::std::convert::From<&str> for ApplyPatchToolParamType {
     )
 )]
 impl ::std::fmt::Display for ApplyPatchToolParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2570,6 +2681,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParamType {
     )
 )]
 impl crate::runtime::de::Fit for ApplyPatchToolParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2587,6 +2699,7 @@ impl crate::runtime::de::Fit for ApplyPatchToolParamType {
     )
 )]
 impl ::std::default::Default for ApplyPatchToolParamType {
+    #[inline]
     fn default() -> Self {
         Self::ApplyPatch
     }
@@ -2661,6 +2774,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2735,6 +2849,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2744,6 +2859,7 @@ impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParam {
 impl ApplyPatchUpdateFileOperationParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         path: impl ::std::convert::Into<::std::string::String>,
         diff: impl ::std::convert::Into<::std::string::String>,
@@ -2780,6 +2896,7 @@ pub enum ApplyPatchUpdateFileOperationParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchUpdateFileOperationParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UpdateFile => "update_file",
@@ -2789,6 +2906,7 @@ impl ApplyPatchUpdateFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchUpdateFileOperationParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "update_file" => Self::UpdateFile,
@@ -2798,6 +2916,7 @@ impl ::std::convert::From<&str> for ApplyPatchUpdateFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchUpdateFileOperationParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2821,6 +2940,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2831,6 +2951,7 @@ impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchUpdateFileOperationParamType {
+    #[inline]
     fn default() -> Self {
         Self::UpdateFile
     }
@@ -2850,6 +2971,7 @@ pub enum ApplyPatchUpdateFileOperationType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ApplyPatchUpdateFileOperationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UpdateFile => "update_file",
@@ -2859,6 +2981,7 @@ impl ApplyPatchUpdateFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ApplyPatchUpdateFileOperationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "update_file" => Self::UpdateFile,
@@ -2868,6 +2991,7 @@ impl ::std::convert::From<&str> for ApplyPatchUpdateFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ApplyPatchUpdateFileOperationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2891,6 +3015,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2901,6 +3026,7 @@ impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperationType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ApplyPatchUpdateFileOperationType {
+    #[inline]
     fn default() -> Self {
         Self::UpdateFile
     }
@@ -3010,6 +3136,7 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApproximateLocation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3026,6 +3153,7 @@ impl crate::runtime::de::Fit for ApproximateLocation {
 impl ApproximateLocation {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ApproximateLocationType::Approximate,
@@ -3037,6 +3165,7 @@ impl ApproximateLocation {
         }
     }
     /// Sets `country`.
+    #[inline]
     pub fn country(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3045,6 +3174,7 @@ impl ApproximateLocation {
         self
     }
     /// Sets `region`.
+    #[inline]
     pub fn region(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3053,6 +3183,7 @@ impl ApproximateLocation {
         self
     }
     /// Sets `city`.
+    #[inline]
     pub fn city(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3061,6 +3192,7 @@ impl ApproximateLocation {
         self
     }
     /// Sets `timezone`.
+    #[inline]
     pub fn timezone(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3107,6 +3239,7 @@ pub enum ApproximateLocationType {
 )]
 impl ApproximateLocationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Approximate => "approximate",
@@ -3123,6 +3256,7 @@ impl ApproximateLocationType {
     )
 )]
 impl ::std::convert::From<&str> for ApproximateLocationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "approximate" => Self::Approximate,
@@ -3139,6 +3273,7 @@ impl ::std::convert::From<&str> for ApproximateLocationType {
     )
 )]
 impl ::std::fmt::Display for ApproximateLocationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3183,6 +3318,7 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocationType {
     )
 )]
 impl crate::runtime::de::Fit for ApproximateLocationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3200,6 +3336,7 @@ impl crate::runtime::de::Fit for ApproximateLocationType {
     )
 )]
 impl ::std::default::Default for ApproximateLocationType {
+    #[inline]
     fn default() -> Self {
         Self::Approximate
     }
@@ -3369,6 +3506,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssignedRoleDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3466,6 +3604,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetailsAssignmentSourcesItem
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AssignedRoleDetailsAssignmentSourcesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3575,6 +3714,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AutoCodeInterpreterToolParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3591,6 +3731,7 @@ impl crate::runtime::de::Fit for AutoCodeInterpreterToolParam {
 impl AutoCodeInterpreterToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::AutoCodeInterpreterToolParamType::Auto,
@@ -3601,6 +3742,7 @@ impl AutoCodeInterpreterToolParam {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -3609,6 +3751,7 @@ impl AutoCodeInterpreterToolParam {
         self
     }
     /// Sets `memory_limit`.
+    #[inline]
     pub fn memory_limit(
         mut self,
         value: impl ::std::convert::Into<super::ContainerMemoryLimit>,
@@ -3617,6 +3760,7 @@ impl AutoCodeInterpreterToolParam {
         self
     }
     /// Sets `network_policy`.
+    #[inline]
     pub fn network_policy(
         mut self,
         value: impl ::std::convert::Into<
@@ -3724,6 +3868,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamNetworkPolic
     )
 )]
 impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamNetworkPolicy {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
@@ -3742,6 +3887,7 @@ impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamNetworkPolicy {
 )]
 impl ::std::convert::From<super::ContainerNetworkPolicyAllowlistParam>
 for AutoCodeInterpreterToolParamNetworkPolicy {
+    #[inline]
     fn from(value: super::ContainerNetworkPolicyAllowlistParam) -> Self {
         Self::Allowlist(value)
     }
@@ -3756,6 +3902,7 @@ for AutoCodeInterpreterToolParamNetworkPolicy {
 )]
 impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
 for AutoCodeInterpreterToolParamNetworkPolicy {
+    #[inline]
     fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
         Self::Disabled(value)
     }
@@ -3789,6 +3936,7 @@ pub enum AutoCodeInterpreterToolParamType {
 )]
 impl AutoCodeInterpreterToolParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -3805,6 +3953,7 @@ impl AutoCodeInterpreterToolParamType {
     )
 )]
 impl ::std::convert::From<&str> for AutoCodeInterpreterToolParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -3821,6 +3970,7 @@ impl ::std::convert::From<&str> for AutoCodeInterpreterToolParamType {
     )
 )]
 impl ::std::fmt::Display for AutoCodeInterpreterToolParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3865,6 +4015,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamType {
     )
 )]
 impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3882,6 +4033,7 @@ impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamType {
     )
 )]
 impl ::std::default::Default for AutoCodeInterpreterToolParamType {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -3919,6 +4071,7 @@ pub enum CallableToolAllowedCaller {
 )]
 impl CallableToolAllowedCaller {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Direct => "direct",
@@ -3937,6 +4090,7 @@ impl CallableToolAllowedCaller {
     )
 )]
 impl ::std::convert::From<&str> for CallableToolAllowedCaller {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "direct" => Self::Direct,
@@ -3955,6 +4109,7 @@ impl ::std::convert::From<&str> for CallableToolAllowedCaller {
     )
 )]
 impl ::std::fmt::Display for CallableToolAllowedCaller {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4002,6 +4157,7 @@ impl<'de> ::serde::Deserialize<'de> for CallableToolAllowedCaller {
     )
 )]
 impl crate::runtime::de::Fit for CallableToolAllowedCaller {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4078,6 +4234,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamOptions {
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionStreamOptions {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4087,6 +4244,7 @@ impl crate::runtime::de::Fit for ChatCompletionStreamOptions {
 impl ChatCompletionStreamOptions {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             include_usage: ::std::option::Option::None,
@@ -4095,11 +4253,13 @@ impl ChatCompletionStreamOptions {
         }
     }
     /// Sets `include_usage`.
+    #[inline]
     pub fn include_usage(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.include_usage = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `include_obfuscation`.
+    #[inline]
     pub fn include_obfuscation(
         mut self,
         value: impl ::std::convert::Into<bool>,
@@ -4179,6 +4339,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTool {
 #[cfg(any(feature = "chat", feature = "evals"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ChatCompletionTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4188,6 +4349,7 @@ impl crate::runtime::de::Fit for ChatCompletionTool {
 impl ChatCompletionTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(function: impl ::std::convert::Into<super::FunctionObject>) -> Self {
         Self {
             r#type: super::ChatCompletionToolType::Function,
@@ -4220,6 +4382,7 @@ pub enum ChatCompletionToolType {
 #[cfg(any(feature = "chat", feature = "evals"))]
 impl ChatCompletionToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -4229,6 +4392,7 @@ impl ChatCompletionToolType {
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
 impl ::std::convert::From<&str> for ChatCompletionToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -4238,6 +4402,7 @@ impl ::std::convert::From<&str> for ChatCompletionToolType {
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
 impl ::std::fmt::Display for ChatCompletionToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4261,6 +4426,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolType {
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
 impl crate::runtime::de::Fit for ChatCompletionToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4271,6 +4437,7 @@ impl crate::runtime::de::Fit for ChatCompletionToolType {
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
 impl ::std::default::Default for ChatCompletionToolType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -4298,6 +4465,7 @@ pub enum ClickButtonType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ClickButtonType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Left => "left",
@@ -4311,6 +4479,7 @@ impl ClickButtonType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ClickButtonType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "left" => Self::Left,
@@ -4324,6 +4493,7 @@ impl ::std::convert::From<&str> for ClickButtonType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ClickButtonType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4347,6 +4517,7 @@ impl<'de> ::serde::Deserialize<'de> for ClickButtonType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ClickButtonType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4432,6 +4603,7 @@ impl<'de> ::serde::Deserialize<'de> for ClickParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ClickParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4441,6 +4613,7 @@ impl crate::runtime::de::Fit for ClickParam {
 impl ClickParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         button: impl ::std::convert::Into<super::ClickButtonType>,
         x: impl ::std::convert::Into<i64>,
@@ -4456,6 +4629,7 @@ impl ClickParam {
         }
     }
     /// Sets `keys`.
+    #[inline]
     pub fn keys(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -4488,6 +4662,7 @@ pub enum ClickParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ClickParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Click => "click",
@@ -4497,6 +4672,7 @@ impl ClickParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ClickParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "click" => Self::Click,
@@ -4506,6 +4682,7 @@ impl ::std::convert::From<&str> for ClickParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ClickParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4529,6 +4706,7 @@ impl<'de> ::serde::Deserialize<'de> for ClickParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ClickParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4539,6 +4717,7 @@ impl crate::runtime::de::Fit for ClickParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ClickParamType {
+    #[inline]
     fn default() -> Self {
         Self::Click
     }
@@ -4608,6 +4787,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterOutputImage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4617,6 +4797,7 @@ impl crate::runtime::de::Fit for CodeInterpreterOutputImage {
 impl CodeInterpreterOutputImage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::CodeInterpreterOutputImageType::Image,
@@ -4649,6 +4830,7 @@ pub enum CodeInterpreterOutputImageType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CodeInterpreterOutputImageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
@@ -4658,6 +4840,7 @@ impl CodeInterpreterOutputImageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CodeInterpreterOutputImageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
@@ -4667,6 +4850,7 @@ impl ::std::convert::From<&str> for CodeInterpreterOutputImageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CodeInterpreterOutputImageType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4690,6 +4874,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterOutputImageType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4700,6 +4885,7 @@ impl crate::runtime::de::Fit for CodeInterpreterOutputImageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CodeInterpreterOutputImageType {
+    #[inline]
     fn default() -> Self {
         Self::Image
     }
@@ -4769,6 +4955,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterOutputLogs {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4778,6 +4965,7 @@ impl crate::runtime::de::Fit for CodeInterpreterOutputLogs {
 impl CodeInterpreterOutputLogs {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(logs: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::CodeInterpreterOutputLogsType::Logs,
@@ -4810,6 +4998,7 @@ pub enum CodeInterpreterOutputLogsType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CodeInterpreterOutputLogsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Logs => "logs",
@@ -4819,6 +5008,7 @@ impl CodeInterpreterOutputLogsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CodeInterpreterOutputLogsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "logs" => Self::Logs,
@@ -4828,6 +5018,7 @@ impl ::std::convert::From<&str> for CodeInterpreterOutputLogsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CodeInterpreterOutputLogsType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4851,6 +5042,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterOutputLogsType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4861,6 +5053,7 @@ impl crate::runtime::de::Fit for CodeInterpreterOutputLogsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CodeInterpreterOutputLogsType {
+    #[inline]
     fn default() -> Self {
         Self::Logs
     }
@@ -4962,6 +5155,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4978,6 +5172,7 @@ impl crate::runtime::de::Fit for CodeInterpreterTool {
 impl CodeInterpreterTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         container: impl ::std::convert::Into<super::CodeInterpreterToolContainer>,
     ) -> Self {
@@ -4989,6 +5184,7 @@ impl CodeInterpreterTool {
         }
     }
     /// Sets `allowed_callers`.
+    #[inline]
     pub fn allowed_callers(
         mut self,
         value: impl ::std::convert::Into<
@@ -5095,6 +5291,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5106,6 +5303,7 @@ impl CodeInterpreterToolCall {
     ///
     /// `code` and `outputs` are required but may be `null`: pass values here; `code_null()` and `outputs_null()` send `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::CodeInterpreterToolCallStatus>,
@@ -5126,11 +5324,13 @@ impl CodeInterpreterToolCall {
         }
     }
     /// Sends `code` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn code_null(mut self) -> Self {
         self.code = ::std::option::Option::None;
         self
     }
     /// Sends `outputs` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn outputs_null(mut self) -> Self {
         self.outputs = ::std::option::Option::None;
         self
@@ -5200,6 +5400,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallOutputsItem {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterToolCallOutputsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
@@ -5211,6 +5412,7 @@ impl crate::runtime::de::Fit for CodeInterpreterToolCallOutputsItem {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CodeInterpreterOutputImage>
 for CodeInterpreterToolCallOutputsItem {
+    #[inline]
     fn from(value: super::CodeInterpreterOutputImage) -> Self {
         Self::Image(value)
     }
@@ -5218,6 +5420,7 @@ for CodeInterpreterToolCallOutputsItem {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CodeInterpreterOutputLogs>
 for CodeInterpreterToolCallOutputsItem {
+    #[inline]
     fn from(value: super::CodeInterpreterOutputLogs) -> Self {
         Self::Logs(value)
     }
@@ -5245,6 +5448,7 @@ pub enum CodeInterpreterToolCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CodeInterpreterToolCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -5258,6 +5462,7 @@ impl CodeInterpreterToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CodeInterpreterToolCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -5271,6 +5476,7 @@ impl ::std::convert::From<&str> for CodeInterpreterToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CodeInterpreterToolCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5294,6 +5500,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterToolCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5317,6 +5524,7 @@ pub enum CodeInterpreterToolCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CodeInterpreterToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CodeInterpreterCall => "code_interpreter_call",
@@ -5326,6 +5534,7 @@ impl CodeInterpreterToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CodeInterpreterToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "code_interpreter_call" => Self::CodeInterpreterCall,
@@ -5335,6 +5544,7 @@ impl ::std::convert::From<&str> for CodeInterpreterToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CodeInterpreterToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5358,6 +5568,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5368,6 +5579,7 @@ impl crate::runtime::de::Fit for CodeInterpreterToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CodeInterpreterToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::CodeInterpreterCall
     }
@@ -5473,6 +5685,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolContainer {
     )
 )]
 impl crate::runtime::de::Fit for CodeInterpreterToolContainer {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::AutoCodeInterpreterToolParam(value) => {
@@ -5491,6 +5704,7 @@ impl crate::runtime::de::Fit for CodeInterpreterToolContainer {
     )
 )]
 impl ::std::convert::From<&str> for CodeInterpreterToolContainer {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
@@ -5504,6 +5718,7 @@ impl ::std::convert::From<&str> for CodeInterpreterToolContainer {
     )
 )]
 impl ::std::convert::From<::std::string::String> for CodeInterpreterToolContainer {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
@@ -5518,6 +5733,7 @@ impl ::std::convert::From<::std::string::String> for CodeInterpreterToolContaine
 )]
 impl ::std::convert::From<super::AutoCodeInterpreterToolParam>
 for CodeInterpreterToolContainer {
+    #[inline]
     fn from(value: super::AutoCodeInterpreterToolParam) -> Self {
         Self::AutoCodeInterpreterToolParam(value)
     }
@@ -5551,6 +5767,7 @@ pub enum CodeInterpreterToolType {
 )]
 impl CodeInterpreterToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CodeInterpreter => "code_interpreter",
@@ -5567,6 +5784,7 @@ impl CodeInterpreterToolType {
     )
 )]
 impl ::std::convert::From<&str> for CodeInterpreterToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "code_interpreter" => Self::CodeInterpreter,
@@ -5583,6 +5801,7 @@ impl ::std::convert::From<&str> for CodeInterpreterToolType {
     )
 )]
 impl ::std::fmt::Display for CodeInterpreterToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5627,6 +5846,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolType {
     )
 )]
 impl crate::runtime::de::Fit for CodeInterpreterToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5644,6 +5864,7 @@ impl crate::runtime::de::Fit for CodeInterpreterToolType {
     )
 )]
 impl ::std::default::Default for CodeInterpreterToolType {
+    #[inline]
     fn default() -> Self {
         Self::CodeInterpreter
     }
@@ -5723,6 +5944,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBody {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompactionBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5742,6 +5964,7 @@ pub enum CompactionBodyType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CompactionBodyType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Compaction => "compaction",
@@ -5751,6 +5974,7 @@ impl CompactionBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CompactionBodyType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "compaction" => Self::Compaction,
@@ -5760,6 +5984,7 @@ impl ::std::convert::From<&str> for CompactionBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CompactionBodyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5783,6 +6008,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CompactionBodyType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5793,6 +6019,7 @@ impl crate::runtime::de::Fit for CompactionBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CompactionBodyType {
+    #[inline]
     fn default() -> Self {
         Self::Compaction
     }
@@ -5870,6 +6097,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompactionSummaryItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5879,6 +6107,7 @@ impl crate::runtime::de::Fit for CompactionSummaryItemParam {
 impl CompactionSummaryItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         encrypted_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5890,6 +6119,7 @@ impl CompactionSummaryItemParam {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -5922,6 +6152,7 @@ pub enum CompactionSummaryItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CompactionSummaryItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Compaction => "compaction",
@@ -5931,6 +6162,7 @@ impl CompactionSummaryItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CompactionSummaryItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "compaction" => Self::Compaction,
@@ -5940,6 +6172,7 @@ impl ::std::convert::From<&str> for CompactionSummaryItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CompactionSummaryItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5963,6 +6196,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CompactionSummaryItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5973,6 +6207,7 @@ impl crate::runtime::de::Fit for CompactionSummaryItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CompactionSummaryItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::Compaction
     }
@@ -6035,6 +6270,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompactionTriggerItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6044,6 +6280,7 @@ impl crate::runtime::de::Fit for CompactionTriggerItemParam {
 impl CompactionTriggerItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::CompactionTriggerItemParamType::CompactionTrigger,
@@ -6075,6 +6312,7 @@ pub enum CompactionTriggerItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CompactionTriggerItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CompactionTrigger => "compaction_trigger",
@@ -6084,6 +6322,7 @@ impl CompactionTriggerItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CompactionTriggerItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "compaction_trigger" => Self::CompactionTrigger,
@@ -6093,6 +6332,7 @@ impl ::std::convert::From<&str> for CompactionTriggerItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CompactionTriggerItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6116,6 +6356,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CompactionTriggerItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6126,6 +6367,7 @@ impl crate::runtime::de::Fit for CompactionTriggerItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CompactionTriggerItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::CompactionTrigger
     }
@@ -6229,6 +6471,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilter {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComparisonFilter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6246,6 +6489,7 @@ impl crate::runtime::de::Fit for ComparisonFilter {
 impl ComparisonFilter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         r#type: impl ::std::convert::Into<super::ComparisonFilterType>,
         key: impl ::std::convert::Into<::std::string::String>,
@@ -6369,6 +6613,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterListItem {
     )
 )]
 impl crate::runtime::de::Fit for ComparisonFilterListItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -6386,6 +6631,7 @@ impl crate::runtime::de::Fit for ComparisonFilterListItem {
     )
 )]
 impl ::std::convert::From<&str> for ComparisonFilterListItem {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
@@ -6400,6 +6646,7 @@ impl ::std::convert::From<&str> for ComparisonFilterListItem {
     )
 )]
 impl ::std::convert::From<::std::string::String> for ComparisonFilterListItem {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
@@ -6414,6 +6661,7 @@ impl ::std::convert::From<::std::string::String> for ComparisonFilterListItem {
     )
 )]
 impl ::std::convert::From<f64> for ComparisonFilterListItem {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -6463,6 +6711,7 @@ pub enum ComparisonFilterType {
 )]
 impl ComparisonFilterType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Eq => "eq",
@@ -6487,6 +6736,7 @@ impl ComparisonFilterType {
     )
 )]
 impl ::std::convert::From<&str> for ComparisonFilterType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "eq" => Self::Eq,
@@ -6511,6 +6761,7 @@ impl ::std::convert::From<&str> for ComparisonFilterType {
     )
 )]
 impl ::std::fmt::Display for ComparisonFilterType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6558,6 +6809,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterType {
     )
 )]
 impl crate::runtime::de::Fit for ComparisonFilterType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6698,6 +6950,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
     )
 )]
 impl crate::runtime::de::Fit for ComparisonFilterValue {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -6717,6 +6970,7 @@ impl crate::runtime::de::Fit for ComparisonFilterValue {
     )
 )]
 impl ::std::convert::From<&str> for ComparisonFilterValue {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
@@ -6731,6 +6985,7 @@ impl ::std::convert::From<&str> for ComparisonFilterValue {
     )
 )]
 impl ::std::convert::From<::std::string::String> for ComparisonFilterValue {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
@@ -6745,6 +7000,7 @@ impl ::std::convert::From<::std::string::String> for ComparisonFilterValue {
     )
 )]
 impl ::std::convert::From<f64> for ComparisonFilterValue {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -6759,6 +7015,7 @@ impl ::std::convert::From<f64> for ComparisonFilterValue {
     )
 )]
 impl ::std::convert::From<bool> for ComparisonFilterValue {
+    #[inline]
     fn from(value: bool) -> Self {
         Self::Boolean(value)
     }
@@ -6774,6 +7031,7 @@ impl ::std::convert::From<bool> for ComparisonFilterValue {
 )]
 impl ::std::convert::From<::std::vec::Vec<super::ComparisonFilterListItem>>
 for ComparisonFilterValue {
+    #[inline]
     fn from(value: ::std::vec::Vec<super::ComparisonFilterListItem>) -> Self {
         Self::List(value)
     }
@@ -6874,6 +7132,7 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsage {
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompletionUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6973,6 +7232,7 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsageCompletionTokensDetails {
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompletionUsageCompletionTokensDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7066,6 +7326,7 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsagePromptTokensDetails {
 #[cfg(any(feature = "chat", feature = "completions"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompletionUsagePromptTokensDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7164,6 +7425,7 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilter {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompoundFilter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7181,6 +7443,7 @@ impl crate::runtime::de::Fit for CompoundFilter {
 impl CompoundFilter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         r#type: impl ::std::convert::Into<super::CompoundFilterType>,
         filters: impl ::std::convert::Into<
@@ -7304,6 +7567,7 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterFiltersItem {
     )
 )]
 impl crate::runtime::de::Fit for CompoundFilterFiltersItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ComparisonFilter(value) => crate::runtime::de::Fit::misfit(value),
@@ -7321,6 +7585,7 @@ impl crate::runtime::de::Fit for CompoundFilterFiltersItem {
     )
 )]
 impl ::std::convert::From<super::ComparisonFilter> for CompoundFilterFiltersItem {
+    #[inline]
     fn from(value: super::ComparisonFilter) -> Self {
         Self::ComparisonFilter(value)
     }
@@ -7358,6 +7623,7 @@ pub enum CompoundFilterType {
 )]
 impl CompoundFilterType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::And => "and",
@@ -7376,6 +7642,7 @@ impl CompoundFilterType {
     )
 )]
 impl ::std::convert::From<&str> for CompoundFilterType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "and" => Self::And,
@@ -7394,6 +7661,7 @@ impl ::std::convert::From<&str> for CompoundFilterType {
     )
 )]
 impl ::std::fmt::Display for CompoundFilterType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7441,6 +7709,7 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterType {
     )
 )]
 impl crate::runtime::de::Fit for CompoundFilterType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7543,6 +7812,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerAction {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerAction {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Click(value) => crate::runtime::de::Fit::misfit(value),
@@ -7560,54 +7830,63 @@ impl crate::runtime::de::Fit for ComputerAction {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ClickParam> for ComputerAction {
+    #[inline]
     fn from(value: super::ClickParam) -> Self {
         Self::Click(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::DoubleClickAction> for ComputerAction {
+    #[inline]
     fn from(value: super::DoubleClickAction) -> Self {
         Self::DoubleClick(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::DragParam> for ComputerAction {
+    #[inline]
     fn from(value: super::DragParam) -> Self {
         Self::Drag(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::KeyPressAction> for ComputerAction {
+    #[inline]
     fn from(value: super::KeyPressAction) -> Self {
         Self::Keypress(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::MoveParam> for ComputerAction {
+    #[inline]
     fn from(value: super::MoveParam) -> Self {
         Self::Move(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ScreenshotParam> for ComputerAction {
+    #[inline]
     fn from(value: super::ScreenshotParam) -> Self {
         Self::Screenshot(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ScrollParam> for ComputerAction {
+    #[inline]
     fn from(value: super::ScrollParam) -> Self {
         Self::Scroll(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::TypeParam> for ComputerAction {
+    #[inline]
     fn from(value: super::TypeParam) -> Self {
         Self::Type(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WaitParam> for ComputerAction {
+    #[inline]
     fn from(value: super::WaitParam) -> Self {
         Self::Wait(value)
     }
@@ -7714,6 +7993,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerCallOutputItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7723,6 +8003,7 @@ impl crate::runtime::de::Fit for ComputerCallOutputItemParam {
 impl ComputerCallOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         call_id: impl ::std::convert::Into<::std::string::String>,
         output: impl ::std::convert::Into<super::ComputerScreenshotImage>,
@@ -7738,6 +8019,7 @@ impl ComputerCallOutputItemParam {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -7746,6 +8028,7 @@ impl ComputerCallOutputItemParam {
         self
     }
     /// Sets `acknowledged_safety_checks`.
+    #[inline]
     pub fn acknowledged_safety_checks(
         mut self,
         value: impl ::std::convert::Into<
@@ -7756,6 +8039,7 @@ impl ComputerCallOutputItemParam {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::FunctionCallItemStatus>,
@@ -7788,6 +8072,7 @@ pub enum ComputerCallOutputItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerCallOutputItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ComputerCallOutput => "computer_call_output",
@@ -7797,6 +8082,7 @@ impl ComputerCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerCallOutputItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "computer_call_output" => Self::ComputerCallOutput,
@@ -7806,6 +8092,7 @@ impl ::std::convert::From<&str> for ComputerCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerCallOutputItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7829,6 +8116,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerCallOutputItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7839,6 +8127,7 @@ impl crate::runtime::de::Fit for ComputerCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ComputerCallOutputItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::ComputerCallOutput
     }
@@ -7913,6 +8202,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallSafetyCheckParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerCallSafetyCheckParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7922,6 +8212,7 @@ impl crate::runtime::de::Fit for ComputerCallSafetyCheckParam {
 impl ComputerCallSafetyCheckParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: id.into(),
@@ -7931,6 +8222,7 @@ impl ComputerCallSafetyCheckParam {
         }
     }
     /// Sets `code`.
+    #[inline]
     pub fn code(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -7939,6 +8231,7 @@ impl ComputerCallSafetyCheckParam {
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn message(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -7993,6 +8286,7 @@ pub enum ComputerEnvironment {
 )]
 impl ComputerEnvironment {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Windows => "windows",
@@ -8013,6 +8307,7 @@ impl ComputerEnvironment {
     )
 )]
 impl ::std::convert::From<&str> for ComputerEnvironment {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "windows" => Self::Windows,
@@ -8033,6 +8328,7 @@ impl ::std::convert::From<&str> for ComputerEnvironment {
     )
 )]
 impl ::std::fmt::Display for ComputerEnvironment {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8077,6 +8373,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerEnvironment {
     )
 )]
 impl crate::runtime::de::Fit for ComputerEnvironment {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8176,6 +8473,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContent {
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerScreenshotContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8195,6 +8493,7 @@ pub enum ComputerScreenshotContentType {
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ComputerScreenshotContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ComputerScreenshot => "computer_screenshot",
@@ -8204,6 +8503,7 @@ impl ComputerScreenshotContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<&str> for ComputerScreenshotContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "computer_screenshot" => Self::ComputerScreenshot,
@@ -8213,6 +8513,7 @@ impl ::std::convert::From<&str> for ComputerScreenshotContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::fmt::Display for ComputerScreenshotContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8236,6 +8537,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for ComputerScreenshotContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8246,6 +8548,7 @@ impl crate::runtime::de::Fit for ComputerScreenshotContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::default::Default for ComputerScreenshotContentType {
+    #[inline]
     fn default() -> Self {
         Self::ComputerScreenshot
     }
@@ -8320,6 +8623,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerScreenshotImage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8329,6 +8633,7 @@ impl crate::runtime::de::Fit for ComputerScreenshotImage {
 impl ComputerScreenshotImage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ComputerScreenshotImageType::ComputerScreenshot,
@@ -8338,6 +8643,7 @@ impl ComputerScreenshotImage {
         }
     }
     /// Sets `image_url`.
+    #[inline]
     pub fn image_url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -8346,6 +8652,7 @@ impl ComputerScreenshotImage {
         self
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -8378,6 +8685,7 @@ pub enum ComputerScreenshotImageType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerScreenshotImageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ComputerScreenshot => "computer_screenshot",
@@ -8387,6 +8695,7 @@ impl ComputerScreenshotImageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerScreenshotImageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "computer_screenshot" => Self::ComputerScreenshot,
@@ -8396,6 +8705,7 @@ impl ::std::convert::From<&str> for ComputerScreenshotImageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerScreenshotImageType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8419,6 +8729,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerScreenshotImageType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8429,6 +8740,7 @@ impl crate::runtime::de::Fit for ComputerScreenshotImageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ComputerScreenshotImageType {
+    #[inline]
     fn default() -> Self {
         Self::ComputerScreenshot
     }
@@ -8516,6 +8828,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerTool {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8532,6 +8845,7 @@ impl crate::runtime::de::Fit for ComputerTool {
 impl ComputerTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ComputerToolType::Computer,
@@ -8646,6 +8960,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8655,6 +8970,7 @@ impl crate::runtime::de::Fit for ComputerToolCall {
 impl ComputerToolCall {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         call_id: impl ::std::convert::Into<::std::string::String>,
@@ -8675,6 +8991,7 @@ impl ComputerToolCall {
         }
     }
     /// Sets `action`.
+    #[inline]
     pub fn action(
         mut self,
         value: impl ::std::convert::Into<super::ComputerAction>,
@@ -8683,6 +9000,7 @@ impl ComputerToolCall {
         self
     }
     /// Sets `actions`.
+    #[inline]
     pub fn actions(
         mut self,
         value: impl ::std::convert::Into<super::ComputerActionList>,
@@ -8803,6 +9121,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerToolCallOutputResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8826,6 +9145,7 @@ pub enum ComputerToolCallOutputStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerToolCallOutputStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -8837,6 +9157,7 @@ impl ComputerToolCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerToolCallOutputStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -8848,6 +9169,7 @@ impl ::std::convert::From<&str> for ComputerToolCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerToolCallOutputStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8871,6 +9193,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerToolCallOutputStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8894,6 +9217,7 @@ pub enum ComputerToolCallOutputType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerToolCallOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ComputerCallOutput => "computer_call_output",
@@ -8903,6 +9227,7 @@ impl ComputerToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerToolCallOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "computer_call_output" => Self::ComputerCallOutput,
@@ -8912,6 +9237,7 @@ impl ::std::convert::From<&str> for ComputerToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerToolCallOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8935,6 +9261,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerToolCallOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8945,6 +9272,7 @@ impl crate::runtime::de::Fit for ComputerToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ComputerToolCallOutputType {
+    #[inline]
     fn default() -> Self {
         Self::ComputerCallOutput
     }
@@ -8968,6 +9296,7 @@ pub enum ComputerToolCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerToolCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -8979,6 +9308,7 @@ impl ComputerToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerToolCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -8990,6 +9320,7 @@ impl ::std::convert::From<&str> for ComputerToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerToolCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9013,6 +9344,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerToolCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9036,6 +9368,7 @@ pub enum ComputerToolCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ComputerToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ComputerCall => "computer_call",
@@ -9045,6 +9378,7 @@ impl ComputerToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ComputerToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "computer_call" => Self::ComputerCall,
@@ -9054,6 +9388,7 @@ impl ::std::convert::From<&str> for ComputerToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ComputerToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9077,6 +9412,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9087,6 +9423,7 @@ impl crate::runtime::de::Fit for ComputerToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ComputerToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::ComputerCall
     }
@@ -9120,6 +9457,7 @@ pub enum ComputerToolType {
 )]
 impl ComputerToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Computer => "computer",
@@ -9136,6 +9474,7 @@ impl ComputerToolType {
     )
 )]
 impl ::std::convert::From<&str> for ComputerToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "computer" => Self::Computer,
@@ -9152,6 +9491,7 @@ impl ::std::convert::From<&str> for ComputerToolType {
     )
 )]
 impl ::std::fmt::Display for ComputerToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9196,6 +9536,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolType {
     )
 )]
 impl crate::runtime::de::Fit for ComputerToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9213,6 +9554,7 @@ impl crate::runtime::de::Fit for ComputerToolType {
     )
 )]
 impl ::std::default::Default for ComputerToolType {
+    #[inline]
     fn default() -> Self {
         Self::Computer
     }
@@ -9317,6 +9659,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerUsePreviewTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -9333,6 +9676,7 @@ impl crate::runtime::de::Fit for ComputerUsePreviewTool {
 impl ComputerUsePreviewTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         environment: impl ::std::convert::Into<super::ComputerEnvironment>,
         display_width: impl ::std::convert::Into<i64>,
@@ -9385,6 +9729,7 @@ pub enum ComputerUsePreviewToolType {
 )]
 impl ComputerUsePreviewToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ComputerUsePreview => "computer_use_preview",
@@ -9401,6 +9746,7 @@ impl ComputerUsePreviewToolType {
     )
 )]
 impl ::std::convert::From<&str> for ComputerUsePreviewToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "computer_use_preview" => Self::ComputerUsePreview,
@@ -9417,6 +9763,7 @@ impl ::std::convert::From<&str> for ComputerUsePreviewToolType {
     )
 )]
 impl ::std::fmt::Display for ComputerUsePreviewToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9461,6 +9808,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewToolType {
     )
 )]
 impl crate::runtime::de::Fit for ComputerUsePreviewToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9478,6 +9826,7 @@ impl crate::runtime::de::Fit for ComputerUsePreviewToolType {
     )
 )]
 impl ::std::default::Default for ComputerUsePreviewToolType {
+    #[inline]
     fn default() -> Self {
         Self::ComputerUsePreview
     }
@@ -9589,6 +9938,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerAutoParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -9605,6 +9955,7 @@ impl crate::runtime::de::Fit for ContainerAutoParam {
 impl ContainerAutoParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ContainerAutoParamType::ContainerAuto,
@@ -9616,6 +9967,7 @@ impl ContainerAutoParam {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -9624,6 +9976,7 @@ impl ContainerAutoParam {
         self
     }
     /// Sets `memory_limit`.
+    #[inline]
     pub fn memory_limit(
         mut self,
         value: impl ::std::convert::Into<super::ContainerMemoryLimit>,
@@ -9632,6 +9985,7 @@ impl ContainerAutoParam {
         self
     }
     /// Sets `network_policy`.
+    #[inline]
     pub fn network_policy(
         mut self,
         value: impl ::std::convert::Into<super::ContainerAutoParamNetworkPolicy>,
@@ -9640,6 +9994,7 @@ impl ContainerAutoParam {
         self
     }
     /// Sets `skills`.
+    #[inline]
     pub fn skills(
         mut self,
         value: impl ::std::convert::Into<
@@ -9742,6 +10097,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamNetworkPolicy {
     )
 )]
 impl crate::runtime::de::Fit for ContainerAutoParamNetworkPolicy {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
@@ -9760,6 +10116,7 @@ impl crate::runtime::de::Fit for ContainerAutoParamNetworkPolicy {
 )]
 impl ::std::convert::From<super::ContainerNetworkPolicyAllowlistParam>
 for ContainerAutoParamNetworkPolicy {
+    #[inline]
     fn from(value: super::ContainerNetworkPolicyAllowlistParam) -> Self {
         Self::Allowlist(value)
     }
@@ -9774,6 +10131,7 @@ for ContainerAutoParamNetworkPolicy {
 )]
 impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
 for ContainerAutoParamNetworkPolicy {
+    #[inline]
     fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
         Self::Disabled(value)
     }
@@ -9863,6 +10221,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamSkillsItem {
     )
 )]
 impl crate::runtime::de::Fit for ContainerAutoParamSkillsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
@@ -9880,6 +10239,7 @@ impl crate::runtime::de::Fit for ContainerAutoParamSkillsItem {
     )
 )]
 impl ::std::convert::From<super::InlineSkillParam> for ContainerAutoParamSkillsItem {
+    #[inline]
     fn from(value: super::InlineSkillParam) -> Self {
         Self::Inline(value)
     }
@@ -9893,6 +10253,7 @@ impl ::std::convert::From<super::InlineSkillParam> for ContainerAutoParamSkillsI
     )
 )]
 impl ::std::convert::From<super::SkillReferenceParam> for ContainerAutoParamSkillsItem {
+    #[inline]
     fn from(value: super::SkillReferenceParam) -> Self {
         Self::SkillReference(value)
     }
@@ -9926,6 +10287,7 @@ pub enum ContainerAutoParamType {
 )]
 impl ContainerAutoParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContainerAuto => "container_auto",
@@ -9942,6 +10304,7 @@ impl ContainerAutoParamType {
     )
 )]
 impl ::std::convert::From<&str> for ContainerAutoParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "container_auto" => Self::ContainerAuto,
@@ -9958,6 +10321,7 @@ impl ::std::convert::From<&str> for ContainerAutoParamType {
     )
 )]
 impl ::std::fmt::Display for ContainerAutoParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10002,6 +10366,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamType {
     )
 )]
 impl crate::runtime::de::Fit for ContainerAutoParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10019,6 +10384,7 @@ impl crate::runtime::de::Fit for ContainerAutoParamType {
     )
 )]
 impl ::std::default::Default for ContainerAutoParamType {
+    #[inline]
     fn default() -> Self {
         Self::ContainerAuto
     }
@@ -10115,6 +10481,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerFileCitationBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -10124,6 +10491,7 @@ impl crate::runtime::de::Fit for ContainerFileCitationBody {
 impl ContainerFileCitationBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         container_id: impl ::std::convert::Into<::std::string::String>,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -10166,6 +10534,7 @@ pub enum ContainerFileCitationBodyType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ContainerFileCitationBodyType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContainerFileCitation => "container_file_citation",
@@ -10175,6 +10544,7 @@ impl ContainerFileCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ContainerFileCitationBodyType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "container_file_citation" => Self::ContainerFileCitation,
@@ -10184,6 +10554,7 @@ impl ::std::convert::From<&str> for ContainerFileCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ContainerFileCitationBodyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10207,6 +10578,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ContainerFileCitationBodyType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10217,6 +10589,7 @@ impl crate::runtime::de::Fit for ContainerFileCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ContainerFileCitationBodyType {
+    #[inline]
     fn default() -> Self {
         Self::ContainerFileCitation
     }
@@ -10256,6 +10629,7 @@ pub enum ContainerMemoryLimit {
 )]
 impl ContainerMemoryLimit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1g => "1g",
@@ -10275,6 +10649,7 @@ impl ContainerMemoryLimit {
     )
 )]
 impl ::std::convert::From<&str> for ContainerMemoryLimit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1g" => Self::V1g,
@@ -10294,6 +10669,7 @@ impl ::std::convert::From<&str> for ContainerMemoryLimit {
     )
 )]
 impl ::std::fmt::Display for ContainerMemoryLimit {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10338,6 +10714,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerMemoryLimit {
     )
 )]
 impl crate::runtime::de::Fit for ContainerMemoryLimit {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10450,6 +10827,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -10467,6 +10845,7 @@ impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParam {
 impl ContainerNetworkPolicyAllowlistParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         allowed_domains: impl ::std::convert::Into<
             ::std::vec::Vec<::std::string::String>,
@@ -10480,6 +10859,7 @@ impl ContainerNetworkPolicyAllowlistParam {
         }
     }
     /// Sets `domain_secrets`.
+    #[inline]
     pub fn domain_secrets(
         mut self,
         value: impl ::std::convert::Into<
@@ -10530,6 +10910,7 @@ pub enum ContainerNetworkPolicyAllowlistParamType {
 )]
 impl ContainerNetworkPolicyAllowlistParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Allowlist => "allowlist",
@@ -10547,6 +10928,7 @@ impl ContainerNetworkPolicyAllowlistParamType {
     )
 )]
 impl ::std::convert::From<&str> for ContainerNetworkPolicyAllowlistParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "allowlist" => Self::Allowlist,
@@ -10564,6 +10946,7 @@ impl ::std::convert::From<&str> for ContainerNetworkPolicyAllowlistParamType {
     )
 )]
 impl ::std::fmt::Display for ContainerNetworkPolicyAllowlistParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10611,6 +10994,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParamType
     )
 )]
 impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10629,6 +11013,7 @@ impl crate::runtime::de::Fit for ContainerNetworkPolicyAllowlistParamType {
     )
 )]
 impl ::std::default::Default for ContainerNetworkPolicyAllowlistParamType {
+    #[inline]
     fn default() -> Self {
         Self::Allowlist
     }
@@ -10723,6 +11108,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -10740,6 +11126,7 @@ impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParam {
 impl ContainerNetworkPolicyDisabledParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ContainerNetworkPolicyDisabledParamType::Disabled,
@@ -10787,6 +11174,7 @@ pub enum ContainerNetworkPolicyDisabledParamType {
 )]
 impl ContainerNetworkPolicyDisabledParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -10804,6 +11192,7 @@ impl ContainerNetworkPolicyDisabledParamType {
     )
 )]
 impl ::std::convert::From<&str> for ContainerNetworkPolicyDisabledParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "disabled" => Self::Disabled,
@@ -10821,6 +11210,7 @@ impl ::std::convert::From<&str> for ContainerNetworkPolicyDisabledParamType {
     )
 )]
 impl ::std::fmt::Display for ContainerNetworkPolicyDisabledParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10868,6 +11258,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParamType 
     )
 )]
 impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10886,6 +11277,7 @@ impl crate::runtime::de::Fit for ContainerNetworkPolicyDisabledParamType {
     )
 )]
 impl ::std::default::Default for ContainerNetworkPolicyDisabledParamType {
+    #[inline]
     fn default() -> Self {
         Self::Disabled
     }
@@ -10992,6 +11384,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDomainSecretParam 
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerNetworkPolicyDomainSecretParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11009,6 +11402,7 @@ impl crate::runtime::de::Fit for ContainerNetworkPolicyDomainSecretParam {
 impl ContainerNetworkPolicyDomainSecretParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         domain: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -11124,6 +11518,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerReferenceParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -11140,6 +11535,7 @@ impl crate::runtime::de::Fit for ContainerReferenceParam {
 impl ContainerReferenceParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(container_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::ContainerReferenceParamType::ContainerReference,
@@ -11186,6 +11582,7 @@ pub enum ContainerReferenceParamType {
 )]
 impl ContainerReferenceParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContainerReference => "container_reference",
@@ -11202,6 +11599,7 @@ impl ContainerReferenceParamType {
     )
 )]
 impl ::std::convert::From<&str> for ContainerReferenceParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "container_reference" => Self::ContainerReference,
@@ -11218,6 +11616,7 @@ impl ::std::convert::From<&str> for ContainerReferenceParamType {
     )
 )]
 impl ::std::fmt::Display for ContainerReferenceParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11262,6 +11661,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParamType {
     )
 )]
 impl crate::runtime::de::Fit for ContainerReferenceParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11279,6 +11679,7 @@ impl crate::runtime::de::Fit for ContainerReferenceParamType {
     )
 )]
 impl ::std::default::Default for ContainerReferenceParamType {
+    #[inline]
     fn default() -> Self {
         Self::ContainerReference
     }
@@ -11348,6 +11749,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerReferenceResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -11367,6 +11769,7 @@ pub enum ContainerReferenceResourceType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ContainerReferenceResourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContainerReference => "container_reference",
@@ -11376,6 +11779,7 @@ impl ContainerReferenceResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ContainerReferenceResourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "container_reference" => Self::ContainerReference,
@@ -11385,6 +11789,7 @@ impl ::std::convert::From<&str> for ContainerReferenceResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ContainerReferenceResourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11408,6 +11813,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ContainerReferenceResourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11418,6 +11824,7 @@ impl crate::runtime::de::Fit for ContainerReferenceResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ContainerReferenceResourceType {
+    #[inline]
     fn default() -> Self {
         Self::ContainerReference
     }
@@ -11484,6 +11891,7 @@ impl<'de> ::serde::Deserialize<'de> for CoordParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CoordParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11493,6 +11901,7 @@ impl crate::runtime::de::Fit for CoordParam {
 impl CoordParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         x: impl ::std::convert::Into<i64>,
         y: impl ::std::convert::Into<i64>,
@@ -11611,6 +12020,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomGrammarFormatParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -11627,6 +12037,7 @@ impl crate::runtime::de::Fit for CustomGrammarFormatParam {
 impl CustomGrammarFormatParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         syntax: impl ::std::convert::Into<super::GrammarSyntax1>,
         definition: impl ::std::convert::Into<::std::string::String>,
@@ -11677,6 +12088,7 @@ pub enum CustomGrammarFormatParamType {
 )]
 impl CustomGrammarFormatParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Grammar => "grammar",
@@ -11693,6 +12105,7 @@ impl CustomGrammarFormatParamType {
     )
 )]
 impl ::std::convert::From<&str> for CustomGrammarFormatParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "grammar" => Self::Grammar,
@@ -11709,6 +12122,7 @@ impl ::std::convert::From<&str> for CustomGrammarFormatParamType {
     )
 )]
 impl ::std::fmt::Display for CustomGrammarFormatParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11753,6 +12167,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParamType {
     )
 )]
 impl crate::runtime::de::Fit for CustomGrammarFormatParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11770,6 +12185,7 @@ impl crate::runtime::de::Fit for CustomGrammarFormatParamType {
     )
 )]
 impl ::std::default::Default for CustomGrammarFormatParamType {
+    #[inline]
     fn default() -> Self {
         Self::Grammar
     }
@@ -11857,6 +12273,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomTextFormatParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -11873,6 +12290,7 @@ impl crate::runtime::de::Fit for CustomTextFormatParam {
 impl CustomTextFormatParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::CustomTextFormatParamType::Text,
@@ -11918,6 +12336,7 @@ pub enum CustomTextFormatParamType {
 )]
 impl CustomTextFormatParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -11934,6 +12353,7 @@ impl CustomTextFormatParamType {
     )
 )]
 impl ::std::convert::From<&str> for CustomTextFormatParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -11950,6 +12370,7 @@ impl ::std::convert::From<&str> for CustomTextFormatParamType {
     )
 )]
 impl ::std::fmt::Display for CustomTextFormatParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11994,6 +12415,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParamType {
     )
 )]
 impl crate::runtime::de::Fit for CustomTextFormatParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12011,6 +12433,7 @@ impl crate::runtime::de::Fit for CustomTextFormatParamType {
     )
 )]
 impl ::std::default::Default for CustomTextFormatParamType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -12102,6 +12525,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -12111,6 +12535,7 @@ impl crate::runtime::de::Fit for CustomToolCall {
 impl CustomToolCall {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         call_id: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -12128,6 +12553,7 @@ impl CustomToolCall {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -12136,6 +12562,7 @@ impl CustomToolCall {
         self
     }
     /// Sets `caller`.
+    #[inline]
     pub fn caller(
         mut self,
         value: impl ::std::convert::Into<super::ToolCallCaller>,
@@ -12144,6 +12571,7 @@ impl CustomToolCall {
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn namespace(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -12238,6 +12666,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutput {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolCallOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -12247,6 +12676,7 @@ impl crate::runtime::de::Fit for CustomToolCallOutput {
 impl CustomToolCallOutput {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         call_id: impl ::std::convert::Into<::std::string::String>,
         output: impl ::std::convert::Into<super::CustomToolCallOutputOutput>,
@@ -12261,6 +12691,7 @@ impl CustomToolCallOutput {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -12269,6 +12700,7 @@ impl CustomToolCallOutput {
         self
     }
     /// Sets `caller`.
+    #[inline]
     pub fn caller(
         mut self,
         value: impl ::std::convert::Into<super::ToolCallCallerParam>,
@@ -12363,6 +12795,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputOutput {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CustomToolCallOutputOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
@@ -12372,12 +12805,14 @@ impl crate::runtime::de::Fit for CustomToolCallOutputOutput {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CustomToolCallOutputOutput {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::StringOutput(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for CustomToolCallOutputOutput {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::StringOutput(value)
     }
@@ -12385,6 +12820,7 @@ impl ::std::convert::From<::std::string::String> for CustomToolCallOutputOutput 
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::vec::Vec<super::FunctionAndCustomToolCallOutput>>
 for CustomToolCallOutputOutput {
+    #[inline]
     fn from(value: ::std::vec::Vec<super::FunctionAndCustomToolCallOutput>) -> Self {
         Self::OutputContentList(value)
     }
@@ -12404,6 +12840,7 @@ pub enum CustomToolCallOutputType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CustomToolCallOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CustomToolCallOutput => "custom_tool_call_output",
@@ -12413,6 +12850,7 @@ impl CustomToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CustomToolCallOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom_tool_call_output" => Self::CustomToolCallOutput,
@@ -12422,6 +12860,7 @@ impl ::std::convert::From<&str> for CustomToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CustomToolCallOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12445,6 +12884,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CustomToolCallOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12455,6 +12895,7 @@ impl crate::runtime::de::Fit for CustomToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CustomToolCallOutputType {
+    #[inline]
     fn default() -> Self {
         Self::CustomToolCallOutput
     }
@@ -12474,6 +12915,7 @@ pub enum CustomToolCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl CustomToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CustomToolCall => "custom_tool_call",
@@ -12483,6 +12925,7 @@ impl CustomToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for CustomToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom_tool_call" => Self::CustomToolCall,
@@ -12492,6 +12935,7 @@ impl ::std::convert::From<&str> for CustomToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for CustomToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12515,6 +12959,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CustomToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12525,6 +12970,7 @@ impl crate::runtime::de::Fit for CustomToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for CustomToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::CustomToolCall
     }
@@ -12648,6 +13094,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CustomToolParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -12664,6 +13111,7 @@ impl crate::runtime::de::Fit for CustomToolParam {
 impl CustomToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::CustomToolParamType::Custom,
@@ -12676,6 +13124,7 @@ impl CustomToolParam {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -12684,6 +13133,7 @@ impl CustomToolParam {
         self
     }
     /// Sets `format`.
+    #[inline]
     pub fn format(
         mut self,
         value: impl ::std::convert::Into<super::CustomToolParamFormat>,
@@ -12692,11 +13142,13 @@ impl CustomToolParam {
         self
     }
     /// Sets `defer_loading`.
+    #[inline]
     pub fn defer_loading(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.defer_loading = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `allowed_callers`.
+    #[inline]
     pub fn allowed_callers(
         mut self,
         value: impl ::std::convert::Into<
@@ -12796,6 +13248,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamFormat {
     )
 )]
 impl crate::runtime::de::Fit for CustomToolParamFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -12813,6 +13266,7 @@ impl crate::runtime::de::Fit for CustomToolParamFormat {
     )
 )]
 impl ::std::convert::From<super::CustomGrammarFormatParam> for CustomToolParamFormat {
+    #[inline]
     fn from(value: super::CustomGrammarFormatParam) -> Self {
         Self::Grammar(value)
     }
@@ -12826,6 +13280,7 @@ impl ::std::convert::From<super::CustomGrammarFormatParam> for CustomToolParamFo
     )
 )]
 impl ::std::convert::From<super::CustomTextFormatParam> for CustomToolParamFormat {
+    #[inline]
     fn from(value: super::CustomTextFormatParam) -> Self {
         Self::Text(value)
     }
@@ -12859,6 +13314,7 @@ pub enum CustomToolParamType {
 )]
 impl CustomToolParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -12875,6 +13331,7 @@ impl CustomToolParamType {
     )
 )]
 impl ::std::convert::From<&str> for CustomToolParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -12891,6 +13348,7 @@ impl ::std::convert::From<&str> for CustomToolParamType {
     )
 )]
 impl ::std::fmt::Display for CustomToolParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12935,6 +13393,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamType {
     )
 )]
 impl crate::runtime::de::Fit for CustomToolParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12952,6 +13411,7 @@ impl crate::runtime::de::Fit for CustomToolParamType {
     )
 )]
 impl ::std::default::Default for CustomToolParamType {
+    #[inline]
     fn default() -> Self {
         Self::Custom
     }
@@ -13049,6 +13509,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedRoleAssignmentResource {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeletedRoleAssignmentResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -13074,6 +13535,7 @@ pub enum DetailEnum {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl DetailEnum {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -13086,6 +13548,7 @@ impl DetailEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DetailEnum {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -13098,6 +13561,7 @@ impl ::std::convert::From<&str> for DetailEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for DetailEnum {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13121,6 +13585,7 @@ impl<'de> ::serde::Deserialize<'de> for DetailEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DetailEnum {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13184,6 +13649,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DirectToolCallCaller {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13193,6 +13659,7 @@ impl crate::runtime::de::Fit for DirectToolCallCaller {
 impl DirectToolCallCaller {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::DirectToolCallCallerType::Direct,
@@ -13267,6 +13734,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DirectToolCallCallerParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13276,6 +13744,7 @@ impl crate::runtime::de::Fit for DirectToolCallCallerParam {
 impl DirectToolCallCallerParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::DirectToolCallCallerParamType::Direct,
@@ -13307,6 +13776,7 @@ pub enum DirectToolCallCallerParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl DirectToolCallCallerParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Direct => "direct",
@@ -13316,6 +13786,7 @@ impl DirectToolCallCallerParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DirectToolCallCallerParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "direct" => Self::Direct,
@@ -13325,6 +13796,7 @@ impl ::std::convert::From<&str> for DirectToolCallCallerParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for DirectToolCallCallerParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13348,6 +13820,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DirectToolCallCallerParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13358,6 +13831,7 @@ impl crate::runtime::de::Fit for DirectToolCallCallerParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for DirectToolCallCallerParamType {
+    #[inline]
     fn default() -> Self {
         Self::Direct
     }
@@ -13377,6 +13851,7 @@ pub enum DirectToolCallCallerType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl DirectToolCallCallerType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Direct => "direct",
@@ -13386,6 +13861,7 @@ impl DirectToolCallCallerType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DirectToolCallCallerType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "direct" => Self::Direct,
@@ -13395,6 +13871,7 @@ impl ::std::convert::From<&str> for DirectToolCallCallerType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for DirectToolCallCallerType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13418,6 +13895,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DirectToolCallCallerType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13428,6 +13906,7 @@ impl crate::runtime::de::Fit for DirectToolCallCallerType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for DirectToolCallCallerType {
+    #[inline]
     fn default() -> Self {
         Self::Direct
     }
@@ -13504,6 +13983,7 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DoubleClickAction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13515,6 +13995,7 @@ impl DoubleClickAction {
     ///
     /// `keys` is required but may be `null`: pass a value here; `keys_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         x: impl ::std::convert::Into<i64>,
         y: impl ::std::convert::Into<i64>,
@@ -13529,6 +14010,7 @@ impl DoubleClickAction {
         }
     }
     /// Sends `keys` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn keys_null(mut self) -> Self {
         self.keys = ::std::option::Option::None;
         self
@@ -13558,6 +14040,7 @@ pub enum DoubleClickActionType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl DoubleClickActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DoubleClick => "double_click",
@@ -13567,6 +14050,7 @@ impl DoubleClickActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DoubleClickActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "double_click" => Self::DoubleClick,
@@ -13576,6 +14060,7 @@ impl ::std::convert::From<&str> for DoubleClickActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for DoubleClickActionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13599,6 +14084,7 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DoubleClickActionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13609,6 +14095,7 @@ impl crate::runtime::de::Fit for DoubleClickActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for DoubleClickActionType {
+    #[inline]
     fn default() -> Self {
         Self::DoubleClick
     }
@@ -13680,6 +14167,7 @@ impl<'de> ::serde::Deserialize<'de> for DragParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DragParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13689,6 +14177,7 @@ impl crate::runtime::de::Fit for DragParam {
 impl DragParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         path: impl ::std::convert::Into<::std::vec::Vec<super::CoordParam>>,
     ) -> Self {
@@ -13700,6 +14189,7 @@ impl DragParam {
         }
     }
     /// Sets `keys`.
+    #[inline]
     pub fn keys(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -13732,6 +14222,7 @@ pub enum DragParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl DragParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Drag => "drag",
@@ -13741,6 +14232,7 @@ impl DragParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DragParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "drag" => Self::Drag,
@@ -13750,6 +14242,7 @@ impl ::std::convert::From<&str> for DragParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for DragParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13773,6 +14266,7 @@ impl<'de> ::serde::Deserialize<'de> for DragParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DragParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13783,6 +14277,7 @@ impl crate::runtime::de::Fit for DragParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for DragParamType {
+    #[inline]
     fn default() -> Self {
         Self::Drag
     }
@@ -13887,6 +14382,7 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessage {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EasyInputMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -13904,6 +14400,7 @@ impl crate::runtime::de::Fit for EasyInputMessage {
 impl EasyInputMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         role: impl ::std::convert::Into<super::EasyInputMessageRole>,
         content: impl ::std::convert::Into<super::EasyInputMessageContent>,
@@ -13917,6 +14414,7 @@ impl EasyInputMessage {
         }
     }
     /// Sets `phase`.
+    #[inline]
     pub fn phase(
         mut self,
         value: impl ::std::convert::Into<super::MessagePhase>,
@@ -13925,6 +14423,7 @@ impl EasyInputMessage {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::EasyInputMessageType>,
@@ -14042,6 +14541,7 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageContent {
     )
 )]
 impl crate::runtime::de::Fit for EasyInputMessageContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::TextInput(value) => crate::runtime::de::Fit::misfit(value),
@@ -14060,6 +14560,7 @@ impl crate::runtime::de::Fit for EasyInputMessageContent {
     )
 )]
 impl ::std::convert::From<&str> for EasyInputMessageContent {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::TextInput(::std::convert::From::from(value))
     }
@@ -14073,6 +14574,7 @@ impl ::std::convert::From<&str> for EasyInputMessageContent {
     )
 )]
 impl ::std::convert::From<::std::string::String> for EasyInputMessageContent {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::TextInput(value)
     }
@@ -14087,6 +14589,7 @@ impl ::std::convert::From<::std::string::String> for EasyInputMessageContent {
 )]
 impl ::std::convert::From<::std::vec::Vec<super::InputContent>>
 for EasyInputMessageContent {
+    #[inline]
     fn from(value: ::std::vec::Vec<super::InputContent>) -> Self {
         Self::InputMessageContentList(value)
     }
@@ -14126,6 +14629,7 @@ pub enum EasyInputMessageRole {
 )]
 impl EasyInputMessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -14145,6 +14649,7 @@ impl EasyInputMessageRole {
     )
 )]
 impl ::std::convert::From<&str> for EasyInputMessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -14164,6 +14669,7 @@ impl ::std::convert::From<&str> for EasyInputMessageRole {
     )
 )]
 impl ::std::fmt::Display for EasyInputMessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14208,6 +14714,7 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageRole {
     )
 )]
 impl crate::runtime::de::Fit for EasyInputMessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14245,6 +14752,7 @@ pub enum EasyInputMessageType {
 )]
 impl EasyInputMessageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Message => "message",
@@ -14261,6 +14769,7 @@ impl EasyInputMessageType {
     )
 )]
 impl ::std::convert::From<&str> for EasyInputMessageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -14277,6 +14786,7 @@ impl ::std::convert::From<&str> for EasyInputMessageType {
     )
 )]
 impl ::std::fmt::Display for EasyInputMessageType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14321,6 +14831,7 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageType {
     )
 )]
 impl crate::runtime::de::Fit for EasyInputMessageType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14338,6 +14849,7 @@ impl crate::runtime::de::Fit for EasyInputMessageType {
     )
 )]
 impl ::std::default::Default for EasyInputMessageType {
+    #[inline]
     fn default() -> Self {
         Self::Message
     }
@@ -14421,6 +14933,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItem {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -14431,6 +14944,7 @@ impl crate::runtime::de::Fit for EvalItem {
 impl EvalItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         role: impl ::std::convert::Into<super::EvalItemRole>,
         content: impl ::std::convert::Into<super::EvalItemContent>,
@@ -14443,6 +14957,7 @@ impl EvalItem {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::EvalItemType>,
@@ -14534,6 +15049,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContent {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for EvalItemContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Item(value) => crate::runtime::de::Fit::misfit(value),
@@ -14543,42 +15059,49 @@ impl crate::runtime::de::Fit for EvalItemContent {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for EvalItemContent {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Item(super::EvalItemContentItem::Text(::std::convert::From::from(value)))
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<::std::string::String> for EvalItemContent {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Item(super::EvalItemContentItem::Text(value))
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<super::EvalItemContentItem> for EvalItemContent {
+    #[inline]
     fn from(value: super::EvalItemContentItem) -> Self {
         Self::Item(value)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<super::EvalItemContentOutputText> for EvalItemContent {
+    #[inline]
     fn from(value: super::EvalItemContentOutputText) -> Self {
         Self::Item(super::EvalItemContentItem::OutputText(value))
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<super::EvalItemInputImage> for EvalItemContent {
+    #[inline]
     fn from(value: super::EvalItemInputImage) -> Self {
         Self::Item(super::EvalItemContentItem::InputImage(value))
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<super::InputAudio> for EvalItemContent {
+    #[inline]
     fn from(value: super::InputAudio) -> Self {
         Self::Item(super::EvalItemContentItem::InputAudio(value))
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<super::InputTextContent> for EvalItemContent {
+    #[inline]
     fn from(value: super::InputTextContent) -> Self {
         Self::Item(super::EvalItemContentItem::InputTextContent(value))
     }
@@ -14586,6 +15109,7 @@ impl ::std::convert::From<super::InputTextContent> for EvalItemContent {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<::std::vec::Vec<super::EvalItemContentItem>>
 for EvalItemContent {
+    #[inline]
     fn from(value: ::std::vec::Vec<super::EvalItemContentItem>) -> Self {
         Self::Array(value)
     }
@@ -14720,6 +15244,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for EvalItemContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -14732,36 +15257,42 @@ impl crate::runtime::de::Fit for EvalItemContentItem {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for EvalItemContentItem {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<::std::string::String> for EvalItemContentItem {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<super::EvalItemContentOutputText> for EvalItemContentItem {
+    #[inline]
     fn from(value: super::EvalItemContentOutputText) -> Self {
         Self::OutputText(value)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<super::EvalItemInputImage> for EvalItemContentItem {
+    #[inline]
     fn from(value: super::EvalItemInputImage) -> Self {
         Self::InputImage(value)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<super::InputAudio> for EvalItemContentItem {
+    #[inline]
     fn from(value: super::InputAudio) -> Self {
         Self::InputAudio(value)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<super::InputTextContent> for EvalItemContentItem {
+    #[inline]
     fn from(value: super::InputTextContent) -> Self {
         Self::InputTextContent(value)
     }
@@ -14831,6 +15362,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputText {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalItemContentOutputText {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -14840,6 +15372,7 @@ impl crate::runtime::de::Fit for EvalItemContentOutputText {
 impl EvalItemContentOutputText {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::EvalItemContentOutputTextType::OutputText,
@@ -14872,6 +15405,7 @@ pub enum EvalItemContentOutputTextType {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl EvalItemContentOutputTextType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputText => "output_text",
@@ -14881,6 +15415,7 @@ impl EvalItemContentOutputTextType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for EvalItemContentOutputTextType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_text" => Self::OutputText,
@@ -14890,6 +15425,7 @@ impl ::std::convert::From<&str> for EvalItemContentOutputTextType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for EvalItemContentOutputTextType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14913,6 +15449,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputTextType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for EvalItemContentOutputTextType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14923,6 +15460,7 @@ impl crate::runtime::de::Fit for EvalItemContentOutputTextType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for EvalItemContentOutputTextType {
+    #[inline]
     fn default() -> Self {
         Self::OutputText
     }
@@ -14999,6 +15537,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImage {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalItemInputImage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -15008,6 +15547,7 @@ impl crate::runtime::de::Fit for EvalItemInputImage {
 impl EvalItemInputImage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(image_url: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::EvalItemInputImageType::InputImage,
@@ -15017,6 +15557,7 @@ impl EvalItemInputImage {
         }
     }
     /// Sets `detail`.
+    #[inline]
     pub fn detail(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -15049,6 +15590,7 @@ pub enum EvalItemInputImageType {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl EvalItemInputImageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputImage => "input_image",
@@ -15058,6 +15600,7 @@ impl EvalItemInputImageType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for EvalItemInputImageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_image" => Self::InputImage,
@@ -15067,6 +15610,7 @@ impl ::std::convert::From<&str> for EvalItemInputImageType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for EvalItemInputImageType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15090,6 +15634,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImageType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for EvalItemInputImageType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15100,6 +15645,7 @@ impl crate::runtime::de::Fit for EvalItemInputImageType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for EvalItemInputImageType {
+    #[inline]
     fn default() -> Self {
         Self::InputImage
     }
@@ -15125,6 +15671,7 @@ pub enum EvalItemRole {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl EvalItemRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -15137,6 +15684,7 @@ impl EvalItemRole {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for EvalItemRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -15149,6 +15697,7 @@ impl ::std::convert::From<&str> for EvalItemRole {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for EvalItemRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15172,6 +15721,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemRole {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for EvalItemRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15195,6 +15745,7 @@ pub enum EvalItemType {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl EvalItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Message => "message",
@@ -15204,6 +15755,7 @@ impl EvalItemType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for EvalItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -15213,6 +15765,7 @@ impl ::std::convert::From<&str> for EvalItemType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for EvalItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15236,6 +15789,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for EvalItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15246,6 +15800,7 @@ impl crate::runtime::de::Fit for EvalItemType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for EvalItemType {
+    #[inline]
     fn default() -> Self {
         Self::Message
     }
@@ -15322,6 +15877,7 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileCitationBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -15331,6 +15887,7 @@ impl crate::runtime::de::Fit for FileCitationBody {
 impl FileCitationBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         file_id: impl ::std::convert::Into<::std::string::String>,
         index: impl ::std::convert::Into<i64>,
@@ -15369,6 +15926,7 @@ pub enum FileCitationBodyType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FileCitationBodyType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileCitation => "file_citation",
@@ -15378,6 +15936,7 @@ impl FileCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FileCitationBodyType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_citation" => Self::FileCitation,
@@ -15387,6 +15946,7 @@ impl ::std::convert::From<&str> for FileCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FileCitationBodyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15410,6 +15970,7 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileCitationBodyType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15420,6 +15981,7 @@ impl crate::runtime::de::Fit for FileCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FileCitationBodyType {
+    #[inline]
     fn default() -> Self {
         Self::FileCitation
     }
@@ -15443,6 +16005,7 @@ pub enum FileDetailEnum {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FileDetailEnum {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -15454,6 +16017,7 @@ impl FileDetailEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FileDetailEnum {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -15465,6 +16029,7 @@ impl ::std::convert::From<&str> for FileDetailEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FileDetailEnum {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15488,6 +16053,7 @@ impl<'de> ::serde::Deserialize<'de> for FileDetailEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileDetailEnum {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15558,6 +16124,7 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfter {
 #[cfg(any(feature = "files", feature = "uploads"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileExpirationAfter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
@@ -15567,6 +16134,7 @@ impl crate::runtime::de::Fit for FileExpirationAfter {
 impl FileExpirationAfter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(seconds: impl ::std::convert::Into<i64>) -> Self {
         Self {
             anchor: super::FileExpirationAfterAnchor::CreatedAt,
@@ -15599,6 +16167,7 @@ pub enum FileExpirationAfterAnchor {
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl FileExpirationAfterAnchor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "created_at",
@@ -15608,6 +16177,7 @@ impl FileExpirationAfterAnchor {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl ::std::convert::From<&str> for FileExpirationAfterAnchor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "created_at" => Self::CreatedAt,
@@ -15617,6 +16187,7 @@ impl ::std::convert::From<&str> for FileExpirationAfterAnchor {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl ::std::fmt::Display for FileExpirationAfterAnchor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15640,6 +16211,7 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfterAnchor {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl crate::runtime::de::Fit for FileExpirationAfterAnchor {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15650,6 +16222,7 @@ impl crate::runtime::de::Fit for FileExpirationAfterAnchor {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl ::std::default::Default for FileExpirationAfterAnchor {
+    #[inline]
     fn default() -> Self {
         Self::CreatedAt
     }
@@ -15689,6 +16262,7 @@ pub enum FileInputDetail {
 )]
 impl FileInputDetail {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -15708,6 +16282,7 @@ impl FileInputDetail {
     )
 )]
 impl ::std::convert::From<&str> for FileInputDetail {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -15727,6 +16302,7 @@ impl ::std::convert::From<&str> for FileInputDetail {
     )
 )]
 impl ::std::fmt::Display for FileInputDetail {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15774,6 +16350,7 @@ impl<'de> ::serde::Deserialize<'de> for FileInputDetail {
     )
 )]
 impl crate::runtime::de::Fit for FileInputDetail {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15849,6 +16426,7 @@ impl<'de> ::serde::Deserialize<'de> for FilePath {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FilePath {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -15858,6 +16436,7 @@ impl crate::runtime::de::Fit for FilePath {
 impl FilePath {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         file_id: impl ::std::convert::Into<::std::string::String>,
         index: impl ::std::convert::Into<i64>,
@@ -15894,6 +16473,7 @@ pub enum FilePathType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FilePathType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FilePath => "file_path",
@@ -15903,6 +16483,7 @@ impl FilePathType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FilePathType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_path" => Self::FilePath,
@@ -15912,6 +16493,7 @@ impl ::std::convert::From<&str> for FilePathType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FilePathType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15935,6 +16517,7 @@ impl<'de> ::serde::Deserialize<'de> for FilePathType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FilePathType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15945,6 +16528,7 @@ impl crate::runtime::de::Fit for FilePathType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FilePathType {
+    #[inline]
     fn default() -> Self {
         Self::FilePath
     }
@@ -16069,6 +16653,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileSearchTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -16085,6 +16670,7 @@ impl crate::runtime::de::Fit for FileSearchTool {
 impl FileSearchTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         vector_store_ids: impl ::std::convert::Into<
             ::std::vec::Vec<::std::string::String>,
@@ -16100,11 +16686,13 @@ impl FileSearchTool {
         }
     }
     /// Sets `max_num_results`.
+    #[inline]
     pub fn max_num_results(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_num_results = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ranking_options`.
+    #[inline]
     pub fn ranking_options(
         mut self,
         value: impl ::std::convert::Into<super::RankingOptions>,
@@ -16113,6 +16701,7 @@ impl FileSearchTool {
         self
     }
     /// Sets `filters`.
+    #[inline]
     pub fn filters(mut self, value: impl ::std::convert::Into<super::Filters>) -> Self {
         self.filters = ::std::option::Option::Some(value.into());
         self
@@ -16206,6 +16795,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileSearchToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -16215,6 +16805,7 @@ impl crate::runtime::de::Fit for FileSearchToolCall {
 impl FileSearchToolCall {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::FileSearchToolCallStatus>,
@@ -16230,6 +16821,7 @@ impl FileSearchToolCall {
         }
     }
     /// Sets `results`.
+    #[inline]
     pub fn results(
         mut self,
         value: impl ::std::convert::Into<
@@ -16329,6 +16921,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallResultsItem {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileSearchToolCallResultsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -16338,6 +16931,7 @@ impl crate::runtime::de::Fit for FileSearchToolCallResultsItem {
 impl FileSearchToolCallResultsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_id: ::std::option::Option::None,
@@ -16349,6 +16943,7 @@ impl FileSearchToolCallResultsItem {
         }
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -16357,6 +16952,7 @@ impl FileSearchToolCallResultsItem {
         self
     }
     /// Sets `text`.
+    #[inline]
     pub fn text(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -16365,6 +16961,7 @@ impl FileSearchToolCallResultsItem {
         self
     }
     /// Sets `filename`.
+    #[inline]
     pub fn filename(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -16373,6 +16970,7 @@ impl FileSearchToolCallResultsItem {
         self
     }
     /// Sets `attributes`.
+    #[inline]
     pub fn attributes(
         mut self,
         value: impl ::std::convert::Into<super::VectorStoreFileAttributes>,
@@ -16381,6 +16979,7 @@ impl FileSearchToolCallResultsItem {
         self
     }
     /// Sets `score`.
+    #[inline]
     pub fn score(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.score = ::std::option::Option::Some(value.into());
         self
@@ -16418,6 +17017,7 @@ pub enum FileSearchToolCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FileSearchToolCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -16431,6 +17031,7 @@ impl FileSearchToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FileSearchToolCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -16444,6 +17045,7 @@ impl ::std::convert::From<&str> for FileSearchToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FileSearchToolCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16467,6 +17069,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileSearchToolCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -16490,6 +17093,7 @@ pub enum FileSearchToolCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FileSearchToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileSearchCall => "file_search_call",
@@ -16499,6 +17103,7 @@ impl FileSearchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FileSearchToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_search_call" => Self::FileSearchCall,
@@ -16508,6 +17113,7 @@ impl ::std::convert::From<&str> for FileSearchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FileSearchToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16531,6 +17137,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileSearchToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -16541,6 +17148,7 @@ impl crate::runtime::de::Fit for FileSearchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FileSearchToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::FileSearchCall
     }
@@ -16574,6 +17182,7 @@ pub enum FileSearchToolType {
 )]
 impl FileSearchToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileSearch => "file_search",
@@ -16590,6 +17199,7 @@ impl FileSearchToolType {
     )
 )]
 impl ::std::convert::From<&str> for FileSearchToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_search" => Self::FileSearch,
@@ -16606,6 +17216,7 @@ impl ::std::convert::From<&str> for FileSearchToolType {
     )
 )]
 impl ::std::fmt::Display for FileSearchToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16650,6 +17261,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolType {
     )
 )]
 impl crate::runtime::de::Fit for FileSearchToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -16667,6 +17279,7 @@ impl crate::runtime::de::Fit for FileSearchToolType {
     )
 )]
 impl ::std::default::Default for FileSearchToolType {
+    #[inline]
     fn default() -> Self {
         Self::FileSearch
     }
@@ -16755,6 +17368,7 @@ impl<'de> ::serde::Deserialize<'de> for Filters {
     )
 )]
 impl crate::runtime::de::Fit for Filters {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
@@ -16772,6 +17386,7 @@ impl crate::runtime::de::Fit for Filters {
     )
 )]
 impl ::std::convert::From<super::ComparisonFilter> for Filters {
+    #[inline]
     fn from(value: super::ComparisonFilter) -> Self {
         Self::Eq(value)
     }
@@ -16785,6 +17400,7 @@ impl ::std::convert::From<super::ComparisonFilter> for Filters {
     )
 )]
 impl ::std::convert::From<super::CompoundFilter> for Filters {
+    #[inline]
     fn from(value: super::CompoundFilter) -> Self {
         Self::And(value)
     }
@@ -16850,6 +17466,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionAndCustomToolCallOutput {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionAndCustomToolCallOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
@@ -16861,18 +17478,21 @@ impl crate::runtime::de::Fit for FunctionAndCustomToolCallOutput {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputFileContent> for FunctionAndCustomToolCallOutput {
+    #[inline]
     fn from(value: super::InputFileContent) -> Self {
         Self::InputFile(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputImageContent> for FunctionAndCustomToolCallOutput {
+    #[inline]
     fn from(value: super::InputImageContent) -> Self {
         Self::InputImage(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputTextContent> for FunctionAndCustomToolCallOutput {
+    #[inline]
     fn from(value: super::InputTextContent) -> Self {
         Self::InputText(value)
     }
@@ -16896,6 +17516,7 @@ pub enum FunctionCallItemStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionCallItemStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -16907,6 +17528,7 @@ impl FunctionCallItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionCallItemStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -16918,6 +17540,7 @@ impl ::std::convert::From<&str> for FunctionCallItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionCallItemStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16941,6 +17564,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallItemStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17053,6 +17677,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -17062,6 +17687,7 @@ impl crate::runtime::de::Fit for FunctionCallOutputItemParam {
 impl FunctionCallOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         output: impl ::std::convert::Into<super::FunctionCallOutputItemParamOutput>,
     ) -> Self {
@@ -17078,6 +17704,7 @@ impl FunctionCallOutputItemParam {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -17086,6 +17713,7 @@ impl FunctionCallOutputItemParam {
         self
     }
     /// Sets `call_id`.
+    #[inline]
     pub fn call_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -17094,6 +17722,7 @@ impl FunctionCallOutputItemParam {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -17102,6 +17731,7 @@ impl FunctionCallOutputItemParam {
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn namespace(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -17110,6 +17740,7 @@ impl FunctionCallOutputItemParam {
         self
     }
     /// Sets `caller`.
+    #[inline]
     pub fn caller(
         mut self,
         value: impl ::std::convert::Into<super::ToolCallCallerParam>,
@@ -17118,6 +17749,7 @@ impl FunctionCallOutputItemParam {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::FunctionCallItemStatus>,
@@ -17196,6 +17828,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamListItem {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParamListItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
@@ -17208,6 +17841,7 @@ impl crate::runtime::de::Fit for FunctionCallOutputItemParamListItem {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputFileContentParam>
 for FunctionCallOutputItemParamListItem {
+    #[inline]
     fn from(value: super::InputFileContentParam) -> Self {
         Self::InputFile(value)
     }
@@ -17215,6 +17849,7 @@ for FunctionCallOutputItemParamListItem {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputImageContentParamAutoParam>
 for FunctionCallOutputItemParamListItem {
+    #[inline]
     fn from(value: super::InputImageContentParamAutoParam) -> Self {
         Self::InputImage(value)
     }
@@ -17222,6 +17857,7 @@ for FunctionCallOutputItemParamListItem {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputTextContentParam>
 for FunctionCallOutputItemParamListItem {
+    #[inline]
     fn from(value: super::InputTextContentParam) -> Self {
         Self::InputText(value)
     }
@@ -17303,6 +17939,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -17312,12 +17949,14 @@ impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutput {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionCallOutputItemParamOutput {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for FunctionCallOutputItemParamOutput {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
@@ -17325,6 +17964,7 @@ impl ::std::convert::From<::std::string::String> for FunctionCallOutputItemParam
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::vec::Vec<super::FunctionCallOutputItemParamListItem>>
 for FunctionCallOutputItemParamOutput {
+    #[inline]
     fn from(value: ::std::vec::Vec<super::FunctionCallOutputItemParamListItem>) -> Self {
         Self::List(value)
     }
@@ -17344,6 +17984,7 @@ pub enum FunctionCallOutputItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionCallOutputItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FunctionCallOutput => "function_call_output",
@@ -17353,6 +17994,7 @@ impl FunctionCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionCallOutputItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function_call_output" => Self::FunctionCallOutput,
@@ -17362,6 +18004,7 @@ impl ::std::convert::From<&str> for FunctionCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionCallOutputItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -17385,6 +18028,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17395,6 +18039,7 @@ impl crate::runtime::de::Fit for FunctionCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionCallOutputItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::FunctionCallOutput
     }
@@ -17418,6 +18063,7 @@ pub enum FunctionCallOutputStatusEnum {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionCallOutputStatusEnum {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -17429,6 +18075,7 @@ impl FunctionCallOutputStatusEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionCallOutputStatusEnum {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -17440,6 +18087,7 @@ impl ::std::convert::From<&str> for FunctionCallOutputStatusEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionCallOutputStatusEnum {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -17463,6 +18111,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputStatusEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputStatusEnum {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17490,6 +18139,7 @@ pub enum FunctionCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -17501,6 +18151,7 @@ impl FunctionCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -17512,6 +18163,7 @@ impl ::std::convert::From<&str> for FunctionCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -17535,6 +18187,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17643,6 +18296,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionObject {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -17659,6 +18313,7 @@ impl crate::runtime::de::Fit for FunctionObject {
 impl FunctionObject {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             description: ::std::option::Option::None,
@@ -17669,6 +18324,7 @@ impl FunctionObject {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -17677,11 +18333,13 @@ impl FunctionObject {
         self
     }
     /// Sets `parameters`.
+    #[inline]
     pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
         self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `strict`.
+    #[inline]
     pub fn strict(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.strict = ::std::option::Option::Some(value.into());
         self
@@ -17781,6 +18439,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellAction {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellAction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -17858,6 +18517,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellActionParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellActionParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -17867,6 +18527,7 @@ impl crate::runtime::de::Fit for FunctionShellActionParam {
 impl FunctionShellActionParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         commands: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
@@ -17878,11 +18539,13 @@ impl FunctionShellActionParam {
         }
     }
     /// Sets `timeout_ms`.
+    #[inline]
     pub fn timeout_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.timeout_ms = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_output_length`.
+    #[inline]
     pub fn max_output_length(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_output_length = ::std::option::Option::Some(value.into());
         self
@@ -17998,6 +18661,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -18059,6 +18723,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallEnvironment {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallEnvironment {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Local(value) => crate::runtime::de::Fit::misfit(value),
@@ -18070,6 +18735,7 @@ impl crate::runtime::de::Fit for FunctionShellCallEnvironment {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ContainerReferenceResource>
 for FunctionShellCallEnvironment {
+    #[inline]
     fn from(value: super::ContainerReferenceResource) -> Self {
         Self::ContainerReference(value)
     }
@@ -18077,6 +18743,7 @@ for FunctionShellCallEnvironment {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalEnvironmentResource>
 for FunctionShellCallEnvironment {
+    #[inline]
     fn from(value: super::LocalEnvironmentResource) -> Self {
         Self::Local(value)
     }
@@ -18179,6 +18846,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -18188,6 +18856,7 @@ impl crate::runtime::de::Fit for FunctionShellCallItemParam {
 impl FunctionShellCallItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         call_id: impl ::std::convert::Into<::std::string::String>,
         action: impl ::std::convert::Into<super::FunctionShellActionParam>,
@@ -18204,6 +18873,7 @@ impl FunctionShellCallItemParam {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -18212,6 +18882,7 @@ impl FunctionShellCallItemParam {
         self
     }
     /// Sets `caller`.
+    #[inline]
     pub fn caller(
         mut self,
         value: impl ::std::convert::Into<super::ToolCallCallerParam>,
@@ -18220,6 +18891,7 @@ impl FunctionShellCallItemParam {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::FunctionShellCallItemStatus>,
@@ -18228,6 +18900,7 @@ impl FunctionShellCallItemParam {
         self
     }
     /// Sets `environment`.
+    #[inline]
     pub fn environment(
         mut self,
         value: impl ::std::convert::Into<super::FunctionShellCallItemParamEnvironment>,
@@ -18305,6 +18978,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamEnvironment {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallItemParamEnvironment {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Local(value) => crate::runtime::de::Fit::misfit(value),
@@ -18316,6 +18990,7 @@ impl crate::runtime::de::Fit for FunctionShellCallItemParamEnvironment {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ContainerReferenceParam>
 for FunctionShellCallItemParamEnvironment {
+    #[inline]
     fn from(value: super::ContainerReferenceParam) -> Self {
         Self::ContainerReference(value)
     }
@@ -18323,6 +18998,7 @@ for FunctionShellCallItemParamEnvironment {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalEnvironmentParam>
 for FunctionShellCallItemParamEnvironment {
+    #[inline]
     fn from(value: super::LocalEnvironmentParam) -> Self {
         Self::Local(value)
     }
@@ -18342,6 +19018,7 @@ pub enum FunctionShellCallItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ShellCall => "shell_call",
@@ -18351,6 +19028,7 @@ impl FunctionShellCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "shell_call" => Self::ShellCall,
@@ -18360,6 +19038,7 @@ impl ::std::convert::From<&str> for FunctionShellCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -18383,6 +19062,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -18393,6 +19073,7 @@ impl crate::runtime::de::Fit for FunctionShellCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::ShellCall
     }
@@ -18416,6 +19097,7 @@ pub enum FunctionShellCallItemStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallItemStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -18427,6 +19109,7 @@ impl FunctionShellCallItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallItemStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -18438,6 +19121,7 @@ impl ::std::convert::From<&str> for FunctionShellCallItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallItemStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -18461,6 +19145,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallItemStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -18576,6 +19261,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -18657,6 +19343,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContent {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -18731,6 +19418,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputContentParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -18740,6 +19428,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputContentParam {
 impl FunctionShellCallOutputContentParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         stdout: impl ::std::convert::Into<::std::string::String>,
         stderr: impl ::std::convert::Into<::std::string::String>,
@@ -18822,6 +19511,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentShellCallO
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputContentShellCallOutcome {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
@@ -18833,6 +19523,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputContentShellCallOutcome 
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputExitOutcome>
 for FunctionShellCallOutputContentShellCallOutcome {
+    #[inline]
     fn from(value: super::FunctionShellCallOutputExitOutcome) -> Self {
         Self::Exit(value)
     }
@@ -18840,6 +19531,7 @@ for FunctionShellCallOutputContentShellCallOutcome {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputTimeoutOutcome>
 for FunctionShellCallOutputContentShellCallOutcome {
+    #[inline]
     fn from(value: super::FunctionShellCallOutputTimeoutOutcome) -> Self {
         Self::Timeout(value)
     }
@@ -18909,6 +19601,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcome {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -18978,6 +19671,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam 
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -18987,6 +19681,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParam {
 impl FunctionShellCallOutputExitOutcomeParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(exit_code: impl ::std::convert::Into<i64>) -> Self {
         Self {
             r#type: super::FunctionShellCallOutputExitOutcomeParamType::Exit,
@@ -19019,6 +19714,7 @@ pub enum FunctionShellCallOutputExitOutcomeParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputExitOutcomeParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exit => "exit",
@@ -19028,6 +19724,7 @@ impl FunctionShellCallOutputExitOutcomeParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputExitOutcomeParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "exit" => Self::Exit,
@@ -19037,6 +19734,7 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputExitOutcomeParamType 
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputExitOutcomeParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19060,6 +19758,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParamT
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19070,6 +19769,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputExitOutcomeParamType {
+    #[inline]
     fn default() -> Self {
         Self::Exit
     }
@@ -19089,6 +19789,7 @@ pub enum FunctionShellCallOutputExitOutcomeType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputExitOutcomeType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exit => "exit",
@@ -19098,6 +19799,7 @@ impl FunctionShellCallOutputExitOutcomeType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputExitOutcomeType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "exit" => Self::Exit,
@@ -19107,6 +19809,7 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputExitOutcomeType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputExitOutcomeType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19130,6 +19833,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19140,6 +19844,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcomeType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputExitOutcomeType {
+    #[inline]
     fn default() -> Self {
         Self::Exit
     }
@@ -19245,6 +19950,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -19254,6 +19960,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputItemParam {
 impl FunctionShellCallOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         call_id: impl ::std::convert::Into<::std::string::String>,
         output: impl ::std::convert::Into<
@@ -19272,6 +19979,7 @@ impl FunctionShellCallOutputItemParam {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -19280,6 +19988,7 @@ impl FunctionShellCallOutputItemParam {
         self
     }
     /// Sets `caller`.
+    #[inline]
     pub fn caller(
         mut self,
         value: impl ::std::convert::Into<super::ToolCallCallerParam>,
@@ -19288,6 +19997,7 @@ impl FunctionShellCallOutputItemParam {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::FunctionShellCallItemStatus>,
@@ -19296,6 +20006,7 @@ impl FunctionShellCallOutputItemParam {
         self
     }
     /// Sets `max_output_length`.
+    #[inline]
     pub fn max_output_length(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_output_length = ::std::option::Option::Some(value.into());
         self
@@ -19325,6 +20036,7 @@ pub enum FunctionShellCallOutputItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ShellCallOutput => "shell_call_output",
@@ -19334,6 +20046,7 @@ impl FunctionShellCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "shell_call_output" => Self::ShellCallOutput,
@@ -19343,6 +20056,7 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19366,6 +20080,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19376,6 +20091,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::ShellCallOutput
     }
@@ -19435,6 +20151,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputOutcomeParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputOutcomeParam {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Timeout(value) => crate::runtime::de::Fit::misfit(value),
@@ -19446,6 +20163,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputOutcomeParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputExitOutcomeParam>
 for FunctionShellCallOutputOutcomeParam {
+    #[inline]
     fn from(value: super::FunctionShellCallOutputExitOutcomeParam) -> Self {
         Self::Exit(value)
     }
@@ -19453,6 +20171,7 @@ for FunctionShellCallOutputOutcomeParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputTimeoutOutcomeParam>
 for FunctionShellCallOutputOutcomeParam {
+    #[inline]
     fn from(value: super::FunctionShellCallOutputTimeoutOutcomeParam) -> Self {
         Self::Timeout(value)
     }
@@ -19476,6 +20195,7 @@ pub enum FunctionShellCallOutputStatusEnum {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputStatusEnum {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -19487,6 +20207,7 @@ impl FunctionShellCallOutputStatusEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputStatusEnum {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -19498,6 +20219,7 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputStatusEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputStatusEnum {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19521,6 +20243,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputStatusEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputStatusEnum {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19587,6 +20310,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcome {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -19649,6 +20373,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -19658,6 +20383,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParam {
 impl FunctionShellCallOutputTimeoutOutcomeParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::FunctionShellCallOutputTimeoutOutcomeParamType::Timeout,
@@ -19689,6 +20415,7 @@ pub enum FunctionShellCallOutputTimeoutOutcomeParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputTimeoutOutcomeParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Timeout => "timeout",
@@ -19698,6 +20425,7 @@ impl FunctionShellCallOutputTimeoutOutcomeParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputTimeoutOutcomeParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "timeout" => Self::Timeout,
@@ -19707,6 +20435,7 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputTimeoutOutcomeParamTy
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputTimeoutOutcomeParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19730,6 +20459,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19740,6 +20470,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeParamType 
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputTimeoutOutcomeParamType {
+    #[inline]
     fn default() -> Self {
         Self::Timeout
     }
@@ -19759,6 +20490,7 @@ pub enum FunctionShellCallOutputTimeoutOutcomeType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputTimeoutOutcomeType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Timeout => "timeout",
@@ -19768,6 +20500,7 @@ impl FunctionShellCallOutputTimeoutOutcomeType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputTimeoutOutcomeType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "timeout" => Self::Timeout,
@@ -19777,6 +20510,7 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputTimeoutOutcomeType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputTimeoutOutcomeType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19800,6 +20534,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeTyp
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19810,6 +20545,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputTimeoutOutcomeType {
+    #[inline]
     fn default() -> Self {
         Self::Timeout
     }
@@ -19829,6 +20565,7 @@ pub enum FunctionShellCallOutputType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ShellCallOutput => "shell_call_output",
@@ -19838,6 +20575,7 @@ impl FunctionShellCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "shell_call_output" => Self::ShellCallOutput,
@@ -19847,6 +20585,7 @@ impl ::std::convert::From<&str> for FunctionShellCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19870,6 +20609,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19880,6 +20620,7 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallOutputType {
+    #[inline]
     fn default() -> Self {
         Self::ShellCallOutput
     }
@@ -19903,6 +20644,7 @@ pub enum FunctionShellCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -19914,6 +20656,7 @@ impl FunctionShellCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -19925,6 +20668,7 @@ impl ::std::convert::From<&str> for FunctionShellCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19948,6 +20692,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19971,6 +20716,7 @@ pub enum FunctionShellCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionShellCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ShellCall => "shell_call",
@@ -19980,6 +20726,7 @@ impl FunctionShellCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionShellCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "shell_call" => Self::ShellCall,
@@ -19989,6 +20736,7 @@ impl ::std::convert::From<&str> for FunctionShellCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionShellCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -20012,6 +20760,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -20022,6 +20771,7 @@ impl crate::runtime::de::Fit for FunctionShellCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionShellCallType {
+    #[inline]
     fn default() -> Self {
         Self::ShellCall
     }
@@ -20123,6 +20873,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionShellToolParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -20139,6 +20890,7 @@ impl crate::runtime::de::Fit for FunctionShellToolParam {
 impl FunctionShellToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::FunctionShellToolParamType::Shell,
@@ -20148,6 +20900,7 @@ impl FunctionShellToolParam {
         }
     }
     /// Sets `environment`.
+    #[inline]
     pub fn environment(
         mut self,
         value: impl ::std::convert::Into<super::FunctionShellToolParamEnvironment>,
@@ -20156,6 +20909,7 @@ impl FunctionShellToolParam {
         self
     }
     /// Sets `allowed_callers`.
+    #[inline]
     pub fn allowed_callers(
         mut self,
         value: impl ::std::convert::Into<
@@ -20269,6 +21023,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamEnvironment {
     )
 )]
 impl crate::runtime::de::Fit for FunctionShellToolParamEnvironment {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ContainerAuto(value) => crate::runtime::de::Fit::misfit(value),
@@ -20288,6 +21043,7 @@ impl crate::runtime::de::Fit for FunctionShellToolParamEnvironment {
 )]
 impl ::std::convert::From<super::ContainerAutoParam>
 for FunctionShellToolParamEnvironment {
+    #[inline]
     fn from(value: super::ContainerAutoParam) -> Self {
         Self::ContainerAuto(value)
     }
@@ -20302,6 +21058,7 @@ for FunctionShellToolParamEnvironment {
 )]
 impl ::std::convert::From<super::ContainerReferenceParam>
 for FunctionShellToolParamEnvironment {
+    #[inline]
     fn from(value: super::ContainerReferenceParam) -> Self {
         Self::ContainerReference(value)
     }
@@ -20316,6 +21073,7 @@ for FunctionShellToolParamEnvironment {
 )]
 impl ::std::convert::From<super::LocalEnvironmentParam>
 for FunctionShellToolParamEnvironment {
+    #[inline]
     fn from(value: super::LocalEnvironmentParam) -> Self {
         Self::Local(value)
     }
@@ -20349,6 +21107,7 @@ pub enum FunctionShellToolParamType {
 )]
 impl FunctionShellToolParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Shell => "shell",
@@ -20365,6 +21124,7 @@ impl FunctionShellToolParamType {
     )
 )]
 impl ::std::convert::From<&str> for FunctionShellToolParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "shell" => Self::Shell,
@@ -20381,6 +21141,7 @@ impl ::std::convert::From<&str> for FunctionShellToolParamType {
     )
 )]
 impl ::std::fmt::Display for FunctionShellToolParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -20425,6 +21186,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamType {
     )
 )]
 impl crate::runtime::de::Fit for FunctionShellToolParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -20442,6 +21204,7 @@ impl crate::runtime::de::Fit for FunctionShellToolParamType {
     )
 )]
 impl ::std::default::Default for FunctionShellToolParamType {
+    #[inline]
     fn default() -> Self {
         Self::Shell
     }
@@ -20577,6 +21340,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -20595,6 +21359,7 @@ impl FunctionTool {
     ///
     /// `parameters` and `strict` are required but may be `null`: pass values here; `parameters_null()` and `strict_null()` send `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         parameters: impl ::serde::Serialize,
@@ -20615,6 +21380,7 @@ impl FunctionTool {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -20623,11 +21389,13 @@ impl FunctionTool {
         self
     }
     /// Sends `parameters` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn parameters_null(mut self) -> Self {
         self.parameters = ::std::option::Option::None;
         self
     }
     /// Sets `output_schema`.
+    #[inline]
     pub fn output_schema(mut self, value: impl ::serde::Serialize) -> Self {
         self.output_schema = ::std::option::Option::Some(
             crate::runtime::Json::new(value),
@@ -20635,16 +21403,19 @@ impl FunctionTool {
         self
     }
     /// Sends `strict` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn strict_null(mut self) -> Self {
         self.strict = ::std::option::Option::None;
         self
     }
     /// Sets `defer_loading`.
+    #[inline]
     pub fn defer_loading(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.defer_loading = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `allowed_callers`.
+    #[inline]
     pub fn allowed_callers(
         mut self,
         value: impl ::std::convert::Into<
@@ -20765,6 +21536,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -20774,6 +21546,7 @@ impl crate::runtime::de::Fit for FunctionToolCall {
 impl FunctionToolCall {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         call_id: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -20792,6 +21565,7 @@ impl FunctionToolCall {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -20800,6 +21574,7 @@ impl FunctionToolCall {
         self
     }
     /// Sets `caller`.
+    #[inline]
     pub fn caller(
         mut self,
         value: impl ::std::convert::Into<super::ToolCallCaller>,
@@ -20808,6 +21583,7 @@ impl FunctionToolCall {
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn namespace(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -20816,6 +21592,7 @@ impl FunctionToolCall {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::FunctionToolCallStatus>,
@@ -20910,6 +21687,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionToolCallOutputOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::StringOutput(value) => crate::runtime::de::Fit::misfit(value),
@@ -20919,12 +21697,14 @@ impl crate::runtime::de::Fit for FunctionToolCallOutputOutput {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallOutputOutput {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::StringOutput(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for FunctionToolCallOutputOutput {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::StringOutput(value)
     }
@@ -20932,6 +21712,7 @@ impl ::std::convert::From<::std::string::String> for FunctionToolCallOutputOutpu
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::vec::Vec<super::FunctionAndCustomToolCallOutput>>
 for FunctionToolCallOutputOutput {
+    #[inline]
     fn from(value: ::std::vec::Vec<super::FunctionAndCustomToolCallOutput>) -> Self {
         Self::OutputContentList(value)
     }
@@ -21046,6 +21827,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionToolCallOutputResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -21069,6 +21851,7 @@ pub enum FunctionToolCallOutputStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionToolCallOutputStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -21080,6 +21863,7 @@ impl FunctionToolCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallOutputStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -21091,6 +21875,7 @@ impl ::std::convert::From<&str> for FunctionToolCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionToolCallOutputStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21114,6 +21899,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionToolCallOutputStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21137,6 +21923,7 @@ pub enum FunctionToolCallOutputType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionToolCallOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FunctionCallOutput => "function_call_output",
@@ -21146,6 +21933,7 @@ impl FunctionToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function_call_output" => Self::FunctionCallOutput,
@@ -21155,6 +21943,7 @@ impl ::std::convert::From<&str> for FunctionToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionToolCallOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21178,6 +21967,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionToolCallOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21188,6 +21978,7 @@ impl crate::runtime::de::Fit for FunctionToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionToolCallOutputType {
+    #[inline]
     fn default() -> Self {
         Self::FunctionCallOutput
     }
@@ -21302,6 +22093,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallResource {
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionToolCallResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -21325,6 +22117,7 @@ pub enum FunctionToolCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionToolCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -21336,6 +22129,7 @@ impl FunctionToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -21347,6 +22141,7 @@ impl ::std::convert::From<&str> for FunctionToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionToolCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21370,6 +22165,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionToolCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21393,6 +22189,7 @@ pub enum FunctionToolCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl FunctionToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FunctionCall => "function_call",
@@ -21402,6 +22199,7 @@ impl FunctionToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for FunctionToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function_call" => Self::FunctionCall,
@@ -21411,6 +22209,7 @@ impl ::std::convert::From<&str> for FunctionToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for FunctionToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21434,6 +22233,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21444,6 +22244,7 @@ impl crate::runtime::de::Fit for FunctionToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for FunctionToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::FunctionCall
     }
@@ -21579,6 +22380,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FunctionToolParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -21595,6 +22397,7 @@ impl crate::runtime::de::Fit for FunctionToolParam {
 impl FunctionToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -21609,6 +22412,7 @@ impl FunctionToolParam {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -21617,16 +22421,19 @@ impl FunctionToolParam {
         self
     }
     /// Sets `parameters`.
+    #[inline]
     pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
         self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `strict`.
+    #[inline]
     pub fn strict(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.strict = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `output_schema`.
+    #[inline]
     pub fn output_schema(mut self, value: impl ::serde::Serialize) -> Self {
         self.output_schema = ::std::option::Option::Some(
             crate::runtime::Json::new(value),
@@ -21634,11 +22441,13 @@ impl FunctionToolParam {
         self
     }
     /// Sets `defer_loading`.
+    #[inline]
     pub fn defer_loading(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.defer_loading = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `allowed_callers`.
+    #[inline]
     pub fn allowed_callers(
         mut self,
         value: impl ::std::convert::Into<
@@ -21687,6 +22496,7 @@ pub enum FunctionToolParamType {
 )]
 impl FunctionToolParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -21703,6 +22513,7 @@ impl FunctionToolParamType {
     )
 )]
 impl ::std::convert::From<&str> for FunctionToolParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -21719,6 +22530,7 @@ impl ::std::convert::From<&str> for FunctionToolParamType {
     )
 )]
 impl ::std::fmt::Display for FunctionToolParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21763,6 +22575,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParamType {
     )
 )]
 impl crate::runtime::de::Fit for FunctionToolParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21780,6 +22593,7 @@ impl crate::runtime::de::Fit for FunctionToolParamType {
     )
 )]
 impl ::std::default::Default for FunctionToolParamType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -21813,6 +22627,7 @@ pub enum FunctionToolType {
 )]
 impl FunctionToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -21829,6 +22644,7 @@ impl FunctionToolType {
     )
 )]
 impl ::std::convert::From<&str> for FunctionToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -21845,6 +22661,7 @@ impl ::std::convert::From<&str> for FunctionToolType {
     )
 )]
 impl ::std::fmt::Display for FunctionToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21889,6 +22706,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolType {
     )
 )]
 impl crate::runtime::de::Fit for FunctionToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21906,6 +22724,7 @@ impl crate::runtime::de::Fit for FunctionToolType {
     )
 )]
 impl ::std::default::Default for FunctionToolType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -21992,6 +22811,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModel {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GraderLabelModel {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -22001,6 +22821,7 @@ impl crate::runtime::de::Fit for GraderLabelModel {
 impl GraderLabelModel {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         model: impl ::std::convert::Into<::std::string::String>,
@@ -22043,6 +22864,7 @@ pub enum GraderLabelModelType {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl GraderLabelModelType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LabelModel => "label_model",
@@ -22052,6 +22874,7 @@ impl GraderLabelModelType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for GraderLabelModelType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "label_model" => Self::LabelModel,
@@ -22061,6 +22884,7 @@ impl ::std::convert::From<&str> for GraderLabelModelType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for GraderLabelModelType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22084,6 +22908,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModelType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for GraderLabelModelType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22094,6 +22919,7 @@ impl crate::runtime::de::Fit for GraderLabelModelType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for GraderLabelModelType {
+    #[inline]
     fn default() -> Self {
         Self::LabelModel
     }
@@ -22113,6 +22939,7 @@ pub enum GraderPythonType {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl GraderPythonType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Python => "python",
@@ -22122,6 +22949,7 @@ impl GraderPythonType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for GraderPythonType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "python" => Self::Python,
@@ -22131,6 +22959,7 @@ impl ::std::convert::From<&str> for GraderPythonType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for GraderPythonType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22154,6 +22983,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderPythonType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for GraderPythonType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22164,6 +22994,7 @@ impl crate::runtime::de::Fit for GraderPythonType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for GraderPythonType {
+    #[inline]
     fn default() -> Self {
         Self::Python
     }
@@ -22260,6 +23091,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelSamplingParams {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GraderScoreModelSamplingParams {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -22269,6 +23101,7 @@ impl crate::runtime::de::Fit for GraderScoreModelSamplingParams {
 impl GraderScoreModelSamplingParams {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             seed: ::std::option::Option::None,
@@ -22280,21 +23113,25 @@ impl GraderScoreModelSamplingParams {
         }
     }
     /// Sets `seed`.
+    #[inline]
     pub fn seed(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.seed = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `top_p`.
+    #[inline]
     pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.top_p = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_completions_tokens`.
+    #[inline]
     pub fn max_completions_tokens(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -22303,6 +23140,7 @@ impl GraderScoreModelSamplingParams {
         self
     }
     /// Sets `reasoning_effort`.
+    #[inline]
     pub fn reasoning_effort(
         mut self,
         value: impl ::std::convert::Into<super::ReasoningEffort>,
@@ -22335,6 +23173,7 @@ pub enum GraderScoreModelType {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl GraderScoreModelType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ScoreModel => "score_model",
@@ -22344,6 +23183,7 @@ impl GraderScoreModelType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for GraderScoreModelType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "score_model" => Self::ScoreModel,
@@ -22353,6 +23193,7 @@ impl ::std::convert::From<&str> for GraderScoreModelType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for GraderScoreModelType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22376,6 +23217,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for GraderScoreModelType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22386,6 +23228,7 @@ impl crate::runtime::de::Fit for GraderScoreModelType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for GraderScoreModelType {
+    #[inline]
     fn default() -> Self {
         Self::ScoreModel
     }
@@ -22467,6 +23310,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheck {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GraderStringCheck {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -22476,6 +23320,7 @@ impl crate::runtime::de::Fit for GraderStringCheck {
 impl GraderStringCheck {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -22522,6 +23367,7 @@ pub enum GraderStringCheckOperation {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl GraderStringCheckOperation {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Eq => "eq",
@@ -22534,6 +23380,7 @@ impl GraderStringCheckOperation {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for GraderStringCheckOperation {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "eq" => Self::Eq,
@@ -22546,6 +23393,7 @@ impl ::std::convert::From<&str> for GraderStringCheckOperation {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for GraderStringCheckOperation {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22569,6 +23417,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheckOperation {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for GraderStringCheckOperation {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22592,6 +23441,7 @@ pub enum GraderStringCheckType {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl GraderStringCheckType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StringCheck => "string_check",
@@ -22601,6 +23451,7 @@ impl GraderStringCheckType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for GraderStringCheckType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "string_check" => Self::StringCheck,
@@ -22610,6 +23461,7 @@ impl ::std::convert::From<&str> for GraderStringCheckType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for GraderStringCheckType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22633,6 +23485,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheckType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for GraderStringCheckType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22643,6 +23496,7 @@ impl crate::runtime::de::Fit for GraderStringCheckType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for GraderStringCheckType {
+    #[inline]
     fn default() -> Self {
         Self::StringCheck
     }
@@ -22682,6 +23536,7 @@ pub enum GraderTextSimilarityEvaluationMetric {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl GraderTextSimilarityEvaluationMetric {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cosine => "cosine",
@@ -22701,6 +23556,7 @@ impl GraderTextSimilarityEvaluationMetric {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for GraderTextSimilarityEvaluationMetric {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "cosine" => Self::Cosine,
@@ -22720,6 +23576,7 @@ impl ::std::convert::From<&str> for GraderTextSimilarityEvaluationMetric {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for GraderTextSimilarityEvaluationMetric {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22743,6 +23600,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityEvaluationMetric {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for GraderTextSimilarityEvaluationMetric {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22766,6 +23624,7 @@ pub enum GraderTextSimilarityType {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl GraderTextSimilarityType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TextSimilarity => "text_similarity",
@@ -22775,6 +23634,7 @@ impl GraderTextSimilarityType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for GraderTextSimilarityType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text_similarity" => Self::TextSimilarity,
@@ -22784,6 +23644,7 @@ impl ::std::convert::From<&str> for GraderTextSimilarityType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for GraderTextSimilarityType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22807,6 +23668,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for GraderTextSimilarityType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22817,6 +23679,7 @@ impl crate::runtime::de::Fit for GraderTextSimilarityType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for GraderTextSimilarityType {
+    #[inline]
     fn default() -> Self {
         Self::TextSimilarity
     }
@@ -22852,6 +23715,7 @@ pub enum GrammarSyntax1 {
 )]
 impl GrammarSyntax1 {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Lark => "lark",
@@ -22869,6 +23733,7 @@ impl GrammarSyntax1 {
     )
 )]
 impl ::std::convert::From<&str> for GrammarSyntax1 {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "lark" => Self::Lark,
@@ -22886,6 +23751,7 @@ impl ::std::convert::From<&str> for GrammarSyntax1 {
     )
 )]
 impl ::std::fmt::Display for GrammarSyntax1 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22930,6 +23796,7 @@ impl<'de> ::serde::Deserialize<'de> for GrammarSyntax1 {
     )
 )]
 impl crate::runtime::de::Fit for GrammarSyntax1 {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23035,6 +23902,7 @@ impl<'de> ::serde::Deserialize<'de> for Group {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Group {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -23064,6 +23932,7 @@ pub enum GroupObject {
 )]
 impl GroupObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Group => "group",
@@ -23078,6 +23947,7 @@ impl GroupObject {
     )
 )]
 impl ::std::convert::From<&str> for GroupObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "group" => Self::Group,
@@ -23092,6 +23962,7 @@ impl ::std::convert::From<&str> for GroupObject {
     )
 )]
 impl ::std::fmt::Display for GroupObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23130,6 +24001,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupObject {
     )
 )]
 impl crate::runtime::de::Fit for GroupObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23145,6 +24017,7 @@ impl crate::runtime::de::Fit for GroupObject {
     )
 )]
 impl ::std::default::Default for GroupObject {
+    #[inline]
     fn default() -> Self {
         Self::Group
     }
@@ -23236,6 +24109,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignment {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GroupRoleAssignment {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -23265,6 +24139,7 @@ pub enum GroupRoleAssignmentObject {
 )]
 impl GroupRoleAssignmentObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::GroupRole => "group.role",
@@ -23279,6 +24154,7 @@ impl GroupRoleAssignmentObject {
     )
 )]
 impl ::std::convert::From<&str> for GroupRoleAssignmentObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "group.role" => Self::GroupRole,
@@ -23293,6 +24169,7 @@ impl ::std::convert::From<&str> for GroupRoleAssignmentObject {
     )
 )]
 impl ::std::fmt::Display for GroupRoleAssignmentObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23331,6 +24208,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignmentObject {
     )
 )]
 impl crate::runtime::de::Fit for GroupRoleAssignmentObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23346,6 +24224,7 @@ impl crate::runtime::de::Fit for GroupRoleAssignmentObject {
     )
 )]
 impl ::std::default::Default for GroupRoleAssignmentObject {
+    #[inline]
     fn default() -> Self {
         Self::GroupRole
     }
@@ -23417,6 +24296,7 @@ impl<'de> ::serde::Deserialize<'de> for HttpError {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for HttpError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -23426,6 +24306,7 @@ impl crate::runtime::de::Fit for HttpError {
 impl HttpError {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         code: impl ::std::convert::Into<i64>,
         message: impl ::std::convert::Into<::std::string::String>,
@@ -23462,6 +24343,7 @@ pub enum HttpErrorType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl HttpErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::HttpError => "http_error",
@@ -23471,6 +24353,7 @@ impl HttpErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for HttpErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "http_error" => Self::HttpError,
@@ -23480,6 +24363,7 @@ impl ::std::convert::From<&str> for HttpErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for HttpErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23503,6 +24387,7 @@ impl<'de> ::serde::Deserialize<'de> for HttpErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for HttpErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23513,6 +24398,7 @@ impl crate::runtime::de::Fit for HttpErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for HttpErrorType {
+    #[inline]
     fn default() -> Self {
         Self::HttpError
     }
@@ -23610,6 +24496,7 @@ impl<'de> ::serde::Deserialize<'de> for HybridSearchOptions {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for HybridSearchOptions {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -23626,6 +24513,7 @@ impl crate::runtime::de::Fit for HybridSearchOptions {
 impl HybridSearchOptions {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         embedding_weight: impl ::std::convert::Into<f64>,
         text_weight: impl ::std::convert::Into<f64>,
@@ -23683,6 +24571,7 @@ pub enum ImageDetail {
 )]
 impl ImageDetail {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -23703,6 +24592,7 @@ impl ImageDetail {
     )
 )]
 impl ::std::convert::From<&str> for ImageDetail {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -23723,6 +24613,7 @@ impl ::std::convert::From<&str> for ImageDetail {
     )
 )]
 impl ::std::fmt::Display for ImageDetail {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23770,6 +24661,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageDetail {
     )
 )]
 impl crate::runtime::de::Fit for ImageDetail {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23811,6 +24703,7 @@ pub enum ImageGenActionEnum {
 )]
 impl ImageGenActionEnum {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Generate => "generate",
@@ -23829,6 +24722,7 @@ impl ImageGenActionEnum {
     )
 )]
 impl ::std::convert::From<&str> for ImageGenActionEnum {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "generate" => Self::Generate,
@@ -23847,6 +24741,7 @@ impl ::std::convert::From<&str> for ImageGenActionEnum {
     )
 )]
 impl ::std::fmt::Display for ImageGenActionEnum {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23891,6 +24786,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenActionEnum {
     )
 )]
 impl crate::runtime::de::Fit for ImageGenActionEnum {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -24058,6 +24954,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -24074,6 +24971,7 @@ impl crate::runtime::de::Fit for ImageGenTool {
 impl ImageGenTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ImageGenToolType::ImageGeneration,
@@ -24092,6 +24990,7 @@ impl ImageGenTool {
         }
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<super::ImageGenToolModel>,
@@ -24100,6 +24999,7 @@ impl ImageGenTool {
         self
     }
     /// Sets `quality`.
+    #[inline]
     pub fn quality(
         mut self,
         value: impl ::std::convert::Into<super::ImageGenToolQuality>,
@@ -24108,6 +25008,7 @@ impl ImageGenTool {
         self
     }
     /// Sets `size`.
+    #[inline]
     pub fn size(
         mut self,
         value: impl ::std::convert::Into<super::ImageGenToolSize>,
@@ -24116,6 +25017,7 @@ impl ImageGenTool {
         self
     }
     /// Sets `output_format`.
+    #[inline]
     pub fn output_format(
         mut self,
         value: impl ::std::convert::Into<super::ImageGenToolOutputFormat>,
@@ -24124,11 +25026,13 @@ impl ImageGenTool {
         self
     }
     /// Sets `output_compression`.
+    #[inline]
     pub fn output_compression(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.output_compression = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `moderation`.
+    #[inline]
     pub fn moderation(
         mut self,
         value: impl ::std::convert::Into<super::ImageGenToolModeration>,
@@ -24137,6 +25041,7 @@ impl ImageGenTool {
         self
     }
     /// Sets `background`.
+    #[inline]
     pub fn background(
         mut self,
         value: impl ::std::convert::Into<super::ImageGenToolBackground>,
@@ -24145,6 +25050,7 @@ impl ImageGenTool {
         self
     }
     /// Sets `input_fidelity`.
+    #[inline]
     pub fn input_fidelity(
         mut self,
         value: impl ::std::convert::Into<super::InputFidelity>,
@@ -24153,6 +25059,7 @@ impl ImageGenTool {
         self
     }
     /// Sets `input_image_mask`.
+    #[inline]
     pub fn input_image_mask(
         mut self,
         value: impl ::std::convert::Into<super::ImageGenToolInputImageMask>,
@@ -24161,11 +25068,13 @@ impl ImageGenTool {
         self
     }
     /// Sets `partial_images`.
+    #[inline]
     pub fn partial_images(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.partial_images = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `action`.
+    #[inline]
     pub fn action(
         mut self,
         value: impl ::std::convert::Into<super::ImageGenActionEnum>,
@@ -24216,6 +25125,7 @@ pub enum ImageGenToolBackground {
 )]
 impl ImageGenToolBackground {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transparent => "transparent",
@@ -24234,6 +25144,7 @@ impl ImageGenToolBackground {
     )
 )]
 impl ::std::convert::From<&str> for ImageGenToolBackground {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transparent" => Self::Transparent,
@@ -24252,6 +25163,7 @@ impl ::std::convert::From<&str> for ImageGenToolBackground {
     )
 )]
 impl ::std::fmt::Display for ImageGenToolBackground {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -24296,6 +25208,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolBackground {
     )
 )]
 impl crate::runtime::de::Fit for ImageGenToolBackground {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -24376,6 +25289,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -24387,6 +25301,7 @@ impl ImageGenToolCall {
     ///
     /// `result` is required but may be `null`: pass a value here; `result_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::ImageGenToolCallStatus>,
@@ -24401,6 +25316,7 @@ impl ImageGenToolCall {
         }
     }
     /// Sends `result` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn result_null(mut self) -> Self {
         self.result = ::std::option::Option::None;
         self
@@ -24436,6 +25352,7 @@ pub enum ImageGenToolCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ImageGenToolCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -24448,6 +25365,7 @@ impl ImageGenToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ImageGenToolCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -24460,6 +25378,7 @@ impl ::std::convert::From<&str> for ImageGenToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ImageGenToolCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -24483,6 +25402,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ImageGenToolCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -24506,6 +25426,7 @@ pub enum ImageGenToolCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ImageGenToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageGenerationCall => "image_generation_call",
@@ -24515,6 +25436,7 @@ impl ImageGenToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ImageGenToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_generation_call" => Self::ImageGenerationCall,
@@ -24524,6 +25446,7 @@ impl ::std::convert::From<&str> for ImageGenToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ImageGenToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -24547,6 +25470,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ImageGenToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -24557,6 +25481,7 @@ impl crate::runtime::de::Fit for ImageGenToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ImageGenToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::ImageGenerationCall
     }
@@ -24654,6 +25579,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolInputImageMask {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenToolInputImageMask {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -24670,6 +25596,7 @@ impl crate::runtime::de::Fit for ImageGenToolInputImageMask {
 impl ImageGenToolInputImageMask {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             image_url: ::std::option::Option::None,
@@ -24678,6 +25605,7 @@ impl ImageGenToolInputImageMask {
         }
     }
     /// Sets `image_url`.
+    #[inline]
     pub fn image_url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -24686,6 +25614,7 @@ impl ImageGenToolInputImageMask {
         self
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -24756,6 +25685,7 @@ impl ImageGenToolModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -24769,6 +25699,7 @@ impl ImageGenToolModel {
     )
 )]
 impl ::std::convert::From<&str> for ImageGenToolModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
@@ -24782,6 +25713,7 @@ impl ::std::convert::From<&str> for ImageGenToolModel {
     )
 )]
 impl ::std::convert::From<::std::string::String> for ImageGenToolModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
@@ -24795,6 +25727,7 @@ impl ::std::convert::From<::std::string::String> for ImageGenToolModel {
     )
 )]
 impl ::std::fmt::Display for ImageGenToolModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -24808,6 +25741,7 @@ impl ::std::fmt::Display for ImageGenToolModel {
     )
 )]
 impl crate::runtime::de::Fit for ImageGenToolModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -24843,6 +25777,7 @@ pub enum ImageGenToolModeration {
 )]
 impl ImageGenToolModeration {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -24860,6 +25795,7 @@ impl ImageGenToolModeration {
     )
 )]
 impl ::std::convert::From<&str> for ImageGenToolModeration {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -24877,6 +25813,7 @@ impl ::std::convert::From<&str> for ImageGenToolModeration {
     )
 )]
 impl ::std::fmt::Display for ImageGenToolModeration {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -24921,6 +25858,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolModeration {
     )
 )]
 impl crate::runtime::de::Fit for ImageGenToolModeration {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -24962,6 +25900,7 @@ pub enum ImageGenToolOutputFormat {
 )]
 impl ImageGenToolOutputFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Png => "png",
@@ -24980,6 +25919,7 @@ impl ImageGenToolOutputFormat {
     )
 )]
 impl ::std::convert::From<&str> for ImageGenToolOutputFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "png" => Self::Png,
@@ -24998,6 +25938,7 @@ impl ::std::convert::From<&str> for ImageGenToolOutputFormat {
     )
 )]
 impl ::std::fmt::Display for ImageGenToolOutputFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25042,6 +25983,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolOutputFormat {
     )
 )]
 impl crate::runtime::de::Fit for ImageGenToolOutputFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25085,6 +26027,7 @@ pub enum ImageGenToolQuality {
 )]
 impl ImageGenToolQuality {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -25104,6 +26047,7 @@ impl ImageGenToolQuality {
     )
 )]
 impl ::std::convert::From<&str> for ImageGenToolQuality {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -25123,6 +26067,7 @@ impl ::std::convert::From<&str> for ImageGenToolQuality {
     )
 )]
 impl ::std::fmt::Display for ImageGenToolQuality {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25167,6 +26112,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolQuality {
     )
 )]
 impl crate::runtime::de::Fit for ImageGenToolQuality {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25221,6 +26167,7 @@ impl ImageGenToolSize {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -25234,6 +26181,7 @@ impl ImageGenToolSize {
     )
 )]
 impl ::std::convert::From<&str> for ImageGenToolSize {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
@@ -25247,6 +26195,7 @@ impl ::std::convert::From<&str> for ImageGenToolSize {
     )
 )]
 impl ::std::convert::From<::std::string::String> for ImageGenToolSize {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
@@ -25260,6 +26209,7 @@ impl ::std::convert::From<::std::string::String> for ImageGenToolSize {
     )
 )]
 impl ::std::fmt::Display for ImageGenToolSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25273,6 +26223,7 @@ impl ::std::fmt::Display for ImageGenToolSize {
     )
 )]
 impl crate::runtime::de::Fit for ImageGenToolSize {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -25306,6 +26257,7 @@ pub enum ImageGenToolType {
 )]
 impl ImageGenToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageGeneration => "image_generation",
@@ -25322,6 +26274,7 @@ impl ImageGenToolType {
     )
 )]
 impl ::std::convert::From<&str> for ImageGenToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_generation" => Self::ImageGeneration,
@@ -25338,6 +26291,7 @@ impl ::std::convert::From<&str> for ImageGenToolType {
     )
 )]
 impl ::std::fmt::Display for ImageGenToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25382,6 +26336,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolType {
     )
 )]
 impl crate::runtime::de::Fit for ImageGenToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25399,6 +26354,7 @@ impl crate::runtime::de::Fit for ImageGenToolType {
     )
 )]
 impl ::std::default::Default for ImageGenToolType {
+    #[inline]
     fn default() -> Self {
         Self::ImageGeneration
     }
@@ -25432,6 +26388,7 @@ pub enum IncludeEnum {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl IncludeEnum {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileSearchCallResults => "file_search_call.results",
@@ -25450,6 +26407,7 @@ impl IncludeEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for IncludeEnum {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_search_call.results" => Self::FileSearchCallResults,
@@ -25468,6 +26426,7 @@ impl ::std::convert::From<&str> for IncludeEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for IncludeEnum {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25491,6 +26450,7 @@ impl<'de> ::serde::Deserialize<'de> for IncludeEnum {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for IncludeEnum {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25603,6 +26563,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InlineSkillParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -25620,6 +26581,7 @@ impl crate::runtime::de::Fit for InlineSkillParam {
 impl InlineSkillParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
@@ -25674,6 +26636,7 @@ pub enum InlineSkillParamType {
 )]
 impl InlineSkillParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inline => "inline",
@@ -25691,6 +26654,7 @@ impl InlineSkillParamType {
     )
 )]
 impl ::std::convert::From<&str> for InlineSkillParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inline" => Self::Inline,
@@ -25708,6 +26672,7 @@ impl ::std::convert::From<&str> for InlineSkillParamType {
     )
 )]
 impl ::std::fmt::Display for InlineSkillParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25755,6 +26720,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParamType {
     )
 )]
 impl crate::runtime::de::Fit for InlineSkillParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25773,6 +26739,7 @@ impl crate::runtime::de::Fit for InlineSkillParamType {
     )
 )]
 impl ::std::default::Default for InlineSkillParamType {
+    #[inline]
     fn default() -> Self {
         Self::Inline
     }
@@ -25876,6 +26843,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InlineSkillSourceParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
             + crate::runtime::de::Fit::misfit(&self.media_type)
@@ -25894,6 +26862,7 @@ impl crate::runtime::de::Fit for InlineSkillSourceParam {
 impl InlineSkillSourceParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(data: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::InlineSkillSourceParamType::Base64,
@@ -25943,6 +26912,7 @@ pub enum InlineSkillSourceParamMediaType {
 )]
 impl InlineSkillSourceParamMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApplicationZip => "application/zip",
@@ -25960,6 +26930,7 @@ impl InlineSkillSourceParamMediaType {
     )
 )]
 impl ::std::convert::From<&str> for InlineSkillSourceParamMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "application/zip" => Self::ApplicationZip,
@@ -25977,6 +26948,7 @@ impl ::std::convert::From<&str> for InlineSkillSourceParamMediaType {
     )
 )]
 impl ::std::fmt::Display for InlineSkillSourceParamMediaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26024,6 +26996,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamMediaType {
     )
 )]
 impl crate::runtime::de::Fit for InlineSkillSourceParamMediaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26042,6 +27015,7 @@ impl crate::runtime::de::Fit for InlineSkillSourceParamMediaType {
     )
 )]
 impl ::std::default::Default for InlineSkillSourceParamMediaType {
+    #[inline]
     fn default() -> Self {
         Self::ApplicationZip
     }
@@ -26077,6 +27051,7 @@ pub enum InlineSkillSourceParamType {
 )]
 impl InlineSkillSourceParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Base64 => "base64",
@@ -26094,6 +27069,7 @@ impl InlineSkillSourceParamType {
     )
 )]
 impl ::std::convert::From<&str> for InlineSkillSourceParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "base64" => Self::Base64,
@@ -26111,6 +27087,7 @@ impl ::std::convert::From<&str> for InlineSkillSourceParamType {
     )
 )]
 impl ::std::fmt::Display for InlineSkillSourceParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26158,6 +27135,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamType {
     )
 )]
 impl crate::runtime::de::Fit for InlineSkillSourceParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26176,6 +27154,7 @@ impl crate::runtime::de::Fit for InlineSkillSourceParamType {
     )
 )]
 impl ::std::default::Default for InlineSkillSourceParamType {
+    #[inline]
     fn default() -> Self {
         Self::Base64
     }
@@ -26242,6 +27221,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudio {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -26251,6 +27231,7 @@ impl crate::runtime::de::Fit for InputAudio {
 impl InputAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         input_audio: impl ::std::convert::Into<super::InputAudioInputAudio>,
     ) -> Self {
@@ -26287,6 +27268,7 @@ pub enum InputAudioFormat {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl InputAudioFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mp3 => "mp3",
@@ -26297,6 +27279,7 @@ impl InputAudioFormat {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for InputAudioFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mp3" => Self::Mp3,
@@ -26307,6 +27290,7 @@ impl ::std::convert::From<&str> for InputAudioFormat {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for InputAudioFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26330,6 +27314,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioFormat {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for InputAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26400,6 +27385,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioInputAudio {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputAudioInputAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -26409,6 +27395,7 @@ impl crate::runtime::de::Fit for InputAudioInputAudio {
 impl InputAudioInputAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         data: impl ::std::convert::Into<::std::string::String>,
         format: impl ::std::convert::Into<super::InputAudioFormat>,
@@ -26444,6 +27431,7 @@ pub enum InputAudioType {
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl InputAudioType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudio => "input_audio",
@@ -26453,6 +27441,7 @@ impl InputAudioType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::convert::From<&str> for InputAudioType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio" => Self::InputAudio,
@@ -26462,6 +27451,7 @@ impl ::std::convert::From<&str> for InputAudioType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::fmt::Display for InputAudioType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26485,6 +27475,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for InputAudioType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26495,6 +27486,7 @@ impl crate::runtime::de::Fit for InputAudioType {
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl ::std::default::Default for InputAudioType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudio
     }
@@ -26585,6 +27577,7 @@ impl<'de> ::serde::Deserialize<'de> for InputContent {
     )
 )]
 impl crate::runtime::de::Fit for InputContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
@@ -26603,6 +27596,7 @@ impl crate::runtime::de::Fit for InputContent {
     )
 )]
 impl ::std::convert::From<super::InputFileContent> for InputContent {
+    #[inline]
     fn from(value: super::InputFileContent) -> Self {
         Self::InputFile(value)
     }
@@ -26616,6 +27610,7 @@ impl ::std::convert::From<super::InputFileContent> for InputContent {
     )
 )]
 impl ::std::convert::From<super::InputImageContent> for InputContent {
+    #[inline]
     fn from(value: super::InputImageContent) -> Self {
         Self::InputImage(value)
     }
@@ -26629,6 +27624,7 @@ impl ::std::convert::From<super::InputImageContent> for InputContent {
     )
 )]
 impl ::std::convert::From<super::InputTextContent> for InputContent {
+    #[inline]
     fn from(value: super::InputTextContent) -> Self {
         Self::InputText(value)
     }
@@ -26666,6 +27662,7 @@ pub enum InputFidelity {
 )]
 impl InputFidelity {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::High => "high",
@@ -26684,6 +27681,7 @@ impl InputFidelity {
     )
 )]
 impl ::std::convert::From<&str> for InputFidelity {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "high" => Self::High,
@@ -26702,6 +27700,7 @@ impl ::std::convert::From<&str> for InputFidelity {
     )
 )]
 impl ::std::fmt::Display for InputFidelity {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26749,6 +27748,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFidelity {
     )
 )]
 impl crate::runtime::de::Fit for InputFidelity {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26889,6 +27889,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputFileContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -26906,6 +27907,7 @@ impl crate::runtime::de::Fit for InputFileContent {
 impl InputFileContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::InputFileContentType::InputFile,
@@ -26919,6 +27921,7 @@ impl InputFileContent {
         }
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -26927,6 +27930,7 @@ impl InputFileContent {
         self
     }
     /// Sets `filename`.
+    #[inline]
     pub fn filename(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -26935,6 +27939,7 @@ impl InputFileContent {
         self
     }
     /// Sets `file_data`.
+    #[inline]
     pub fn file_data(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -26943,6 +27948,7 @@ impl InputFileContent {
         self
     }
     /// Sets `prompt_cache_breakpoint`.
+    #[inline]
     pub fn prompt_cache_breakpoint(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheBreakpointConfig>,
@@ -26951,6 +27957,7 @@ impl InputFileContent {
         self
     }
     /// Sets `file_url`.
+    #[inline]
     pub fn file_url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -26959,6 +27966,7 @@ impl InputFileContent {
         self
     }
     /// Sets `detail`.
+    #[inline]
     pub fn detail(
         mut self,
         value: impl ::std::convert::Into<super::FileInputDetail>,
@@ -27076,6 +28084,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputFileContentParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -27085,6 +28094,7 @@ impl crate::runtime::de::Fit for InputFileContentParam {
 impl InputFileContentParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::InputFileContentParamType::InputFile,
@@ -27098,6 +28108,7 @@ impl InputFileContentParam {
         }
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -27106,6 +28117,7 @@ impl InputFileContentParam {
         self
     }
     /// Sets `filename`.
+    #[inline]
     pub fn filename(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -27114,6 +28126,7 @@ impl InputFileContentParam {
         self
     }
     /// Sets `file_data`.
+    #[inline]
     pub fn file_data(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -27122,6 +28135,7 @@ impl InputFileContentParam {
         self
     }
     /// Sets `file_url`.
+    #[inline]
     pub fn file_url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -27130,6 +28144,7 @@ impl InputFileContentParam {
         self
     }
     /// Sets `detail`.
+    #[inline]
     pub fn detail(
         mut self,
         value: impl ::std::convert::Into<super::FileDetailEnum>,
@@ -27138,6 +28153,7 @@ impl InputFileContentParam {
         self
     }
     /// Sets `prompt_cache_breakpoint`.
+    #[inline]
     pub fn prompt_cache_breakpoint(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
@@ -27170,6 +28186,7 @@ pub enum InputFileContentParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputFileContentParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputFile => "input_file",
@@ -27179,6 +28196,7 @@ impl InputFileContentParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputFileContentParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_file" => Self::InputFile,
@@ -27188,6 +28206,7 @@ impl ::std::convert::From<&str> for InputFileContentParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputFileContentParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -27211,6 +28230,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputFileContentParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -27221,6 +28241,7 @@ impl crate::runtime::de::Fit for InputFileContentParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for InputFileContentParamType {
+    #[inline]
     fn default() -> Self {
         Self::InputFile
     }
@@ -27256,6 +28277,7 @@ pub enum InputFileContentType {
 )]
 impl InputFileContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputFile => "input_file",
@@ -27273,6 +28295,7 @@ impl InputFileContentType {
     )
 )]
 impl ::std::convert::From<&str> for InputFileContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_file" => Self::InputFile,
@@ -27290,6 +28313,7 @@ impl ::std::convert::From<&str> for InputFileContentType {
     )
 )]
 impl ::std::fmt::Display for InputFileContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -27337,6 +28361,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentType {
     )
 )]
 impl crate::runtime::de::Fit for InputFileContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -27355,6 +28380,7 @@ impl crate::runtime::de::Fit for InputFileContentType {
     )
 )]
 impl ::std::default::Default for InputFileContentType {
+    #[inline]
     fn default() -> Self {
         Self::InputFile
     }
@@ -27479,6 +28505,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputImageContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -27496,6 +28523,7 @@ impl crate::runtime::de::Fit for InputImageContent {
 impl InputImageContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(detail: impl ::std::convert::Into<super::ImageDetail>) -> Self {
         Self {
             r#type: super::InputImageContentType::InputImage,
@@ -27507,6 +28535,7 @@ impl InputImageContent {
         }
     }
     /// Sets `image_url`.
+    #[inline]
     pub fn image_url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -27515,6 +28544,7 @@ impl InputImageContent {
         self
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -27523,6 +28553,7 @@ impl InputImageContent {
         self
     }
     /// Sets `prompt_cache_breakpoint`.
+    #[inline]
     pub fn prompt_cache_breakpoint(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheBreakpointConfig>,
@@ -27631,6 +28662,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputImageContentParamAutoParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -27640,6 +28672,7 @@ impl crate::runtime::de::Fit for InputImageContentParamAutoParam {
 impl InputImageContentParamAutoParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::InputImageContentParamAutoParamType::InputImage,
@@ -27651,6 +28684,7 @@ impl InputImageContentParamAutoParam {
         }
     }
     /// Sets `image_url`.
+    #[inline]
     pub fn image_url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -27659,6 +28693,7 @@ impl InputImageContentParamAutoParam {
         self
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -27667,6 +28702,7 @@ impl InputImageContentParamAutoParam {
         self
     }
     /// Sets `detail`.
+    #[inline]
     pub fn detail(
         mut self,
         value: impl ::std::convert::Into<super::DetailEnum>,
@@ -27675,6 +28711,7 @@ impl InputImageContentParamAutoParam {
         self
     }
     /// Sets `prompt_cache_breakpoint`.
+    #[inline]
     pub fn prompt_cache_breakpoint(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
@@ -27707,6 +28744,7 @@ pub enum InputImageContentParamAutoParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputImageContentParamAutoParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputImage => "input_image",
@@ -27716,6 +28754,7 @@ impl InputImageContentParamAutoParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputImageContentParamAutoParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_image" => Self::InputImage,
@@ -27725,6 +28764,7 @@ impl ::std::convert::From<&str> for InputImageContentParamAutoParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputImageContentParamAutoParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -27748,6 +28788,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputImageContentParamAutoParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -27758,6 +28799,7 @@ impl crate::runtime::de::Fit for InputImageContentParamAutoParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for InputImageContentParamAutoParamType {
+    #[inline]
     fn default() -> Self {
         Self::InputImage
     }
@@ -27793,6 +28835,7 @@ pub enum InputImageContentType {
 )]
 impl InputImageContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputImage => "input_image",
@@ -27810,6 +28853,7 @@ impl InputImageContentType {
     )
 )]
 impl ::std::convert::From<&str> for InputImageContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_image" => Self::InputImage,
@@ -27827,6 +28871,7 @@ impl ::std::convert::From<&str> for InputImageContentType {
     )
 )]
 impl ::std::fmt::Display for InputImageContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -27874,6 +28919,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentType {
     )
 )]
 impl crate::runtime::de::Fit for InputImageContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -27892,6 +28938,7 @@ impl crate::runtime::de::Fit for InputImageContentType {
     )
 )]
 impl ::std::default::Default for InputImageContentType {
+    #[inline]
     fn default() -> Self {
         Self::InputImage
     }
@@ -28036,6 +29083,7 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ProgramItemParam(value) => crate::runtime::de::Fit::misfit(value),
@@ -28051,198 +29099,231 @@ impl crate::runtime::de::Fit for InputItem {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::AdditionalToolsItemParam> for InputItem {
+    #[inline]
     fn from(value: super::AdditionalToolsItemParam) -> Self {
         Self::Item(super::Item::AdditionalToolsItemParam(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchToolCallItemParam> for InputItem {
+    #[inline]
     fn from(value: super::ApplyPatchToolCallItemParam) -> Self {
         Self::Item(super::Item::ApplyPatchToolCallItemParam(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchToolCallOutputItemParam> for InputItem {
+    #[inline]
     fn from(value: super::ApplyPatchToolCallOutputItemParam) -> Self {
         Self::Item(super::Item::ApplyPatchToolCallOutputItemParam(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CodeInterpreterToolCall> for InputItem {
+    #[inline]
     fn from(value: super::CodeInterpreterToolCall) -> Self {
         Self::Item(super::Item::CodeInterpreterToolCall(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CompactionSummaryItemParam> for InputItem {
+    #[inline]
     fn from(value: super::CompactionSummaryItemParam) -> Self {
         Self::Item(super::Item::CompactionSummaryItemParam(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CompactionTriggerItemParam> for InputItem {
+    #[inline]
     fn from(value: super::CompactionTriggerItemParam) -> Self {
         Self::CompactionTriggerItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ComputerCallOutputItemParam> for InputItem {
+    #[inline]
     fn from(value: super::ComputerCallOutputItemParam) -> Self {
         Self::Item(super::Item::ComputerCallOutputItemParam(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ComputerToolCall> for InputItem {
+    #[inline]
     fn from(value: super::ComputerToolCall) -> Self {
         Self::Item(super::Item::ComputerToolCall(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CustomToolCall> for InputItem {
+    #[inline]
     fn from(value: super::CustomToolCall) -> Self {
         Self::Item(super::Item::CustomToolCall(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CustomToolCallOutput> for InputItem {
+    #[inline]
     fn from(value: super::CustomToolCallOutput) -> Self {
         Self::Item(super::Item::CustomToolCallOutput(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::EasyInputMessage> for InputItem {
+    #[inline]
     fn from(value: super::EasyInputMessage) -> Self {
         Self::EasyInputMessage(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FileSearchToolCall> for InputItem {
+    #[inline]
     fn from(value: super::FileSearchToolCall) -> Self {
         Self::Item(super::Item::FileSearchToolCall(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionCallOutputItemParam> for InputItem {
+    #[inline]
     fn from(value: super::FunctionCallOutputItemParam) -> Self {
         Self::Item(super::Item::FunctionCallOutputItemParam(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallItemParam> for InputItem {
+    #[inline]
     fn from(value: super::FunctionShellCallItemParam) -> Self {
         Self::Item(super::Item::FunctionShellCallItemParam(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputItemParam> for InputItem {
+    #[inline]
     fn from(value: super::FunctionShellCallOutputItemParam) -> Self {
         Self::Item(super::Item::FunctionShellCallOutputItemParam(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionToolCall> for InputItem {
+    #[inline]
     fn from(value: super::FunctionToolCall) -> Self {
         Self::Item(super::Item::FunctionToolCall(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ImageGenToolCall> for InputItem {
+    #[inline]
     fn from(value: super::ImageGenToolCall) -> Self {
         Self::Item(super::Item::ImageGenToolCall(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputMessage> for InputItem {
+    #[inline]
     fn from(value: super::InputMessage) -> Self {
         Self::Item(super::Item::InputMessage(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::Item> for InputItem {
+    #[inline]
     fn from(value: super::Item) -> Self {
         Self::Item(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ItemReferenceParam> for InputItem {
+    #[inline]
     fn from(value: super::ItemReferenceParam) -> Self {
         Self::ItemReferenceParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalShellToolCall> for InputItem {
+    #[inline]
     fn from(value: super::LocalShellToolCall) -> Self {
         Self::Item(super::Item::LocalShellToolCall(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalShellToolCallOutput> for InputItem {
+    #[inline]
     fn from(value: super::LocalShellToolCallOutput) -> Self {
         Self::Item(super::Item::LocalShellToolCallOutput(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpApprovalRequest> for InputItem {
+    #[inline]
     fn from(value: super::McpApprovalRequest) -> Self {
         Self::Item(super::Item::McpApprovalRequest(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpApprovalResponse> for InputItem {
+    #[inline]
     fn from(value: super::McpApprovalResponse) -> Self {
         Self::Item(super::Item::McpApprovalResponse(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpListTools> for InputItem {
+    #[inline]
     fn from(value: super::McpListTools) -> Self {
         Self::Item(super::Item::McpListTools(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpToolCall> for InputItem {
+    #[inline]
     fn from(value: super::McpToolCall) -> Self {
         Self::Item(super::Item::McpToolCall(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::OutputMessage> for InputItem {
+    #[inline]
     fn from(value: super::OutputMessage) -> Self {
         Self::Item(super::Item::OutputMessage(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ProgramItemParam> for InputItem {
+    #[inline]
     fn from(value: super::ProgramItemParam) -> Self {
         Self::ProgramItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ProgramOutputItemParam> for InputItem {
+    #[inline]
     fn from(value: super::ProgramOutputItemParam) -> Self {
         Self::ProgramOutputItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ReasoningItem> for InputItem {
+    #[inline]
     fn from(value: super::ReasoningItem) -> Self {
         Self::Item(super::Item::ReasoningItem(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolSearchCallItemParam> for InputItem {
+    #[inline]
     fn from(value: super::ToolSearchCallItemParam) -> Self {
         Self::Item(super::Item::ToolSearchCallItemParam(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolSearchOutputItemParam> for InputItem {
+    #[inline]
     fn from(value: super::ToolSearchOutputItemParam) -> Self {
         Self::Item(super::Item::ToolSearchOutputItemParam(value))
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WebSearchToolCall> for InputItem {
+    #[inline]
     fn from(value: super::WebSearchToolCall) -> Self {
         Self::Item(super::Item::WebSearchToolCall(value))
     }
@@ -28319,6 +29400,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessage {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -28329,6 +29411,7 @@ impl crate::runtime::de::Fit for InputMessage {
 impl InputMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         role: impl ::std::convert::Into<super::InputMessageRole>,
         content: impl ::std::convert::Into<super::InputMessageContentList>,
@@ -28342,6 +29425,7 @@ impl InputMessage {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::InputMessageType>,
@@ -28350,6 +29434,7 @@ impl InputMessage {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::InputMessageStatus>,
@@ -28398,6 +29483,7 @@ pub enum InputMessageRole {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputMessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -28409,6 +29495,7 @@ impl InputMessageRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputMessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -28420,6 +29507,7 @@ impl ::std::convert::From<&str> for InputMessageRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputMessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28443,6 +29531,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputMessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28470,6 +29559,7 @@ pub enum InputMessageStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputMessageStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -28481,6 +29571,7 @@ impl InputMessageStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputMessageStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -28492,6 +29583,7 @@ impl ::std::convert::From<&str> for InputMessageStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputMessageStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28515,6 +29607,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputMessageStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28538,6 +29631,7 @@ pub enum InputMessageType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputMessageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Message => "message",
@@ -28547,6 +29641,7 @@ impl InputMessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputMessageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -28556,6 +29651,7 @@ impl ::std::convert::From<&str> for InputMessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputMessageType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28579,6 +29675,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputMessageType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28589,6 +29686,7 @@ impl crate::runtime::de::Fit for InputMessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for InputMessageType {
+    #[inline]
     fn default() -> Self {
         Self::Message
     }
@@ -28701,6 +29799,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContent {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputTextContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -28719,6 +29818,7 @@ impl crate::runtime::de::Fit for InputTextContent {
 impl InputTextContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::InputTextContentType::InputText,
@@ -28728,6 +29828,7 @@ impl InputTextContent {
         }
     }
     /// Sets `prompt_cache_breakpoint`.
+    #[inline]
     pub fn prompt_cache_breakpoint(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheBreakpointConfig>,
@@ -28817,6 +29918,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputTextContentParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -28826,6 +29928,7 @@ impl crate::runtime::de::Fit for InputTextContentParam {
 impl InputTextContentParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::InputTextContentParamType::InputText,
@@ -28835,6 +29938,7 @@ impl InputTextContentParam {
         }
     }
     /// Sets `prompt_cache_breakpoint`.
+    #[inline]
     pub fn prompt_cache_breakpoint(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheBreakpointParam>,
@@ -28867,6 +29971,7 @@ pub enum InputTextContentParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl InputTextContentParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputText => "input_text",
@@ -28876,6 +29981,7 @@ impl InputTextContentParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for InputTextContentParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_text" => Self::InputText,
@@ -28885,6 +29991,7 @@ impl ::std::convert::From<&str> for InputTextContentParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for InputTextContentParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28908,6 +30015,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputTextContentParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28918,6 +30026,7 @@ impl crate::runtime::de::Fit for InputTextContentParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for InputTextContentParamType {
+    #[inline]
     fn default() -> Self {
         Self::InputText
     }
@@ -28955,6 +30064,7 @@ pub enum InputTextContentType {
 )]
 impl InputTextContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputText => "input_text",
@@ -28973,6 +30083,7 @@ impl InputTextContentType {
     )
 )]
 impl ::std::convert::From<&str> for InputTextContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_text" => Self::InputText,
@@ -28991,6 +30102,7 @@ impl ::std::convert::From<&str> for InputTextContentType {
     )
 )]
 impl ::std::fmt::Display for InputTextContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29041,6 +30153,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentType {
     )
 )]
 impl crate::runtime::de::Fit for InputTextContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -29060,6 +30173,7 @@ impl crate::runtime::de::Fit for InputTextContentType {
     )
 )]
 impl ::std::default::Default for InputTextContentType {
+    #[inline]
     fn default() -> Self {
         Self::InputText
     }
@@ -29563,6 +30677,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for Item {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreterToolCall(value) => {
@@ -29621,162 +30736,189 @@ impl crate::runtime::de::Fit for Item {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::AdditionalToolsItemParam> for Item {
+    #[inline]
     fn from(value: super::AdditionalToolsItemParam) -> Self {
         Self::AdditionalToolsItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchToolCallItemParam> for Item {
+    #[inline]
     fn from(value: super::ApplyPatchToolCallItemParam) -> Self {
         Self::ApplyPatchToolCallItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ApplyPatchToolCallOutputItemParam> for Item {
+    #[inline]
     fn from(value: super::ApplyPatchToolCallOutputItemParam) -> Self {
         Self::ApplyPatchToolCallOutputItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CodeInterpreterToolCall> for Item {
+    #[inline]
     fn from(value: super::CodeInterpreterToolCall) -> Self {
         Self::CodeInterpreterToolCall(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CompactionSummaryItemParam> for Item {
+    #[inline]
     fn from(value: super::CompactionSummaryItemParam) -> Self {
         Self::CompactionSummaryItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ComputerCallOutputItemParam> for Item {
+    #[inline]
     fn from(value: super::ComputerCallOutputItemParam) -> Self {
         Self::ComputerCallOutputItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ComputerToolCall> for Item {
+    #[inline]
     fn from(value: super::ComputerToolCall) -> Self {
         Self::ComputerToolCall(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CustomToolCall> for Item {
+    #[inline]
     fn from(value: super::CustomToolCall) -> Self {
         Self::CustomToolCall(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::CustomToolCallOutput> for Item {
+    #[inline]
     fn from(value: super::CustomToolCallOutput) -> Self {
         Self::CustomToolCallOutput(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FileSearchToolCall> for Item {
+    #[inline]
     fn from(value: super::FileSearchToolCall) -> Self {
         Self::FileSearchToolCall(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionCallOutputItemParam> for Item {
+    #[inline]
     fn from(value: super::FunctionCallOutputItemParam) -> Self {
         Self::FunctionCallOutputItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallItemParam> for Item {
+    #[inline]
     fn from(value: super::FunctionShellCallItemParam) -> Self {
         Self::FunctionShellCallItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionShellCallOutputItemParam> for Item {
+    #[inline]
     fn from(value: super::FunctionShellCallOutputItemParam) -> Self {
         Self::FunctionShellCallOutputItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::FunctionToolCall> for Item {
+    #[inline]
     fn from(value: super::FunctionToolCall) -> Self {
         Self::FunctionToolCall(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ImageGenToolCall> for Item {
+    #[inline]
     fn from(value: super::ImageGenToolCall) -> Self {
         Self::ImageGenToolCall(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputMessage> for Item {
+    #[inline]
     fn from(value: super::InputMessage) -> Self {
         Self::InputMessage(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalShellToolCall> for Item {
+    #[inline]
     fn from(value: super::LocalShellToolCall) -> Self {
         Self::LocalShellToolCall(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::LocalShellToolCallOutput> for Item {
+    #[inline]
     fn from(value: super::LocalShellToolCallOutput) -> Self {
         Self::LocalShellToolCallOutput(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpApprovalRequest> for Item {
+    #[inline]
     fn from(value: super::McpApprovalRequest) -> Self {
         Self::McpApprovalRequest(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpApprovalResponse> for Item {
+    #[inline]
     fn from(value: super::McpApprovalResponse) -> Self {
         Self::McpApprovalResponse(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpListTools> for Item {
+    #[inline]
     fn from(value: super::McpListTools) -> Self {
         Self::McpListTools(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpToolCall> for Item {
+    #[inline]
     fn from(value: super::McpToolCall) -> Self {
         Self::McpToolCall(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::OutputMessage> for Item {
+    #[inline]
     fn from(value: super::OutputMessage) -> Self {
         Self::OutputMessage(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ReasoningItem> for Item {
+    #[inline]
     fn from(value: super::ReasoningItem) -> Self {
         Self::ReasoningItem(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolSearchCallItemParam> for Item {
+    #[inline]
     fn from(value: super::ToolSearchCallItemParam) -> Self {
         Self::ToolSearchCallItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolSearchOutputItemParam> for Item {
+    #[inline]
     fn from(value: super::ToolSearchOutputItemParam) -> Self {
         Self::ToolSearchOutputItemParam(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WebSearchToolCall> for Item {
+    #[inline]
     fn from(value: super::WebSearchToolCall) -> Self {
         Self::WebSearchToolCall(value)
     }
@@ -29843,6 +30985,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ItemReferenceParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -29853,6 +30996,7 @@ impl crate::runtime::de::Fit for ItemReferenceParam {
 impl ItemReferenceParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -29861,6 +31005,7 @@ impl ItemReferenceParam {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::ItemReferenceParamType>,
@@ -29893,6 +31038,7 @@ pub enum ItemReferenceParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ItemReferenceParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ItemReference => "item_reference",
@@ -29902,6 +31048,7 @@ impl ItemReferenceParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ItemReferenceParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "item_reference" => Self::ItemReference,
@@ -29911,6 +31058,7 @@ impl ::std::convert::From<&str> for ItemReferenceParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ItemReferenceParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29934,6 +31082,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ItemReferenceParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -29944,6 +31093,7 @@ impl crate::runtime::de::Fit for ItemReferenceParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ItemReferenceParamType {
+    #[inline]
     fn default() -> Self {
         Self::ItemReference
     }
@@ -30010,6 +31160,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressAction {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for KeyPressAction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -30019,6 +31170,7 @@ impl crate::runtime::de::Fit for KeyPressAction {
 impl KeyPressAction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         keys: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
@@ -30053,6 +31205,7 @@ pub enum KeyPressActionType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl KeyPressActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Keypress => "keypress",
@@ -30062,6 +31215,7 @@ impl KeyPressActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for KeyPressActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "keypress" => Self::Keypress,
@@ -30071,6 +31225,7 @@ impl ::std::convert::From<&str> for KeyPressActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for KeyPressActionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30094,6 +31249,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for KeyPressActionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30104,6 +31260,7 @@ impl crate::runtime::de::Fit for KeyPressActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for KeyPressActionType {
+    #[inline]
     fn default() -> Self {
         Self::Keypress
     }
@@ -30198,6 +31355,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalEnvironmentParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -30214,6 +31372,7 @@ impl crate::runtime::de::Fit for LocalEnvironmentParam {
 impl LocalEnvironmentParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::LocalEnvironmentParamType::Local,
@@ -30222,6 +31381,7 @@ impl LocalEnvironmentParam {
         }
     }
     /// Sets `skills`.
+    #[inline]
     pub fn skills(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<super::LocalSkillParam>>,
@@ -30268,6 +31428,7 @@ pub enum LocalEnvironmentParamType {
 )]
 impl LocalEnvironmentParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "local",
@@ -30284,6 +31445,7 @@ impl LocalEnvironmentParamType {
     )
 )]
 impl ::std::convert::From<&str> for LocalEnvironmentParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local" => Self::Local,
@@ -30300,6 +31462,7 @@ impl ::std::convert::From<&str> for LocalEnvironmentParamType {
     )
 )]
 impl ::std::fmt::Display for LocalEnvironmentParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30344,6 +31507,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParamType {
     )
 )]
 impl crate::runtime::de::Fit for LocalEnvironmentParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30361,6 +31525,7 @@ impl crate::runtime::de::Fit for LocalEnvironmentParamType {
     )
 )]
 impl ::std::default::Default for LocalEnvironmentParamType {
+    #[inline]
     fn default() -> Self {
         Self::Local
     }
@@ -30423,6 +31588,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalEnvironmentResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -30442,6 +31608,7 @@ pub enum LocalEnvironmentResourceType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalEnvironmentResourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "local",
@@ -30451,6 +31618,7 @@ impl LocalEnvironmentResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalEnvironmentResourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local" => Self::Local,
@@ -30460,6 +31628,7 @@ impl ::std::convert::From<&str> for LocalEnvironmentResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalEnvironmentResourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30483,6 +31652,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalEnvironmentResourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30493,6 +31663,7 @@ impl crate::runtime::de::Fit for LocalEnvironmentResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for LocalEnvironmentResourceType {
+    #[inline]
     fn default() -> Self {
         Self::Local
     }
@@ -30589,6 +31760,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalShellExecAction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -30598,6 +31770,7 @@ impl crate::runtime::de::Fit for LocalShellExecAction {
 impl LocalShellExecAction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         command: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         env: impl ::std::convert::Into<
@@ -30615,11 +31788,13 @@ impl LocalShellExecAction {
         }
     }
     /// Sets `timeout_ms`.
+    #[inline]
     pub fn timeout_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.timeout_ms = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `working_directory`.
+    #[inline]
     pub fn working_directory(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -30628,6 +31803,7 @@ impl LocalShellExecAction {
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn user(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -30660,6 +31836,7 @@ pub enum LocalShellExecActionType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalShellExecActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exec => "exec",
@@ -30669,6 +31846,7 @@ impl LocalShellExecActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalShellExecActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "exec" => Self::Exec,
@@ -30678,6 +31856,7 @@ impl ::std::convert::From<&str> for LocalShellExecActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalShellExecActionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30701,6 +31880,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellExecActionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30711,6 +31891,7 @@ impl crate::runtime::de::Fit for LocalShellExecActionType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for LocalShellExecActionType {
+    #[inline]
     fn default() -> Self {
         Self::Exec
     }
@@ -30792,6 +31973,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalShellToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -30801,6 +31983,7 @@ impl crate::runtime::de::Fit for LocalShellToolCall {
 impl LocalShellToolCall {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         call_id: impl ::std::convert::Into<::std::string::String>,
@@ -30906,6 +32089,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutput {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalShellToolCallOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -30915,6 +32099,7 @@ impl crate::runtime::de::Fit for LocalShellToolCallOutput {
 impl LocalShellToolCallOutput {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         output: impl ::std::convert::Into<::std::string::String>,
@@ -30929,6 +32114,7 @@ impl LocalShellToolCallOutput {
         }
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::LocalShellToolCallOutputStatus>,
@@ -30937,6 +32123,7 @@ impl LocalShellToolCallOutput {
         self
     }
     /// Sets `call_id`.
+    #[inline]
     pub fn call_id(mut self, value: impl ::serde::Serialize) -> Self {
         self.call_id = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -30970,6 +32157,7 @@ pub enum LocalShellToolCallOutputStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalShellToolCallOutputStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -30981,6 +32169,7 @@ impl LocalShellToolCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalShellToolCallOutputStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -30992,6 +32181,7 @@ impl ::std::convert::From<&str> for LocalShellToolCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalShellToolCallOutputStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31015,6 +32205,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellToolCallOutputStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31038,6 +32229,7 @@ pub enum LocalShellToolCallOutputType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalShellToolCallOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LocalShellCallOutput => "local_shell_call_output",
@@ -31047,6 +32239,7 @@ impl LocalShellToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalShellToolCallOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local_shell_call_output" => Self::LocalShellCallOutput,
@@ -31056,6 +32249,7 @@ impl ::std::convert::From<&str> for LocalShellToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalShellToolCallOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31079,6 +32273,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellToolCallOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31089,6 +32284,7 @@ impl crate::runtime::de::Fit for LocalShellToolCallOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for LocalShellToolCallOutputType {
+    #[inline]
     fn default() -> Self {
         Self::LocalShellCallOutput
     }
@@ -31112,6 +32308,7 @@ pub enum LocalShellToolCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalShellToolCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -31123,6 +32320,7 @@ impl LocalShellToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalShellToolCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -31134,6 +32332,7 @@ impl ::std::convert::From<&str> for LocalShellToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalShellToolCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31157,6 +32356,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellToolCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31180,6 +32380,7 @@ pub enum LocalShellToolCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl LocalShellToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LocalShellCall => "local_shell_call",
@@ -31189,6 +32390,7 @@ impl LocalShellToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for LocalShellToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local_shell_call" => Self::LocalShellCall,
@@ -31198,6 +32400,7 @@ impl ::std::convert::From<&str> for LocalShellToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for LocalShellToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31221,6 +32424,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31231,6 +32435,7 @@ impl crate::runtime::de::Fit for LocalShellToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for LocalShellToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::LocalShellCall
     }
@@ -31318,6 +32523,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalShellToolParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -31334,6 +32540,7 @@ impl crate::runtime::de::Fit for LocalShellToolParam {
 impl LocalShellToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::LocalShellToolParamType::LocalShell,
@@ -31379,6 +32586,7 @@ pub enum LocalShellToolParamType {
 )]
 impl LocalShellToolParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LocalShell => "local_shell",
@@ -31395,6 +32603,7 @@ impl LocalShellToolParamType {
     )
 )]
 impl ::std::convert::From<&str> for LocalShellToolParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local_shell" => Self::LocalShell,
@@ -31411,6 +32620,7 @@ impl ::std::convert::From<&str> for LocalShellToolParamType {
     )
 )]
 impl ::std::fmt::Display for LocalShellToolParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31455,6 +32665,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParamType {
     )
 )]
 impl crate::runtime::de::Fit for LocalShellToolParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31472,6 +32683,7 @@ impl crate::runtime::de::Fit for LocalShellToolParamType {
     )
 )]
 impl ::std::default::Default for LocalShellToolParamType {
+    #[inline]
     fn default() -> Self {
         Self::LocalShell
     }
@@ -31571,6 +32783,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalSkillParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LocalSkillParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -31587,6 +32800,7 @@ impl crate::runtime::de::Fit for LocalSkillParam {
 impl LocalSkillParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
@@ -31681,6 +32895,7 @@ impl<'de> ::serde::Deserialize<'de> for LogProb {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LogProb {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -31690,6 +32905,7 @@ impl crate::runtime::de::Fit for LogProb {
 impl LogProb {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         token: impl ::std::convert::Into<::std::string::String>,
         logprob: impl ::std::convert::Into<f64>,
@@ -31791,6 +33007,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpApprovalRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -31800,6 +33017,7 @@ impl crate::runtime::de::Fit for McpApprovalRequest {
 impl McpApprovalRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         server_label: impl ::std::convert::Into<::std::string::String>,
@@ -31840,6 +33058,7 @@ pub enum McpApprovalRequestType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpApprovalRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpApprovalRequest => "mcp_approval_request",
@@ -31849,6 +33068,7 @@ impl McpApprovalRequestType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpApprovalRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_approval_request" => Self::McpApprovalRequest,
@@ -31858,6 +33078,7 @@ impl ::std::convert::From<&str> for McpApprovalRequestType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpApprovalRequestType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31881,6 +33102,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequestType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpApprovalRequestType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31891,6 +33113,7 @@ impl crate::runtime::de::Fit for McpApprovalRequestType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpApprovalRequestType {
+    #[inline]
     fn default() -> Self {
         Self::McpApprovalRequest
     }
@@ -31987,6 +33210,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpApprovalResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -31996,6 +33220,7 @@ impl crate::runtime::de::Fit for McpApprovalResponse {
 impl McpApprovalResponse {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         approval_request_id: impl ::std::convert::Into<::std::string::String>,
         approve: impl ::std::convert::Into<bool>,
@@ -32011,6 +33236,7 @@ impl McpApprovalResponse {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -32019,6 +33245,7 @@ impl McpApprovalResponse {
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn reason(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -32027,6 +33254,7 @@ impl McpApprovalResponse {
         self
     }
     /// Sets `request_id`.
+    #[inline]
     pub fn request_id(mut self, value: impl ::serde::Serialize) -> Self {
         self.request_id = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -32136,6 +33364,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResource {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpApprovalResponseResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -32155,6 +33384,7 @@ pub enum McpApprovalResponseResourceType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpApprovalResponseResourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpApprovalResponse => "mcp_approval_response",
@@ -32164,6 +33394,7 @@ impl McpApprovalResponseResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpApprovalResponseResourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_approval_response" => Self::McpApprovalResponse,
@@ -32173,6 +33404,7 @@ impl ::std::convert::From<&str> for McpApprovalResponseResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpApprovalResponseResourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32196,6 +33428,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpApprovalResponseResourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32206,6 +33439,7 @@ impl crate::runtime::de::Fit for McpApprovalResponseResourceType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpApprovalResponseResourceType {
+    #[inline]
     fn default() -> Self {
         Self::McpApprovalResponse
     }
@@ -32225,6 +33459,7 @@ pub enum McpApprovalResponseType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpApprovalResponseType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpApprovalResponse => "mcp_approval_response",
@@ -32234,6 +33469,7 @@ impl McpApprovalResponseType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpApprovalResponseType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_approval_response" => Self::McpApprovalResponse,
@@ -32243,6 +33479,7 @@ impl ::std::convert::From<&str> for McpApprovalResponseType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpApprovalResponseType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32266,6 +33503,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpApprovalResponseType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32276,6 +33514,7 @@ impl crate::runtime::de::Fit for McpApprovalResponseType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpApprovalResponseType {
+    #[inline]
     fn default() -> Self {
         Self::McpApprovalResponse
     }
@@ -32357,6 +33596,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListTools {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpListTools {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -32366,6 +33606,7 @@ impl crate::runtime::de::Fit for McpListTools {
 impl McpListTools {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         server_label: impl ::std::convert::Into<::std::string::String>,
@@ -32381,6 +33622,7 @@ impl McpListTools {
         }
     }
     /// Sets `error`.
+    #[inline]
     pub fn error(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -32470,6 +33712,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpListToolsTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -32479,6 +33722,7 @@ impl crate::runtime::de::Fit for McpListToolsTool {
 impl McpListToolsTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         input_schema: impl ::serde::Serialize,
@@ -32492,6 +33736,7 @@ impl McpListToolsTool {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -32500,6 +33745,7 @@ impl McpListToolsTool {
         self
     }
     /// Sets `annotations`.
+    #[inline]
     pub fn annotations(mut self, value: impl ::serde::Serialize) -> Self {
         self.annotations = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -32529,6 +33775,7 @@ pub enum McpListToolsType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpListToolsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpListTools => "mcp_list_tools",
@@ -32538,6 +33785,7 @@ impl McpListToolsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpListToolsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_list_tools" => Self::McpListTools,
@@ -32547,6 +33795,7 @@ impl ::std::convert::From<&str> for McpListToolsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpListToolsType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32570,6 +33819,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpListToolsType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32580,6 +33830,7 @@ impl crate::runtime::de::Fit for McpListToolsType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpListToolsType {
+    #[inline]
     fn default() -> Self {
         Self::McpListTools
     }
@@ -32651,6 +33902,7 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpProtocolError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -32660,6 +33912,7 @@ impl crate::runtime::de::Fit for McpProtocolError {
 impl McpProtocolError {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         code: impl ::std::convert::Into<i64>,
         message: impl ::std::convert::Into<::std::string::String>,
@@ -32696,6 +33949,7 @@ pub enum McpProtocolErrorType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpProtocolErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpProtocolError => "mcp_protocol_error",
@@ -32705,6 +33959,7 @@ impl McpProtocolErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpProtocolErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_protocol_error" => Self::McpProtocolError,
@@ -32714,6 +33969,7 @@ impl ::std::convert::From<&str> for McpProtocolErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpProtocolErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32737,6 +33993,7 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpProtocolErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32747,6 +34004,7 @@ impl crate::runtime::de::Fit for McpProtocolErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpProtocolErrorType {
+    #[inline]
     fn default() -> Self {
         Self::McpProtocolError
     }
@@ -32921,6 +34179,7 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -32938,6 +34197,7 @@ impl crate::runtime::de::Fit for McpTool {
 impl McpTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(server_label: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::McpToolType::Mcp,
@@ -32956,6 +34216,7 @@ impl McpTool {
         }
     }
     /// Sets `server_url`.
+    #[inline]
     pub fn server_url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -32964,6 +34225,7 @@ impl McpTool {
         self
     }
     /// Sets `connector_id`.
+    #[inline]
     pub fn connector_id(
         mut self,
         value: impl ::std::convert::Into<super::McpToolConnectorId>,
@@ -32972,6 +34234,7 @@ impl McpTool {
         self
     }
     /// Sets `tunnel_id`.
+    #[inline]
     pub fn tunnel_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -32980,6 +34243,7 @@ impl McpTool {
         self
     }
     /// Sets `authorization`.
+    #[inline]
     pub fn authorization(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -32988,6 +34252,7 @@ impl McpTool {
         self
     }
     /// Sets `server_description`.
+    #[inline]
     pub fn server_description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -32996,6 +34261,7 @@ impl McpTool {
         self
     }
     /// Sets `headers`.
+    #[inline]
     pub fn headers(
         mut self,
         value: impl ::std::convert::Into<
@@ -33006,6 +34272,7 @@ impl McpTool {
         self
     }
     /// Sets `allowed_tools`.
+    #[inline]
     pub fn allowed_tools(
         mut self,
         value: impl ::std::convert::Into<super::McpToolAllowedTools>,
@@ -33014,6 +34281,7 @@ impl McpTool {
         self
     }
     /// Sets `allowed_callers`.
+    #[inline]
     pub fn allowed_callers(
         mut self,
         value: impl ::std::convert::Into<
@@ -33024,6 +34292,7 @@ impl McpTool {
         self
     }
     /// Sets `require_approval`.
+    #[inline]
     pub fn require_approval(
         mut self,
         value: impl ::std::convert::Into<super::McpToolRequireApproval>,
@@ -33032,6 +34301,7 @@ impl McpTool {
         self
     }
     /// Sets `defer_loading`.
+    #[inline]
     pub fn defer_loading(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.defer_loading = ::std::option::Option::Some(value.into());
         self
@@ -33144,6 +34414,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
     )
 )]
 impl crate::runtime::de::Fit for McpToolAllowedTools {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::McpAllowedTools(value) => crate::runtime::de::Fit::misfit(value),
@@ -33161,6 +34432,7 @@ impl crate::runtime::de::Fit for McpToolAllowedTools {
     )
 )]
 impl ::std::convert::From<super::McpToolFilter> for McpToolAllowedTools {
+    #[inline]
     fn from(value: super::McpToolFilter) -> Self {
         Self::Filter(value)
     }
@@ -33176,6 +34448,7 @@ impl ::std::convert::From<super::McpToolFilter> for McpToolAllowedTools {
 )]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for McpToolAllowedTools {
+    #[inline]
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::McpAllowedTools(value)
     }
@@ -33290,6 +34563,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -33299,6 +34573,7 @@ impl crate::runtime::de::Fit for McpToolCall {
 impl McpToolCall {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         server_label: impl ::std::convert::Into<::std::string::String>,
@@ -33319,6 +34594,7 @@ impl McpToolCall {
         }
     }
     /// Sets `output`.
+    #[inline]
     pub fn output(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -33327,6 +34603,7 @@ impl McpToolCall {
         self
     }
     /// Sets `error`.
+    #[inline]
     pub fn error(
         mut self,
         value: impl ::std::convert::Into<super::McpToolCallError>,
@@ -33335,6 +34612,7 @@ impl McpToolCall {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::McpToolCallStatus>,
@@ -33343,6 +34621,7 @@ impl McpToolCall {
         self
     }
     /// Sets `approval_request_id`.
+    #[inline]
     pub fn approval_request_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -33422,6 +34701,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallError {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpToolCallError {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::McpProtocolError(value) => crate::runtime::de::Fit::misfit(value),
@@ -33433,18 +34713,21 @@ impl crate::runtime::de::Fit for McpToolCallError {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::HttpError> for McpToolCallError {
+    #[inline]
     fn from(value: super::HttpError) -> Self {
         Self::HttpError(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpProtocolError> for McpToolCallError {
+    #[inline]
     fn from(value: super::McpProtocolError) -> Self {
         Self::McpProtocolError(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpToolExecutionError> for McpToolCallError {
+    #[inline]
     fn from(value: super::McpToolExecutionError) -> Self {
         Self::McpToolExecutionError(value)
     }
@@ -33472,6 +34755,7 @@ pub enum McpToolCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpToolCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -33485,6 +34769,7 @@ impl McpToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpToolCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -33498,6 +34783,7 @@ impl ::std::convert::From<&str> for McpToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpToolCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -33521,6 +34807,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpToolCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -33544,6 +34831,7 @@ pub enum McpToolCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpCall => "mcp_call",
@@ -33553,6 +34841,7 @@ impl McpToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_call" => Self::McpCall,
@@ -33562,6 +34851,7 @@ impl ::std::convert::From<&str> for McpToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -33585,6 +34875,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -33595,6 +34886,7 @@ impl crate::runtime::de::Fit for McpToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::McpCall
     }
@@ -33644,6 +34936,7 @@ pub enum McpToolConnectorId {
 )]
 impl McpToolConnectorId {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConnectorDropbox => "connector_dropbox",
@@ -33668,6 +34961,7 @@ impl McpToolConnectorId {
     )
 )]
 impl ::std::convert::From<&str> for McpToolConnectorId {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "connector_dropbox" => Self::ConnectorDropbox,
@@ -33692,6 +34986,7 @@ impl ::std::convert::From<&str> for McpToolConnectorId {
     )
 )]
 impl ::std::fmt::Display for McpToolConnectorId {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -33739,6 +35034,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolConnectorId {
     )
 )]
 impl crate::runtime::de::Fit for McpToolConnectorId {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -33809,6 +35105,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpToolExecutionError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -33818,6 +35115,7 @@ impl crate::runtime::de::Fit for McpToolExecutionError {
 impl McpToolExecutionError {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(content: impl ::serde::Serialize) -> Self {
         Self {
             r#type: super::McpToolExecutionErrorType::McpToolExecutionError,
@@ -33850,6 +35148,7 @@ pub enum McpToolExecutionErrorType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl McpToolExecutionErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpToolExecutionError => "mcp_tool_execution_error",
@@ -33859,6 +35158,7 @@ impl McpToolExecutionErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for McpToolExecutionErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_tool_execution_error" => Self::McpToolExecutionError,
@@ -33868,6 +35168,7 @@ impl ::std::convert::From<&str> for McpToolExecutionErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for McpToolExecutionErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -33891,6 +35192,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpToolExecutionErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -33901,6 +35203,7 @@ impl crate::runtime::de::Fit for McpToolExecutionErrorType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for McpToolExecutionErrorType {
+    #[inline]
     fn default() -> Self {
         Self::McpToolExecutionError
     }
@@ -34001,6 +35304,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolFilter {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpToolFilter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -34018,6 +35322,7 @@ impl crate::runtime::de::Fit for McpToolFilter {
 impl McpToolFilter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             tool_names: ::std::option::Option::None,
@@ -34026,6 +35331,7 @@ impl McpToolFilter {
         }
     }
     /// Sets `tool_names`.
+    #[inline]
     pub fn tool_names(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -34034,6 +35340,7 @@ impl McpToolFilter {
         self
     }
     /// Sets `read_only`.
+    #[inline]
     pub fn read_only(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.read_only = ::std::option::Option::Some(value.into());
         self
@@ -34145,6 +35452,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalFilter {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for McpToolMcpToolApprovalFilter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -34162,6 +35470,7 @@ impl crate::runtime::de::Fit for McpToolMcpToolApprovalFilter {
 impl McpToolMcpToolApprovalFilter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             always: ::std::option::Option::None,
@@ -34170,6 +35479,7 @@ impl McpToolMcpToolApprovalFilter {
         }
     }
     /// Sets `always`.
+    #[inline]
     pub fn always(
         mut self,
         value: impl ::std::convert::Into<super::McpToolFilter>,
@@ -34178,6 +35488,7 @@ impl McpToolMcpToolApprovalFilter {
         self
     }
     /// Sets `never`.
+    #[inline]
     pub fn never(
         mut self,
         value: impl ::std::convert::Into<super::McpToolFilter>,
@@ -34228,6 +35539,7 @@ pub enum McpToolMcpToolApprovalSetting {
 )]
 impl McpToolMcpToolApprovalSetting {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Always => "always",
@@ -34246,6 +35558,7 @@ impl McpToolMcpToolApprovalSetting {
     )
 )]
 impl ::std::convert::From<&str> for McpToolMcpToolApprovalSetting {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "always" => Self::Always,
@@ -34264,6 +35577,7 @@ impl ::std::convert::From<&str> for McpToolMcpToolApprovalSetting {
     )
 )]
 impl ::std::fmt::Display for McpToolMcpToolApprovalSetting {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -34311,6 +35625,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalSetting {
     )
 )]
 impl crate::runtime::de::Fit for McpToolMcpToolApprovalSetting {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -34417,6 +35732,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
     )
 )]
 impl crate::runtime::de::Fit for McpToolRequireApproval {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::McpToolApprovalFilter(value) => crate::runtime::de::Fit::misfit(value),
@@ -34434,6 +35750,7 @@ impl crate::runtime::de::Fit for McpToolRequireApproval {
     )
 )]
 impl ::std::convert::From<&str> for McpToolRequireApproval {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::McpToolApprovalSetting(::std::convert::From::from(value))
     }
@@ -34448,6 +35765,7 @@ impl ::std::convert::From<&str> for McpToolRequireApproval {
     )
 )]
 impl ::std::convert::From<::std::string::String> for McpToolRequireApproval {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::McpToolApprovalSetting(::std::convert::From::from(value.as_str()))
     }
@@ -34463,6 +35781,7 @@ impl ::std::convert::From<::std::string::String> for McpToolRequireApproval {
 )]
 impl ::std::convert::From<super::McpToolMcpToolApprovalFilter>
 for McpToolRequireApproval {
+    #[inline]
     fn from(value: super::McpToolMcpToolApprovalFilter) -> Self {
         Self::McpToolApprovalFilter(value)
     }
@@ -34478,6 +35797,7 @@ for McpToolRequireApproval {
 )]
 impl ::std::convert::From<super::McpToolMcpToolApprovalSetting>
 for McpToolRequireApproval {
+    #[inline]
     fn from(value: super::McpToolMcpToolApprovalSetting) -> Self {
         Self::McpToolApprovalSetting(value)
     }
@@ -34513,6 +35833,7 @@ pub enum McpToolType {
 )]
 impl McpToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mcp => "mcp",
@@ -34530,6 +35851,7 @@ impl McpToolType {
     )
 )]
 impl ::std::convert::From<&str> for McpToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp" => Self::Mcp,
@@ -34547,6 +35869,7 @@ impl ::std::convert::From<&str> for McpToolType {
     )
 )]
 impl ::std::fmt::Display for McpToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -34594,6 +35917,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolType {
     )
 )]
 impl crate::runtime::de::Fit for McpToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -34612,6 +35936,7 @@ impl crate::runtime::de::Fit for McpToolType {
     )
 )]
 impl ::std::default::Default for McpToolType {
+    #[inline]
     fn default() -> Self {
         Self::Mcp
     }
@@ -34698,6 +36023,7 @@ impl<'de> ::serde::Deserialize<'de> for Message {
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Message {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -34800,6 +36126,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentItem {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for MessageContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
@@ -34817,54 +36144,63 @@ impl crate::runtime::de::Fit for MessageContentItem {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::ComputerScreenshotContent> for MessageContentItem {
+    #[inline]
     fn from(value: super::ComputerScreenshotContent) -> Self {
         Self::ComputerScreenshot(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::InputFileContent> for MessageContentItem {
+    #[inline]
     fn from(value: super::InputFileContent) -> Self {
         Self::InputFile(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::InputImageContent> for MessageContentItem {
+    #[inline]
     fn from(value: super::InputImageContent) -> Self {
         Self::InputImage(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::InputTextContent> for MessageContentItem {
+    #[inline]
     fn from(value: super::InputTextContent) -> Self {
         Self::InputText(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::OutputTextContent> for MessageContentItem {
+    #[inline]
     fn from(value: super::OutputTextContent) -> Self {
         Self::OutputText(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::ReasoningTextContent> for MessageContentItem {
+    #[inline]
     fn from(value: super::ReasoningTextContent) -> Self {
         Self::ReasoningText(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::RefusalContent> for MessageContentItem {
+    #[inline]
     fn from(value: super::RefusalContent) -> Self {
         Self::Refusal(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::SummaryTextContent> for MessageContentItem {
+    #[inline]
     fn from(value: super::SummaryTextContent) -> Self {
         Self::SummaryText(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<super::TextContent> for MessageContentItem {
+    #[inline]
     fn from(value: super::TextContent) -> Self {
         Self::Text(value)
     }
@@ -34900,6 +36236,7 @@ pub enum MessagePhase {
 )]
 impl MessagePhase {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Commentary => "commentary",
@@ -34917,6 +36254,7 @@ impl MessagePhase {
     )
 )]
 impl ::std::convert::From<&str> for MessagePhase {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "commentary" => Self::Commentary,
@@ -34934,6 +36272,7 @@ impl ::std::convert::From<&str> for MessagePhase {
     )
 )]
 impl ::std::fmt::Display for MessagePhase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -34978,6 +36317,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase {
     )
 )]
 impl crate::runtime::de::Fit for MessagePhase {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35003,6 +36343,7 @@ pub enum MessagePhase2 {
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl MessagePhase2 {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Commentary => "commentary",
@@ -35013,6 +36354,7 @@ impl MessagePhase2 {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<&str> for MessagePhase2 {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "commentary" => Self::Commentary,
@@ -35023,6 +36365,7 @@ impl ::std::convert::From<&str> for MessagePhase2 {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::fmt::Display for MessagePhase2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35046,6 +36389,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase2 {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for MessagePhase2 {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35083,6 +36427,7 @@ pub enum MessageRole {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl MessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unknown => "unknown",
@@ -35099,6 +36444,7 @@ impl MessageRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "unknown" => Self::Unknown,
@@ -35115,6 +36461,7 @@ impl ::std::convert::From<&str> for MessageRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for MessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35138,6 +36485,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Other(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35165,6 +36513,7 @@ pub enum MessageStatus {
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl MessageStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -35176,6 +36525,7 @@ impl MessageStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<&str> for MessageStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -35187,6 +36537,7 @@ impl ::std::convert::From<&str> for MessageStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::fmt::Display for MessageStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35210,6 +36561,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for MessageStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35233,6 +36585,7 @@ pub enum MessageType {
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl MessageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Message => "message",
@@ -35242,6 +36595,7 @@ impl MessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<&str> for MessageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -35251,6 +36605,7 @@ impl ::std::convert::From<&str> for MessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::fmt::Display for MessageType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35274,6 +36629,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for MessageType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35284,6 +36640,7 @@ impl crate::runtime::de::Fit for MessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::default::Default for MessageType {
+    #[inline]
     fn default() -> Self {
         Self::Message
     }
@@ -35675,30 +37032,35 @@ impl ModelIdsShared {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModelIdsShared {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ModelIdsShared {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModelIdsShared {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModelIdsShared {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -35721,6 +37083,7 @@ pub enum ModelResponsePropertiesPromptCacheRetention {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ModelResponsePropertiesPromptCacheRetention {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InMemory => "in_memory",
@@ -35731,6 +37094,7 @@ impl ModelResponsePropertiesPromptCacheRetention {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModelResponsePropertiesPromptCacheRetention {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_memory" => Self::InMemory,
@@ -35741,6 +37105,7 @@ impl ::std::convert::From<&str> for ModelResponsePropertiesPromptCacheRetention 
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModelResponsePropertiesPromptCacheRetention {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35764,6 +37129,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponsePropertiesPromptCacheRetent
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModelResponsePropertiesPromptCacheRetention {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35827,6 +37193,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationConfigParam {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModerationConfigParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -35836,6 +37203,7 @@ impl crate::runtime::de::Fit for ModerationConfigParam {
 impl ModerationConfigParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(mode: impl ::std::convert::Into<super::ModerationMode>) -> Self {
         Self {
             mode: mode.into(),
@@ -35869,6 +37237,7 @@ pub enum ModerationInputType {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ModerationInputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -35879,6 +37248,7 @@ impl ModerationInputType {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModerationInputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -35889,6 +37259,7 @@ impl ::std::convert::From<&str> for ModerationInputType {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModerationInputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35912,6 +37283,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInputType {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModerationInputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35937,6 +37309,7 @@ pub enum ModerationMode {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ModerationMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Score => "score",
@@ -35947,6 +37320,7 @@ impl ModerationMode {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModerationMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "score" => Self::Score,
@@ -35957,6 +37331,7 @@ impl ::std::convert::From<&str> for ModerationMode {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModerationMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35980,6 +37355,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationMode {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModerationMode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -36050,6 +37426,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationParam {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModerationParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -36059,6 +37436,7 @@ impl crate::runtime::de::Fit for ModerationParam {
 impl ModerationParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(model: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             model: model.into(),
@@ -36067,6 +37445,7 @@ impl ModerationParam {
         }
     }
     /// Sets `policy`.
+    #[inline]
     pub fn policy(
         mut self,
         value: impl ::std::convert::Into<super::ModerationPolicyParam>,
@@ -36146,6 +37525,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationPolicyParam {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModerationPolicyParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -36155,6 +37535,7 @@ impl crate::runtime::de::Fit for ModerationPolicyParam {
 impl ModerationPolicyParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             input: ::std::option::Option::None,
@@ -36163,6 +37544,7 @@ impl ModerationPolicyParam {
         }
     }
     /// Sets `input`.
+    #[inline]
     pub fn input(
         mut self,
         value: impl ::std::convert::Into<super::ModerationConfigParam>,
@@ -36171,6 +37553,7 @@ impl ModerationPolicyParam {
         self
     }
     /// Sets `output`.
+    #[inline]
     pub fn output(
         mut self,
         value: impl ::std::convert::Into<super::ModerationConfigParam>,
@@ -36283,6 +37666,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModerationResultBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -36302,6 +37686,7 @@ pub enum ModerationResultBodyType {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ModerationResultBodyType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ModerationResult => "moderation_result",
@@ -36311,6 +37696,7 @@ impl ModerationResultBodyType {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ModerationResultBodyType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "moderation_result" => Self::ModerationResult,
@@ -36320,6 +37706,7 @@ impl ::std::convert::From<&str> for ModerationResultBodyType {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ModerationResultBodyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -36343,6 +37730,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBodyType {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModerationResultBodyType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -36353,6 +37741,7 @@ impl crate::runtime::de::Fit for ModerationResultBodyType {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ModerationResultBodyType {
+    #[inline]
     fn default() -> Self {
         Self::ModerationResult
     }
@@ -36429,6 +37818,7 @@ impl<'de> ::serde::Deserialize<'de> for MoveParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MoveParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -36438,6 +37828,7 @@ impl crate::runtime::de::Fit for MoveParam {
 impl MoveParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         x: impl ::std::convert::Into<i64>,
         y: impl ::std::convert::Into<i64>,
@@ -36451,6 +37842,7 @@ impl MoveParam {
         }
     }
     /// Sets `keys`.
+    #[inline]
     pub fn keys(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -36483,6 +37875,7 @@ pub enum MoveParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl MoveParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Move => "move",
@@ -36492,6 +37885,7 @@ impl MoveParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for MoveParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "move" => Self::Move,
@@ -36501,6 +37895,7 @@ impl ::std::convert::From<&str> for MoveParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for MoveParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -36524,6 +37919,7 @@ impl<'de> ::serde::Deserialize<'de> for MoveParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MoveParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -36534,6 +37930,7 @@ impl crate::runtime::de::Fit for MoveParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for MoveParamType {
+    #[inline]
     fn default() -> Self {
         Self::Move
     }
@@ -36638,6 +38035,7 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for NamespaceToolParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -36654,6 +38052,7 @@ impl crate::runtime::de::Fit for NamespaceToolParam {
 impl NamespaceToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
@@ -36762,6 +38161,7 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamToolsItem {
     )
 )]
 impl crate::runtime::de::Fit for NamespaceToolParamToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Function(value) => crate::runtime::de::Fit::misfit(value),
@@ -36779,6 +38179,7 @@ impl crate::runtime::de::Fit for NamespaceToolParamToolsItem {
     )
 )]
 impl ::std::convert::From<super::CustomToolParam> for NamespaceToolParamToolsItem {
+    #[inline]
     fn from(value: super::CustomToolParam) -> Self {
         Self::Custom(value)
     }
@@ -36792,6 +38193,7 @@ impl ::std::convert::From<super::CustomToolParam> for NamespaceToolParamToolsIte
     )
 )]
 impl ::std::convert::From<super::FunctionToolParam> for NamespaceToolParamToolsItem {
+    #[inline]
     fn from(value: super::FunctionToolParam) -> Self {
         Self::Function(value)
     }
@@ -36825,6 +38227,7 @@ pub enum NamespaceToolParamType {
 )]
 impl NamespaceToolParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Namespace => "namespace",
@@ -36841,6 +38244,7 @@ impl NamespaceToolParamType {
     )
 )]
 impl ::std::convert::From<&str> for NamespaceToolParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "namespace" => Self::Namespace,
@@ -36857,6 +38261,7 @@ impl ::std::convert::From<&str> for NamespaceToolParamType {
     )
 )]
 impl ::std::fmt::Display for NamespaceToolParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -36901,6 +38306,7 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamType {
     )
 )]
 impl crate::runtime::de::Fit for NamespaceToolParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -36918,6 +38324,7 @@ impl crate::runtime::de::Fit for NamespaceToolParamType {
     )
 )]
 impl ::std::default::Default for NamespaceToolParamType {
+    #[inline]
     fn default() -> Self {
         Self::Namespace
     }
@@ -37031,6 +38438,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
 #[cfg(any(feature = "files", feature = "uploads"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OpenAiFile {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -37050,6 +38458,7 @@ pub enum OpenAiFileObject {
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl OpenAiFileObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::File => "file",
@@ -37059,6 +38468,7 @@ impl OpenAiFileObject {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl ::std::convert::From<&str> for OpenAiFileObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file" => Self::File,
@@ -37068,6 +38478,7 @@ impl ::std::convert::From<&str> for OpenAiFileObject {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl ::std::fmt::Display for OpenAiFileObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37091,6 +38502,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileObject {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl crate::runtime::de::Fit for OpenAiFileObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37101,6 +38513,7 @@ impl crate::runtime::de::Fit for OpenAiFileObject {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl ::std::default::Default for OpenAiFileObject {
+    #[inline]
     fn default() -> Self {
         Self::File
     }
@@ -37134,6 +38547,7 @@ pub enum OpenAiFilePurpose {
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl OpenAiFilePurpose {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Assistants => "assistants",
@@ -37150,6 +38564,7 @@ impl OpenAiFilePurpose {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl ::std::convert::From<&str> for OpenAiFilePurpose {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "assistants" => Self::Assistants,
@@ -37166,6 +38581,7 @@ impl ::std::convert::From<&str> for OpenAiFilePurpose {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl ::std::fmt::Display for OpenAiFilePurpose {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37189,6 +38605,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl crate::runtime::de::Fit for OpenAiFilePurpose {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37217,6 +38634,7 @@ pub enum OpenAiFileStatus {
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl OpenAiFileStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Uploaded => "uploaded",
@@ -37228,6 +38646,7 @@ impl OpenAiFileStatus {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl ::std::convert::From<&str> for OpenAiFileStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "uploaded" => Self::Uploaded,
@@ -37239,6 +38658,7 @@ impl ::std::convert::From<&str> for OpenAiFileStatus {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl ::std::fmt::Display for OpenAiFileStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37262,6 +38682,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileStatus {
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
 impl crate::runtime::de::Fit for OpenAiFileStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37287,6 +38708,7 @@ pub enum OrderEnum {
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
 impl OrderEnum {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -37297,6 +38719,7 @@ impl OrderEnum {
 }
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
 impl ::std::convert::From<&str> for OrderEnum {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -37307,6 +38730,7 @@ impl ::std::convert::From<&str> for OrderEnum {
 }
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
 impl ::std::fmt::Display for OrderEnum {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37330,6 +38754,7 @@ impl<'de> ::serde::Deserialize<'de> for OrderEnum {
 }
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
 impl crate::runtime::de::Fit for OrderEnum {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37420,6 +38845,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessage {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OutputMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
             + crate::runtime::de::Fit::misfit(&self.role)
@@ -37430,6 +38856,7 @@ impl crate::runtime::de::Fit for OutputMessage {
 impl OutputMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         content: impl ::std::convert::Into<::std::vec::Vec<super::OutputMessageContent>>,
@@ -37446,6 +38873,7 @@ impl OutputMessage {
         }
     }
     /// Sets `phase`.
+    #[inline]
     pub fn phase(
         mut self,
         value: impl ::std::convert::Into<super::MessagePhase>,
@@ -37515,6 +38943,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageContent {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputMessageContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::OutputText(value) => crate::runtime::de::Fit::misfit(value),
@@ -37525,12 +38954,14 @@ impl crate::runtime::de::Fit for OutputMessageContent {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::OutputTextContent> for OutputMessageContent {
+    #[inline]
     fn from(value: super::OutputTextContent) -> Self {
         Self::OutputText(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::RefusalContent> for OutputMessageContent {
+    #[inline]
     fn from(value: super::RefusalContent) -> Self {
         Self::Refusal(value)
     }
@@ -37550,6 +38981,7 @@ pub enum OutputMessageRole {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl OutputMessageRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Assistant => "assistant",
@@ -37559,6 +38991,7 @@ impl OutputMessageRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for OutputMessageRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "assistant" => Self::Assistant,
@@ -37568,6 +39001,7 @@ impl ::std::convert::From<&str> for OutputMessageRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for OutputMessageRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37591,6 +39025,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputMessageRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37601,6 +39036,7 @@ impl crate::runtime::de::Fit for OutputMessageRole {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for OutputMessageRole {
+    #[inline]
     fn default() -> Self {
         Self::Assistant
     }
@@ -37624,6 +39060,7 @@ pub enum OutputMessageStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl OutputMessageStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -37635,6 +39072,7 @@ impl OutputMessageStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for OutputMessageStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -37646,6 +39084,7 @@ impl ::std::convert::From<&str> for OutputMessageStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for OutputMessageStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37669,6 +39108,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputMessageStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37692,6 +39132,7 @@ pub enum OutputMessageType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl OutputMessageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Message => "message",
@@ -37701,6 +39142,7 @@ impl OutputMessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for OutputMessageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -37710,6 +39152,7 @@ impl ::std::convert::From<&str> for OutputMessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for OutputMessageType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37733,6 +39176,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputMessageType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37743,6 +39187,7 @@ impl crate::runtime::de::Fit for OutputMessageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for OutputMessageType {
+    #[inline]
     fn default() -> Self {
         Self::Message
     }
@@ -37819,6 +39264,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OutputTextContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -37828,6 +39274,7 @@ impl crate::runtime::de::Fit for OutputTextContent {
 impl OutputTextContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         text: impl ::std::convert::Into<::std::string::String>,
         annotations: impl ::std::convert::Into<::std::vec::Vec<super::Annotation>>,
@@ -37866,6 +39313,7 @@ pub enum OutputTextContentType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl OutputTextContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputText => "output_text",
@@ -37875,6 +39323,7 @@ impl OutputTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for OutputTextContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_text" => Self::OutputText,
@@ -37884,6 +39333,7 @@ impl ::std::convert::From<&str> for OutputTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for OutputTextContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37907,6 +39357,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputTextContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37917,6 +39368,7 @@ impl crate::runtime::de::Fit for OutputTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for OutputTextContentType {
+    #[inline]
     fn default() -> Self {
         Self::OutputText
     }
@@ -38003,6 +39455,7 @@ impl<'de> ::serde::Deserialize<'de> for Program {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Program {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38084,6 +39537,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgramItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38093,6 +39547,7 @@ impl crate::runtime::de::Fit for ProgramItemParam {
 impl ProgramItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         call_id: impl ::std::convert::Into<::std::string::String>,
@@ -38133,6 +39588,7 @@ pub enum ProgramItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Program => "program",
@@ -38142,6 +39598,7 @@ impl ProgramItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "program" => Self::Program,
@@ -38151,6 +39608,7 @@ impl ::std::convert::From<&str> for ProgramItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38174,6 +39632,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38184,6 +39643,7 @@ impl crate::runtime::de::Fit for ProgramItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::Program
     }
@@ -38265,6 +39725,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutput {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgramOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38346,6 +39807,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgramOutputItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38355,6 +39817,7 @@ impl crate::runtime::de::Fit for ProgramOutputItemParam {
 impl ProgramOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         call_id: impl ::std::convert::Into<::std::string::String>,
@@ -38395,6 +39858,7 @@ pub enum ProgramOutputItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramOutputItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProgramOutput => "program_output",
@@ -38404,6 +39868,7 @@ impl ProgramOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramOutputItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "program_output" => Self::ProgramOutput,
@@ -38413,6 +39878,7 @@ impl ::std::convert::From<&str> for ProgramOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramOutputItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38436,6 +39902,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38446,6 +39913,7 @@ impl crate::runtime::de::Fit for ProgramOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramOutputItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::ProgramOutput
     }
@@ -38467,6 +39935,7 @@ pub enum ProgramOutputItemStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramOutputItemStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -38477,6 +39946,7 @@ impl ProgramOutputItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramOutputItemStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -38487,6 +39957,7 @@ impl ::std::convert::From<&str> for ProgramOutputItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramOutputItemStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38510,6 +39981,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputItemStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38535,6 +40007,7 @@ pub enum ProgramOutputStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramOutputStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -38545,6 +40018,7 @@ impl ProgramOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramOutputStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -38555,6 +40029,7 @@ impl ::std::convert::From<&str> for ProgramOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramOutputStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38578,6 +40053,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38601,6 +40077,7 @@ pub enum ProgramOutputType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProgramOutput => "program_output",
@@ -38610,6 +40087,7 @@ impl ProgramOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "program_output" => Self::ProgramOutput,
@@ -38619,6 +40097,7 @@ impl ::std::convert::From<&str> for ProgramOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38642,6 +40121,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38652,6 +40132,7 @@ impl crate::runtime::de::Fit for ProgramOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramOutputType {
+    #[inline]
     fn default() -> Self {
         Self::ProgramOutput
     }
@@ -38718,6 +40199,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgramToolCallCaller {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38727,6 +40209,7 @@ impl crate::runtime::de::Fit for ProgramToolCallCaller {
 impl ProgramToolCallCaller {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(caller_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::ProgramToolCallCallerType::Program,
@@ -38809,6 +40292,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgramToolCallCallerParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38818,6 +40302,7 @@ impl crate::runtime::de::Fit for ProgramToolCallCallerParam {
 impl ProgramToolCallCallerParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(caller_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::ProgramToolCallCallerParamType::Program,
@@ -38850,6 +40335,7 @@ pub enum ProgramToolCallCallerParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramToolCallCallerParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Program => "program",
@@ -38859,6 +40345,7 @@ impl ProgramToolCallCallerParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramToolCallCallerParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "program" => Self::Program,
@@ -38868,6 +40355,7 @@ impl ::std::convert::From<&str> for ProgramToolCallCallerParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramToolCallCallerParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38891,6 +40379,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramToolCallCallerParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38901,6 +40390,7 @@ impl crate::runtime::de::Fit for ProgramToolCallCallerParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramToolCallCallerParamType {
+    #[inline]
     fn default() -> Self {
         Self::Program
     }
@@ -38920,6 +40410,7 @@ pub enum ProgramToolCallCallerType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramToolCallCallerType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Program => "program",
@@ -38929,6 +40420,7 @@ impl ProgramToolCallCallerType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramToolCallCallerType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "program" => Self::Program,
@@ -38938,6 +40430,7 @@ impl ::std::convert::From<&str> for ProgramToolCallCallerType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramToolCallCallerType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38961,6 +40454,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramToolCallCallerType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38971,6 +40465,7 @@ impl crate::runtime::de::Fit for ProgramToolCallCallerType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramToolCallCallerType {
+    #[inline]
     fn default() -> Self {
         Self::Program
     }
@@ -38990,6 +40485,7 @@ pub enum ProgramType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ProgramType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Program => "program",
@@ -38999,6 +40495,7 @@ impl ProgramType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ProgramType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "program" => Self::Program,
@@ -39008,6 +40505,7 @@ impl ::std::convert::From<&str> for ProgramType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ProgramType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -39031,6 +40529,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -39041,6 +40540,7 @@ impl crate::runtime::de::Fit for ProgramType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ProgramType {
+    #[inline]
     fn default() -> Self {
         Self::Program
     }
@@ -39131,6 +40631,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProgrammaticToolCallingParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -39147,6 +40648,7 @@ impl crate::runtime::de::Fit for ProgrammaticToolCallingParam {
 impl ProgrammaticToolCallingParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ProgrammaticToolCallingParamType::ProgrammaticToolCalling,
@@ -39192,6 +40694,7 @@ pub enum ProgrammaticToolCallingParamType {
 )]
 impl ProgrammaticToolCallingParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProgrammaticToolCalling => "programmatic_tool_calling",
@@ -39208,6 +40711,7 @@ impl ProgrammaticToolCallingParamType {
     )
 )]
 impl ::std::convert::From<&str> for ProgrammaticToolCallingParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "programmatic_tool_calling" => Self::ProgrammaticToolCalling,
@@ -39224,6 +40728,7 @@ impl ::std::convert::From<&str> for ProgrammaticToolCallingParamType {
     )
 )]
 impl ::std::fmt::Display for ProgrammaticToolCallingParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -39268,6 +40773,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParamType {
     )
 )]
 impl crate::runtime::de::Fit for ProgrammaticToolCallingParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -39285,6 +40791,7 @@ impl crate::runtime::de::Fit for ProgrammaticToolCallingParamType {
     )
 )]
 impl ::std::default::Default for ProgrammaticToolCallingParamType {
+    #[inline]
     fn default() -> Self {
         Self::ProgrammaticToolCalling
     }
@@ -39356,6 +40863,7 @@ impl<'de> ::serde::Deserialize<'de> for Prompt {
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Prompt {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -39365,6 +40873,7 @@ impl crate::runtime::de::Fit for Prompt {
 impl Prompt {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: id.into(),
@@ -39374,6 +40883,7 @@ impl Prompt {
         }
     }
     /// Sets `version`.
+    #[inline]
     pub fn version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -39382,6 +40892,7 @@ impl Prompt {
         self
     }
     /// Sets `variables`.
+    #[inline]
     pub fn variables(
         mut self,
         value: impl ::std::convert::Into<super::ResponsePromptVariables>,
@@ -39493,6 +41004,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PromptCacheBreakpointConfig {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.mode)
     }
@@ -39511,6 +41023,7 @@ impl crate::runtime::de::Fit for PromptCacheBreakpointConfig {
 impl PromptCacheBreakpointConfig {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             mode: super::PromptCacheBreakpointConfigMode::Explicit,
@@ -39560,6 +41073,7 @@ pub enum PromptCacheBreakpointConfigMode {
 )]
 impl PromptCacheBreakpointConfigMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Explicit => "explicit",
@@ -39578,6 +41092,7 @@ impl PromptCacheBreakpointConfigMode {
     )
 )]
 impl ::std::convert::From<&str> for PromptCacheBreakpointConfigMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "explicit" => Self::Explicit,
@@ -39596,6 +41111,7 @@ impl ::std::convert::From<&str> for PromptCacheBreakpointConfigMode {
     )
 )]
 impl ::std::fmt::Display for PromptCacheBreakpointConfigMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -39646,6 +41162,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfigMode {
     )
 )]
 impl crate::runtime::de::Fit for PromptCacheBreakpointConfigMode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -39665,6 +41182,7 @@ impl crate::runtime::de::Fit for PromptCacheBreakpointConfigMode {
     )
 )]
 impl ::std::default::Default for PromptCacheBreakpointConfigMode {
+    #[inline]
     fn default() -> Self {
         Self::Explicit
     }
@@ -39755,6 +41273,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PromptCacheBreakpointParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.mode)
     }
@@ -39771,6 +41290,7 @@ impl crate::runtime::de::Fit for PromptCacheBreakpointParam {
 impl PromptCacheBreakpointParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             mode: super::PromptCacheBreakpointParamMode::Explicit,
@@ -39816,6 +41336,7 @@ pub enum PromptCacheBreakpointParamMode {
 )]
 impl PromptCacheBreakpointParamMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Explicit => "explicit",
@@ -39832,6 +41353,7 @@ impl PromptCacheBreakpointParamMode {
     )
 )]
 impl ::std::convert::From<&str> for PromptCacheBreakpointParamMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "explicit" => Self::Explicit,
@@ -39848,6 +41370,7 @@ impl ::std::convert::From<&str> for PromptCacheBreakpointParamMode {
     )
 )]
 impl ::std::fmt::Display for PromptCacheBreakpointParamMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -39892,6 +41415,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParamMode {
     )
 )]
 impl crate::runtime::de::Fit for PromptCacheBreakpointParamMode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -39909,6 +41433,7 @@ impl crate::runtime::de::Fit for PromptCacheBreakpointParamMode {
     )
 )]
 impl ::std::default::Default for PromptCacheBreakpointParamMode {
+    #[inline]
     fn default() -> Self {
         Self::Explicit
     }
@@ -39930,6 +41455,7 @@ pub enum PromptCacheModeEnum {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl PromptCacheModeEnum {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Implicit => "implicit",
@@ -39940,6 +41466,7 @@ impl PromptCacheModeEnum {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for PromptCacheModeEnum {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "implicit" => Self::Implicit,
@@ -39950,6 +41477,7 @@ impl ::std::convert::From<&str> for PromptCacheModeEnum {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for PromptCacheModeEnum {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -39973,6 +41501,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheModeEnum {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for PromptCacheModeEnum {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40046,6 +41575,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PromptCacheOptionsParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.ttl.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -40056,6 +41586,7 @@ impl crate::runtime::de::Fit for PromptCacheOptionsParam {
 impl PromptCacheOptionsParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             ttl: ::std::option::Option::None,
@@ -40064,6 +41595,7 @@ impl PromptCacheOptionsParam {
         }
     }
     /// Sets `ttl`.
+    #[inline]
     pub fn ttl(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheTtlEnum>,
@@ -40072,6 +41604,7 @@ impl PromptCacheOptionsParam {
         self
     }
     /// Sets `mode`.
+    #[inline]
     pub fn mode(
         mut self,
         value: impl ::std::convert::Into<super::PromptCacheModeEnum>,
@@ -40104,6 +41637,7 @@ pub enum PromptCacheTtlEnum {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl PromptCacheTtlEnum {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V30m => "30m",
@@ -40113,6 +41647,7 @@ impl PromptCacheTtlEnum {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for PromptCacheTtlEnum {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "30m" => Self::V30m,
@@ -40122,6 +41657,7 @@ impl ::std::convert::From<&str> for PromptCacheTtlEnum {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for PromptCacheTtlEnum {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40145,6 +41681,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheTtlEnum {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for PromptCacheTtlEnum {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40155,6 +41692,7 @@ impl crate::runtime::de::Fit for PromptCacheTtlEnum {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for PromptCacheTtlEnum {
+    #[inline]
     fn default() -> Self {
         Self::V30m
     }
@@ -40245,6 +41783,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicAssignOrganizationGroupRoleBody {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PublicAssignOrganizationGroupRoleBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -40261,6 +41800,7 @@ impl crate::runtime::de::Fit for PublicAssignOrganizationGroupRoleBody {
 impl PublicAssignOrganizationGroupRoleBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(role_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             role_id: role_id.into(),
@@ -40308,6 +41848,7 @@ pub enum RankerVersionType {
 )]
 impl RankerVersionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -40325,6 +41866,7 @@ impl RankerVersionType {
     )
 )]
 impl ::std::convert::From<&str> for RankerVersionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -40342,6 +41884,7 @@ impl ::std::convert::From<&str> for RankerVersionType {
     )
 )]
 impl ::std::fmt::Display for RankerVersionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40386,6 +41929,7 @@ impl<'de> ::serde::Deserialize<'de> for RankerVersionType {
     )
 )]
 impl crate::runtime::de::Fit for RankerVersionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40492,6 +42036,7 @@ impl<'de> ::serde::Deserialize<'de> for RankingOptions {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RankingOptions {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -40508,6 +42053,7 @@ impl crate::runtime::de::Fit for RankingOptions {
 impl RankingOptions {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             ranker: ::std::option::Option::None,
@@ -40517,6 +42063,7 @@ impl RankingOptions {
         }
     }
     /// Sets `ranker`.
+    #[inline]
     pub fn ranker(
         mut self,
         value: impl ::std::convert::Into<super::RankerVersionType>,
@@ -40525,11 +42072,13 @@ impl RankingOptions {
         self
     }
     /// Sets `score_threshold`.
+    #[inline]
     pub fn score_threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.score_threshold = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `hybrid_search`.
+    #[inline]
     pub fn hybrid_search(
         mut self,
         value: impl ::std::convert::Into<super::HybridSearchOptions>,
@@ -40592,6 +42141,7 @@ pub enum ReasoningEffort {
 )]
 impl ReasoningEffort {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -40616,6 +42166,7 @@ impl ReasoningEffort {
     )
 )]
 impl ::std::convert::From<&str> for ReasoningEffort {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -40640,6 +42191,7 @@ impl ::std::convert::From<&str> for ReasoningEffort {
     )
 )]
 impl ::std::fmt::Display for ReasoningEffort {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40690,6 +42242,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningEffort {
     )
 )]
 impl crate::runtime::de::Fit for ReasoningEffort {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40783,6 +42336,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItem {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ReasoningItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -40792,6 +42346,7 @@ impl crate::runtime::de::Fit for ReasoningItem {
 impl ReasoningItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         summary: impl ::std::convert::Into<::std::vec::Vec<super::SummaryTextContent>>,
@@ -40807,6 +42362,7 @@ impl ReasoningItem {
         }
     }
     /// Sets `encrypted_content`.
+    #[inline]
     pub fn encrypted_content(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -40815,6 +42371,7 @@ impl ReasoningItem {
         self
     }
     /// Sets `content`.
+    #[inline]
     pub fn content(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<super::ReasoningTextContent>>,
@@ -40823,6 +42380,7 @@ impl ReasoningItem {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::ReasoningItemStatus>,
@@ -40859,6 +42417,7 @@ pub enum ReasoningItemStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ReasoningItemStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -40870,6 +42429,7 @@ impl ReasoningItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ReasoningItemStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -40881,6 +42441,7 @@ impl ::std::convert::From<&str> for ReasoningItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ReasoningItemStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40904,6 +42465,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItemStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningItemStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40927,6 +42489,7 @@ pub enum ReasoningItemType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ReasoningItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Reasoning => "reasoning",
@@ -40936,6 +42499,7 @@ impl ReasoningItemType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ReasoningItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "reasoning" => Self::Reasoning,
@@ -40945,6 +42509,7 @@ impl ::std::convert::From<&str> for ReasoningItemType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ReasoningItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40968,6 +42533,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItemType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40978,6 +42544,7 @@ impl crate::runtime::de::Fit for ReasoningItemType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ReasoningItemType {
+    #[inline]
     fn default() -> Self {
         Self::Reasoning
     }
@@ -41044,6 +42611,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContent {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ReasoningTextContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -41053,6 +42621,7 @@ impl crate::runtime::de::Fit for ReasoningTextContent {
 impl ReasoningTextContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::ReasoningTextContentType::ReasoningText,
@@ -41085,6 +42654,7 @@ pub enum ReasoningTextContentType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ReasoningTextContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReasoningText => "reasoning_text",
@@ -41094,6 +42664,7 @@ impl ReasoningTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ReasoningTextContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "reasoning_text" => Self::ReasoningText,
@@ -41103,6 +42674,7 @@ impl ::std::convert::From<&str> for ReasoningTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ReasoningTextContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -41126,6 +42698,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningTextContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -41136,6 +42709,7 @@ impl crate::runtime::de::Fit for ReasoningTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ReasoningTextContentType {
+    #[inline]
     fn default() -> Self {
         Self::ReasoningText
     }
@@ -41202,6 +42776,7 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContent {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RefusalContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -41211,6 +42786,7 @@ impl crate::runtime::de::Fit for RefusalContent {
 impl RefusalContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(refusal: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::RefusalContentType::Refusal,
@@ -41243,6 +42819,7 @@ pub enum RefusalContentType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl RefusalContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Refusal => "refusal",
@@ -41252,6 +42829,7 @@ impl RefusalContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RefusalContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "refusal" => Self::Refusal,
@@ -41261,6 +42839,7 @@ impl ::std::convert::From<&str> for RefusalContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for RefusalContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -41284,6 +42863,7 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RefusalContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -41294,6 +42874,7 @@ impl crate::runtime::de::Fit for RefusalContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for RefusalContentType {
+    #[inline]
     fn default() -> Self {
         Self::Refusal
     }
@@ -41388,6 +42969,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObject {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFormatJsonObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -41405,6 +42987,7 @@ impl crate::runtime::de::Fit for ResponseFormatJsonObject {
 impl ResponseFormatJsonObject {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ResponseFormatJsonObjectType::JsonObject,
@@ -41452,6 +43035,7 @@ pub enum ResponseFormatJsonObjectType {
 )]
 impl ResponseFormatJsonObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::JsonObject => "json_object",
@@ -41469,6 +43053,7 @@ impl ResponseFormatJsonObjectType {
     )
 )]
 impl ::std::convert::From<&str> for ResponseFormatJsonObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "json_object" => Self::JsonObject,
@@ -41486,6 +43071,7 @@ impl ::std::convert::From<&str> for ResponseFormatJsonObjectType {
     )
 )]
 impl ::std::fmt::Display for ResponseFormatJsonObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -41533,6 +43119,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObjectType {
     )
 )]
 impl crate::runtime::de::Fit for ResponseFormatJsonObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -41551,6 +43138,7 @@ impl crate::runtime::de::Fit for ResponseFormatJsonObjectType {
     )
 )]
 impl ::std::default::Default for ResponseFormatJsonObjectType {
+    #[inline]
     fn default() -> Self {
         Self::JsonObject
     }
@@ -41650,6 +43238,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchema {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFormatJsonSchema {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -41666,6 +43255,7 @@ impl crate::runtime::de::Fit for ResponseFormatJsonSchema {
 impl ResponseFormatJsonSchema {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         json_schema: impl ::std::convert::Into<super::ResponseFormatJsonSchemaJsonSchema>,
     ) -> Self {
@@ -41788,6 +43378,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaJsonSchema {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFormatJsonSchemaJsonSchema {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -41804,6 +43395,7 @@ impl crate::runtime::de::Fit for ResponseFormatJsonSchemaJsonSchema {
 impl ResponseFormatJsonSchemaJsonSchema {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             description: ::std::option::Option::None,
@@ -41814,6 +43406,7 @@ impl ResponseFormatJsonSchemaJsonSchema {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -41822,11 +43415,13 @@ impl ResponseFormatJsonSchemaJsonSchema {
         self
     }
     /// Sets `schema`.
+    #[inline]
     pub fn schema(mut self, value: impl ::serde::Serialize) -> Self {
         self.schema = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `strict`.
+    #[inline]
     pub fn strict(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.strict = ::std::option::Option::Some(value.into());
         self
@@ -41886,6 +43481,7 @@ pub enum ResponseFormatJsonSchemaType {
 )]
 impl ResponseFormatJsonSchemaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::JsonSchema => "json_schema",
@@ -41902,6 +43498,7 @@ impl ResponseFormatJsonSchemaType {
     )
 )]
 impl ::std::convert::From<&str> for ResponseFormatJsonSchemaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "json_schema" => Self::JsonSchema,
@@ -41918,6 +43515,7 @@ impl ::std::convert::From<&str> for ResponseFormatJsonSchemaType {
     )
 )]
 impl ::std::fmt::Display for ResponseFormatJsonSchemaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -41962,6 +43560,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaType {
     )
 )]
 impl crate::runtime::de::Fit for ResponseFormatJsonSchemaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -41979,6 +43578,7 @@ impl crate::runtime::de::Fit for ResponseFormatJsonSchemaType {
     )
 )]
 impl ::std::default::Default for ResponseFormatJsonSchemaType {
+    #[inline]
     fn default() -> Self {
         Self::JsonSchema
     }
@@ -42070,6 +43670,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatText {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFormatText {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -42087,6 +43688,7 @@ impl crate::runtime::de::Fit for ResponseFormatText {
 impl ResponseFormatText {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ResponseFormatTextType::Text,
@@ -42134,6 +43736,7 @@ pub enum ResponseFormatTextType {
 )]
 impl ResponseFormatTextType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -42151,6 +43754,7 @@ impl ResponseFormatTextType {
     )
 )]
 impl ::std::convert::From<&str> for ResponseFormatTextType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -42168,6 +43772,7 @@ impl ::std::convert::From<&str> for ResponseFormatTextType {
     )
 )]
 impl ::std::fmt::Display for ResponseFormatTextType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -42215,6 +43820,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
     )
 )]
 impl crate::runtime::de::Fit for ResponseFormatTextType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -42233,6 +43839,7 @@ impl crate::runtime::de::Fit for ResponseFormatTextType {
     )
 )]
 impl ::std::default::Default for ResponseFormatTextType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -42356,6 +43963,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponsePromptVariablesValue {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::InputTextContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -42367,30 +43975,35 @@ impl crate::runtime::de::Fit for ResponsePromptVariablesValue {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ResponsePromptVariablesValue {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for ResponsePromptVariablesValue {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputFileContent> for ResponsePromptVariablesValue {
+    #[inline]
     fn from(value: super::InputFileContent) -> Self {
         Self::InputFileContent(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputImageContent> for ResponsePromptVariablesValue {
+    #[inline]
     fn from(value: super::InputImageContent) -> Self {
         Self::InputImageContent(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::InputTextContent> for ResponsePromptVariablesValue {
+    #[inline]
     fn from(value: super::InputTextContent) -> Self {
         Self::InputTextContent(value)
     }
@@ -42522,6 +44135,7 @@ impl<'de> ::serde::Deserialize<'de> for Role {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Role {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -42626,6 +44240,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResource {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RoleListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -42659,6 +44274,7 @@ pub enum RoleListResourceObject {
 )]
 impl RoleListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -42675,6 +44291,7 @@ impl RoleListResourceObject {
     )
 )]
 impl ::std::convert::From<&str> for RoleListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -42691,6 +44308,7 @@ impl ::std::convert::From<&str> for RoleListResourceObject {
     )
 )]
 impl ::std::fmt::Display for RoleListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -42735,6 +44353,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResourceObject {
     )
 )]
 impl crate::runtime::de::Fit for RoleListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -42752,6 +44371,7 @@ impl crate::runtime::de::Fit for RoleListResourceObject {
     )
 )]
 impl ::std::default::Default for RoleListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -42787,6 +44407,7 @@ pub enum RoleObject {
 )]
 impl RoleObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Role => "role",
@@ -42804,6 +44425,7 @@ impl RoleObject {
     )
 )]
 impl ::std::convert::From<&str> for RoleObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "role" => Self::Role,
@@ -42821,6 +44443,7 @@ impl ::std::convert::From<&str> for RoleObject {
     )
 )]
 impl ::std::fmt::Display for RoleObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -42868,6 +44491,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleObject {
     )
 )]
 impl crate::runtime::de::Fit for RoleObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -42886,6 +44510,7 @@ impl crate::runtime::de::Fit for RoleObject {
     )
 )]
 impl ::std::default::Default for RoleObject {
+    #[inline]
     fn default() -> Self {
         Self::Role
     }
@@ -42945,6 +44570,7 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ScreenshotParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -42954,6 +44580,7 @@ impl crate::runtime::de::Fit for ScreenshotParam {
 impl ScreenshotParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ScreenshotParamType::Screenshot,
@@ -42985,6 +44612,7 @@ pub enum ScreenshotParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ScreenshotParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Screenshot => "screenshot",
@@ -42994,6 +44622,7 @@ impl ScreenshotParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ScreenshotParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "screenshot" => Self::Screenshot,
@@ -43003,6 +44632,7 @@ impl ::std::convert::From<&str> for ScreenshotParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ScreenshotParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43026,6 +44656,7 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ScreenshotParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43036,6 +44667,7 @@ impl crate::runtime::de::Fit for ScreenshotParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ScreenshotParamType {
+    #[inline]
     fn default() -> Self {
         Self::Screenshot
     }
@@ -43122,6 +44754,7 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ScrollParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -43131,6 +44764,7 @@ impl crate::runtime::de::Fit for ScrollParam {
 impl ScrollParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         x: impl ::std::convert::Into<i64>,
         y: impl ::std::convert::Into<i64>,
@@ -43148,6 +44782,7 @@ impl ScrollParam {
         }
     }
     /// Sets `keys`.
+    #[inline]
     pub fn keys(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -43180,6 +44815,7 @@ pub enum ScrollParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ScrollParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Scroll => "scroll",
@@ -43189,6 +44825,7 @@ impl ScrollParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ScrollParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "scroll" => Self::Scroll,
@@ -43198,6 +44835,7 @@ impl ::std::convert::From<&str> for ScrollParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ScrollParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43221,6 +44859,7 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ScrollParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43231,6 +44870,7 @@ impl crate::runtime::de::Fit for ScrollParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ScrollParamType {
+    #[inline]
     fn default() -> Self {
         Self::Scroll
     }
@@ -43266,6 +44906,7 @@ pub enum SearchContentType {
 )]
 impl SearchContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -43283,6 +44924,7 @@ impl SearchContentType {
     )
 )]
 impl ::std::convert::From<&str> for SearchContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -43300,6 +44942,7 @@ impl ::std::convert::From<&str> for SearchContentType {
     )
 )]
 impl ::std::fmt::Display for SearchContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43344,6 +44987,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchContentType {
     )
 )]
 impl crate::runtime::de::Fit for SearchContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43385,6 +45029,7 @@ pub enum SearchContextSize {
 )]
 impl SearchContextSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -43403,6 +45048,7 @@ impl SearchContextSize {
     )
 )]
 impl ::std::convert::From<&str> for SearchContextSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -43421,6 +45067,7 @@ impl ::std::convert::From<&str> for SearchContextSize {
     )
 )]
 impl ::std::fmt::Display for SearchContextSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43465,6 +45112,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchContextSize {
     )
 )]
 impl crate::runtime::de::Fit for SearchContextSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43572,6 +45220,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SkillReferenceParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -43589,6 +45238,7 @@ impl crate::runtime::de::Fit for SkillReferenceParam {
 impl SkillReferenceParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(skill_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::SkillReferenceParamType::SkillReference,
@@ -43598,6 +45248,7 @@ impl SkillReferenceParam {
         }
     }
     /// Sets `version`.
+    #[inline]
     pub fn version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -43646,6 +45297,7 @@ pub enum SkillReferenceParamType {
 )]
 impl SkillReferenceParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SkillReference => "skill_reference",
@@ -43663,6 +45315,7 @@ impl SkillReferenceParamType {
     )
 )]
 impl ::std::convert::From<&str> for SkillReferenceParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "skill_reference" => Self::SkillReference,
@@ -43680,6 +45333,7 @@ impl ::std::convert::From<&str> for SkillReferenceParamType {
     )
 )]
 impl ::std::fmt::Display for SkillReferenceParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43727,6 +45381,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParamType {
     )
 )]
 impl crate::runtime::de::Fit for SkillReferenceParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43745,6 +45400,7 @@ impl crate::runtime::de::Fit for SkillReferenceParamType {
     )
 )]
 impl ::std::default::Default for SkillReferenceParamType {
+    #[inline]
     fn default() -> Self {
         Self::SkillReference
     }
@@ -43823,6 +45479,7 @@ impl<'de> ::serde::Deserialize<'de> for StopConfiguration {
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 impl crate::runtime::de::Fit for StopConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -43832,18 +45489,21 @@ impl crate::runtime::de::Fit for StopConfiguration {
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 impl ::std::convert::From<&str> for StopConfiguration {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 impl ::std::convert::From<::std::string::String> for StopConfiguration {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for StopConfiguration {
+    #[inline]
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::Texts(value)
     }
@@ -43910,6 +45570,7 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SummaryTextContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -43919,6 +45580,7 @@ impl crate::runtime::de::Fit for SummaryTextContent {
 impl SummaryTextContent {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::SummaryTextContentType::SummaryText,
@@ -43951,6 +45613,7 @@ pub enum SummaryTextContentType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl SummaryTextContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SummaryText => "summary_text",
@@ -43960,6 +45623,7 @@ impl SummaryTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for SummaryTextContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "summary_text" => Self::SummaryText,
@@ -43969,6 +45633,7 @@ impl ::std::convert::From<&str> for SummaryTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for SummaryTextContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43992,6 +45657,7 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for SummaryTextContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -44002,6 +45668,7 @@ impl crate::runtime::de::Fit for SummaryTextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for SummaryTextContentType {
+    #[inline]
     fn default() -> Self {
         Self::SummaryText
     }
@@ -44068,6 +45735,7 @@ impl<'de> ::serde::Deserialize<'de> for TextContent {
 #[cfg(any(feature = "conversations", feature = "responses"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TextContent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -44087,6 +45755,7 @@ pub enum TextContentType {
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl TextContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -44096,6 +45765,7 @@ impl TextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::convert::From<&str> for TextContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -44105,6 +45775,7 @@ impl ::std::convert::From<&str> for TextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::fmt::Display for TextContentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -44128,6 +45799,7 @@ impl<'de> ::serde::Deserialize<'de> for TextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for TextContentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -44138,6 +45810,7 @@ impl crate::runtime::de::Fit for TextContentType {
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
 impl ::std::default::Default for TextContentType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -44203,6 +45876,7 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatConfiguration {
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TextResponseFormatConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -44215,6 +45889,7 @@ impl crate::runtime::de::Fit for TextResponseFormatConfiguration {
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ResponseFormatJsonObject>
 for TextResponseFormatConfiguration {
+    #[inline]
     fn from(value: super::ResponseFormatJsonObject) -> Self {
         Self::JsonObject(value)
     }
@@ -44222,6 +45897,7 @@ for TextResponseFormatConfiguration {
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ResponseFormatText>
 for TextResponseFormatConfiguration {
+    #[inline]
     fn from(value: super::ResponseFormatText) -> Self {
         Self::Text(value)
     }
@@ -44229,6 +45905,7 @@ for TextResponseFormatConfiguration {
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::TextResponseFormatJsonSchema>
 for TextResponseFormatConfiguration {
+    #[inline]
     fn from(value: super::TextResponseFormatJsonSchema) -> Self {
         Self::JsonSchema(value)
     }
@@ -44313,6 +45990,7 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TextResponseFormatJsonSchema {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -44322,6 +46000,7 @@ impl crate::runtime::de::Fit for TextResponseFormatJsonSchema {
 impl TextResponseFormatJsonSchema {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         schema: impl ::serde::Serialize,
@@ -44336,6 +46015,7 @@ impl TextResponseFormatJsonSchema {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -44344,6 +46024,7 @@ impl TextResponseFormatJsonSchema {
         self
     }
     /// Sets `strict`.
+    #[inline]
     pub fn strict(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.strict = ::std::option::Option::Some(value.into());
         self
@@ -44373,6 +46054,7 @@ pub enum TextResponseFormatJsonSchemaType {
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl TextResponseFormatJsonSchemaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::JsonSchema => "json_schema",
@@ -44382,6 +46064,7 @@ impl TextResponseFormatJsonSchemaType {
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for TextResponseFormatJsonSchemaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "json_schema" => Self::JsonSchema,
@@ -44391,6 +46074,7 @@ impl ::std::convert::From<&str> for TextResponseFormatJsonSchemaType {
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for TextResponseFormatJsonSchemaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -44414,6 +46098,7 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchemaType {
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TextResponseFormatJsonSchemaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -44424,6 +46109,7 @@ impl crate::runtime::de::Fit for TextResponseFormatJsonSchemaType {
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for TextResponseFormatJsonSchemaType {
+    #[inline]
     fn default() -> Self {
         Self::JsonSchema
     }
@@ -44598,6 +46284,7 @@ impl<'de> ::serde::Deserialize<'de> for Tool {
     )
 )]
 impl crate::runtime::de::Fit for Tool {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Function(value) => crate::runtime::de::Fit::misfit(value),
@@ -44631,6 +46318,7 @@ impl crate::runtime::de::Fit for Tool {
     )
 )]
 impl ::std::convert::From<super::ApplyPatchToolParam> for Tool {
+    #[inline]
     fn from(value: super::ApplyPatchToolParam) -> Self {
         Self::ApplyPatch(value)
     }
@@ -44644,6 +46332,7 @@ impl ::std::convert::From<super::ApplyPatchToolParam> for Tool {
     )
 )]
 impl ::std::convert::From<super::CodeInterpreterTool> for Tool {
+    #[inline]
     fn from(value: super::CodeInterpreterTool) -> Self {
         Self::CodeInterpreter(value)
     }
@@ -44657,6 +46346,7 @@ impl ::std::convert::From<super::CodeInterpreterTool> for Tool {
     )
 )]
 impl ::std::convert::From<super::ComputerTool> for Tool {
+    #[inline]
     fn from(value: super::ComputerTool) -> Self {
         Self::Computer(value)
     }
@@ -44670,6 +46360,7 @@ impl ::std::convert::From<super::ComputerTool> for Tool {
     )
 )]
 impl ::std::convert::From<super::ComputerUsePreviewTool> for Tool {
+    #[inline]
     fn from(value: super::ComputerUsePreviewTool) -> Self {
         Self::ComputerUsePreview(value)
     }
@@ -44683,6 +46374,7 @@ impl ::std::convert::From<super::ComputerUsePreviewTool> for Tool {
     )
 )]
 impl ::std::convert::From<super::CustomToolParam> for Tool {
+    #[inline]
     fn from(value: super::CustomToolParam) -> Self {
         Self::Custom(value)
     }
@@ -44696,6 +46388,7 @@ impl ::std::convert::From<super::CustomToolParam> for Tool {
     )
 )]
 impl ::std::convert::From<super::FileSearchTool> for Tool {
+    #[inline]
     fn from(value: super::FileSearchTool) -> Self {
         Self::FileSearch(value)
     }
@@ -44709,6 +46402,7 @@ impl ::std::convert::From<super::FileSearchTool> for Tool {
     )
 )]
 impl ::std::convert::From<super::FunctionShellToolParam> for Tool {
+    #[inline]
     fn from(value: super::FunctionShellToolParam) -> Self {
         Self::Shell(value)
     }
@@ -44722,6 +46416,7 @@ impl ::std::convert::From<super::FunctionShellToolParam> for Tool {
     )
 )]
 impl ::std::convert::From<super::FunctionTool> for Tool {
+    #[inline]
     fn from(value: super::FunctionTool) -> Self {
         Self::Function(value)
     }
@@ -44735,6 +46430,7 @@ impl ::std::convert::From<super::FunctionTool> for Tool {
     )
 )]
 impl ::std::convert::From<super::ImageGenTool> for Tool {
+    #[inline]
     fn from(value: super::ImageGenTool) -> Self {
         Self::ImageGeneration(value)
     }
@@ -44748,6 +46444,7 @@ impl ::std::convert::From<super::ImageGenTool> for Tool {
     )
 )]
 impl ::std::convert::From<super::LocalShellToolParam> for Tool {
+    #[inline]
     fn from(value: super::LocalShellToolParam) -> Self {
         Self::LocalShell(value)
     }
@@ -44761,6 +46458,7 @@ impl ::std::convert::From<super::LocalShellToolParam> for Tool {
     )
 )]
 impl ::std::convert::From<super::McpTool> for Tool {
+    #[inline]
     fn from(value: super::McpTool) -> Self {
         Self::Mcp(value)
     }
@@ -44774,6 +46472,7 @@ impl ::std::convert::From<super::McpTool> for Tool {
     )
 )]
 impl ::std::convert::From<super::NamespaceToolParam> for Tool {
+    #[inline]
     fn from(value: super::NamespaceToolParam) -> Self {
         Self::Namespace(value)
     }
@@ -44787,6 +46486,7 @@ impl ::std::convert::From<super::NamespaceToolParam> for Tool {
     )
 )]
 impl ::std::convert::From<super::ProgrammaticToolCallingParam> for Tool {
+    #[inline]
     fn from(value: super::ProgrammaticToolCallingParam) -> Self {
         Self::ProgrammaticToolCalling(value)
     }
@@ -44800,6 +46500,7 @@ impl ::std::convert::From<super::ProgrammaticToolCallingParam> for Tool {
     )
 )]
 impl ::std::convert::From<super::ToolSearchToolParam> for Tool {
+    #[inline]
     fn from(value: super::ToolSearchToolParam) -> Self {
         Self::ToolSearch(value)
     }
@@ -44813,6 +46514,7 @@ impl ::std::convert::From<super::ToolSearchToolParam> for Tool {
     )
 )]
 impl ::std::convert::From<super::WebSearchPreviewTool> for Tool {
+    #[inline]
     fn from(value: super::WebSearchPreviewTool) -> Self {
         Self::WebSearchPreview(value)
     }
@@ -44826,6 +46528,7 @@ impl ::std::convert::From<super::WebSearchPreviewTool> for Tool {
     )
 )]
 impl ::std::convert::From<super::WebSearchTool> for Tool {
+    #[inline]
     fn from(value: super::WebSearchTool) -> Self {
         Self::WebSearch(value)
     }
@@ -44882,6 +46585,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallCaller {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolCallCaller {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
@@ -44892,12 +46596,14 @@ impl crate::runtime::de::Fit for ToolCallCaller {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::DirectToolCallCaller> for ToolCallCaller {
+    #[inline]
     fn from(value: super::DirectToolCallCaller) -> Self {
         Self::Direct(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ProgramToolCallCaller> for ToolCallCaller {
+    #[inline]
     fn from(value: super::ProgramToolCallCaller) -> Self {
         Self::Program(value)
     }
@@ -44954,6 +46660,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallCallerParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolCallCallerParam {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Direct(value) => crate::runtime::de::Fit::misfit(value),
@@ -44964,12 +46671,14 @@ impl crate::runtime::de::Fit for ToolCallCallerParam {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::DirectToolCallCallerParam> for ToolCallCallerParam {
+    #[inline]
     fn from(value: super::DirectToolCallCallerParam) -> Self {
         Self::Direct(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::ProgramToolCallCallerParam> for ToolCallCallerParam {
+    #[inline]
     fn from(value: super::ProgramToolCallCallerParam) -> Self {
         Self::Program(value)
     }
@@ -45036,6 +46745,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolChoiceFunction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -45045,6 +46755,7 @@ impl crate::runtime::de::Fit for ToolChoiceFunction {
 impl ToolChoiceFunction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::ToolChoiceFunctionType::Function,
@@ -45077,6 +46788,7 @@ pub enum ToolChoiceFunctionType {
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ToolChoiceFunctionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -45086,6 +46798,7 @@ impl ToolChoiceFunctionType {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceFunctionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -45095,6 +46808,7 @@ impl ::std::convert::From<&str> for ToolChoiceFunctionType {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolChoiceFunctionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45118,6 +46832,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunctionType {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceFunctionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45128,6 +46843,7 @@ impl crate::runtime::de::Fit for ToolChoiceFunctionType {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolChoiceFunctionType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -45199,6 +46915,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolChoiceMcp {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -45208,6 +46925,7 @@ impl crate::runtime::de::Fit for ToolChoiceMcp {
 impl ToolChoiceMcp {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(server_label: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::ToolChoiceMcpType::Mcp,
@@ -45217,6 +46935,7 @@ impl ToolChoiceMcp {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -45249,6 +46968,7 @@ pub enum ToolChoiceMcpType {
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ToolChoiceMcpType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mcp => "mcp",
@@ -45258,6 +46978,7 @@ impl ToolChoiceMcpType {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceMcpType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp" => Self::Mcp,
@@ -45267,6 +46988,7 @@ impl ::std::convert::From<&str> for ToolChoiceMcpType {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolChoiceMcpType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45290,6 +47012,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcpType {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceMcpType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45300,6 +47023,7 @@ impl crate::runtime::de::Fit for ToolChoiceMcpType {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolChoiceMcpType {
+    #[inline]
     fn default() -> Self {
         Self::Mcp
     }
@@ -45323,6 +47047,7 @@ pub enum ToolChoiceOptions {
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ToolChoiceOptions {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -45334,6 +47059,7 @@ impl ToolChoiceOptions {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolChoiceOptions {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -45345,6 +47071,7 @@ impl ::std::convert::From<&str> for ToolChoiceOptions {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolChoiceOptions {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45368,6 +47095,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceOptions {
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceOptions {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45471,6 +47199,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolSearchCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -45560,6 +47289,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolSearchCallItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -45569,6 +47299,7 @@ impl crate::runtime::de::Fit for ToolSearchCallItemParam {
 impl ToolSearchCallItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(arguments: impl ::serde::Serialize) -> Self {
         Self {
             id: ::std::option::Option::None,
@@ -45581,6 +47312,7 @@ impl ToolSearchCallItemParam {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -45589,6 +47321,7 @@ impl ToolSearchCallItemParam {
         self
     }
     /// Sets `call_id`.
+    #[inline]
     pub fn call_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -45597,6 +47330,7 @@ impl ToolSearchCallItemParam {
         self
     }
     /// Sets `execution`.
+    #[inline]
     pub fn execution(
         mut self,
         value: impl ::std::convert::Into<super::ToolSearchExecutionType>,
@@ -45605,6 +47339,7 @@ impl ToolSearchCallItemParam {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::FunctionCallItemStatus>,
@@ -45637,6 +47372,7 @@ pub enum ToolSearchCallItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ToolSearchCallItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ToolSearchCall => "tool_search_call",
@@ -45646,6 +47382,7 @@ impl ToolSearchCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolSearchCallItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tool_search_call" => Self::ToolSearchCall,
@@ -45655,6 +47392,7 @@ impl ::std::convert::From<&str> for ToolSearchCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolSearchCallItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45678,6 +47416,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolSearchCallItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45688,6 +47427,7 @@ impl crate::runtime::de::Fit for ToolSearchCallItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolSearchCallItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::ToolSearchCall
     }
@@ -45707,6 +47447,7 @@ pub enum ToolSearchCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ToolSearchCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ToolSearchCall => "tool_search_call",
@@ -45716,6 +47457,7 @@ impl ToolSearchCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolSearchCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tool_search_call" => Self::ToolSearchCall,
@@ -45725,6 +47467,7 @@ impl ::std::convert::From<&str> for ToolSearchCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolSearchCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45748,6 +47491,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolSearchCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45758,6 +47502,7 @@ impl crate::runtime::de::Fit for ToolSearchCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolSearchCallType {
+    #[inline]
     fn default() -> Self {
         Self::ToolSearchCall
     }
@@ -45793,6 +47538,7 @@ pub enum ToolSearchExecutionType {
 )]
 impl ToolSearchExecutionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Server => "server",
@@ -45810,6 +47556,7 @@ impl ToolSearchExecutionType {
     )
 )]
 impl ::std::convert::From<&str> for ToolSearchExecutionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "server" => Self::Server,
@@ -45827,6 +47574,7 @@ impl ::std::convert::From<&str> for ToolSearchExecutionType {
     )
 )]
 impl ::std::fmt::Display for ToolSearchExecutionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45871,6 +47619,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchExecutionType {
     )
 )]
 impl crate::runtime::de::Fit for ToolSearchExecutionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45974,6 +47723,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutput {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolSearchOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -46063,6 +47813,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolSearchOutputItemParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -46072,6 +47823,7 @@ impl crate::runtime::de::Fit for ToolSearchOutputItemParam {
 impl ToolSearchOutputItemParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(tools: impl ::std::convert::Into<::std::vec::Vec<super::Tool>>) -> Self {
         Self {
             id: ::std::option::Option::None,
@@ -46084,6 +47836,7 @@ impl ToolSearchOutputItemParam {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -46092,6 +47845,7 @@ impl ToolSearchOutputItemParam {
         self
     }
     /// Sets `call_id`.
+    #[inline]
     pub fn call_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -46100,6 +47854,7 @@ impl ToolSearchOutputItemParam {
         self
     }
     /// Sets `execution`.
+    #[inline]
     pub fn execution(
         mut self,
         value: impl ::std::convert::Into<super::ToolSearchExecutionType>,
@@ -46108,6 +47863,7 @@ impl ToolSearchOutputItemParam {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn status(
         mut self,
         value: impl ::std::convert::Into<super::FunctionCallItemStatus>,
@@ -46140,6 +47896,7 @@ pub enum ToolSearchOutputItemParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ToolSearchOutputItemParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ToolSearchOutput => "tool_search_output",
@@ -46149,6 +47906,7 @@ impl ToolSearchOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolSearchOutputItemParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tool_search_output" => Self::ToolSearchOutput,
@@ -46158,6 +47916,7 @@ impl ::std::convert::From<&str> for ToolSearchOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolSearchOutputItemParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -46181,6 +47940,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolSearchOutputItemParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -46191,6 +47951,7 @@ impl crate::runtime::de::Fit for ToolSearchOutputItemParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolSearchOutputItemParamType {
+    #[inline]
     fn default() -> Self {
         Self::ToolSearchOutput
     }
@@ -46210,6 +47971,7 @@ pub enum ToolSearchOutputType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ToolSearchOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ToolSearchOutput => "tool_search_output",
@@ -46219,6 +47981,7 @@ impl ToolSearchOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for ToolSearchOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tool_search_output" => Self::ToolSearchOutput,
@@ -46228,6 +47991,7 @@ impl ::std::convert::From<&str> for ToolSearchOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for ToolSearchOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -46251,6 +48015,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolSearchOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -46261,6 +48026,7 @@ impl crate::runtime::de::Fit for ToolSearchOutputType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for ToolSearchOutputType {
+    #[inline]
     fn default() -> Self {
         Self::ToolSearchOutput
     }
@@ -46365,6 +48131,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ToolSearchToolParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -46381,6 +48148,7 @@ impl crate::runtime::de::Fit for ToolSearchToolParam {
 impl ToolSearchToolParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::ToolSearchToolParamType::ToolSearch,
@@ -46391,6 +48159,7 @@ impl ToolSearchToolParam {
         }
     }
     /// Sets `execution`.
+    #[inline]
     pub fn execution(
         mut self,
         value: impl ::std::convert::Into<super::ToolSearchExecutionType>,
@@ -46399,6 +48168,7 @@ impl ToolSearchToolParam {
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -46407,6 +48177,7 @@ impl ToolSearchToolParam {
         self
     }
     /// Sets `parameters`.
+    #[inline]
     pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
         self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -46450,6 +48221,7 @@ pub enum ToolSearchToolParamType {
 )]
 impl ToolSearchToolParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ToolSearch => "tool_search",
@@ -46466,6 +48238,7 @@ impl ToolSearchToolParamType {
     )
 )]
 impl ::std::convert::From<&str> for ToolSearchToolParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tool_search" => Self::ToolSearch,
@@ -46482,6 +48255,7 @@ impl ::std::convert::From<&str> for ToolSearchToolParamType {
     )
 )]
 impl ::std::fmt::Display for ToolSearchToolParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -46526,6 +48300,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParamType {
     )
 )]
 impl crate::runtime::de::Fit for ToolSearchToolParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -46543,6 +48318,7 @@ impl crate::runtime::de::Fit for ToolSearchToolParamType {
     )
 )]
 impl ::std::default::Default for ToolSearchToolParamType {
+    #[inline]
     fn default() -> Self {
         Self::ToolSearch
     }
@@ -46614,6 +48390,7 @@ impl<'de> ::serde::Deserialize<'de> for TopLogProb {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TopLogProb {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -46623,6 +48400,7 @@ impl crate::runtime::de::Fit for TopLogProb {
 impl TopLogProb {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         token: impl ::std::convert::Into<::std::string::String>,
         logprob: impl ::std::convert::Into<f64>,
@@ -46707,6 +48485,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TypeParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -46716,6 +48495,7 @@ impl crate::runtime::de::Fit for TypeParam {
 impl TypeParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::TypeParamType::Type,
@@ -46748,6 +48528,7 @@ pub enum TypeParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl TypeParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Type => "type",
@@ -46757,6 +48538,7 @@ impl TypeParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for TypeParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "type" => Self::Type,
@@ -46766,6 +48548,7 @@ impl ::std::convert::From<&str> for TypeParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for TypeParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -46789,6 +48572,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for TypeParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -46799,6 +48583,7 @@ impl crate::runtime::de::Fit for TypeParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for TypeParamType {
+    #[inline]
     fn default() -> Self {
         Self::Type
     }
@@ -46880,6 +48665,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UrlCitationBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -46889,6 +48675,7 @@ impl crate::runtime::de::Fit for UrlCitationBody {
 impl UrlCitationBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         url: impl ::std::convert::Into<::std::string::String>,
         start_index: impl ::std::convert::Into<i64>,
@@ -46929,6 +48716,7 @@ pub enum UrlCitationBodyType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl UrlCitationBodyType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UrlCitation => "url_citation",
@@ -46938,6 +48726,7 @@ impl UrlCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for UrlCitationBodyType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url_citation" => Self::UrlCitation,
@@ -46947,6 +48736,7 @@ impl ::std::convert::From<&str> for UrlCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for UrlCitationBodyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -46970,6 +48760,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for UrlCitationBodyType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -46980,6 +48771,7 @@ impl crate::runtime::de::Fit for UrlCitationBodyType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for UrlCitationBodyType {
+    #[inline]
     fn default() -> Self {
         Self::UrlCitation
     }
@@ -47177,6 +48969,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for User {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -47272,6 +49065,7 @@ impl<'de> ::serde::Deserialize<'de> for UserDataItem {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserDataItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -47303,6 +49097,7 @@ pub enum UserObject {
 )]
 impl UserObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUser => "organization.user",
@@ -47318,6 +49113,7 @@ impl UserObject {
     )
 )]
 impl ::std::convert::From<&str> for UserObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.user" => Self::OrganizationUser,
@@ -47333,6 +49129,7 @@ impl ::std::convert::From<&str> for UserObject {
     )
 )]
 impl ::std::fmt::Display for UserObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -47374,6 +49171,7 @@ impl<'de> ::serde::Deserialize<'de> for UserObject {
     )
 )]
 impl crate::runtime::de::Fit for UserObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -47390,6 +49188,7 @@ impl crate::runtime::de::Fit for UserObject {
     )
 )]
 impl ::std::default::Default for UserObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUser
     }
@@ -47480,6 +49279,7 @@ impl<'de> ::serde::Deserialize<'de> for UserProjects {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserProjects {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -47511,6 +49311,7 @@ pub enum UserProjectsObject {
 )]
 impl UserProjectsObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -47526,6 +49327,7 @@ impl UserProjectsObject {
     )
 )]
 impl ::std::convert::From<&str> for UserProjectsObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -47541,6 +49343,7 @@ impl ::std::convert::From<&str> for UserProjectsObject {
     )
 )]
 impl ::std::fmt::Display for UserProjectsObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -47582,6 +49385,7 @@ impl<'de> ::serde::Deserialize<'de> for UserProjectsObject {
     )
 )]
 impl crate::runtime::de::Fit for UserProjectsObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -47598,6 +49402,7 @@ impl crate::runtime::de::Fit for UserProjectsObject {
     )
 )]
 impl ::std::default::Default for UserProjectsObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -47689,6 +49494,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignment {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserRoleAssignment {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -47718,6 +49524,7 @@ pub enum UserRoleAssignmentObject {
 )]
 impl UserRoleAssignmentObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserRole => "user.role",
@@ -47732,6 +49539,7 @@ impl UserRoleAssignmentObject {
     )
 )]
 impl ::std::convert::From<&str> for UserRoleAssignmentObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user.role" => Self::UserRole,
@@ -47746,6 +49554,7 @@ impl ::std::convert::From<&str> for UserRoleAssignmentObject {
     )
 )]
 impl ::std::fmt::Display for UserRoleAssignmentObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -47784,6 +49593,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignmentObject {
     )
 )]
 impl crate::runtime::de::Fit for UserRoleAssignmentObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -47799,6 +49609,7 @@ impl crate::runtime::de::Fit for UserRoleAssignmentObject {
     )
 )]
 impl ::std::default::Default for UserRoleAssignmentObject {
+    #[inline]
     fn default() -> Self {
         Self::UserRole
     }
@@ -47928,6 +49739,7 @@ impl<'de> ::serde::Deserialize<'de> for UserUser {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserUser {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -47959,6 +49771,7 @@ pub enum UserUserObject {
 )]
 impl UserUserObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -47974,6 +49787,7 @@ impl UserUserObject {
     )
 )]
 impl ::std::convert::From<&str> for UserUserObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -47989,6 +49803,7 @@ impl ::std::convert::From<&str> for UserUserObject {
     )
 )]
 impl ::std::fmt::Display for UserUserObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -48030,6 +49845,7 @@ impl<'de> ::serde::Deserialize<'de> for UserUserObject {
     )
 )]
 impl crate::runtime::de::Fit for UserUserObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -48046,6 +49862,7 @@ impl crate::runtime::de::Fit for UserUserObject {
     )
 )]
 impl ::std::default::Default for UserUserObject {
+    #[inline]
     fn default() -> Self {
         Self::User
     }
@@ -48180,6 +49997,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
     )
 )]
 impl crate::runtime::de::Fit for VectorStoreFileAttributesValue {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -48197,6 +50015,7 @@ impl crate::runtime::de::Fit for VectorStoreFileAttributesValue {
     )
 )]
 impl ::std::convert::From<&str> for VectorStoreFileAttributesValue {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
@@ -48210,6 +50029,7 @@ impl ::std::convert::From<&str> for VectorStoreFileAttributesValue {
     )
 )]
 impl ::std::convert::From<::std::string::String> for VectorStoreFileAttributesValue {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
@@ -48223,6 +50043,7 @@ impl ::std::convert::From<::std::string::String> for VectorStoreFileAttributesVa
     )
 )]
 impl ::std::convert::From<f64> for VectorStoreFileAttributesValue {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -48236,6 +50057,7 @@ impl ::std::convert::From<f64> for VectorStoreFileAttributesValue {
     )
 )]
 impl ::std::convert::From<bool> for VectorStoreFileAttributesValue {
+    #[inline]
     fn from(value: bool) -> Self {
         Self::Boolean(value)
     }
@@ -48259,6 +50081,7 @@ pub enum Verbosity {
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl Verbosity {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -48270,6 +50093,7 @@ impl Verbosity {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for Verbosity {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -48281,6 +50105,7 @@ impl ::std::convert::From<&str> for Verbosity {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for Verbosity {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -48304,6 +50129,7 @@ impl<'de> ::serde::Deserialize<'de> for Verbosity {
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for Verbosity {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -48407,6 +50233,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
     )
 )]
 impl crate::runtime::de::Fit for VoiceIdsOrCustomVoice {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Object(value) => crate::runtime::de::Fit::misfit(value),
@@ -48423,6 +50250,7 @@ impl crate::runtime::de::Fit for VoiceIdsOrCustomVoice {
     )
 )]
 impl ::std::convert::From<&str> for VoiceIdsOrCustomVoice {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Shared(::std::convert::From::from(value))
     }
@@ -48436,6 +50264,7 @@ impl ::std::convert::From<&str> for VoiceIdsOrCustomVoice {
     )
 )]
 impl ::std::convert::From<::std::string::String> for VoiceIdsOrCustomVoice {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Shared(::std::convert::From::from(value))
     }
@@ -48449,6 +50278,7 @@ impl ::std::convert::From<::std::string::String> for VoiceIdsOrCustomVoice {
     )
 )]
 impl ::std::convert::From<super::VoiceIdsOrCustomVoiceObject> for VoiceIdsOrCustomVoice {
+    #[inline]
     fn from(value: super::VoiceIdsOrCustomVoiceObject) -> Self {
         Self::Object(value)
     }
@@ -48462,6 +50292,7 @@ impl ::std::convert::From<super::VoiceIdsOrCustomVoiceObject> for VoiceIdsOrCust
     )
 )]
 impl ::std::convert::From<super::VoiceIdsShared> for VoiceIdsOrCustomVoice {
+    #[inline]
     fn from(value: super::VoiceIdsShared) -> Self {
         Self::Shared(value)
     }
@@ -48552,6 +50383,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoiceObject {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VoiceIdsOrCustomVoiceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -48568,6 +50400,7 @@ impl crate::runtime::de::Fit for VoiceIdsOrCustomVoiceObject {
 impl VoiceIdsOrCustomVoiceObject {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: id.into(),
@@ -48648,6 +50481,7 @@ impl VoiceIdsShared {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -48661,6 +50495,7 @@ impl VoiceIdsShared {
     )
 )]
 impl ::std::convert::From<&str> for VoiceIdsShared {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
@@ -48674,6 +50509,7 @@ impl ::std::convert::From<&str> for VoiceIdsShared {
     )
 )]
 impl ::std::convert::From<::std::string::String> for VoiceIdsShared {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
@@ -48687,6 +50523,7 @@ impl ::std::convert::From<::std::string::String> for VoiceIdsShared {
     )
 )]
 impl ::std::fmt::Display for VoiceIdsShared {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -48700,6 +50537,7 @@ impl ::std::fmt::Display for VoiceIdsShared {
     )
 )]
 impl crate::runtime::de::Fit for VoiceIdsShared {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -48759,6 +50597,7 @@ impl<'de> ::serde::Deserialize<'de> for WaitParam {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WaitParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -48768,6 +50607,7 @@ impl crate::runtime::de::Fit for WaitParam {
 impl WaitParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::WaitParamType::Wait,
@@ -48799,6 +50639,7 @@ pub enum WaitParamType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl WaitParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Wait => "wait",
@@ -48808,6 +50649,7 @@ impl WaitParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for WaitParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "wait" => Self::Wait,
@@ -48817,6 +50659,7 @@ impl ::std::convert::From<&str> for WaitParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for WaitParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -48840,6 +50683,7 @@ impl<'de> ::serde::Deserialize<'de> for WaitParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for WaitParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -48850,6 +50694,7 @@ impl crate::runtime::de::Fit for WaitParamType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WaitParamType {
+    #[inline]
     fn default() -> Self {
         Self::Wait
     }
@@ -48921,6 +50766,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFind {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebSearchActionFind {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -48930,6 +50776,7 @@ impl crate::runtime::de::Fit for WebSearchActionFind {
 impl WebSearchActionFind {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         url: impl ::std::convert::Into<::std::string::String>,
         pattern: impl ::std::convert::Into<::std::string::String>,
@@ -48966,6 +50813,7 @@ pub enum WebSearchActionFindType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl WebSearchActionFindType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FindInPage => "find_in_page",
@@ -48975,6 +50823,7 @@ impl WebSearchActionFindType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for WebSearchActionFindType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "find_in_page" => Self::FindInPage,
@@ -48984,6 +50833,7 @@ impl ::std::convert::From<&str> for WebSearchActionFindType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for WebSearchActionFindType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -49007,6 +50857,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFindType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for WebSearchActionFindType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -49017,6 +50868,7 @@ impl crate::runtime::de::Fit for WebSearchActionFindType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WebSearchActionFindType {
+    #[inline]
     fn default() -> Self {
         Self::FindInPage
     }
@@ -49086,6 +50938,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPage {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebSearchActionOpenPage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49095,6 +50948,7 @@ impl crate::runtime::de::Fit for WebSearchActionOpenPage {
 impl WebSearchActionOpenPage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::WebSearchActionOpenPageType::OpenPage,
@@ -49103,6 +50957,7 @@ impl WebSearchActionOpenPage {
         }
     }
     /// Sets `url`.
+    #[inline]
     pub fn url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -49135,6 +50990,7 @@ pub enum WebSearchActionOpenPageType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl WebSearchActionOpenPageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OpenPage => "open_page",
@@ -49144,6 +51000,7 @@ impl WebSearchActionOpenPageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for WebSearchActionOpenPageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "open_page" => Self::OpenPage,
@@ -49153,6 +51010,7 @@ impl ::std::convert::From<&str> for WebSearchActionOpenPageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for WebSearchActionOpenPageType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -49176,6 +51034,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for WebSearchActionOpenPageType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -49186,6 +51045,7 @@ impl crate::runtime::de::Fit for WebSearchActionOpenPageType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WebSearchActionOpenPageType {
+    #[inline]
     fn default() -> Self {
         Self::OpenPage
     }
@@ -49269,6 +51129,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearch {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebSearchActionSearch {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49278,6 +51139,7 @@ impl crate::runtime::de::Fit for WebSearchActionSearch {
 impl WebSearchActionSearch {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::WebSearchActionSearchType::Search,
@@ -49288,6 +51150,7 @@ impl WebSearchActionSearch {
         }
     }
     /// Sets `query`.
+    #[inline]
     pub fn query(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -49296,6 +51159,7 @@ impl WebSearchActionSearch {
         self
     }
     /// Sets `queries`.
+    #[inline]
     pub fn queries(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -49304,6 +51168,7 @@ impl WebSearchActionSearch {
         self
     }
     /// Sets `sources`.
+    #[inline]
     pub fn sources(
         mut self,
         value: impl ::std::convert::Into<
@@ -49338,6 +51203,7 @@ pub enum WebSearchActionSearchSourcesItemType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl WebSearchActionSearchSourcesItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "url",
@@ -49347,6 +51213,7 @@ impl WebSearchActionSearchSourcesItemType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for WebSearchActionSearchSourcesItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url" => Self::Url,
@@ -49356,6 +51223,7 @@ impl ::std::convert::From<&str> for WebSearchActionSearchSourcesItemType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for WebSearchActionSearchSourcesItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -49379,6 +51247,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchSourcesItemType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for WebSearchActionSearchSourcesItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -49389,6 +51258,7 @@ impl crate::runtime::de::Fit for WebSearchActionSearchSourcesItemType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WebSearchActionSearchSourcesItemType {
+    #[inline]
     fn default() -> Self {
         Self::Url
     }
@@ -49408,6 +51278,7 @@ pub enum WebSearchActionSearchType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl WebSearchActionSearchType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Search => "search",
@@ -49417,6 +51288,7 @@ impl WebSearchActionSearchType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for WebSearchActionSearchType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "search" => Self::Search,
@@ -49426,6 +51298,7 @@ impl ::std::convert::From<&str> for WebSearchActionSearchType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for WebSearchActionSearchType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -49449,6 +51322,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for WebSearchActionSearchType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -49459,6 +51333,7 @@ impl crate::runtime::de::Fit for WebSearchActionSearchType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WebSearchActionSearchType {
+    #[inline]
     fn default() -> Self {
         Self::Search
     }
@@ -49528,6 +51403,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchWebSearchSource {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebSearchActionSearchWebSearchSource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49537,6 +51413,7 @@ impl crate::runtime::de::Fit for WebSearchActionSearchWebSearchSource {
 impl WebSearchActionSearchWebSearchSource {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::WebSearchActionSearchSourcesItemType::Url,
@@ -49662,6 +51539,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocation {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebSearchApproximateLocation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -49679,6 +51557,7 @@ impl crate::runtime::de::Fit for WebSearchApproximateLocation {
 impl WebSearchApproximateLocation {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -49690,6 +51569,7 @@ impl WebSearchApproximateLocation {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::WebSearchApproximateLocationType>,
@@ -49698,6 +51578,7 @@ impl WebSearchApproximateLocation {
         self
     }
     /// Sets `country`.
+    #[inline]
     pub fn country(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -49706,6 +51587,7 @@ impl WebSearchApproximateLocation {
         self
     }
     /// Sets `region`.
+    #[inline]
     pub fn region(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -49714,6 +51596,7 @@ impl WebSearchApproximateLocation {
         self
     }
     /// Sets `city`.
+    #[inline]
     pub fn city(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -49722,6 +51605,7 @@ impl WebSearchApproximateLocation {
         self
     }
     /// Sets `timezone`.
+    #[inline]
     pub fn timezone(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -49768,6 +51652,7 @@ pub enum WebSearchApproximateLocationType {
 )]
 impl WebSearchApproximateLocationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Approximate => "approximate",
@@ -49784,6 +51669,7 @@ impl WebSearchApproximateLocationType {
     )
 )]
 impl ::std::convert::From<&str> for WebSearchApproximateLocationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "approximate" => Self::Approximate,
@@ -49800,6 +51686,7 @@ impl ::std::convert::From<&str> for WebSearchApproximateLocationType {
     )
 )]
 impl ::std::fmt::Display for WebSearchApproximateLocationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -49844,6 +51731,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocationType {
     )
 )]
 impl crate::runtime::de::Fit for WebSearchApproximateLocationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -49861,6 +51749,7 @@ impl crate::runtime::de::Fit for WebSearchApproximateLocationType {
     )
 )]
 impl ::std::default::Default for WebSearchApproximateLocationType {
+    #[inline]
     fn default() -> Self {
         Self::Approximate
     }
@@ -49978,6 +51867,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewTool {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebSearchPreviewTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -49994,6 +51884,7 @@ impl crate::runtime::de::Fit for WebSearchPreviewTool {
 impl WebSearchPreviewTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         r#type: impl ::std::convert::Into<super::WebSearchPreviewToolType>,
     ) -> Self {
@@ -50006,6 +51897,7 @@ impl WebSearchPreviewTool {
         }
     }
     /// Sets `user_location`.
+    #[inline]
     pub fn user_location(
         mut self,
         value: impl ::std::convert::Into<super::ApproximateLocation>,
@@ -50014,6 +51906,7 @@ impl WebSearchPreviewTool {
         self
     }
     /// Sets `search_context_size`.
+    #[inline]
     pub fn search_context_size(
         mut self,
         value: impl ::std::convert::Into<super::SearchContextSize>,
@@ -50022,6 +51915,7 @@ impl WebSearchPreviewTool {
         self
     }
     /// Sets `search_content_types`.
+    #[inline]
     pub fn search_content_types(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<super::SearchContentType>>,
@@ -50070,6 +51964,7 @@ pub enum WebSearchPreviewToolType {
 )]
 impl WebSearchPreviewToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::WebSearchPreview => "web_search_preview",
@@ -50087,6 +51982,7 @@ impl WebSearchPreviewToolType {
     )
 )]
 impl ::std::convert::From<&str> for WebSearchPreviewToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "web_search_preview" => Self::WebSearchPreview,
@@ -50104,6 +52000,7 @@ impl ::std::convert::From<&str> for WebSearchPreviewToolType {
     )
 )]
 impl ::std::fmt::Display for WebSearchPreviewToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -50148,6 +52045,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewToolType {
     )
 )]
 impl crate::runtime::de::Fit for WebSearchPreviewToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -50275,6 +52173,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchTool {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebSearchTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -50291,6 +52190,7 @@ impl crate::runtime::de::Fit for WebSearchTool {
 impl WebSearchTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(r#type: impl ::std::convert::Into<super::WebSearchToolType>) -> Self {
         Self {
             r#type: r#type.into(),
@@ -50302,6 +52202,7 @@ impl WebSearchTool {
         }
     }
     /// Sets `external_web_access`.
+    #[inline]
     pub fn external_web_access(
         mut self,
         value: impl ::std::convert::Into<bool>,
@@ -50310,6 +52211,7 @@ impl WebSearchTool {
         self
     }
     /// Sets `filters`.
+    #[inline]
     pub fn filters(
         mut self,
         value: impl ::std::convert::Into<super::WebSearchToolFilters>,
@@ -50318,6 +52220,7 @@ impl WebSearchTool {
         self
     }
     /// Sets `user_location`.
+    #[inline]
     pub fn user_location(
         mut self,
         value: impl ::std::convert::Into<super::WebSearchApproximateLocation>,
@@ -50326,6 +52229,7 @@ impl WebSearchTool {
         self
     }
     /// Sets `search_context_size`.
+    #[inline]
     pub fn search_context_size(
         mut self,
         value: impl ::std::convert::Into<super::WebSearchToolSearchContextSize>,
@@ -50415,6 +52319,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCall {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebSearchToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50424,6 +52329,7 @@ impl crate::runtime::de::Fit for WebSearchToolCall {
 impl WebSearchToolCall {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<super::WebSearchToolCallStatus>,
@@ -50508,6 +52414,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallAction {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for WebSearchToolCallAction {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Search(value) => crate::runtime::de::Fit::misfit(value),
@@ -50519,18 +52426,21 @@ impl crate::runtime::de::Fit for WebSearchToolCallAction {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WebSearchActionFind> for WebSearchToolCallAction {
+    #[inline]
     fn from(value: super::WebSearchActionFind) -> Self {
         Self::FindInPage(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WebSearchActionOpenPage> for WebSearchToolCallAction {
+    #[inline]
     fn from(value: super::WebSearchActionOpenPage) -> Self {
         Self::OpenPage(value)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<super::WebSearchActionSearch> for WebSearchToolCallAction {
+    #[inline]
     fn from(value: super::WebSearchActionSearch) -> Self {
         Self::Search(value)
     }
@@ -50556,6 +52466,7 @@ pub enum WebSearchToolCallStatus {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl WebSearchToolCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -50568,6 +52479,7 @@ impl WebSearchToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for WebSearchToolCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -50580,6 +52492,7 @@ impl ::std::convert::From<&str> for WebSearchToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for WebSearchToolCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -50603,6 +52516,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallStatus {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for WebSearchToolCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -50626,6 +52540,7 @@ pub enum WebSearchToolCallType {
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl WebSearchToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::WebSearchCall => "web_search_call",
@@ -50635,6 +52550,7 @@ impl WebSearchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for WebSearchToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "web_search_call" => Self::WebSearchCall,
@@ -50644,6 +52560,7 @@ impl ::std::convert::From<&str> for WebSearchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::fmt::Display for WebSearchToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -50667,6 +52584,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for WebSearchToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -50677,6 +52595,7 @@ impl crate::runtime::de::Fit for WebSearchToolCallType {
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl ::std::default::Default for WebSearchToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::WebSearchCall
     }
@@ -50766,6 +52685,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolFilters {
 )]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebSearchToolFilters {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -50782,6 +52702,7 @@ impl crate::runtime::de::Fit for WebSearchToolFilters {
 impl WebSearchToolFilters {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             allowed_domains: ::std::option::Option::None,
@@ -50789,6 +52710,7 @@ impl WebSearchToolFilters {
         }
     }
     /// Sets `allowed_domains`.
+    #[inline]
     pub fn allowed_domains(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -50839,6 +52761,7 @@ pub enum WebSearchToolSearchContextSize {
 )]
 impl WebSearchToolSearchContextSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -50857,6 +52780,7 @@ impl WebSearchToolSearchContextSize {
     )
 )]
 impl ::std::convert::From<&str> for WebSearchToolSearchContextSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -50875,6 +52799,7 @@ impl ::std::convert::From<&str> for WebSearchToolSearchContextSize {
     )
 )]
 impl ::std::fmt::Display for WebSearchToolSearchContextSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -50919,6 +52844,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolSearchContextSize {
     )
 )]
 impl crate::runtime::de::Fit for WebSearchToolSearchContextSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -50958,6 +52884,7 @@ pub enum WebSearchToolType {
 )]
 impl WebSearchToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::WebSearch => "web_search",
@@ -50975,6 +52902,7 @@ impl WebSearchToolType {
     )
 )]
 impl ::std::convert::From<&str> for WebSearchToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "web_search" => Self::WebSearch,
@@ -50992,6 +52920,7 @@ impl ::std::convert::From<&str> for WebSearchToolType {
     )
 )]
 impl ::std::fmt::Display for WebSearchToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -51036,6 +52965,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolType {
     )
 )]
 impl crate::runtime::de::Fit for WebSearchToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

@@ -174,6 +174,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateCompletionRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -185,6 +186,7 @@ impl CreateCompletionRequest {
     ///
     /// `prompt` is required but may be `null`: pass a value here; `prompt_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         model: impl ::std::convert::Into<super::CreateCompletionRequestModel>,
         prompt: impl ::std::convert::Into<super::CreateCompletionRequestPrompt>,
@@ -212,26 +214,31 @@ impl CreateCompletionRequest {
         }
     }
     /// Sends `prompt` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn prompt_null(mut self) -> Self {
         self.prompt = ::std::option::Option::None;
         self
     }
     /// Sets `best_of`.
+    #[inline]
     pub fn best_of(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.best_of = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `echo`.
+    #[inline]
     pub fn echo(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.echo = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `frequency_penalty`.
+    #[inline]
     pub fn frequency_penalty(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.frequency_penalty = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `logit_bias`.
+    #[inline]
     pub fn logit_bias(
         mut self,
         value: impl ::std::convert::Into<
@@ -242,31 +249,37 @@ impl CreateCompletionRequest {
         self
     }
     /// Sets `logprobs`.
+    #[inline]
     pub fn logprobs(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.logprobs = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_tokens`.
+    #[inline]
     pub fn max_tokens(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_tokens = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `n`.
+    #[inline]
     pub fn n(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.n = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `presence_penalty`.
+    #[inline]
     pub fn presence_penalty(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.presence_penalty = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `seed`.
+    #[inline]
     pub fn seed(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.seed = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `stop`.
+    #[inline]
     pub fn stop(
         mut self,
         value: impl ::std::convert::Into<super::StopConfiguration>,
@@ -275,11 +288,13 @@ impl CreateCompletionRequest {
         self
     }
     /// Sets `stream`.
+    #[inline]
     pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.stream = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `stream_options`.
+    #[inline]
     pub fn stream_options(
         mut self,
         value: impl ::std::convert::Into<super::ChatCompletionStreamOptions>,
@@ -288,6 +303,7 @@ impl CreateCompletionRequest {
         self
     }
     /// Sets `suffix`.
+    #[inline]
     pub fn suffix(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -296,16 +312,19 @@ impl CreateCompletionRequest {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `top_p`.
+    #[inline]
     pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.top_p = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn user(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -354,30 +373,35 @@ impl CreateCompletionRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "completions")]
 impl ::std::convert::From<&str> for CreateCompletionRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "completions")]
 impl ::std::convert::From<::std::string::String> for CreateCompletionRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "completions")]
 impl ::std::fmt::Display for CreateCompletionRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "completions")]
 impl crate::runtime::de::Fit for CreateCompletionRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -493,6 +517,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
 }
 #[cfg(feature = "completions")]
 impl crate::runtime::de::Fit for CreateCompletionRequestPrompt {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -504,12 +529,14 @@ impl crate::runtime::de::Fit for CreateCompletionRequestPrompt {
 }
 #[cfg(feature = "completions")]
 impl ::std::convert::From<&str> for CreateCompletionRequestPrompt {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "completions")]
 impl ::std::convert::From<::std::string::String> for CreateCompletionRequestPrompt {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
@@ -517,12 +544,14 @@ impl ::std::convert::From<::std::string::String> for CreateCompletionRequestProm
 #[cfg(feature = "completions")]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for CreateCompletionRequestPrompt {
+    #[inline]
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::Texts(value)
     }
 }
 #[cfg(feature = "completions")]
 impl ::std::convert::From<::std::vec::Vec<i64>> for CreateCompletionRequestPrompt {
+    #[inline]
     fn from(value: ::std::vec::Vec<i64>) -> Self {
         Self::Tokens(value)
     }
@@ -530,6 +559,7 @@ impl ::std::convert::From<::std::vec::Vec<i64>> for CreateCompletionRequestPromp
 #[cfg(feature = "completions")]
 impl ::std::convert::From<::std::vec::Vec<::std::vec::Vec<i64>>>
 for CreateCompletionRequestPrompt {
+    #[inline]
     fn from(value: ::std::vec::Vec<::std::vec::Vec<i64>>) -> Self {
         Self::TokenArrays(value)
     }
@@ -635,6 +665,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateCompletionResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -716,6 +747,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateCompletionResponseChoicesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -739,6 +771,7 @@ pub enum CreateCompletionResponseFinishReason {
 #[cfg(feature = "completions")]
 impl CreateCompletionResponseFinishReason {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Stop => "stop",
@@ -750,6 +783,7 @@ impl CreateCompletionResponseFinishReason {
 }
 #[cfg(feature = "completions")]
 impl ::std::convert::From<&str> for CreateCompletionResponseFinishReason {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "stop" => Self::Stop,
@@ -761,6 +795,7 @@ impl ::std::convert::From<&str> for CreateCompletionResponseFinishReason {
 }
 #[cfg(feature = "completions")]
 impl ::std::fmt::Display for CreateCompletionResponseFinishReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -784,6 +819,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseFinishReason {
 }
 #[cfg(feature = "completions")]
 impl crate::runtime::de::Fit for CreateCompletionResponseFinishReason {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -869,6 +905,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseLogprobs {
 #[cfg(feature = "completions")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateCompletionResponseLogprobs {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -888,6 +925,7 @@ pub enum CreateCompletionResponseObject {
 #[cfg(feature = "completions")]
 impl CreateCompletionResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TextCompletion => "text_completion",
@@ -897,6 +935,7 @@ impl CreateCompletionResponseObject {
 }
 #[cfg(feature = "completions")]
 impl ::std::convert::From<&str> for CreateCompletionResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text_completion" => Self::TextCompletion,
@@ -906,6 +945,7 @@ impl ::std::convert::From<&str> for CreateCompletionResponseObject {
 }
 #[cfg(feature = "completions")]
 impl ::std::fmt::Display for CreateCompletionResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -929,6 +969,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseObject {
 }
 #[cfg(feature = "completions")]
 impl crate::runtime::de::Fit for CreateCompletionResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -939,6 +980,7 @@ impl crate::runtime::de::Fit for CreateCompletionResponseObject {
 }
 #[cfg(feature = "completions")]
 impl ::std::default::Default for CreateCompletionResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::TextCompletion
     }

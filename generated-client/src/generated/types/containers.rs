@@ -82,6 +82,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResource {
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerFileListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -101,6 +102,7 @@ pub enum ContainerFileListResourceObject {
 #[cfg(feature = "containers")]
 impl ContainerFileListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -110,6 +112,7 @@ impl ContainerFileListResourceObject {
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<&str> for ContainerFileListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -119,6 +122,7 @@ impl ::std::convert::From<&str> for ContainerFileListResourceObject {
 }
 #[cfg(feature = "containers")]
 impl ::std::fmt::Display for ContainerFileListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -142,6 +146,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResourceObject {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for ContainerFileListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -152,6 +157,7 @@ impl crate::runtime::de::Fit for ContainerFileListResourceObject {
 }
 #[cfg(feature = "containers")]
 impl ::std::default::Default for ContainerFileListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -251,6 +257,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileResource {
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerFileResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -332,6 +339,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResource {
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -351,6 +359,7 @@ pub enum ContainerListResourceObject {
 #[cfg(feature = "containers")]
 impl ContainerListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -360,6 +369,7 @@ impl ContainerListResourceObject {
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<&str> for ContainerListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -369,6 +379,7 @@ impl ::std::convert::From<&str> for ContainerListResourceObject {
 }
 #[cfg(feature = "containers")]
 impl ::std::fmt::Display for ContainerListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -392,6 +403,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResourceObject {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for ContainerListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -402,6 +414,7 @@ impl crate::runtime::de::Fit for ContainerListResourceObject {
 }
 #[cfg(feature = "containers")]
 impl ::std::default::Default for ContainerListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -513,6 +526,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -532,6 +546,7 @@ pub enum ContainerResourceAnchor {
 #[cfg(feature = "containers")]
 impl ContainerResourceAnchor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LastActiveAt => "last_active_at",
@@ -541,6 +556,7 @@ impl ContainerResourceAnchor {
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<&str> for ContainerResourceAnchor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "last_active_at" => Self::LastActiveAt,
@@ -550,6 +566,7 @@ impl ::std::convert::From<&str> for ContainerResourceAnchor {
 }
 #[cfg(feature = "containers")]
 impl ::std::fmt::Display for ContainerResourceAnchor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -573,6 +590,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceAnchor {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for ContainerResourceAnchor {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -583,6 +601,7 @@ impl crate::runtime::de::Fit for ContainerResourceAnchor {
 }
 #[cfg(feature = "containers")]
 impl ::std::default::Default for ContainerResourceAnchor {
+    #[inline]
     fn default() -> Self {
         Self::LastActiveAt
     }
@@ -652,6 +671,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceExpiresAfter {
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerResourceExpiresAfter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.anchor.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -678,6 +698,7 @@ pub enum ContainerResourceMemoryLimit {
 #[cfg(feature = "containers")]
 impl ContainerResourceMemoryLimit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1g => "1g",
@@ -690,6 +711,7 @@ impl ContainerResourceMemoryLimit {
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<&str> for ContainerResourceMemoryLimit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1g" => Self::V1g,
@@ -702,6 +724,7 @@ impl ::std::convert::From<&str> for ContainerResourceMemoryLimit {
 }
 #[cfg(feature = "containers")]
 impl ::std::fmt::Display for ContainerResourceMemoryLimit {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -725,6 +748,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceMemoryLimit {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for ContainerResourceMemoryLimit {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -798,6 +822,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicy {
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerResourceNetworkPolicy {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -819,6 +844,7 @@ pub enum ContainerResourceNetworkPolicyType {
 #[cfg(feature = "containers")]
 impl ContainerResourceNetworkPolicyType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Allowlist => "allowlist",
@@ -829,6 +855,7 @@ impl ContainerResourceNetworkPolicyType {
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<&str> for ContainerResourceNetworkPolicyType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "allowlist" => Self::Allowlist,
@@ -839,6 +866,7 @@ impl ::std::convert::From<&str> for ContainerResourceNetworkPolicyType {
 }
 #[cfg(feature = "containers")]
 impl ::std::fmt::Display for ContainerResourceNetworkPolicyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -862,6 +890,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicyType {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for ContainerResourceNetworkPolicyType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -961,6 +990,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateContainerBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -970,6 +1000,7 @@ impl crate::runtime::de::Fit for CreateContainerBody {
 impl CreateContainerBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -982,6 +1013,7 @@ impl CreateContainerBody {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -990,6 +1022,7 @@ impl CreateContainerBody {
         self
     }
     /// Sets `expires_after`.
+    #[inline]
     pub fn expires_after(
         mut self,
         value: impl ::std::convert::Into<super::CreateContainerBodyExpiresAfter>,
@@ -998,6 +1031,7 @@ impl CreateContainerBody {
         self
     }
     /// Sets `skills`.
+    #[inline]
     pub fn skills(
         mut self,
         value: impl ::std::convert::Into<
@@ -1008,6 +1042,7 @@ impl CreateContainerBody {
         self
     }
     /// Sets `memory_limit`.
+    #[inline]
     pub fn memory_limit(
         mut self,
         value: impl ::std::convert::Into<super::CreateContainerBodyMemoryLimit>,
@@ -1016,6 +1051,7 @@ impl CreateContainerBody {
         self
     }
     /// Sets `network_policy`.
+    #[inline]
     pub fn network_policy(
         mut self,
         value: impl ::std::convert::Into<super::CreateContainerBodyNetworkPolicy>,
@@ -1048,6 +1084,7 @@ pub enum CreateContainerBodyAnchor {
 #[cfg(feature = "containers")]
 impl CreateContainerBodyAnchor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LastActiveAt => "last_active_at",
@@ -1057,6 +1094,7 @@ impl CreateContainerBodyAnchor {
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<&str> for CreateContainerBodyAnchor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "last_active_at" => Self::LastActiveAt,
@@ -1066,6 +1104,7 @@ impl ::std::convert::From<&str> for CreateContainerBodyAnchor {
 }
 #[cfg(feature = "containers")]
 impl ::std::fmt::Display for CreateContainerBodyAnchor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1089,6 +1128,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyAnchor {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for CreateContainerBodyAnchor {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1099,6 +1139,7 @@ impl crate::runtime::de::Fit for CreateContainerBodyAnchor {
 }
 #[cfg(feature = "containers")]
 impl ::std::default::Default for CreateContainerBodyAnchor {
+    #[inline]
     fn default() -> Self {
         Self::LastActiveAt
     }
@@ -1168,6 +1209,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyExpiresAfter {
 #[cfg(feature = "containers")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateContainerBodyExpiresAfter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
@@ -1177,6 +1219,7 @@ impl crate::runtime::de::Fit for CreateContainerBodyExpiresAfter {
 impl CreateContainerBodyExpiresAfter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(minutes: impl ::std::convert::Into<i64>) -> Self {
         Self {
             anchor: super::CreateContainerBodyAnchor::LastActiveAt,
@@ -1215,6 +1258,7 @@ pub enum CreateContainerBodyMemoryLimit {
 #[cfg(feature = "containers")]
 impl CreateContainerBodyMemoryLimit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1g => "1g",
@@ -1227,6 +1271,7 @@ impl CreateContainerBodyMemoryLimit {
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<&str> for CreateContainerBodyMemoryLimit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1g" => Self::V1g,
@@ -1239,6 +1284,7 @@ impl ::std::convert::From<&str> for CreateContainerBodyMemoryLimit {
 }
 #[cfg(feature = "containers")]
 impl ::std::fmt::Display for CreateContainerBodyMemoryLimit {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1262,6 +1308,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyMemoryLimit {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for CreateContainerBodyMemoryLimit {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1325,6 +1372,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyNetworkPolicy {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for CreateContainerBodyNetworkPolicy {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Disabled(value) => crate::runtime::de::Fit::misfit(value),
@@ -1336,6 +1384,7 @@ impl crate::runtime::de::Fit for CreateContainerBodyNetworkPolicy {
 #[cfg(feature = "containers")]
 impl ::std::convert::From<super::ContainerNetworkPolicyAllowlistParam>
 for CreateContainerBodyNetworkPolicy {
+    #[inline]
     fn from(value: super::ContainerNetworkPolicyAllowlistParam) -> Self {
         Self::Allowlist(value)
     }
@@ -1343,6 +1392,7 @@ for CreateContainerBodyNetworkPolicy {
 #[cfg(feature = "containers")]
 impl ::std::convert::From<super::ContainerNetworkPolicyDisabledParam>
 for CreateContainerBodyNetworkPolicy {
+    #[inline]
     fn from(value: super::ContainerNetworkPolicyDisabledParam) -> Self {
         Self::Disabled(value)
     }
@@ -1404,6 +1454,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodySkillsItem {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for CreateContainerBodySkillsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::SkillReference(value) => crate::runtime::de::Fit::misfit(value),
@@ -1414,12 +1465,14 @@ impl crate::runtime::de::Fit for CreateContainerBodySkillsItem {
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<super::InlineSkillParam> for CreateContainerBodySkillsItem {
+    #[inline]
     fn from(value: super::InlineSkillParam) -> Self {
         Self::Inline(value)
     }
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<super::SkillReferenceParam> for CreateContainerBodySkillsItem {
+    #[inline]
     fn from(value: super::SkillReferenceParam) -> Self {
         Self::SkillReference(value)
     }
@@ -1441,6 +1494,7 @@ pub struct CreateContainerFileBody {
 impl CreateContainerFileBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_id: ::std::option::Option::None,
@@ -1448,6 +1502,7 @@ impl CreateContainerFileBody {
         }
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1456,6 +1511,7 @@ impl CreateContainerFileBody {
         self
     }
     /// Sets `file`.
+    #[inline]
     pub fn file(
         mut self,
         value: impl ::std::convert::Into<crate::runtime::InputFile>,
@@ -1469,6 +1525,7 @@ impl CreateContainerFileBody {
 impl CreateContainerFileBody {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         if let ::std::option::Option::Some(value) = &self.file_id {
@@ -1497,6 +1554,7 @@ pub enum ListContainerFilesOrder {
 #[cfg(feature = "containers")]
 impl ListContainerFilesOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -1507,6 +1565,7 @@ impl ListContainerFilesOrder {
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<&str> for ListContainerFilesOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -1517,6 +1576,7 @@ impl ::std::convert::From<&str> for ListContainerFilesOrder {
 }
 #[cfg(feature = "containers")]
 impl ::std::fmt::Display for ListContainerFilesOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1540,6 +1600,7 @@ impl<'de> ::serde::Deserialize<'de> for ListContainerFilesOrder {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for ListContainerFilesOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1565,6 +1626,7 @@ pub enum ListContainersOrder {
 #[cfg(feature = "containers")]
 impl ListContainersOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -1575,6 +1637,7 @@ impl ListContainersOrder {
 }
 #[cfg(feature = "containers")]
 impl ::std::convert::From<&str> for ListContainersOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -1585,6 +1648,7 @@ impl ::std::convert::From<&str> for ListContainersOrder {
 }
 #[cfg(feature = "containers")]
 impl ::std::fmt::Display for ListContainersOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1608,6 +1672,7 @@ impl<'de> ::serde::Deserialize<'de> for ListContainersOrder {
 }
 #[cfg(feature = "containers")]
 impl crate::runtime::de::Fit for ListContainersOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

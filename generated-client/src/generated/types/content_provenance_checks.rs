@@ -94,6 +94,7 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResult {
 #[cfg(feature = "content-provenance-checks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for C2paProvenanceResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -113,6 +114,7 @@ pub enum C2paProvenanceResultType {
 #[cfg(feature = "content-provenance-checks")]
 impl C2paProvenanceResultType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::C2pa => "c2pa",
@@ -122,6 +124,7 @@ impl C2paProvenanceResultType {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::convert::From<&str> for C2paProvenanceResultType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "c2pa" => Self::C2pa,
@@ -131,6 +134,7 @@ impl ::std::convert::From<&str> for C2paProvenanceResultType {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::fmt::Display for C2paProvenanceResultType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -154,6 +158,7 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResultType {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl crate::runtime::de::Fit for C2paProvenanceResultType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -164,6 +169,7 @@ impl crate::runtime::de::Fit for C2paProvenanceResultType {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::default::Default for C2paProvenanceResultType {
+    #[inline]
     fn default() -> Self {
         Self::C2pa
     }
@@ -189,6 +195,7 @@ pub enum C2paValidationStateApi {
 #[cfg(feature = "content-provenance-checks")]
 impl C2paValidationStateApi {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Trusted => "trusted",
@@ -201,6 +208,7 @@ impl C2paValidationStateApi {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::convert::From<&str> for C2paValidationStateApi {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "trusted" => Self::Trusted,
@@ -213,6 +221,7 @@ impl ::std::convert::From<&str> for C2paValidationStateApi {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::fmt::Display for C2paValidationStateApi {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -236,6 +245,7 @@ impl<'de> ::serde::Deserialize<'de> for C2paValidationStateApi {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl crate::runtime::de::Fit for C2paValidationStateApi {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -259,6 +269,7 @@ pub struct CreateContentProvenanceBody {
 impl CreateContentProvenanceBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(file: impl ::std::convert::Into<crate::runtime::InputFile>) -> Self {
         Self { file: file.into() }
     }
@@ -268,6 +279,7 @@ impl CreateContentProvenanceBody {
 impl CreateContentProvenanceBody {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -292,6 +304,7 @@ pub enum ProvenanceCheckObject {
 #[cfg(feature = "content-provenance-checks")]
 impl ProvenanceCheckObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContentProvenanceCheck => "content_provenance_check",
@@ -301,6 +314,7 @@ impl ProvenanceCheckObject {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::convert::From<&str> for ProvenanceCheckObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "content_provenance_check" => Self::ContentProvenanceCheck,
@@ -310,6 +324,7 @@ impl ::std::convert::From<&str> for ProvenanceCheckObject {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::fmt::Display for ProvenanceCheckObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -333,6 +348,7 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceCheckObject {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl crate::runtime::de::Fit for ProvenanceCheckObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -343,6 +359,7 @@ impl crate::runtime::de::Fit for ProvenanceCheckObject {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::default::Default for ProvenanceCheckObject {
+    #[inline]
     fn default() -> Self {
         Self::ContentProvenanceCheck
     }
@@ -364,6 +381,7 @@ pub enum ProvenanceDetectionResultApi {
 #[cfg(feature = "content-provenance-checks")]
 impl ProvenanceDetectionResultApi {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Detected => "detected",
@@ -374,6 +392,7 @@ impl ProvenanceDetectionResultApi {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::convert::From<&str> for ProvenanceDetectionResultApi {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "detected" => Self::Detected,
@@ -384,6 +403,7 @@ impl ::std::convert::From<&str> for ProvenanceDetectionResultApi {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::fmt::Display for ProvenanceDetectionResultApi {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -407,6 +427,7 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceDetectionResultApi {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl crate::runtime::de::Fit for ProvenanceDetectionResultApi {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -482,6 +503,7 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResource {
 #[cfg(feature = "content-provenance-checks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProvenanceResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -541,6 +563,7 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResourceResultsItem {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl crate::runtime::de::Fit for ProvenanceResourceResultsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::C2pa(value) => crate::runtime::de::Fit::misfit(value),
@@ -552,6 +575,7 @@ impl crate::runtime::de::Fit for ProvenanceResourceResultsItem {
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::convert::From<super::C2paProvenanceResult>
 for ProvenanceResourceResultsItem {
+    #[inline]
     fn from(value: super::C2paProvenanceResult) -> Self {
         Self::C2pa(value)
     }
@@ -559,6 +583,7 @@ for ProvenanceResourceResultsItem {
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::convert::From<super::SynthIdProvenanceResult>
 for ProvenanceResourceResultsItem {
+    #[inline]
     fn from(value: super::SynthIdProvenanceResult) -> Self {
         Self::Synthid(value)
     }
@@ -638,6 +663,7 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResult {
 #[cfg(feature = "content-provenance-checks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SynthIdProvenanceResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -657,6 +683,7 @@ pub enum SynthIdProvenanceResultType {
 #[cfg(feature = "content-provenance-checks")]
 impl SynthIdProvenanceResultType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Synthid => "synthid",
@@ -666,6 +693,7 @@ impl SynthIdProvenanceResultType {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::convert::From<&str> for SynthIdProvenanceResultType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "synthid" => Self::Synthid,
@@ -675,6 +703,7 @@ impl ::std::convert::From<&str> for SynthIdProvenanceResultType {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::fmt::Display for SynthIdProvenanceResultType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -698,6 +727,7 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResultType {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl crate::runtime::de::Fit for SynthIdProvenanceResultType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -708,6 +738,7 @@ impl crate::runtime::de::Fit for SynthIdProvenanceResultType {
 }
 #[cfg(feature = "content-provenance-checks")]
 impl ::std::default::Default for SynthIdProvenanceResultType {
+    #[inline]
     fn default() -> Self {
         Self::Synthid
     }

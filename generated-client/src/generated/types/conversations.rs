@@ -248,6 +248,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItem {
 }
 #[cfg(feature = "conversations")]
 impl crate::runtime::de::Fit for ConversationItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Message(value) => crate::runtime::de::Fit::misfit(value),
@@ -284,168 +285,196 @@ impl crate::runtime::de::Fit for ConversationItem {
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::AdditionalTools> for ConversationItem {
+    #[inline]
     fn from(value: super::AdditionalTools) -> Self {
         Self::AdditionalTools(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::ApplyPatchToolCall> for ConversationItem {
+    #[inline]
     fn from(value: super::ApplyPatchToolCall) -> Self {
         Self::ApplyPatchCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::ApplyPatchToolCallOutput> for ConversationItem {
+    #[inline]
     fn from(value: super::ApplyPatchToolCallOutput) -> Self {
         Self::ApplyPatchCallOutput(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::CodeInterpreterToolCall> for ConversationItem {
+    #[inline]
     fn from(value: super::CodeInterpreterToolCall) -> Self {
         Self::CodeInterpreterCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::CompactionBody> for ConversationItem {
+    #[inline]
     fn from(value: super::CompactionBody) -> Self {
         Self::Compaction(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::ComputerToolCall> for ConversationItem {
+    #[inline]
     fn from(value: super::ComputerToolCall) -> Self {
         Self::ComputerCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::ComputerToolCallOutputResource> for ConversationItem {
+    #[inline]
     fn from(value: super::ComputerToolCallOutputResource) -> Self {
         Self::ComputerCallOutput(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::CustomToolCall> for ConversationItem {
+    #[inline]
     fn from(value: super::CustomToolCall) -> Self {
         Self::CustomToolCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::CustomToolCallOutput> for ConversationItem {
+    #[inline]
     fn from(value: super::CustomToolCallOutput) -> Self {
         Self::CustomToolCallOutput(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::FileSearchToolCall> for ConversationItem {
+    #[inline]
     fn from(value: super::FileSearchToolCall) -> Self {
         Self::FileSearchCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::FunctionShellCall> for ConversationItem {
+    #[inline]
     fn from(value: super::FunctionShellCall) -> Self {
         Self::ShellCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::FunctionShellCallOutput> for ConversationItem {
+    #[inline]
     fn from(value: super::FunctionShellCallOutput) -> Self {
         Self::ShellCallOutput(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::FunctionToolCallOutputResource> for ConversationItem {
+    #[inline]
     fn from(value: super::FunctionToolCallOutputResource) -> Self {
         Self::FunctionCallOutput(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::FunctionToolCallResource> for ConversationItem {
+    #[inline]
     fn from(value: super::FunctionToolCallResource) -> Self {
         Self::FunctionCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::ImageGenToolCall> for ConversationItem {
+    #[inline]
     fn from(value: super::ImageGenToolCall) -> Self {
         Self::ImageGenerationCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::LocalShellToolCall> for ConversationItem {
+    #[inline]
     fn from(value: super::LocalShellToolCall) -> Self {
         Self::LocalShellCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::LocalShellToolCallOutput> for ConversationItem {
+    #[inline]
     fn from(value: super::LocalShellToolCallOutput) -> Self {
         Self::LocalShellCallOutput(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::McpApprovalRequest> for ConversationItem {
+    #[inline]
     fn from(value: super::McpApprovalRequest) -> Self {
         Self::McpApprovalRequest(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::McpApprovalResponseResource> for ConversationItem {
+    #[inline]
     fn from(value: super::McpApprovalResponseResource) -> Self {
         Self::McpApprovalResponse(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::McpListTools> for ConversationItem {
+    #[inline]
     fn from(value: super::McpListTools) -> Self {
         Self::McpListTools(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::McpToolCall> for ConversationItem {
+    #[inline]
     fn from(value: super::McpToolCall) -> Self {
         Self::McpCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::Message> for ConversationItem {
+    #[inline]
     fn from(value: super::Message) -> Self {
         Self::Message(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::Program> for ConversationItem {
+    #[inline]
     fn from(value: super::Program) -> Self {
         Self::Program(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::ProgramOutput> for ConversationItem {
+    #[inline]
     fn from(value: super::ProgramOutput) -> Self {
         Self::ProgramOutput(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::ReasoningItem> for ConversationItem {
+    #[inline]
     fn from(value: super::ReasoningItem) -> Self {
         Self::Reasoning(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::ToolSearchCall> for ConversationItem {
+    #[inline]
     fn from(value: super::ToolSearchCall) -> Self {
         Self::ToolSearchCall(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::ToolSearchOutput> for ConversationItem {
+    #[inline]
     fn from(value: super::ToolSearchOutput) -> Self {
         Self::ToolSearchOutput(value)
     }
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<super::WebSearchToolCall> for ConversationItem {
+    #[inline]
     fn from(value: super::WebSearchToolCall) -> Self {
         Self::WebSearchCall(value)
     }
@@ -527,6 +556,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemList {
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ConversationItemList {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -546,6 +576,7 @@ pub enum ConversationItemListObject {
 #[cfg(feature = "conversations")]
 impl ConversationItemListObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -555,6 +586,7 @@ impl ConversationItemListObject {
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<&str> for ConversationItemListObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -564,6 +596,7 @@ impl ::std::convert::From<&str> for ConversationItemListObject {
 }
 #[cfg(feature = "conversations")]
 impl ::std::fmt::Display for ConversationItemListObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -587,6 +620,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemListObject {
 }
 #[cfg(feature = "conversations")]
 impl crate::runtime::de::Fit for ConversationItemListObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -597,6 +631,7 @@ impl crate::runtime::de::Fit for ConversationItemListObject {
 }
 #[cfg(feature = "conversations")]
 impl ::std::default::Default for ConversationItemListObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -673,6 +708,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResource {
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ConversationResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -692,6 +728,7 @@ pub enum ConversationResourceObject {
 #[cfg(feature = "conversations")]
 impl ConversationResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Conversation => "conversation",
@@ -701,6 +738,7 @@ impl ConversationResourceObject {
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<&str> for ConversationResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation" => Self::Conversation,
@@ -710,6 +748,7 @@ impl ::std::convert::From<&str> for ConversationResourceObject {
 }
 #[cfg(feature = "conversations")]
 impl ::std::fmt::Display for ConversationResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -733,6 +772,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResourceObject {
 }
 #[cfg(feature = "conversations")]
 impl crate::runtime::de::Fit for ConversationResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -743,6 +783,7 @@ impl crate::runtime::de::Fit for ConversationResourceObject {
 }
 #[cfg(feature = "conversations")]
 impl ::std::default::Default for ConversationResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::Conversation
     }
@@ -809,6 +850,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateConversationBody {
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateConversationBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -818,6 +860,7 @@ impl crate::runtime::de::Fit for CreateConversationBody {
 impl CreateConversationBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             metadata: ::std::option::Option::None,
@@ -826,6 +869,7 @@ impl CreateConversationBody {
         }
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -834,6 +878,7 @@ impl CreateConversationBody {
         self
     }
     /// Sets `items`.
+    #[inline]
     pub fn items(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<super::InputItem>>,
@@ -909,6 +954,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateConversationItemsRequest {
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateConversationItemsRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -918,6 +964,7 @@ impl crate::runtime::de::Fit for CreateConversationItemsRequest {
 impl CreateConversationItemsRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         items: impl ::std::convert::Into<::std::vec::Vec<super::InputItem>>,
     ) -> Self {
@@ -1006,6 +1053,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResource {
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeletedConversationResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1025,6 +1073,7 @@ pub enum DeletedConversationResourceObject {
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl DeletedConversationResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationDeleted => "conversation.deleted",
@@ -1034,6 +1083,7 @@ impl DeletedConversationResourceObject {
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for DeletedConversationResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.deleted" => Self::ConversationDeleted,
@@ -1043,6 +1093,7 @@ impl ::std::convert::From<&str> for DeletedConversationResourceObject {
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl ::std::fmt::Display for DeletedConversationResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1066,6 +1117,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResourceObject {
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for DeletedConversationResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1076,6 +1128,7 @@ impl crate::runtime::de::Fit for DeletedConversationResourceObject {
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
 impl ::std::default::Default for DeletedConversationResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::ConversationDeleted
     }
@@ -1097,6 +1150,7 @@ pub enum ListConversationItemsOrder {
 #[cfg(feature = "conversations")]
 impl ListConversationItemsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -1107,6 +1161,7 @@ impl ListConversationItemsOrder {
 }
 #[cfg(feature = "conversations")]
 impl ::std::convert::From<&str> for ListConversationItemsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -1117,6 +1172,7 @@ impl ::std::convert::From<&str> for ListConversationItemsOrder {
 }
 #[cfg(feature = "conversations")]
 impl ::std::fmt::Display for ListConversationItemsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1140,6 +1196,7 @@ impl<'de> ::serde::Deserialize<'de> for ListConversationItemsOrder {
 }
 #[cfg(feature = "conversations")]
 impl crate::runtime::de::Fit for ListConversationItemsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1203,6 +1260,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateConversationBody {
 #[cfg(feature = "conversations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateConversationBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1214,6 +1272,7 @@ impl UpdateConversationBody {
     ///
     /// `metadata` is required but may be `null`: pass a value here; `metadata_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(metadata: impl ::std::convert::Into<super::Metadata>) -> Self {
         Self {
             metadata: ::std::option::Option::Some(metadata.into()),
@@ -1221,6 +1280,7 @@ impl UpdateConversationBody {
         }
     }
     /// Sends `metadata` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn metadata_null(mut self) -> Self {
         self.metadata = ::std::option::Option::None;
         self

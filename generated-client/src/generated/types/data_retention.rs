@@ -67,6 +67,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetention {
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationDataRetention {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -86,6 +87,7 @@ pub enum OrganizationDataRetentionObject {
 #[cfg(feature = "data-retention")]
 impl OrganizationDataRetentionObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationDataRetention => "organization.data_retention",
@@ -95,6 +97,7 @@ impl OrganizationDataRetentionObject {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::convert::From<&str> for OrganizationDataRetentionObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.data_retention" => Self::OrganizationDataRetention,
@@ -104,6 +107,7 @@ impl ::std::convert::From<&str> for OrganizationDataRetentionObject {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::fmt::Display for OrganizationDataRetentionObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -127,6 +131,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionObject {
 }
 #[cfg(feature = "data-retention")]
 impl crate::runtime::de::Fit for OrganizationDataRetentionObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -137,6 +142,7 @@ impl crate::runtime::de::Fit for OrganizationDataRetentionObject {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::default::Default for OrganizationDataRetentionObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationDataRetention
     }
@@ -162,6 +168,7 @@ pub enum OrganizationDataRetentionType {
 #[cfg(feature = "data-retention")]
 impl OrganizationDataRetentionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ZeroDataRetention => "zero_data_retention",
@@ -174,6 +181,7 @@ impl OrganizationDataRetentionType {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::convert::From<&str> for OrganizationDataRetentionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "zero_data_retention" => Self::ZeroDataRetention,
@@ -186,6 +194,7 @@ impl ::std::convert::From<&str> for OrganizationDataRetentionType {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::fmt::Display for OrganizationDataRetentionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -209,6 +218,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationDataRetentionType {
 }
 #[cfg(feature = "data-retention")]
 impl crate::runtime::de::Fit for OrganizationDataRetentionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -279,6 +289,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetention {
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectDataRetention {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -298,6 +309,7 @@ pub enum ProjectDataRetentionObject {
 #[cfg(feature = "data-retention")]
 impl ProjectDataRetentionObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectDataRetention => "project.data_retention",
@@ -307,6 +319,7 @@ impl ProjectDataRetentionObject {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::convert::From<&str> for ProjectDataRetentionObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project.data_retention" => Self::ProjectDataRetention,
@@ -316,6 +329,7 @@ impl ::std::convert::From<&str> for ProjectDataRetentionObject {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::fmt::Display for ProjectDataRetentionObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -339,6 +353,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionObject {
 }
 #[cfg(feature = "data-retention")]
 impl crate::runtime::de::Fit for ProjectDataRetentionObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -349,6 +364,7 @@ impl crate::runtime::de::Fit for ProjectDataRetentionObject {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::default::Default for ProjectDataRetentionObject {
+    #[inline]
     fn default() -> Self {
         Self::ProjectDataRetention
     }
@@ -378,6 +394,7 @@ pub enum ProjectDataRetentionType {
 #[cfg(feature = "data-retention")]
 impl ProjectDataRetentionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationDefault => "organization_default",
@@ -392,6 +409,7 @@ impl ProjectDataRetentionType {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::convert::From<&str> for ProjectDataRetentionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization_default" => Self::OrganizationDefault,
@@ -406,6 +424,7 @@ impl ::std::convert::From<&str> for ProjectDataRetentionType {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::fmt::Display for ProjectDataRetentionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -429,6 +448,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectDataRetentionType {
 }
 #[cfg(feature = "data-retention")]
 impl crate::runtime::de::Fit for ProjectDataRetentionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -495,6 +515,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationDataRetentionBody {
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateOrganizationDataRetentionBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -504,6 +525,7 @@ impl crate::runtime::de::Fit for UpdateOrganizationDataRetentionBody {
 impl UpdateOrganizationDataRetentionBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         retention_type: impl ::std::convert::Into<
             super::UpdateOrganizationDataRetentionBodyRetentionType,
@@ -545,6 +567,7 @@ pub enum UpdateOrganizationDataRetentionBodyRetentionType {
 #[cfg(feature = "data-retention")]
 impl UpdateOrganizationDataRetentionBodyRetentionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ZeroDataRetention => "zero_data_retention",
@@ -557,6 +580,7 @@ impl UpdateOrganizationDataRetentionBodyRetentionType {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::convert::From<&str> for UpdateOrganizationDataRetentionBodyRetentionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "zero_data_retention" => Self::ZeroDataRetention,
@@ -569,6 +593,7 @@ impl ::std::convert::From<&str> for UpdateOrganizationDataRetentionBodyRetention
 }
 #[cfg(feature = "data-retention")]
 impl ::std::fmt::Display for UpdateOrganizationDataRetentionBodyRetentionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -593,6 +618,7 @@ for UpdateOrganizationDataRetentionBodyRetentionType {
 }
 #[cfg(feature = "data-retention")]
 impl crate::runtime::de::Fit for UpdateOrganizationDataRetentionBodyRetentionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -659,6 +685,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBody {
 #[cfg(feature = "data-retention")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateProjectDataRetentionBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -668,6 +695,7 @@ impl crate::runtime::de::Fit for UpdateProjectDataRetentionBody {
 impl UpdateProjectDataRetentionBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         retention_type: impl ::std::convert::Into<
             super::UpdateProjectDataRetentionBodyRetentionType,
@@ -713,6 +741,7 @@ pub enum UpdateProjectDataRetentionBodyRetentionType {
 #[cfg(feature = "data-retention")]
 impl UpdateProjectDataRetentionBodyRetentionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationDefault => "organization_default",
@@ -727,6 +756,7 @@ impl UpdateProjectDataRetentionBodyRetentionType {
 }
 #[cfg(feature = "data-retention")]
 impl ::std::convert::From<&str> for UpdateProjectDataRetentionBodyRetentionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization_default" => Self::OrganizationDefault,
@@ -741,6 +771,7 @@ impl ::std::convert::From<&str> for UpdateProjectDataRetentionBodyRetentionType 
 }
 #[cfg(feature = "data-retention")]
 impl ::std::fmt::Display for UpdateProjectDataRetentionBodyRetentionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -764,6 +795,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectDataRetentionBodyRetentionT
 }
 #[cfg(feature = "data-retention")]
 impl crate::runtime::de::Fit for UpdateProjectDataRetentionBodyRetentionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

@@ -84,6 +84,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequest {
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEmbeddingRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -93,6 +94,7 @@ impl crate::runtime::de::Fit for CreateEmbeddingRequest {
 impl CreateEmbeddingRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         input: impl ::std::convert::Into<super::CreateEmbeddingRequestInput>,
         model: impl ::std::convert::Into<super::CreateEmbeddingRequestModel>,
@@ -107,6 +109,7 @@ impl CreateEmbeddingRequest {
         }
     }
     /// Sets `encoding_format`.
+    #[inline]
     pub fn encoding_format(
         mut self,
         value: impl ::std::convert::Into<super::CreateEmbeddingRequestEncodingFormat>,
@@ -115,11 +118,13 @@ impl CreateEmbeddingRequest {
         self
     }
     /// Sets `dimensions`.
+    #[inline]
     pub fn dimensions(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.dimensions = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn user(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -154,6 +159,7 @@ pub enum CreateEmbeddingRequestEncodingFormat {
 #[cfg(feature = "embeddings")]
 impl CreateEmbeddingRequestEncodingFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Float => "float",
@@ -164,6 +170,7 @@ impl CreateEmbeddingRequestEncodingFormat {
 }
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<&str> for CreateEmbeddingRequestEncodingFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "float" => Self::Float,
@@ -174,6 +181,7 @@ impl ::std::convert::From<&str> for CreateEmbeddingRequestEncodingFormat {
 }
 #[cfg(feature = "embeddings")]
 impl ::std::fmt::Display for CreateEmbeddingRequestEncodingFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -197,6 +205,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestEncodingFormat {
 }
 #[cfg(feature = "embeddings")]
 impl crate::runtime::de::Fit for CreateEmbeddingRequestEncodingFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -316,6 +325,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
 }
 #[cfg(feature = "embeddings")]
 impl crate::runtime::de::Fit for CreateEmbeddingRequestInput {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -327,12 +337,14 @@ impl crate::runtime::de::Fit for CreateEmbeddingRequestInput {
 }
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<&str> for CreateEmbeddingRequestInput {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<::std::string::String> for CreateEmbeddingRequestInput {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
@@ -340,12 +352,14 @@ impl ::std::convert::From<::std::string::String> for CreateEmbeddingRequestInput
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for CreateEmbeddingRequestInput {
+    #[inline]
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::Texts(value)
     }
 }
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<::std::vec::Vec<i64>> for CreateEmbeddingRequestInput {
+    #[inline]
     fn from(value: ::std::vec::Vec<i64>) -> Self {
         Self::Tokens(value)
     }
@@ -353,6 +367,7 @@ impl ::std::convert::From<::std::vec::Vec<i64>> for CreateEmbeddingRequestInput 
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<::std::vec::Vec<::std::vec::Vec<i64>>>
 for CreateEmbeddingRequestInput {
+    #[inline]
     fn from(value: ::std::vec::Vec<::std::vec::Vec<i64>>) -> Self {
         Self::TokenArrays(value)
     }
@@ -392,30 +407,35 @@ impl CreateEmbeddingRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<&str> for CreateEmbeddingRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<::std::string::String> for CreateEmbeddingRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "embeddings")]
 impl ::std::fmt::Display for CreateEmbeddingRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "embeddings")]
 impl crate::runtime::de::Fit for CreateEmbeddingRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -495,6 +515,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponse {
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEmbeddingResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -514,6 +535,7 @@ pub enum CreateEmbeddingResponseObject {
 #[cfg(feature = "embeddings")]
 impl CreateEmbeddingResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -523,6 +545,7 @@ impl CreateEmbeddingResponseObject {
 }
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<&str> for CreateEmbeddingResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -532,6 +555,7 @@ impl ::std::convert::From<&str> for CreateEmbeddingResponseObject {
 }
 #[cfg(feature = "embeddings")]
 impl ::std::fmt::Display for CreateEmbeddingResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -555,6 +579,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseObject {
 }
 #[cfg(feature = "embeddings")]
 impl crate::runtime::de::Fit for CreateEmbeddingResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -565,6 +590,7 @@ impl crate::runtime::de::Fit for CreateEmbeddingResponseObject {
 }
 #[cfg(feature = "embeddings")]
 impl ::std::default::Default for CreateEmbeddingResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -634,6 +660,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseUsage {
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEmbeddingResponseUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -705,6 +732,7 @@ impl<'de> ::serde::Deserialize<'de> for Embedding {
 #[cfg(feature = "embeddings")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Embedding {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -724,6 +752,7 @@ pub enum EmbeddingObject {
 #[cfg(feature = "embeddings")]
 impl EmbeddingObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Embedding => "embedding",
@@ -733,6 +762,7 @@ impl EmbeddingObject {
 }
 #[cfg(feature = "embeddings")]
 impl ::std::convert::From<&str> for EmbeddingObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "embedding" => Self::Embedding,
@@ -742,6 +772,7 @@ impl ::std::convert::From<&str> for EmbeddingObject {
 }
 #[cfg(feature = "embeddings")]
 impl ::std::fmt::Display for EmbeddingObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -765,6 +796,7 @@ impl<'de> ::serde::Deserialize<'de> for EmbeddingObject {
 }
 #[cfg(feature = "embeddings")]
 impl crate::runtime::de::Fit for EmbeddingObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -775,6 +807,7 @@ impl crate::runtime::de::Fit for EmbeddingObject {
 }
 #[cfg(feature = "embeddings")]
 impl ::std::default::Default for EmbeddingObject {
+    #[inline]
     fn default() -> Self {
         Self::Embedding
     }

@@ -89,6 +89,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSource {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -98,6 +99,7 @@ impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSource {
 impl CreateEvalCompletionsRunDataSource {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         source: impl ::std::convert::Into<
             super::CreateEvalCompletionsRunDataSourceSource,
@@ -113,6 +115,7 @@ impl CreateEvalCompletionsRunDataSource {
         }
     }
     /// Sets `input_messages`.
+    #[inline]
     pub fn input_messages(
         mut self,
         value: impl ::std::convert::Into<
@@ -123,6 +126,7 @@ impl CreateEvalCompletionsRunDataSource {
         self
     }
     /// Sets `sampling_params`.
+    #[inline]
     pub fn sampling_params(
         mut self,
         value: impl ::std::convert::Into<
@@ -133,6 +137,7 @@ impl CreateEvalCompletionsRunDataSource {
         self
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -214,6 +219,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceInputM
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceInputMessages {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Template(value) => crate::runtime::de::Fit::misfit(value),
@@ -225,6 +231,7 @@ impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceInputMessages
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::TemplateInputMessages>
 for CreateEvalCompletionsRunDataSourceInputMessages {
+    #[inline]
     fn from(value: super::TemplateInputMessages) -> Self {
         Self::Template(value)
     }
@@ -232,6 +239,7 @@ for CreateEvalCompletionsRunDataSourceInputMessages {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::ItemReferenceInputMessages>
 for CreateEvalCompletionsRunDataSourceInputMessages {
+    #[inline]
     fn from(value: super::ItemReferenceInputMessages) -> Self {
         Self::ItemReference(value)
     }
@@ -251,6 +259,7 @@ pub enum CreateEvalCompletionsRunDataSourceItemReferenceType {
 #[cfg(feature = "evals")]
 impl CreateEvalCompletionsRunDataSourceItemReferenceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ItemReference => "item_reference",
@@ -260,6 +269,7 @@ impl CreateEvalCompletionsRunDataSourceItemReferenceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalCompletionsRunDataSourceItemReferenceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "item_reference" => Self::ItemReference,
@@ -269,6 +279,7 @@ impl ::std::convert::From<&str> for CreateEvalCompletionsRunDataSourceItemRefere
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalCompletionsRunDataSourceItemReferenceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -293,6 +304,7 @@ for CreateEvalCompletionsRunDataSourceItemReferenceType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceItemReferenceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -303,6 +315,7 @@ impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceItemReference
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalCompletionsRunDataSourceItemReferenceType {
+    #[inline]
     fn default() -> Self {
         Self::ItemReference
     }
@@ -379,6 +392,7 @@ for CreateEvalCompletionsRunDataSourceResponseFormat {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceResponseFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -391,6 +405,7 @@ impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceResponseForma
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::ResponseFormatJsonObject>
 for CreateEvalCompletionsRunDataSourceResponseFormat {
+    #[inline]
     fn from(value: super::ResponseFormatJsonObject) -> Self {
         Self::JsonObject(value)
     }
@@ -398,6 +413,7 @@ for CreateEvalCompletionsRunDataSourceResponseFormat {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::ResponseFormatJsonSchema>
 for CreateEvalCompletionsRunDataSourceResponseFormat {
+    #[inline]
     fn from(value: super::ResponseFormatJsonSchema) -> Self {
         Self::JsonSchema(value)
     }
@@ -405,6 +421,7 @@ for CreateEvalCompletionsRunDataSourceResponseFormat {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::ResponseFormatText>
 for CreateEvalCompletionsRunDataSourceResponseFormat {
+    #[inline]
     fn from(value: super::ResponseFormatText) -> Self {
         Self::Text(value)
     }
@@ -519,6 +536,7 @@ for CreateEvalCompletionsRunDataSourceSamplingParams {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceSamplingParams {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -528,6 +546,7 @@ impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceSamplingParam
 impl CreateEvalCompletionsRunDataSourceSamplingParams {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             reasoning_effort: ::std::option::Option::None,
@@ -541,6 +560,7 @@ impl CreateEvalCompletionsRunDataSourceSamplingParams {
         }
     }
     /// Sets `reasoning_effort`.
+    #[inline]
     pub fn reasoning_effort(
         mut self,
         value: impl ::std::convert::Into<super::ReasoningEffort>,
@@ -549,11 +569,13 @@ impl CreateEvalCompletionsRunDataSourceSamplingParams {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_completion_tokens`.
+    #[inline]
     pub fn max_completion_tokens(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -562,16 +584,19 @@ impl CreateEvalCompletionsRunDataSourceSamplingParams {
         self
     }
     /// Sets `top_p`.
+    #[inline]
     pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.top_p = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `seed`.
+    #[inline]
     pub fn seed(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.seed = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<
@@ -582,6 +607,7 @@ impl CreateEvalCompletionsRunDataSourceSamplingParams {
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<super::ChatCompletionTool>>,
@@ -667,6 +693,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceSource
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceSource {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -679,6 +706,7 @@ impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileContentSource>
 for CreateEvalCompletionsRunDataSourceSource {
+    #[inline]
     fn from(value: super::EvalJsonlFileContentSource) -> Self {
         Self::FileContent(value)
     }
@@ -686,6 +714,7 @@ for CreateEvalCompletionsRunDataSourceSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileIdSource>
 for CreateEvalCompletionsRunDataSourceSource {
+    #[inline]
     fn from(value: super::EvalJsonlFileIdSource) -> Self {
         Self::FileId(value)
     }
@@ -693,6 +722,7 @@ for CreateEvalCompletionsRunDataSourceSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalStoredCompletionsSource>
 for CreateEvalCompletionsRunDataSourceSource {
+    #[inline]
     fn from(value: super::EvalStoredCompletionsSource) -> Self {
         Self::StoredCompletions(value)
     }
@@ -786,6 +816,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTempla
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceTemplateItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::EasyInputMessage(value) => crate::runtime::de::Fit::misfit(value),
@@ -796,6 +827,7 @@ impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceTemplateItem 
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EasyInputMessage>
 for CreateEvalCompletionsRunDataSourceTemplateItem {
+    #[inline]
     fn from(value: super::EasyInputMessage) -> Self {
         Self::EasyInputMessage(value)
     }
@@ -803,6 +835,7 @@ for CreateEvalCompletionsRunDataSourceTemplateItem {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalItem>
 for CreateEvalCompletionsRunDataSourceTemplateItem {
+    #[inline]
     fn from(value: super::EvalItem) -> Self {
         Self::EvalItem(value)
     }
@@ -822,6 +855,7 @@ pub enum CreateEvalCompletionsRunDataSourceTemplateType {
 #[cfg(feature = "evals")]
 impl CreateEvalCompletionsRunDataSourceTemplateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Template => "template",
@@ -831,6 +865,7 @@ impl CreateEvalCompletionsRunDataSourceTemplateType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalCompletionsRunDataSourceTemplateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "template" => Self::Template,
@@ -840,6 +875,7 @@ impl ::std::convert::From<&str> for CreateEvalCompletionsRunDataSourceTemplateTy
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalCompletionsRunDataSourceTemplateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -863,6 +899,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTempla
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceTemplateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -873,6 +910,7 @@ impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceTemplateType 
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalCompletionsRunDataSourceTemplateType {
+    #[inline]
     fn default() -> Self {
         Self::Template
     }
@@ -892,6 +930,7 @@ pub enum CreateEvalCompletionsRunDataSourceType {
 #[cfg(feature = "evals")]
 impl CreateEvalCompletionsRunDataSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completions => "completions",
@@ -901,6 +940,7 @@ impl CreateEvalCompletionsRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalCompletionsRunDataSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completions" => Self::Completions,
@@ -910,6 +950,7 @@ impl ::std::convert::From<&str> for CreateEvalCompletionsRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalCompletionsRunDataSourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -933,6 +974,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -943,6 +985,7 @@ impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalCompletionsRunDataSourceType {
+    #[inline]
     fn default() -> Self {
         Self::Completions
     }
@@ -1020,6 +1063,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfig {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfig {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1029,6 +1073,7 @@ impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfig {
 impl CreateEvalCustomDataSourceConfig {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(item_schema: impl ::serde::Serialize) -> Self {
         Self {
             r#type: super::CreateEvalCustomDataSourceConfigType::Custom,
@@ -1038,6 +1083,7 @@ impl CreateEvalCustomDataSourceConfig {
         }
     }
     /// Sets `include_sample_schema`.
+    #[inline]
     pub fn include_sample_schema(
         mut self,
         value: impl ::std::convert::Into<bool>,
@@ -1070,6 +1116,7 @@ pub enum CreateEvalCustomDataSourceConfigType {
 #[cfg(feature = "evals")]
 impl CreateEvalCustomDataSourceConfigType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -1079,6 +1126,7 @@ impl CreateEvalCustomDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalCustomDataSourceConfigType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -1088,6 +1136,7 @@ impl ::std::convert::From<&str> for CreateEvalCustomDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalCustomDataSourceConfigType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1111,6 +1160,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfigType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1121,6 +1171,7 @@ impl crate::runtime::de::Fit for CreateEvalCustomDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalCustomDataSourceConfigType {
+    #[inline]
     fn default() -> Self {
         Self::Custom
     }
@@ -1199,6 +1250,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalItem {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::SimpleInputMessage(value) => crate::runtime::de::Fit::misfit(value),
@@ -1208,12 +1260,14 @@ impl crate::runtime::de::Fit for CreateEvalItem {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::SimpleInputMessage> for CreateEvalItem {
+    #[inline]
     fn from(value: super::SimpleInputMessage) -> Self {
         Self::SimpleInputMessage(value)
     }
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalItem> for CreateEvalItem {
+    #[inline]
     fn from(value: super::EvalItem) -> Self {
         Self::EvalItem(value)
     }
@@ -1283,6 +1337,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSource {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1292,6 +1347,7 @@ impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSource {
 impl CreateEvalJsonlRunDataSource {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         source: impl ::std::convert::Into<super::CreateEvalJsonlRunDataSourceSource>,
     ) -> Self {
@@ -1366,6 +1422,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceSource {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSourceSource {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -1377,6 +1434,7 @@ impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSourceSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileContentSource>
 for CreateEvalJsonlRunDataSourceSource {
+    #[inline]
     fn from(value: super::EvalJsonlFileContentSource) -> Self {
         Self::FileContent(value)
     }
@@ -1384,6 +1442,7 @@ for CreateEvalJsonlRunDataSourceSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileIdSource>
 for CreateEvalJsonlRunDataSourceSource {
+    #[inline]
     fn from(value: super::EvalJsonlFileIdSource) -> Self {
         Self::FileId(value)
     }
@@ -1403,6 +1462,7 @@ pub enum CreateEvalJsonlRunDataSourceType {
 #[cfg(feature = "evals")]
 impl CreateEvalJsonlRunDataSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Jsonl => "jsonl",
@@ -1412,6 +1472,7 @@ impl CreateEvalJsonlRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalJsonlRunDataSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "jsonl" => Self::Jsonl,
@@ -1421,6 +1482,7 @@ impl ::std::convert::From<&str> for CreateEvalJsonlRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalJsonlRunDataSourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1444,6 +1506,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1454,6 +1517,7 @@ impl crate::runtime::de::Fit for CreateEvalJsonlRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalJsonlRunDataSourceType {
+    #[inline]
     fn default() -> Self {
         Self::Jsonl
     }
@@ -1543,6 +1607,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGrader {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalLabelModelGrader {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1552,6 +1617,7 @@ impl crate::runtime::de::Fit for CreateEvalLabelModelGrader {
 impl CreateEvalLabelModelGrader {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         model: impl ::std::convert::Into<::std::string::String>,
@@ -1594,6 +1660,7 @@ pub enum CreateEvalLabelModelGraderType {
 #[cfg(feature = "evals")]
 impl CreateEvalLabelModelGraderType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LabelModel => "label_model",
@@ -1603,6 +1670,7 @@ impl CreateEvalLabelModelGraderType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalLabelModelGraderType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "label_model" => Self::LabelModel,
@@ -1612,6 +1680,7 @@ impl ::std::convert::From<&str> for CreateEvalLabelModelGraderType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalLabelModelGraderType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1635,6 +1704,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGraderType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalLabelModelGraderType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1645,6 +1715,7 @@ impl crate::runtime::de::Fit for CreateEvalLabelModelGraderType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalLabelModelGraderType {
+    #[inline]
     fn default() -> Self {
         Self::LabelModel
     }
@@ -1714,6 +1785,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfig {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalLogsDataSourceConfig {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1723,6 +1795,7 @@ impl crate::runtime::de::Fit for CreateEvalLogsDataSourceConfig {
 impl CreateEvalLogsDataSourceConfig {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::CreateEvalLogsDataSourceConfigType::Logs,
@@ -1731,6 +1804,7 @@ impl CreateEvalLogsDataSourceConfig {
         }
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(mut self, value: impl ::serde::Serialize) -> Self {
         self.metadata = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -1760,6 +1834,7 @@ pub enum CreateEvalLogsDataSourceConfigType {
 #[cfg(feature = "evals")]
 impl CreateEvalLogsDataSourceConfigType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Logs => "logs",
@@ -1769,6 +1844,7 @@ impl CreateEvalLogsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalLogsDataSourceConfigType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "logs" => Self::Logs,
@@ -1778,6 +1854,7 @@ impl ::std::convert::From<&str> for CreateEvalLogsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalLogsDataSourceConfigType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1801,6 +1878,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalLogsDataSourceConfigType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1811,6 +1889,7 @@ impl crate::runtime::de::Fit for CreateEvalLogsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalLogsDataSourceConfigType {
+    #[inline]
     fn default() -> Self {
         Self::Logs
     }
@@ -1890,6 +1969,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequest {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1899,6 +1979,7 @@ impl crate::runtime::de::Fit for CreateEvalRequest {
 impl CreateEvalRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         data_source_config: impl ::std::convert::Into<
             super::CreateEvalRequestDataSourceConfig,
@@ -1916,6 +1997,7 @@ impl CreateEvalRequest {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1924,6 +2006,7 @@ impl CreateEvalRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -2005,6 +2088,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequestDataSourceConfig {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalRequestDataSourceConfig {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
@@ -2017,6 +2101,7 @@ impl crate::runtime::de::Fit for CreateEvalRequestDataSourceConfig {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalCustomDataSourceConfig>
 for CreateEvalRequestDataSourceConfig {
+    #[inline]
     fn from(value: super::CreateEvalCustomDataSourceConfig) -> Self {
         Self::Custom(value)
     }
@@ -2024,6 +2109,7 @@ for CreateEvalRequestDataSourceConfig {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalLogsDataSourceConfig>
 for CreateEvalRequestDataSourceConfig {
+    #[inline]
     fn from(value: super::CreateEvalLogsDataSourceConfig) -> Self {
         Self::Logs(value)
     }
@@ -2031,6 +2117,7 @@ for CreateEvalRequestDataSourceConfig {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalStoredCompletionsDataSourceConfig>
 for CreateEvalRequestDataSourceConfig {
+    #[inline]
     fn from(value: super::CreateEvalStoredCompletionsDataSourceConfig) -> Self {
         Self::StoredCompletions(value)
     }
@@ -2111,6 +2198,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequestTestingCriteriaItem {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalRequestTestingCriteriaItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
@@ -2125,6 +2213,7 @@ impl crate::runtime::de::Fit for CreateEvalRequestTestingCriteriaItem {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalLabelModelGrader>
 for CreateEvalRequestTestingCriteriaItem {
+    #[inline]
     fn from(value: super::CreateEvalLabelModelGrader) -> Self {
         Self::LabelModel(value)
     }
@@ -2132,6 +2221,7 @@ for CreateEvalRequestTestingCriteriaItem {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalGraderPython>
 for CreateEvalRequestTestingCriteriaItem {
+    #[inline]
     fn from(value: super::EvalGraderPython) -> Self {
         Self::Python(value)
     }
@@ -2139,6 +2229,7 @@ for CreateEvalRequestTestingCriteriaItem {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalGraderScoreModel>
 for CreateEvalRequestTestingCriteriaItem {
+    #[inline]
     fn from(value: super::EvalGraderScoreModel) -> Self {
         Self::ScoreModel(value)
     }
@@ -2146,6 +2237,7 @@ for CreateEvalRequestTestingCriteriaItem {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalGraderTextSimilarity>
 for CreateEvalRequestTestingCriteriaItem {
+    #[inline]
     fn from(value: super::EvalGraderTextSimilarity) -> Self {
         Self::TextSimilarity(value)
     }
@@ -2153,6 +2245,7 @@ for CreateEvalRequestTestingCriteriaItem {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::GraderStringCheck>
 for CreateEvalRequestTestingCriteriaItem {
+    #[inline]
     fn from(value: super::GraderStringCheck) -> Self {
         Self::StringCheck(value)
     }
@@ -2244,6 +2337,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSource {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2253,6 +2347,7 @@ impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSource {
 impl CreateEvalResponsesRunDataSource {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         source: impl ::std::convert::Into<super::CreateEvalResponsesRunDataSourceSource>,
     ) -> Self {
@@ -2266,6 +2361,7 @@ impl CreateEvalResponsesRunDataSource {
         }
     }
     /// Sets `input_messages`.
+    #[inline]
     pub fn input_messages(
         mut self,
         value: impl ::std::convert::Into<
@@ -2276,6 +2372,7 @@ impl CreateEvalResponsesRunDataSource {
         self
     }
     /// Sets `sampling_params`.
+    #[inline]
     pub fn sampling_params(
         mut self,
         value: impl ::std::convert::Into<
@@ -2286,6 +2383,7 @@ impl CreateEvalResponsesRunDataSource {
         self
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2368,6 +2466,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceChatMess
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceChatMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2377,6 +2476,7 @@ impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceChatMessage {
 impl CreateEvalResponsesRunDataSourceChatMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         role: impl ::std::convert::Into<::std::string::String>,
         content: impl ::std::convert::Into<::std::string::String>,
@@ -2461,6 +2561,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceInputMes
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceInputMessages {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Template(value) => crate::runtime::de::Fit::misfit(value),
@@ -2472,6 +2573,7 @@ impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceInputMessages {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::InputMessagesTemplate>
 for CreateEvalResponsesRunDataSourceInputMessages {
+    #[inline]
     fn from(value: super::InputMessagesTemplate) -> Self {
         Self::Template(value)
     }
@@ -2479,6 +2581,7 @@ for CreateEvalResponsesRunDataSourceInputMessages {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::InputMessagesItemReference>
 for CreateEvalResponsesRunDataSourceInputMessages {
+    #[inline]
     fn from(value: super::InputMessagesItemReference) -> Self {
         Self::ItemReference(value)
     }
@@ -2498,6 +2601,7 @@ pub enum CreateEvalResponsesRunDataSourceItemReferenceType {
 #[cfg(feature = "evals")]
 impl CreateEvalResponsesRunDataSourceItemReferenceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ItemReference => "item_reference",
@@ -2507,6 +2611,7 @@ impl CreateEvalResponsesRunDataSourceItemReferenceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalResponsesRunDataSourceItemReferenceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "item_reference" => Self::ItemReference,
@@ -2516,6 +2621,7 @@ impl ::std::convert::From<&str> for CreateEvalResponsesRunDataSourceItemReferenc
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalResponsesRunDataSourceItemReferenceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2540,6 +2646,7 @@ for CreateEvalResponsesRunDataSourceItemReferenceType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceItemReferenceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2550,6 +2657,7 @@ impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceItemReferenceTy
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalResponsesRunDataSourceItemReferenceType {
+    #[inline]
     fn default() -> Self {
         Self::ItemReference
     }
@@ -2658,6 +2766,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSampling
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSamplingParams {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2667,6 +2776,7 @@ impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSamplingParams 
 impl CreateEvalResponsesRunDataSourceSamplingParams {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             reasoning_effort: ::std::option::Option::None,
@@ -2680,6 +2790,7 @@ impl CreateEvalResponsesRunDataSourceSamplingParams {
         }
     }
     /// Sets `reasoning_effort`.
+    #[inline]
     pub fn reasoning_effort(
         mut self,
         value: impl ::std::convert::Into<super::ReasoningEffort>,
@@ -2688,11 +2799,13 @@ impl CreateEvalResponsesRunDataSourceSamplingParams {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_completion_tokens`.
+    #[inline]
     pub fn max_completion_tokens(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -2701,16 +2814,19 @@ impl CreateEvalResponsesRunDataSourceSamplingParams {
         self
     }
     /// Sets `top_p`.
+    #[inline]
     pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.top_p = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `seed`.
+    #[inline]
     pub fn seed(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.seed = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<super::Tool>>,
@@ -2719,6 +2835,7 @@ impl CreateEvalResponsesRunDataSourceSamplingParams {
         self
     }
     /// Sets `text`.
+    #[inline]
     pub fn text(
         mut self,
         value: impl ::std::convert::Into<super::CreateEvalResponsesRunDataSourceText>,
@@ -2801,6 +2918,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSource {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSource {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::FileContent(value) => crate::runtime::de::Fit::misfit(value),
@@ -2813,6 +2931,7 @@ impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileContentSource>
 for CreateEvalResponsesRunDataSourceSource {
+    #[inline]
     fn from(value: super::EvalJsonlFileContentSource) -> Self {
         Self::FileContent(value)
     }
@@ -2820,6 +2939,7 @@ for CreateEvalResponsesRunDataSourceSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalJsonlFileIdSource>
 for CreateEvalResponsesRunDataSourceSource {
+    #[inline]
     fn from(value: super::EvalJsonlFileIdSource) -> Self {
         Self::FileId(value)
     }
@@ -2827,6 +2947,7 @@ for CreateEvalResponsesRunDataSourceSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalResponsesSource>
 for CreateEvalResponsesRunDataSourceSource {
+    #[inline]
     fn from(value: super::EvalResponsesSource) -> Self {
         Self::Responses(value)
     }
@@ -2918,6 +3039,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplate
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceTemplateItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ChatMessage(value) => crate::runtime::de::Fit::misfit(value),
@@ -2928,6 +3050,7 @@ impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceTemplateItem {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalResponsesRunDataSourceChatMessage>
 for CreateEvalResponsesRunDataSourceTemplateItem {
+    #[inline]
     fn from(value: super::CreateEvalResponsesRunDataSourceChatMessage) -> Self {
         Self::ChatMessage(value)
     }
@@ -2935,6 +3058,7 @@ for CreateEvalResponsesRunDataSourceTemplateItem {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalItem>
 for CreateEvalResponsesRunDataSourceTemplateItem {
+    #[inline]
     fn from(value: super::EvalItem) -> Self {
         Self::EvalItem(value)
     }
@@ -2954,6 +3078,7 @@ pub enum CreateEvalResponsesRunDataSourceTemplateType {
 #[cfg(feature = "evals")]
 impl CreateEvalResponsesRunDataSourceTemplateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Template => "template",
@@ -2963,6 +3088,7 @@ impl CreateEvalResponsesRunDataSourceTemplateType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalResponsesRunDataSourceTemplateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "template" => Self::Template,
@@ -2972,6 +3098,7 @@ impl ::std::convert::From<&str> for CreateEvalResponsesRunDataSourceTemplateType
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalResponsesRunDataSourceTemplateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2995,6 +3122,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplate
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceTemplateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3005,6 +3133,7 @@ impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceTemplateType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalResponsesRunDataSourceTemplateType {
+    #[inline]
     fn default() -> Self {
         Self::Template
     }
@@ -3067,6 +3196,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceText {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceText {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3076,6 +3206,7 @@ impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceText {
 impl CreateEvalResponsesRunDataSourceText {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             format: ::std::option::Option::None,
@@ -3083,6 +3214,7 @@ impl CreateEvalResponsesRunDataSourceText {
         }
     }
     /// Sets `format`.
+    #[inline]
     pub fn format(
         mut self,
         value: impl ::std::convert::Into<super::TextResponseFormatConfiguration>,
@@ -3115,6 +3247,7 @@ pub enum CreateEvalResponsesRunDataSourceType {
 #[cfg(feature = "evals")]
 impl CreateEvalResponsesRunDataSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Responses => "responses",
@@ -3124,6 +3257,7 @@ impl CreateEvalResponsesRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalResponsesRunDataSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "responses" => Self::Responses,
@@ -3133,6 +3267,7 @@ impl ::std::convert::From<&str> for CreateEvalResponsesRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalResponsesRunDataSourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3156,6 +3291,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3166,6 +3302,7 @@ impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalResponsesRunDataSourceType {
+    #[inline]
     fn default() -> Self {
         Self::Responses
     }
@@ -3237,6 +3374,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequest {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalRunRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3246,6 +3384,7 @@ impl crate::runtime::de::Fit for CreateEvalRunRequest {
 impl CreateEvalRunRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         data_source: impl ::std::convert::Into<super::CreateEvalRunRequestDataSource>,
     ) -> Self {
@@ -3257,6 +3396,7 @@ impl CreateEvalRunRequest {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3265,6 +3405,7 @@ impl CreateEvalRunRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -3343,6 +3484,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequestDataSource {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalRunRequestDataSource {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Jsonl(value) => crate::runtime::de::Fit::misfit(value),
@@ -3355,6 +3497,7 @@ impl crate::runtime::de::Fit for CreateEvalRunRequestDataSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalCompletionsRunDataSource>
 for CreateEvalRunRequestDataSource {
+    #[inline]
     fn from(value: super::CreateEvalCompletionsRunDataSource) -> Self {
         Self::Completions(value)
     }
@@ -3362,6 +3505,7 @@ for CreateEvalRunRequestDataSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalJsonlRunDataSource>
 for CreateEvalRunRequestDataSource {
+    #[inline]
     fn from(value: super::CreateEvalJsonlRunDataSource) -> Self {
         Self::Jsonl(value)
     }
@@ -3369,6 +3513,7 @@ for CreateEvalRunRequestDataSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalResponsesRunDataSource>
 for CreateEvalRunRequestDataSource {
+    #[inline]
     fn from(value: super::CreateEvalResponsesRunDataSource) -> Self {
         Self::Responses(value)
     }
@@ -3439,6 +3584,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateEvalStoredCompletionsDataSourceConfig {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3448,6 +3594,7 @@ impl crate::runtime::de::Fit for CreateEvalStoredCompletionsDataSourceConfig {
 impl CreateEvalStoredCompletionsDataSourceConfig {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::CreateEvalStoredCompletionsDataSourceConfigType::StoredCompletions,
@@ -3456,6 +3603,7 @@ impl CreateEvalStoredCompletionsDataSourceConfig {
         }
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(mut self, value: impl ::serde::Serialize) -> Self {
         self.metadata = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -3485,6 +3633,7 @@ pub enum CreateEvalStoredCompletionsDataSourceConfigType {
 #[cfg(feature = "evals")]
 impl CreateEvalStoredCompletionsDataSourceConfigType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StoredCompletions => "stored_completions",
@@ -3494,6 +3643,7 @@ impl CreateEvalStoredCompletionsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for CreateEvalStoredCompletionsDataSourceConfigType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "stored_completions" => Self::StoredCompletions,
@@ -3503,6 +3653,7 @@ impl ::std::convert::From<&str> for CreateEvalStoredCompletionsDataSourceConfigT
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for CreateEvalStoredCompletionsDataSourceConfigType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3526,6 +3677,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalStoredCompletionsDataSourceConfigType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3536,6 +3688,7 @@ impl crate::runtime::de::Fit for CreateEvalStoredCompletionsDataSourceConfigType
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for CreateEvalStoredCompletionsDataSourceConfigType {
+    #[inline]
     fn default() -> Self {
         Self::StoredCompletions
     }
@@ -3607,6 +3760,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalResponse {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteEvalResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3678,6 +3832,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalRunResponse {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteEvalRunResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3783,6 +3938,7 @@ impl<'de> ::serde::Deserialize<'de> for Eval {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Eval {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -3849,6 +4005,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalApiError {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalApiError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3918,6 +4075,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfig {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalCustomDataSourceConfig {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3937,6 +4095,7 @@ pub enum EvalCustomDataSourceConfigType {
 #[cfg(feature = "evals")]
 impl EvalCustomDataSourceConfigType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -3946,6 +4105,7 @@ impl EvalCustomDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalCustomDataSourceConfigType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -3955,6 +4115,7 @@ impl ::std::convert::From<&str> for EvalCustomDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalCustomDataSourceConfigType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3978,6 +4139,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalCustomDataSourceConfigType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3988,6 +4150,7 @@ impl crate::runtime::de::Fit for EvalCustomDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalCustomDataSourceConfigType {
+    #[inline]
     fn default() -> Self {
         Self::Custom
     }
@@ -4052,6 +4215,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalDataSourceConfig {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalDataSourceConfig {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Custom(value) => crate::runtime::de::Fit::misfit(value),
@@ -4063,12 +4227,14 @@ impl crate::runtime::de::Fit for EvalDataSourceConfig {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalCustomDataSourceConfig> for EvalDataSourceConfig {
+    #[inline]
     fn from(value: super::EvalCustomDataSourceConfig) -> Self {
         Self::Custom(value)
     }
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalLogsDataSourceConfig> for EvalDataSourceConfig {
+    #[inline]
     fn from(value: super::EvalLogsDataSourceConfig) -> Self {
         Self::Logs(value)
     }
@@ -4076,6 +4242,7 @@ impl ::std::convert::From<super::EvalLogsDataSourceConfig> for EvalDataSourceCon
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalStoredCompletionsDataSourceConfig>
 for EvalDataSourceConfig {
+    #[inline]
     fn from(value: super::EvalStoredCompletionsDataSourceConfig) -> Self {
         Self::StoredCompletions(value)
     }
@@ -4162,6 +4329,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderPython {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalGraderPython {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4171,6 +4339,7 @@ impl crate::runtime::de::Fit for EvalGraderPython {
 impl EvalGraderPython {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         source: impl ::std::convert::Into<::std::string::String>,
@@ -4185,6 +4354,7 @@ impl EvalGraderPython {
         }
     }
     /// Sets `image_tag`.
+    #[inline]
     pub fn image_tag(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4193,6 +4363,7 @@ impl EvalGraderPython {
         self
     }
     /// Sets `pass_threshold`.
+    #[inline]
     pub fn pass_threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.pass_threshold = ::std::option::Option::Some(value.into());
         self
@@ -4305,6 +4476,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderScoreModel {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalGraderScoreModel {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4314,6 +4486,7 @@ impl crate::runtime::de::Fit for EvalGraderScoreModel {
 impl EvalGraderScoreModel {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         model: impl ::std::convert::Into<::std::string::String>,
@@ -4331,6 +4504,7 @@ impl EvalGraderScoreModel {
         }
     }
     /// Sets `sampling_params`.
+    #[inline]
     pub fn sampling_params(
         mut self,
         value: impl ::std::convert::Into<super::GraderScoreModelSamplingParams>,
@@ -4339,6 +4513,7 @@ impl EvalGraderScoreModel {
         self
     }
     /// Sets `range`.
+    #[inline]
     pub fn range(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<f64>>,
@@ -4347,6 +4522,7 @@ impl EvalGraderScoreModel {
         self
     }
     /// Sets `pass_threshold`.
+    #[inline]
     pub fn pass_threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.pass_threshold = ::std::option::Option::Some(value.into());
         self
@@ -4461,6 +4637,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderTextSimilarity {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalGraderTextSimilarity {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4470,6 +4647,7 @@ impl crate::runtime::de::Fit for EvalGraderTextSimilarity {
 impl EvalGraderTextSimilarity {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4564,6 +4742,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSource {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalJsonlFileContentSource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4573,6 +4752,7 @@ impl crate::runtime::de::Fit for EvalJsonlFileContentSource {
 impl EvalJsonlFileContentSource {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         content: impl ::std::convert::Into<
             ::std::vec::Vec<super::EvalJsonlFileContentSourceContentItem>,
@@ -4659,6 +4839,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceContentItem {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalJsonlFileContentSourceContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4668,6 +4849,7 @@ impl crate::runtime::de::Fit for EvalJsonlFileContentSourceContentItem {
 impl EvalJsonlFileContentSourceContentItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(item: impl ::serde::Serialize) -> Self {
         Self {
             item: crate::runtime::Json::new(item),
@@ -4676,6 +4858,7 @@ impl EvalJsonlFileContentSourceContentItem {
         }
     }
     /// Sets `sample`.
+    #[inline]
     pub fn sample(mut self, value: impl ::serde::Serialize) -> Self {
         self.sample = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -4705,6 +4888,7 @@ pub enum EvalJsonlFileContentSourceType {
 #[cfg(feature = "evals")]
 impl EvalJsonlFileContentSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileContent => "file_content",
@@ -4714,6 +4898,7 @@ impl EvalJsonlFileContentSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalJsonlFileContentSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_content" => Self::FileContent,
@@ -4723,6 +4908,7 @@ impl ::std::convert::From<&str> for EvalJsonlFileContentSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalJsonlFileContentSourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4746,6 +4932,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalJsonlFileContentSourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4756,6 +4943,7 @@ impl crate::runtime::de::Fit for EvalJsonlFileContentSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalJsonlFileContentSourceType {
+    #[inline]
     fn default() -> Self {
         Self::FileContent
     }
@@ -4822,6 +5010,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSource {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalJsonlFileIdSource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4831,6 +5020,7 @@ impl crate::runtime::de::Fit for EvalJsonlFileIdSource {
 impl EvalJsonlFileIdSource {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::EvalJsonlFileIdSourceType::FileId,
@@ -4863,6 +5053,7 @@ pub enum EvalJsonlFileIdSourceType {
 #[cfg(feature = "evals")]
 impl EvalJsonlFileIdSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileId => "file_id",
@@ -4872,6 +5063,7 @@ impl EvalJsonlFileIdSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalJsonlFileIdSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_id" => Self::FileId,
@@ -4881,6 +5073,7 @@ impl ::std::convert::From<&str> for EvalJsonlFileIdSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalJsonlFileIdSourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4904,6 +5097,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSourceType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalJsonlFileIdSourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4914,6 +5108,7 @@ impl crate::runtime::de::Fit for EvalJsonlFileIdSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalJsonlFileIdSourceType {
+    #[inline]
     fn default() -> Self {
         Self::FileId
     }
@@ -4995,6 +5190,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalList {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalList {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -5014,6 +5210,7 @@ pub enum EvalListObject {
 #[cfg(feature = "evals")]
 impl EvalListObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -5023,6 +5220,7 @@ impl EvalListObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalListObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -5032,6 +5230,7 @@ impl ::std::convert::From<&str> for EvalListObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalListObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5055,6 +5254,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalListObject {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalListObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5065,6 +5265,7 @@ impl crate::runtime::de::Fit for EvalListObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalListObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -5139,6 +5340,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfig {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalLogsDataSourceConfig {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5158,6 +5360,7 @@ pub enum EvalLogsDataSourceConfigType {
 #[cfg(feature = "evals")]
 impl EvalLogsDataSourceConfigType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Logs => "logs",
@@ -5167,6 +5370,7 @@ impl EvalLogsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalLogsDataSourceConfigType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "logs" => Self::Logs,
@@ -5176,6 +5380,7 @@ impl ::std::convert::From<&str> for EvalLogsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalLogsDataSourceConfigType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5199,6 +5404,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalLogsDataSourceConfigType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5209,6 +5415,7 @@ impl crate::runtime::de::Fit for EvalLogsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalLogsDataSourceConfigType {
+    #[inline]
     fn default() -> Self {
         Self::Logs
     }
@@ -5228,6 +5435,7 @@ pub enum EvalObject {
 #[cfg(feature = "evals")]
 impl EvalObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Eval => "eval",
@@ -5237,6 +5445,7 @@ impl EvalObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "eval" => Self::Eval,
@@ -5246,6 +5455,7 @@ impl ::std::convert::From<&str> for EvalObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5269,6 +5479,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalObject {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5279,6 +5490,7 @@ impl crate::runtime::de::Fit for EvalObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalObject {
+    #[inline]
     fn default() -> Self {
         Self::Eval
     }
@@ -5408,6 +5620,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalResponsesSource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5417,6 +5630,7 @@ impl crate::runtime::de::Fit for EvalResponsesSource {
 impl EvalResponsesSource {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::EvalResponsesSourceType::Responses,
@@ -5434,11 +5648,13 @@ impl EvalResponsesSource {
         }
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(mut self, value: impl ::serde::Serialize) -> Self {
         self.metadata = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -5447,6 +5663,7 @@ impl EvalResponsesSource {
         self
     }
     /// Sets `instructions_search`.
+    #[inline]
     pub fn instructions_search(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -5455,16 +5672,19 @@ impl EvalResponsesSource {
         self
     }
     /// Sets `created_after`.
+    #[inline]
     pub fn created_after(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.created_after = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `created_before`.
+    #[inline]
     pub fn created_before(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.created_before = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `reasoning_effort`.
+    #[inline]
     pub fn reasoning_effort(
         mut self,
         value: impl ::std::convert::Into<super::ReasoningEffort>,
@@ -5473,16 +5693,19 @@ impl EvalResponsesSource {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `top_p`.
+    #[inline]
     pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.top_p = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `users`.
+    #[inline]
     pub fn users(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -5491,6 +5714,7 @@ impl EvalResponsesSource {
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -5523,6 +5747,7 @@ pub enum EvalResponsesSourceType {
 #[cfg(feature = "evals")]
 impl EvalResponsesSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Responses => "responses",
@@ -5532,6 +5757,7 @@ impl EvalResponsesSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalResponsesSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "responses" => Self::Responses,
@@ -5541,6 +5767,7 @@ impl ::std::convert::From<&str> for EvalResponsesSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalResponsesSourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5564,6 +5791,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSourceType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalResponsesSourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5574,6 +5802,7 @@ impl crate::runtime::de::Fit for EvalResponsesSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalResponsesSourceType {
+    #[inline]
     fn default() -> Self {
         Self::Responses
     }
@@ -5720,6 +5949,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRun {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRun {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -5782,6 +6012,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunDataSource {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalRunDataSource {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Jsonl(value) => crate::runtime::de::Fit::misfit(value),
@@ -5794,12 +6025,14 @@ impl crate::runtime::de::Fit for EvalRunDataSource {
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalCompletionsRunDataSource>
 for EvalRunDataSource {
+    #[inline]
     fn from(value: super::CreateEvalCompletionsRunDataSource) -> Self {
         Self::Completions(value)
     }
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalJsonlRunDataSource> for EvalRunDataSource {
+    #[inline]
     fn from(value: super::CreateEvalJsonlRunDataSource) -> Self {
         Self::Jsonl(value)
     }
@@ -5807,6 +6040,7 @@ impl ::std::convert::From<super::CreateEvalJsonlRunDataSource> for EvalRunDataSo
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::CreateEvalResponsesRunDataSource>
 for EvalRunDataSource {
+    #[inline]
     fn from(value: super::CreateEvalResponsesRunDataSource) -> Self {
         Self::Responses(value)
     }
@@ -5888,6 +6122,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunList {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunList {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -5907,6 +6142,7 @@ pub enum EvalRunListObject {
 #[cfg(feature = "evals")]
 impl EvalRunListObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -5916,6 +6152,7 @@ impl EvalRunListObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalRunListObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -5925,6 +6162,7 @@ impl ::std::convert::From<&str> for EvalRunListObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalRunListObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5948,6 +6186,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunListObject {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalRunListObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5958,6 +6197,7 @@ impl crate::runtime::de::Fit for EvalRunListObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalRunListObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -5977,6 +6217,7 @@ pub enum EvalRunObject {
 #[cfg(feature = "evals")]
 impl EvalRunObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EvalRun => "eval.run",
@@ -5986,6 +6227,7 @@ impl EvalRunObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalRunObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "eval.run" => Self::EvalRun,
@@ -5995,6 +6237,7 @@ impl ::std::convert::From<&str> for EvalRunObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalRunObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6018,6 +6261,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunObject {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalRunObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6028,6 +6272,7 @@ impl crate::runtime::de::Fit for EvalRunObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalRunObject {
+    #[inline]
     fn default() -> Self {
         Self::EvalRun
     }
@@ -6148,6 +6393,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItem {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunOutputItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -6217,6 +6463,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemInputItem {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunOutputItemInputItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6298,6 +6545,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemList {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunOutputItemList {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -6317,6 +6565,7 @@ pub enum EvalRunOutputItemListObject {
 #[cfg(feature = "evals")]
 impl EvalRunOutputItemListObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -6326,6 +6575,7 @@ impl EvalRunOutputItemListObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalRunOutputItemListObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -6335,6 +6585,7 @@ impl ::std::convert::From<&str> for EvalRunOutputItemListObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalRunOutputItemListObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6358,6 +6609,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemListObject {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalRunOutputItemListObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6368,6 +6620,7 @@ impl crate::runtime::de::Fit for EvalRunOutputItemListObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalRunOutputItemListObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -6387,6 +6640,7 @@ pub enum EvalRunOutputItemObject {
 #[cfg(feature = "evals")]
 impl EvalRunOutputItemObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EvalRunOutputItem => "eval.run.output_item",
@@ -6396,6 +6650,7 @@ impl EvalRunOutputItemObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalRunOutputItemObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "eval.run.output_item" => Self::EvalRunOutputItem,
@@ -6405,6 +6660,7 @@ impl ::std::convert::From<&str> for EvalRunOutputItemObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalRunOutputItemObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6428,6 +6684,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemObject {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalRunOutputItemObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6438,6 +6695,7 @@ impl crate::runtime::de::Fit for EvalRunOutputItemObject {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalRunOutputItemObject {
+    #[inline]
     fn default() -> Self {
         Self::EvalRunOutputItem
     }
@@ -6507,6 +6765,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemOutputItem {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunOutputItemOutputItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6593,6 +6852,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemResult {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunOutputItemResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6716,6 +6976,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSample {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunOutputItemSample {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6800,6 +7061,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemUsage {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunOutputItemUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6902,6 +7164,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerModelUsageItem {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunPerModelUsageItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6979,6 +7242,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerTestingCriteriaResultsItem {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunPerTestingCriteriaResultsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7055,6 +7319,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunResultCounts {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalRunResultCounts {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7130,6 +7395,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfig {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalStoredCompletionsDataSourceConfig {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7149,6 +7415,7 @@ pub enum EvalStoredCompletionsDataSourceConfigType {
 #[cfg(feature = "evals")]
 impl EvalStoredCompletionsDataSourceConfigType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StoredCompletions => "stored_completions",
@@ -7158,6 +7425,7 @@ impl EvalStoredCompletionsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalStoredCompletionsDataSourceConfigType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "stored_completions" => Self::StoredCompletions,
@@ -7167,6 +7435,7 @@ impl ::std::convert::From<&str> for EvalStoredCompletionsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalStoredCompletionsDataSourceConfigType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7190,6 +7459,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfigTyp
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalStoredCompletionsDataSourceConfigType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7200,6 +7470,7 @@ impl crate::runtime::de::Fit for EvalStoredCompletionsDataSourceConfigType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalStoredCompletionsDataSourceConfigType {
+    #[inline]
     fn default() -> Self {
         Self::StoredCompletions
     }
@@ -7296,6 +7567,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSource {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EvalStoredCompletionsSource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7305,6 +7577,7 @@ impl crate::runtime::de::Fit for EvalStoredCompletionsSource {
 impl EvalStoredCompletionsSource {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::EvalStoredCompletionsSourceType::StoredCompletions,
@@ -7317,6 +7590,7 @@ impl EvalStoredCompletionsSource {
         }
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -7325,6 +7599,7 @@ impl EvalStoredCompletionsSource {
         self
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -7333,16 +7608,19 @@ impl EvalStoredCompletionsSource {
         self
     }
     /// Sets `created_after`.
+    #[inline]
     pub fn created_after(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.created_after = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `created_before`.
+    #[inline]
     pub fn created_before(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.created_before = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `limit`.
+    #[inline]
     pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.limit = ::std::option::Option::Some(value.into());
         self
@@ -7372,6 +7650,7 @@ pub enum EvalStoredCompletionsSourceType {
 #[cfg(feature = "evals")]
 impl EvalStoredCompletionsSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StoredCompletions => "stored_completions",
@@ -7381,6 +7660,7 @@ impl EvalStoredCompletionsSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for EvalStoredCompletionsSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "stored_completions" => Self::StoredCompletions,
@@ -7390,6 +7670,7 @@ impl ::std::convert::From<&str> for EvalStoredCompletionsSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for EvalStoredCompletionsSourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7413,6 +7694,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSourceType {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalStoredCompletionsSourceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7423,6 +7705,7 @@ impl crate::runtime::de::Fit for EvalStoredCompletionsSourceType {
 }
 #[cfg(feature = "evals")]
 impl ::std::default::Default for EvalStoredCompletionsSourceType {
+    #[inline]
     fn default() -> Self {
         Self::StoredCompletions
     }
@@ -7502,6 +7785,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalTestingCriteriaItem {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for EvalTestingCriteriaItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::LabelModel(value) => crate::runtime::de::Fit::misfit(value),
@@ -7515,30 +7799,35 @@ impl crate::runtime::de::Fit for EvalTestingCriteriaItem {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalGraderPython> for EvalTestingCriteriaItem {
+    #[inline]
     fn from(value: super::EvalGraderPython) -> Self {
         Self::Python(value)
     }
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalGraderScoreModel> for EvalTestingCriteriaItem {
+    #[inline]
     fn from(value: super::EvalGraderScoreModel) -> Self {
         Self::ScoreModel(value)
     }
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::EvalGraderTextSimilarity> for EvalTestingCriteriaItem {
+    #[inline]
     fn from(value: super::EvalGraderTextSimilarity) -> Self {
         Self::TextSimilarity(value)
     }
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::GraderLabelModel> for EvalTestingCriteriaItem {
+    #[inline]
     fn from(value: super::GraderLabelModel) -> Self {
         Self::LabelModel(value)
     }
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<super::GraderStringCheck> for EvalTestingCriteriaItem {
+    #[inline]
     fn from(value: super::GraderStringCheck) -> Self {
         Self::StringCheck(value)
     }
@@ -7560,6 +7849,7 @@ pub enum GetEvalRunOutputItemsOrder {
 #[cfg(feature = "evals")]
 impl GetEvalRunOutputItemsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -7570,6 +7860,7 @@ impl GetEvalRunOutputItemsOrder {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for GetEvalRunOutputItemsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -7580,6 +7871,7 @@ impl ::std::convert::From<&str> for GetEvalRunOutputItemsOrder {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for GetEvalRunOutputItemsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7603,6 +7895,7 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsOrder {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for GetEvalRunOutputItemsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7628,6 +7921,7 @@ pub enum GetEvalRunOutputItemsStatus {
 #[cfg(feature = "evals")]
 impl GetEvalRunOutputItemsStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fail => "fail",
@@ -7638,6 +7932,7 @@ impl GetEvalRunOutputItemsStatus {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for GetEvalRunOutputItemsStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fail" => Self::Fail,
@@ -7648,6 +7943,7 @@ impl ::std::convert::From<&str> for GetEvalRunOutputItemsStatus {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for GetEvalRunOutputItemsStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7671,6 +7967,7 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsStatus {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for GetEvalRunOutputItemsStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7696,6 +7993,7 @@ pub enum GetEvalRunsOrder {
 #[cfg(feature = "evals")]
 impl GetEvalRunsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -7706,6 +8004,7 @@ impl GetEvalRunsOrder {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for GetEvalRunsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -7716,6 +8015,7 @@ impl ::std::convert::From<&str> for GetEvalRunsOrder {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for GetEvalRunsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7739,6 +8039,7 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsOrder {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for GetEvalRunsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7770,6 +8071,7 @@ pub enum GetEvalRunsStatus {
 #[cfg(feature = "evals")]
 impl GetEvalRunsStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Queued => "queued",
@@ -7783,6 +8085,7 @@ impl GetEvalRunsStatus {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for GetEvalRunsStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "queued" => Self::Queued,
@@ -7796,6 +8099,7 @@ impl ::std::convert::From<&str> for GetEvalRunsStatus {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for GetEvalRunsStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7819,6 +8123,7 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsStatus {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for GetEvalRunsStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7892,6 +8197,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesItemReference {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputMessagesItemReference {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7901,6 +8207,7 @@ impl crate::runtime::de::Fit for InputMessagesItemReference {
 impl InputMessagesItemReference {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         item_reference: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -7982,6 +8289,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesTemplate {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InputMessagesTemplate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7991,6 +8299,7 @@ impl crate::runtime::de::Fit for InputMessagesTemplate {
 impl InputMessagesTemplate {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         template: impl ::std::convert::Into<
             ::std::vec::Vec<super::CreateEvalResponsesRunDataSourceTemplateItem>,
@@ -8077,6 +8386,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceInputMessages {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ItemReferenceInputMessages {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8086,6 +8396,7 @@ impl crate::runtime::de::Fit for ItemReferenceInputMessages {
 impl ItemReferenceInputMessages {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         item_reference: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -8122,6 +8433,7 @@ pub enum ListEvalsOrder {
 #[cfg(feature = "evals")]
 impl ListEvalsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -8132,6 +8444,7 @@ impl ListEvalsOrder {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for ListEvalsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -8142,6 +8455,7 @@ impl ::std::convert::From<&str> for ListEvalsOrder {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for ListEvalsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8165,6 +8479,7 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrder {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for ListEvalsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8190,6 +8505,7 @@ pub enum ListEvalsOrderBy {
 #[cfg(feature = "evals")]
 impl ListEvalsOrderBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "created_at",
@@ -8200,6 +8516,7 @@ impl ListEvalsOrderBy {
 }
 #[cfg(feature = "evals")]
 impl ::std::convert::From<&str> for ListEvalsOrderBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "created_at" => Self::CreatedAt,
@@ -8210,6 +8527,7 @@ impl ::std::convert::From<&str> for ListEvalsOrderBy {
 }
 #[cfg(feature = "evals")]
 impl ::std::fmt::Display for ListEvalsOrderBy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8233,6 +8551,7 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrderBy {
 }
 #[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for ListEvalsOrderBy {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8303,6 +8622,7 @@ impl<'de> ::serde::Deserialize<'de> for SimpleInputMessage {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SimpleInputMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8312,6 +8632,7 @@ impl crate::runtime::de::Fit for SimpleInputMessage {
 impl SimpleInputMessage {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         role: impl ::std::convert::Into<::std::string::String>,
         content: impl ::std::convert::Into<::std::string::String>,
@@ -8394,6 +8715,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateInputMessages {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for TemplateInputMessages {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8403,6 +8725,7 @@ impl crate::runtime::de::Fit for TemplateInputMessages {
 impl TemplateInputMessages {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         template: impl ::std::convert::Into<
             ::std::vec::Vec<super::CreateEvalCompletionsRunDataSourceTemplateItem>,
@@ -8486,6 +8809,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateEvalRequest {
 #[cfg(feature = "evals")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateEvalRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8495,6 +8819,7 @@ impl crate::runtime::de::Fit for UpdateEvalRequest {
 impl UpdateEvalRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             name: ::std::option::Option::None,
@@ -8503,6 +8828,7 @@ impl UpdateEvalRequest {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -8511,6 +8837,7 @@ impl UpdateEvalRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,

@@ -21,6 +21,7 @@ pub struct CreateFileRequest {
 impl CreateFileRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         file: impl ::std::convert::Into<crate::runtime::InputFile>,
         purpose: impl ::std::convert::Into<super::CreateFileRequestPurpose>,
@@ -32,6 +33,7 @@ impl CreateFileRequest {
         }
     }
     /// Sets `expires_after`.
+    #[inline]
     pub fn expires_after(
         mut self,
         value: impl ::std::convert::Into<super::FileExpirationAfter>,
@@ -45,6 +47,7 @@ impl CreateFileRequest {
 impl CreateFileRequest {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -86,6 +89,7 @@ pub enum CreateFileRequestPurpose {
 #[cfg(feature = "files")]
 impl CreateFileRequestPurpose {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Assistants => "assistants",
@@ -100,6 +104,7 @@ impl CreateFileRequestPurpose {
 }
 #[cfg(feature = "files")]
 impl ::std::convert::From<&str> for CreateFileRequestPurpose {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "assistants" => Self::Assistants,
@@ -114,6 +119,7 @@ impl ::std::convert::From<&str> for CreateFileRequestPurpose {
 }
 #[cfg(feature = "files")]
 impl ::std::fmt::Display for CreateFileRequestPurpose {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -137,6 +143,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFileRequestPurpose {
 }
 #[cfg(feature = "files")]
 impl crate::runtime::de::Fit for CreateFileRequestPurpose {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -212,6 +219,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFileResponse {
 #[cfg(feature = "files")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteFileResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -231,6 +239,7 @@ pub enum DeleteFileResponseObject {
 #[cfg(feature = "files")]
 impl DeleteFileResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::File => "file",
@@ -240,6 +249,7 @@ impl DeleteFileResponseObject {
 }
 #[cfg(feature = "files")]
 impl ::std::convert::From<&str> for DeleteFileResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file" => Self::File,
@@ -249,6 +259,7 @@ impl ::std::convert::From<&str> for DeleteFileResponseObject {
 }
 #[cfg(feature = "files")]
 impl ::std::fmt::Display for DeleteFileResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -272,6 +283,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFileResponseObject {
 }
 #[cfg(feature = "files")]
 impl crate::runtime::de::Fit for DeleteFileResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -282,6 +294,7 @@ impl crate::runtime::de::Fit for DeleteFileResponseObject {
 }
 #[cfg(feature = "files")]
 impl ::std::default::Default for DeleteFileResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::File
     }
@@ -303,6 +316,7 @@ pub enum ListFilesOrder {
 #[cfg(feature = "files")]
 impl ListFilesOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -313,6 +327,7 @@ impl ListFilesOrder {
 }
 #[cfg(feature = "files")]
 impl ::std::convert::From<&str> for ListFilesOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -323,6 +338,7 @@ impl ::std::convert::From<&str> for ListFilesOrder {
 }
 #[cfg(feature = "files")]
 impl ::std::fmt::Display for ListFilesOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -346,6 +362,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesOrder {
 }
 #[cfg(feature = "files")]
 impl crate::runtime::de::Fit for ListFilesOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -431,6 +448,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesResponse {
 #[cfg(feature = "files")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListFilesResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }

@@ -60,6 +60,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningCheckpointPermissionRequ
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateFineTuningCheckpointPermissionRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -69,6 +70,7 @@ impl crate::runtime::de::Fit for CreateFineTuningCheckpointPermissionRequest {
 impl CreateFineTuningCheckpointPermissionRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         project_ids: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
@@ -208,6 +210,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -217,6 +220,7 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequest {
 impl CreateFineTuningJobRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         model: impl ::std::convert::Into<super::CreateFineTuningJobRequestModel>,
         training_file: impl ::std::convert::Into<::std::string::String>,
@@ -235,6 +239,7 @@ impl CreateFineTuningJobRequest {
         }
     }
     /// Sets `hyperparameters`.
+    #[inline]
     pub fn hyperparameters(
         mut self,
         value: impl ::std::convert::Into<
@@ -245,6 +250,7 @@ impl CreateFineTuningJobRequest {
         self
     }
     /// Sets `suffix`.
+    #[inline]
     pub fn suffix(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -253,6 +259,7 @@ impl CreateFineTuningJobRequest {
         self
     }
     /// Sets `validation_file`.
+    #[inline]
     pub fn validation_file(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -261,6 +268,7 @@ impl CreateFineTuningJobRequest {
         self
     }
     /// Sets `integrations`.
+    #[inline]
     pub fn integrations(
         mut self,
         value: impl ::std::convert::Into<
@@ -271,11 +279,13 @@ impl CreateFineTuningJobRequest {
         self
     }
     /// Sets `seed`.
+    #[inline]
     pub fn seed(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.seed = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `method`.
+    #[inline]
     pub fn method(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneMethod>,
@@ -284,6 +294,7 @@ impl CreateFineTuningJobRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -378,6 +389,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSize {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestBatchSize {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -387,6 +399,7 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequestBatchSize {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for CreateFineTuningJobRequestBatchSize {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -394,12 +407,14 @@ impl ::std::convert::From<&str> for CreateFineTuningJobRequestBatchSize {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for CreateFineTuningJobRequestBatchSize {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for CreateFineTuningJobRequestBatchSize {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -407,6 +422,7 @@ impl ::std::convert::From<i64> for CreateFineTuningJobRequestBatchSize {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::CreateFineTuningJobRequestBatchSizeAuto>
 for CreateFineTuningJobRequestBatchSize {
+    #[inline]
     fn from(value: super::CreateFineTuningJobRequestBatchSizeAuto) -> Self {
         Self::Auto(value)
     }
@@ -426,6 +442,7 @@ pub enum CreateFineTuningJobRequestBatchSizeAuto {
 #[cfg(feature = "fine-tuning")]
 impl CreateFineTuningJobRequestBatchSizeAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -435,6 +452,7 @@ impl CreateFineTuningJobRequestBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for CreateFineTuningJobRequestBatchSizeAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -444,6 +462,7 @@ impl ::std::convert::From<&str> for CreateFineTuningJobRequestBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for CreateFineTuningJobRequestBatchSizeAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -467,6 +486,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSizeAuto 
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestBatchSizeAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -477,6 +497,7 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequestBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for CreateFineTuningJobRequestBatchSizeAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -557,6 +578,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestHyperparameter
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestHyperparameters {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -566,6 +588,7 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequestHyperparameters {
 impl CreateFineTuningJobRequestHyperparameters {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             batch_size: ::std::option::Option::None,
@@ -575,6 +598,7 @@ impl CreateFineTuningJobRequestHyperparameters {
         }
     }
     /// Sets `batch_size`.
+    #[inline]
     pub fn batch_size(
         mut self,
         value: impl ::std::convert::Into<super::CreateFineTuningJobRequestBatchSize>,
@@ -583,6 +607,7 @@ impl CreateFineTuningJobRequestHyperparameters {
         self
     }
     /// Sets `learning_rate_multiplier`.
+    #[inline]
     pub fn learning_rate_multiplier(
         mut self,
         value: impl ::std::convert::Into<
@@ -593,6 +618,7 @@ impl CreateFineTuningJobRequestHyperparameters {
         self
     }
     /// Sets `n_epochs`.
+    #[inline]
     pub fn n_epochs(
         mut self,
         value: impl ::std::convert::Into<super::CreateFineTuningJobRequestNEpochs>,
@@ -675,6 +701,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestIntegrationsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -684,6 +711,7 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequestIntegrationsItem {
 impl CreateFineTuningJobRequestIntegrationsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         wandb: impl ::std::convert::Into<super::CreateFineTuningJobRequestWandb>,
     ) -> Self {
@@ -718,6 +746,7 @@ pub enum CreateFineTuningJobRequestIntegrationsItemType {
 #[cfg(feature = "fine-tuning")]
 impl CreateFineTuningJobRequestIntegrationsItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Wandb => "wandb",
@@ -727,6 +756,7 @@ impl CreateFineTuningJobRequestIntegrationsItemType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for CreateFineTuningJobRequestIntegrationsItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "wandb" => Self::Wandb,
@@ -736,6 +766,7 @@ impl ::std::convert::From<&str> for CreateFineTuningJobRequestIntegrationsItemTy
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for CreateFineTuningJobRequestIntegrationsItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -759,6 +790,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestIntegrationsItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -769,6 +801,7 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequestIntegrationsItemType 
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for CreateFineTuningJobRequestIntegrationsItemType {
+    #[inline]
     fn default() -> Self {
         Self::Wandb
     }
@@ -860,6 +893,7 @@ for CreateFineTuningJobRequestLearningRateMultiplier {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestLearningRateMultiplier {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -869,6 +903,7 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequestLearningRateMultiplie
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for CreateFineTuningJobRequestLearningRateMultiplier {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -876,12 +911,14 @@ impl ::std::convert::From<&str> for CreateFineTuningJobRequestLearningRateMultip
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for CreateFineTuningJobRequestLearningRateMultiplier {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<f64> for CreateFineTuningJobRequestLearningRateMultiplier {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -889,6 +926,7 @@ impl ::std::convert::From<f64> for CreateFineTuningJobRequestLearningRateMultipl
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::CreateFineTuningJobRequestLearningRateMultiplierAuto>
 for CreateFineTuningJobRequestLearningRateMultiplier {
+    #[inline]
     fn from(value: super::CreateFineTuningJobRequestLearningRateMultiplierAuto) -> Self {
         Self::Auto(value)
     }
@@ -908,6 +946,7 @@ pub enum CreateFineTuningJobRequestLearningRateMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl CreateFineTuningJobRequestLearningRateMultiplierAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -918,6 +957,7 @@ impl CreateFineTuningJobRequestLearningRateMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for CreateFineTuningJobRequestLearningRateMultiplierAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -927,6 +967,7 @@ for CreateFineTuningJobRequestLearningRateMultiplierAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for CreateFineTuningJobRequestLearningRateMultiplierAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -951,6 +992,7 @@ for CreateFineTuningJobRequestLearningRateMultiplierAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestLearningRateMultiplierAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -961,6 +1003,7 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequestLearningRateMultiplie
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for CreateFineTuningJobRequestLearningRateMultiplierAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -997,30 +1040,35 @@ impl CreateFineTuningJobRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for CreateFineTuningJobRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String> for CreateFineTuningJobRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for CreateFineTuningJobRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -1102,6 +1150,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochs {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestNEpochs {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -1111,18 +1160,21 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequestNEpochs {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for CreateFineTuningJobRequestNEpochs {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String> for CreateFineTuningJobRequestNEpochs {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for CreateFineTuningJobRequestNEpochs {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -1130,6 +1182,7 @@ impl ::std::convert::From<i64> for CreateFineTuningJobRequestNEpochs {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::CreateFineTuningJobRequestNEpochsAuto>
 for CreateFineTuningJobRequestNEpochs {
+    #[inline]
     fn from(value: super::CreateFineTuningJobRequestNEpochsAuto) -> Self {
         Self::Auto(value)
     }
@@ -1149,6 +1202,7 @@ pub enum CreateFineTuningJobRequestNEpochsAuto {
 #[cfg(feature = "fine-tuning")]
 impl CreateFineTuningJobRequestNEpochsAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -1158,6 +1212,7 @@ impl CreateFineTuningJobRequestNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for CreateFineTuningJobRequestNEpochsAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -1167,6 +1222,7 @@ impl ::std::convert::From<&str> for CreateFineTuningJobRequestNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for CreateFineTuningJobRequestNEpochsAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1190,6 +1246,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestNEpochsAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1200,6 +1257,7 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequestNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for CreateFineTuningJobRequestNEpochsAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -1279,6 +1337,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestWandb {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestWandb {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1288,6 +1347,7 @@ impl crate::runtime::de::Fit for CreateFineTuningJobRequestWandb {
 impl CreateFineTuningJobRequestWandb {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(project: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             project: project.into(),
@@ -1298,6 +1358,7 @@ impl CreateFineTuningJobRequestWandb {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1306,6 +1367,7 @@ impl CreateFineTuningJobRequestWandb {
         self
     }
     /// Sets `entity`.
+    #[inline]
     pub fn entity(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1314,6 +1376,7 @@ impl CreateFineTuningJobRequestWandb {
         self
     }
     /// Sets `tags`.
+    #[inline]
     pub fn tags(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -1401,6 +1464,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFineTuningCheckpointPermissionResp
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteFineTuningCheckpointPermissionResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1420,6 +1484,7 @@ pub enum DeleteFineTuningCheckpointPermissionResponseObject {
 #[cfg(feature = "fine-tuning")]
 impl DeleteFineTuningCheckpointPermissionResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CheckpointPermission => "checkpoint.permission",
@@ -1429,6 +1494,7 @@ impl DeleteFineTuningCheckpointPermissionResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for DeleteFineTuningCheckpointPermissionResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "checkpoint.permission" => Self::CheckpointPermission,
@@ -1438,6 +1504,7 @@ impl ::std::convert::From<&str> for DeleteFineTuningCheckpointPermissionResponse
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for DeleteFineTuningCheckpointPermissionResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1462,6 +1529,7 @@ for DeleteFineTuningCheckpointPermissionResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for DeleteFineTuningCheckpointPermissionResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1472,6 +1540,7 @@ impl crate::runtime::de::Fit for DeleteFineTuningCheckpointPermissionResponseObj
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for DeleteFineTuningCheckpointPermissionResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::CheckpointPermission
     }
@@ -1556,6 +1625,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparameters {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparameters {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1565,6 +1635,7 @@ impl crate::runtime::de::Fit for FineTuneDpoHyperparameters {
 impl FineTuneDpoHyperparameters {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             beta: ::std::option::Option::None,
@@ -1575,6 +1646,7 @@ impl FineTuneDpoHyperparameters {
         }
     }
     /// Sets `beta`.
+    #[inline]
     pub fn beta(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneDpoHyperparametersBeta>,
@@ -1583,6 +1655,7 @@ impl FineTuneDpoHyperparameters {
         self
     }
     /// Sets `batch_size`.
+    #[inline]
     pub fn batch_size(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneDpoHyperparametersBatchSize>,
@@ -1591,6 +1664,7 @@ impl FineTuneDpoHyperparameters {
         self
     }
     /// Sets `learning_rate_multiplier`.
+    #[inline]
     pub fn learning_rate_multiplier(
         mut self,
         value: impl ::std::convert::Into<
@@ -1601,6 +1675,7 @@ impl FineTuneDpoHyperparameters {
         self
     }
     /// Sets `n_epochs`.
+    #[inline]
     pub fn n_epochs(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneDpoHyperparametersNEpochs>,
@@ -1695,6 +1770,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSize {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBatchSize {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -1704,6 +1780,7 @@ impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBatchSize {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneDpoHyperparametersBatchSize {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -1711,12 +1788,14 @@ impl ::std::convert::From<&str> for FineTuneDpoHyperparametersBatchSize {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneDpoHyperparametersBatchSize {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for FineTuneDpoHyperparametersBatchSize {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -1724,6 +1803,7 @@ impl ::std::convert::From<i64> for FineTuneDpoHyperparametersBatchSize {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuneDpoHyperparametersBatchSizeAuto>
 for FineTuneDpoHyperparametersBatchSize {
+    #[inline]
     fn from(value: super::FineTuneDpoHyperparametersBatchSizeAuto) -> Self {
         Self::Auto(value)
     }
@@ -1743,6 +1823,7 @@ pub enum FineTuneDpoHyperparametersBatchSizeAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneDpoHyperparametersBatchSizeAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -1752,6 +1833,7 @@ impl FineTuneDpoHyperparametersBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneDpoHyperparametersBatchSizeAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -1761,6 +1843,7 @@ impl ::std::convert::From<&str> for FineTuneDpoHyperparametersBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneDpoHyperparametersBatchSizeAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1784,6 +1867,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSizeAuto 
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBatchSizeAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1794,6 +1878,7 @@ impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuneDpoHyperparametersBatchSizeAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -1875,6 +1960,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBeta {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBeta {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -1884,18 +1970,21 @@ impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBeta {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneDpoHyperparametersBeta {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String> for FineTuneDpoHyperparametersBeta {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<f64> for FineTuneDpoHyperparametersBeta {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -1903,6 +1992,7 @@ impl ::std::convert::From<f64> for FineTuneDpoHyperparametersBeta {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuneDpoHyperparametersBetaAuto>
 for FineTuneDpoHyperparametersBeta {
+    #[inline]
     fn from(value: super::FineTuneDpoHyperparametersBetaAuto) -> Self {
         Self::Auto(value)
     }
@@ -1922,6 +2012,7 @@ pub enum FineTuneDpoHyperparametersBetaAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneDpoHyperparametersBetaAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -1931,6 +2022,7 @@ impl FineTuneDpoHyperparametersBetaAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneDpoHyperparametersBetaAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -1940,6 +2032,7 @@ impl ::std::convert::From<&str> for FineTuneDpoHyperparametersBetaAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneDpoHyperparametersBetaAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1963,6 +2056,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBetaAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBetaAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1973,6 +2067,7 @@ impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBetaAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuneDpoHyperparametersBetaAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -2064,6 +2159,7 @@ for FineTuneDpoHyperparametersLearningRateMultiplier {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersLearningRateMultiplier {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -2073,6 +2169,7 @@ impl crate::runtime::de::Fit for FineTuneDpoHyperparametersLearningRateMultiplie
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneDpoHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -2080,12 +2177,14 @@ impl ::std::convert::From<&str> for FineTuneDpoHyperparametersLearningRateMultip
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneDpoHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<f64> for FineTuneDpoHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -2093,6 +2192,7 @@ impl ::std::convert::From<f64> for FineTuneDpoHyperparametersLearningRateMultipl
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuneDpoHyperparametersLearningRateMultiplierAuto>
 for FineTuneDpoHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(value: super::FineTuneDpoHyperparametersLearningRateMultiplierAuto) -> Self {
         Self::Auto(value)
     }
@@ -2112,6 +2212,7 @@ pub enum FineTuneDpoHyperparametersLearningRateMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneDpoHyperparametersLearningRateMultiplierAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -2122,6 +2223,7 @@ impl FineTuneDpoHyperparametersLearningRateMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -2131,6 +2233,7 @@ for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2155,6 +2258,7 @@ for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2165,6 +2269,7 @@ impl crate::runtime::de::Fit for FineTuneDpoHyperparametersLearningRateMultiplie
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -2246,6 +2351,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochs {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersNEpochs {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -2255,18 +2361,21 @@ impl crate::runtime::de::Fit for FineTuneDpoHyperparametersNEpochs {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneDpoHyperparametersNEpochs {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String> for FineTuneDpoHyperparametersNEpochs {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for FineTuneDpoHyperparametersNEpochs {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -2274,6 +2383,7 @@ impl ::std::convert::From<i64> for FineTuneDpoHyperparametersNEpochs {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuneDpoHyperparametersNEpochsAuto>
 for FineTuneDpoHyperparametersNEpochs {
+    #[inline]
     fn from(value: super::FineTuneDpoHyperparametersNEpochsAuto) -> Self {
         Self::Auto(value)
     }
@@ -2293,6 +2403,7 @@ pub enum FineTuneDpoHyperparametersNEpochsAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneDpoHyperparametersNEpochsAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -2302,6 +2413,7 @@ impl FineTuneDpoHyperparametersNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneDpoHyperparametersNEpochsAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -2311,6 +2423,7 @@ impl ::std::convert::From<&str> for FineTuneDpoHyperparametersNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneDpoHyperparametersNEpochsAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2334,6 +2447,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersNEpochsAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2344,6 +2458,7 @@ impl crate::runtime::de::Fit for FineTuneDpoHyperparametersNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuneDpoHyperparametersNEpochsAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -2403,6 +2518,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoMethod {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuneDpoMethod {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2412,6 +2528,7 @@ impl crate::runtime::de::Fit for FineTuneDpoMethod {
 impl FineTuneDpoMethod {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             hyperparameters: ::std::option::Option::None,
@@ -2419,6 +2536,7 @@ impl FineTuneDpoMethod {
         }
     }
     /// Sets `hyperparameters`.
+    #[inline]
     pub fn hyperparameters(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneDpoHyperparameters>,
@@ -2508,6 +2626,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethod {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuneMethod {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2517,6 +2636,7 @@ impl crate::runtime::de::Fit for FineTuneMethod {
 impl FineTuneMethod {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(r#type: impl ::std::convert::Into<super::FineTuneMethodType>) -> Self {
         Self {
             r#type: r#type.into(),
@@ -2527,6 +2647,7 @@ impl FineTuneMethod {
         }
     }
     /// Sets `supervised`.
+    #[inline]
     pub fn supervised(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneSupervisedMethod>,
@@ -2535,6 +2656,7 @@ impl FineTuneMethod {
         self
     }
     /// Sets `dpo`.
+    #[inline]
     pub fn dpo(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneDpoMethod>,
@@ -2543,6 +2665,7 @@ impl FineTuneMethod {
         self
     }
     /// Sets `reinforcement`.
+    #[inline]
     pub fn reinforcement(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneReinforcementMethod>,
@@ -2579,6 +2702,7 @@ pub enum FineTuneMethodType {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneMethodType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Supervised => "supervised",
@@ -2590,6 +2714,7 @@ impl FineTuneMethodType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneMethodType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "supervised" => Self::Supervised,
@@ -2601,6 +2726,7 @@ impl ::std::convert::From<&str> for FineTuneMethodType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneMethodType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2624,6 +2750,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethodType {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneMethodType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2753,6 +2880,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparameters {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparameters {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2762,6 +2890,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparameters {
 impl FineTuneReinforcementHyperparameters {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             batch_size: ::std::option::Option::None,
@@ -2775,6 +2904,7 @@ impl FineTuneReinforcementHyperparameters {
         }
     }
     /// Sets `batch_size`.
+    #[inline]
     pub fn batch_size(
         mut self,
         value: impl ::std::convert::Into<
@@ -2785,6 +2915,7 @@ impl FineTuneReinforcementHyperparameters {
         self
     }
     /// Sets `learning_rate_multiplier`.
+    #[inline]
     pub fn learning_rate_multiplier(
         mut self,
         value: impl ::std::convert::Into<
@@ -2795,6 +2926,7 @@ impl FineTuneReinforcementHyperparameters {
         self
     }
     /// Sets `n_epochs`.
+    #[inline]
     pub fn n_epochs(
         mut self,
         value: impl ::std::convert::Into<
@@ -2805,6 +2937,7 @@ impl FineTuneReinforcementHyperparameters {
         self
     }
     /// Sets `reasoning_effort`.
+    #[inline]
     pub fn reasoning_effort(
         mut self,
         value: impl ::std::convert::Into<
@@ -2815,6 +2948,7 @@ impl FineTuneReinforcementHyperparameters {
         self
     }
     /// Sets `compute_multiplier`.
+    #[inline]
     pub fn compute_multiplier(
         mut self,
         value: impl ::std::convert::Into<
@@ -2825,6 +2959,7 @@ impl FineTuneReinforcementHyperparameters {
         self
     }
     /// Sets `eval_interval`.
+    #[inline]
     pub fn eval_interval(
         mut self,
         value: impl ::std::convert::Into<
@@ -2835,6 +2970,7 @@ impl FineTuneReinforcementHyperparameters {
         self
     }
     /// Sets `eval_samples`.
+    #[inline]
     pub fn eval_samples(
         mut self,
         value: impl ::std::convert::Into<
@@ -2940,6 +3076,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersBatc
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersBatchSize {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -2949,6 +3086,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersBatchSize {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersBatchSize {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -2956,12 +3094,14 @@ impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersBatchSiz
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneReinforcementHyperparametersBatchSize {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersBatchSize {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -2969,6 +3109,7 @@ impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersBatchSize
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuneReinforcementHyperparametersBatchSizeAuto>
 for FineTuneReinforcementHyperparametersBatchSize {
+    #[inline]
     fn from(value: super::FineTuneReinforcementHyperparametersBatchSizeAuto) -> Self {
         Self::Auto(value)
     }
@@ -2988,6 +3129,7 @@ pub enum FineTuneReinforcementHyperparametersBatchSizeAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneReinforcementHyperparametersBatchSizeAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -2997,6 +3139,7 @@ impl FineTuneReinforcementHyperparametersBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersBatchSizeAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -3006,6 +3149,7 @@ impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersBatchSiz
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneReinforcementHyperparametersBatchSizeAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3030,6 +3174,7 @@ for FineTuneReinforcementHyperparametersBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersBatchSizeAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3040,6 +3185,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersBatchSizeAu
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuneReinforcementHyperparametersBatchSizeAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -3135,6 +3281,7 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersComputeMultiplier {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -3145,6 +3292,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersComputeMult
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for FineTuneReinforcementHyperparametersComputeMultiplier {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -3152,6 +3300,7 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneReinforcementHyperparametersComputeMultiplier {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -3159,6 +3308,7 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<f64>
 for FineTuneReinforcementHyperparametersComputeMultiplier {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -3167,6 +3317,7 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
 impl ::std::convert::From<
     super::FineTuneReinforcementHyperparametersComputeMultiplierAuto,
 > for FineTuneReinforcementHyperparametersComputeMultiplier {
+    #[inline]
     fn from(
         value: super::FineTuneReinforcementHyperparametersComputeMultiplierAuto,
     ) -> Self {
@@ -3188,6 +3339,7 @@ pub enum FineTuneReinforcementHyperparametersComputeMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneReinforcementHyperparametersComputeMultiplierAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -3198,6 +3350,7 @@ impl FineTuneReinforcementHyperparametersComputeMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -3207,6 +3360,7 @@ for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3232,6 +3386,7 @@ for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit
 for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3243,6 +3398,7 @@ for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default
 for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -3335,6 +3491,7 @@ for FineTuneReinforcementHyperparametersEvalInterval {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalInterval {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -3344,6 +3501,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalInterva
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersEvalInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -3351,12 +3509,14 @@ impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersEvalInte
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneReinforcementHyperparametersEvalInterval {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersEvalInterval {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -3364,6 +3524,7 @@ impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersEvalInter
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuneReinforcementHyperparametersEvalIntervalAuto>
 for FineTuneReinforcementHyperparametersEvalInterval {
+    #[inline]
     fn from(value: super::FineTuneReinforcementHyperparametersEvalIntervalAuto) -> Self {
         Self::Auto(value)
     }
@@ -3383,6 +3544,7 @@ pub enum FineTuneReinforcementHyperparametersEvalIntervalAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneReinforcementHyperparametersEvalIntervalAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -3393,6 +3555,7 @@ impl FineTuneReinforcementHyperparametersEvalIntervalAuto {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for FineTuneReinforcementHyperparametersEvalIntervalAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -3402,6 +3565,7 @@ for FineTuneReinforcementHyperparametersEvalIntervalAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneReinforcementHyperparametersEvalIntervalAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3426,6 +3590,7 @@ for FineTuneReinforcementHyperparametersEvalIntervalAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalIntervalAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3436,6 +3601,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalInterva
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuneReinforcementHyperparametersEvalIntervalAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -3526,6 +3692,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersEval
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalSamples {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -3535,6 +3702,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalSamples
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersEvalSamples {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -3542,12 +3710,14 @@ impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersEvalSamp
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneReinforcementHyperparametersEvalSamples {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersEvalSamples {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -3555,6 +3725,7 @@ impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersEvalSampl
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuneReinforcementHyperparametersEvalSamplesAuto>
 for FineTuneReinforcementHyperparametersEvalSamples {
+    #[inline]
     fn from(value: super::FineTuneReinforcementHyperparametersEvalSamplesAuto) -> Self {
         Self::Auto(value)
     }
@@ -3574,6 +3745,7 @@ pub enum FineTuneReinforcementHyperparametersEvalSamplesAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneReinforcementHyperparametersEvalSamplesAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -3583,6 +3755,7 @@ impl FineTuneReinforcementHyperparametersEvalSamplesAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersEvalSamplesAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -3592,6 +3765,7 @@ impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersEvalSamp
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneReinforcementHyperparametersEvalSamplesAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3616,6 +3790,7 @@ for FineTuneReinforcementHyperparametersEvalSamplesAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalSamplesAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3626,6 +3801,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalSamples
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuneReinforcementHyperparametersEvalSamplesAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -3645,6 +3821,7 @@ pub enum FineTuneReinforcementHyperparametersLearningMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneReinforcementHyperparametersLearningMultiplierAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -3655,6 +3832,7 @@ impl FineTuneReinforcementHyperparametersLearningMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -3664,6 +3842,7 @@ for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3689,6 +3868,7 @@ for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit
 for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3700,6 +3880,7 @@ for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default
 for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -3798,6 +3979,7 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit
 for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -3808,6 +3990,7 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -3815,6 +3998,7 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -3822,6 +4006,7 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<f64>
 for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -3830,6 +4015,7 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
 impl ::std::convert::From<
     super::FineTuneReinforcementHyperparametersLearningMultiplierAuto,
 > for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(
         value: super::FineTuneReinforcementHyperparametersLearningMultiplierAuto,
     ) -> Self {
@@ -3922,6 +4108,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersNEpochs {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -3931,6 +4118,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersNEpochs {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersNEpochs {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -3938,12 +4126,14 @@ impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersNEpochs 
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneReinforcementHyperparametersNEpochs {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersNEpochs {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -3951,6 +4141,7 @@ impl ::std::convert::From<i64> for FineTuneReinforcementHyperparametersNEpochs {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuneReinforcementHyperparametersNEpochsAuto>
 for FineTuneReinforcementHyperparametersNEpochs {
+    #[inline]
     fn from(value: super::FineTuneReinforcementHyperparametersNEpochsAuto) -> Self {
         Self::Auto(value)
     }
@@ -3970,6 +4161,7 @@ pub enum FineTuneReinforcementHyperparametersNEpochsAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneReinforcementHyperparametersNEpochsAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -3979,6 +4171,7 @@ impl FineTuneReinforcementHyperparametersNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersNEpochsAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -3988,6 +4181,7 @@ impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersNEpochsA
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneReinforcementHyperparametersNEpochsAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4011,6 +4205,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersNEpochsAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4021,6 +4216,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersNEpochsAuto
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuneReinforcementHyperparametersNEpochsAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -4046,6 +4242,7 @@ pub enum FineTuneReinforcementHyperparametersReasoningEffort {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneReinforcementHyperparametersReasoningEffort {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "default",
@@ -4058,6 +4255,7 @@ impl FineTuneReinforcementHyperparametersReasoningEffort {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersReasoningEffort {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "default" => Self::Default,
@@ -4070,6 +4268,7 @@ impl ::std::convert::From<&str> for FineTuneReinforcementHyperparametersReasonin
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneReinforcementHyperparametersReasoningEffort {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4094,6 +4293,7 @@ for FineTuneReinforcementHyperparametersReasoningEffort {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersReasoningEffort {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4169,6 +4369,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethod {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuneReinforcementMethod {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4178,6 +4379,7 @@ impl crate::runtime::de::Fit for FineTuneReinforcementMethod {
 impl FineTuneReinforcementMethod {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         grader: impl ::std::convert::Into<super::FineTuneReinforcementMethodGrader>,
     ) -> Self {
@@ -4188,6 +4390,7 @@ impl FineTuneReinforcementMethod {
         }
     }
     /// Sets `hyperparameters`.
+    #[inline]
     pub fn hyperparameters(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneReinforcementHyperparameters>,
@@ -4280,6 +4483,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethodGrader {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementMethodGrader {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
@@ -4293,12 +4497,14 @@ impl crate::runtime::de::Fit for FineTuneReinforcementMethodGrader {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderMulti> for FineTuneReinforcementMethodGrader {
+    #[inline]
     fn from(value: super::GraderMulti) -> Self {
         Self::Multi(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderPython> for FineTuneReinforcementMethodGrader {
+    #[inline]
     fn from(value: super::GraderPython) -> Self {
         Self::Python(value)
     }
@@ -4306,6 +4512,7 @@ impl ::std::convert::From<super::GraderPython> for FineTuneReinforcementMethodGr
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderScoreModel>
 for FineTuneReinforcementMethodGrader {
+    #[inline]
     fn from(value: super::GraderScoreModel) -> Self {
         Self::ScoreModel(value)
     }
@@ -4313,6 +4520,7 @@ for FineTuneReinforcementMethodGrader {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderStringCheck>
 for FineTuneReinforcementMethodGrader {
+    #[inline]
     fn from(value: super::GraderStringCheck) -> Self {
         Self::StringCheck(value)
     }
@@ -4320,6 +4528,7 @@ for FineTuneReinforcementMethodGrader {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderTextSimilarity>
 for FineTuneReinforcementMethodGrader {
+    #[inline]
     fn from(value: super::GraderTextSimilarity) -> Self {
         Self::TextSimilarity(value)
     }
@@ -4401,6 +4610,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparameters {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuneSupervisedHyperparameters {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4410,6 +4620,7 @@ impl crate::runtime::de::Fit for FineTuneSupervisedHyperparameters {
 impl FineTuneSupervisedHyperparameters {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             batch_size: ::std::option::Option::None,
@@ -4419,6 +4630,7 @@ impl FineTuneSupervisedHyperparameters {
         }
     }
     /// Sets `batch_size`.
+    #[inline]
     pub fn batch_size(
         mut self,
         value: impl ::std::convert::Into<
@@ -4429,6 +4641,7 @@ impl FineTuneSupervisedHyperparameters {
         self
     }
     /// Sets `learning_rate_multiplier`.
+    #[inline]
     pub fn learning_rate_multiplier(
         mut self,
         value: impl ::std::convert::Into<
@@ -4439,6 +4652,7 @@ impl FineTuneSupervisedHyperparameters {
         self
     }
     /// Sets `n_epochs`.
+    #[inline]
     pub fn n_epochs(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneSupervisedHyperparametersNEpochs>,
@@ -4542,6 +4756,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersBatchSize {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -4551,6 +4766,7 @@ impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersBatchSize {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersBatchSize {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -4558,12 +4774,14 @@ impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersBatchSize {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneSupervisedHyperparametersBatchSize {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for FineTuneSupervisedHyperparametersBatchSize {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -4571,6 +4789,7 @@ impl ::std::convert::From<i64> for FineTuneSupervisedHyperparametersBatchSize {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuneSupervisedHyperparametersBatchSizeAuto>
 for FineTuneSupervisedHyperparametersBatchSize {
+    #[inline]
     fn from(value: super::FineTuneSupervisedHyperparametersBatchSizeAuto) -> Self {
         Self::Auto(value)
     }
@@ -4590,6 +4809,7 @@ pub enum FineTuneSupervisedHyperparametersBatchSizeAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneSupervisedHyperparametersBatchSizeAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -4599,6 +4819,7 @@ impl FineTuneSupervisedHyperparametersBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersBatchSizeAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -4608,6 +4829,7 @@ impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersBatchSizeAu
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneSupervisedHyperparametersBatchSizeAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4631,6 +4853,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersBatchSizeAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4641,6 +4864,7 @@ impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersBatchSizeAuto 
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuneSupervisedHyperparametersBatchSizeAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -4739,6 +4963,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit
 for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -4749,6 +4974,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -4756,6 +4982,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -4763,6 +4990,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<f64>
 for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -4771,6 +4999,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
 impl ::std::convert::From<
     super::FineTuneSupervisedHyperparametersLearningRateMultiplierAuto,
 > for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    #[inline]
     fn from(
         value: super::FineTuneSupervisedHyperparametersLearningRateMultiplierAuto,
     ) -> Self {
@@ -4792,6 +5021,7 @@ pub enum FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -4802,6 +5032,7 @@ impl FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str>
 for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -4812,6 +5043,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display
 for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4837,6 +5069,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit
 for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4848,6 +5081,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default
 for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -4934,6 +5168,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersNEpochs {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -4943,6 +5178,7 @@ impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersNEpochs {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersNEpochs {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -4950,12 +5186,14 @@ impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersNEpochs {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuneSupervisedHyperparametersNEpochs {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for FineTuneSupervisedHyperparametersNEpochs {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -4963,6 +5201,7 @@ impl ::std::convert::From<i64> for FineTuneSupervisedHyperparametersNEpochs {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuneSupervisedHyperparametersNEpochsAuto>
 for FineTuneSupervisedHyperparametersNEpochs {
+    #[inline]
     fn from(value: super::FineTuneSupervisedHyperparametersNEpochsAuto) -> Self {
         Self::Auto(value)
     }
@@ -4982,6 +5221,7 @@ pub enum FineTuneSupervisedHyperparametersNEpochsAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuneSupervisedHyperparametersNEpochsAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -4991,6 +5231,7 @@ impl FineTuneSupervisedHyperparametersNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersNEpochsAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -5000,6 +5241,7 @@ impl ::std::convert::From<&str> for FineTuneSupervisedHyperparametersNEpochsAuto
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuneSupervisedHyperparametersNEpochsAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5023,6 +5265,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersNEpochsAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5033,6 +5276,7 @@ impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuneSupervisedHyperparametersNEpochsAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -5095,6 +5339,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedMethod {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuneSupervisedMethod {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5104,6 +5349,7 @@ impl crate::runtime::de::Fit for FineTuneSupervisedMethod {
 impl FineTuneSupervisedMethod {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             hyperparameters: ::std::option::Option::None,
@@ -5111,6 +5357,7 @@ impl FineTuneSupervisedMethod {
         }
     }
     /// Sets `hyperparameters`.
+    #[inline]
     pub fn hyperparameters(
         mut self,
         value: impl ::std::convert::Into<super::FineTuneSupervisedHyperparameters>,
@@ -5203,6 +5450,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermission {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuningCheckpointPermission {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -5222,6 +5470,7 @@ pub enum FineTuningCheckpointPermissionObject {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningCheckpointPermissionObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CheckpointPermission => "checkpoint.permission",
@@ -5231,6 +5480,7 @@ impl FineTuningCheckpointPermissionObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningCheckpointPermissionObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "checkpoint.permission" => Self::CheckpointPermission,
@@ -5240,6 +5490,7 @@ impl ::std::convert::From<&str> for FineTuningCheckpointPermissionObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningCheckpointPermissionObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5263,6 +5514,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermissionObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningCheckpointPermissionObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5273,6 +5525,7 @@ impl crate::runtime::de::Fit for FineTuningCheckpointPermissionObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuningCheckpointPermissionObject {
+    #[inline]
     fn default() -> Self {
         Self::CheckpointPermission
     }
@@ -5339,6 +5592,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegration {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuningIntegration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5358,6 +5612,7 @@ pub enum FineTuningIntegrationType {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningIntegrationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Wandb => "wandb",
@@ -5367,6 +5622,7 @@ impl FineTuningIntegrationType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningIntegrationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "wandb" => Self::Wandb,
@@ -5376,6 +5632,7 @@ impl ::std::convert::From<&str> for FineTuningIntegrationType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningIntegrationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5399,6 +5656,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationType {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningIntegrationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5409,6 +5667,7 @@ impl crate::runtime::de::Fit for FineTuningIntegrationType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuningIntegrationType {
+    #[inline]
     fn default() -> Self {
         Self::Wandb
     }
@@ -5488,6 +5747,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationWandb {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuningIntegrationWandb {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5667,6 +5927,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuningJob {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -5745,6 +6006,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSize {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobBatchSize {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -5754,24 +6016,28 @@ impl crate::runtime::de::Fit for FineTuningJobBatchSize {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobBatchSize {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String> for FineTuningJobBatchSize {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for FineTuningJobBatchSize {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuningJobBatchSizeAuto> for FineTuningJobBatchSize {
+    #[inline]
     fn from(value: super::FineTuningJobBatchSizeAuto) -> Self {
         Self::Auto(value)
     }
@@ -5791,6 +6057,7 @@ pub enum FineTuningJobBatchSizeAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningJobBatchSizeAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -5800,6 +6067,7 @@ impl FineTuningJobBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobBatchSizeAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -5809,6 +6077,7 @@ impl ::std::convert::From<&str> for FineTuningJobBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningJobBatchSizeAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5832,6 +6101,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobBatchSizeAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5842,6 +6112,7 @@ impl crate::runtime::de::Fit for FineTuningJobBatchSizeAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuningJobBatchSizeAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -5950,6 +6221,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpoint {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuningJobCheckpoint {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -6064,6 +6336,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointMetrics {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuningJobCheckpointMetrics {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6083,6 +6356,7 @@ pub enum FineTuningJobCheckpointObject {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningJobCheckpointObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FineTuningJobCheckpoint => "fine_tuning.job.checkpoint",
@@ -6092,6 +6366,7 @@ impl FineTuningJobCheckpointObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobCheckpointObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fine_tuning.job.checkpoint" => Self::FineTuningJobCheckpoint,
@@ -6101,6 +6376,7 @@ impl ::std::convert::From<&str> for FineTuningJobCheckpointObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningJobCheckpointObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6124,6 +6400,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobCheckpointObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6134,6 +6411,7 @@ impl crate::runtime::de::Fit for FineTuningJobCheckpointObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuningJobCheckpointObject {
+    #[inline]
     fn default() -> Self {
         Self::FineTuningJobCheckpoint
     }
@@ -6205,6 +6483,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobError {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuningJobError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6298,6 +6577,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEvent {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuningJobEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -6321,6 +6601,7 @@ pub enum FineTuningJobEventLevel {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningJobEventLevel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Info => "info",
@@ -6332,6 +6613,7 @@ impl FineTuningJobEventLevel {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobEventLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "info" => Self::Info,
@@ -6343,6 +6625,7 @@ impl ::std::convert::From<&str> for FineTuningJobEventLevel {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningJobEventLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6366,6 +6649,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventLevel {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobEventLevel {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6389,6 +6673,7 @@ pub enum FineTuningJobEventObject {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningJobEventObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FineTuningJobEvent => "fine_tuning.job.event",
@@ -6398,6 +6683,7 @@ impl FineTuningJobEventObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobEventObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fine_tuning.job.event" => Self::FineTuningJobEvent,
@@ -6407,6 +6693,7 @@ impl ::std::convert::From<&str> for FineTuningJobEventObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningJobEventObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6430,6 +6717,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobEventObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6440,6 +6728,7 @@ impl crate::runtime::de::Fit for FineTuningJobEventObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuningJobEventObject {
+    #[inline]
     fn default() -> Self {
         Self::FineTuningJobEvent
     }
@@ -6461,6 +6750,7 @@ pub enum FineTuningJobEventType {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningJobEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Message => "message",
@@ -6471,6 +6761,7 @@ impl FineTuningJobEventType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -6481,6 +6772,7 @@ impl ::std::convert::From<&str> for FineTuningJobEventType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningJobEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6504,6 +6796,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventType {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6587,6 +6880,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparameters {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuningJobHyperparameters {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6668,6 +6962,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplier {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobLearningRateMultiplier {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -6677,6 +6972,7 @@ impl crate::runtime::de::Fit for FineTuningJobLearningRateMultiplier {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobLearningRateMultiplier {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -6684,12 +6980,14 @@ impl ::std::convert::From<&str> for FineTuningJobLearningRateMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String>
 for FineTuningJobLearningRateMultiplier {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<f64> for FineTuningJobLearningRateMultiplier {
+    #[inline]
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -6697,6 +6995,7 @@ impl ::std::convert::From<f64> for FineTuningJobLearningRateMultiplier {
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuningJobLearningRateMultiplierAuto>
 for FineTuningJobLearningRateMultiplier {
+    #[inline]
     fn from(value: super::FineTuningJobLearningRateMultiplierAuto) -> Self {
         Self::Auto(value)
     }
@@ -6716,6 +7015,7 @@ pub enum FineTuningJobLearningRateMultiplierAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningJobLearningRateMultiplierAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -6725,6 +7025,7 @@ impl FineTuningJobLearningRateMultiplierAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobLearningRateMultiplierAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -6734,6 +7035,7 @@ impl ::std::convert::From<&str> for FineTuningJobLearningRateMultiplierAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningJobLearningRateMultiplierAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6757,6 +7059,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplierAuto 
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobLearningRateMultiplierAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6767,6 +7070,7 @@ impl crate::runtime::de::Fit for FineTuningJobLearningRateMultiplierAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuningJobLearningRateMultiplierAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -6845,6 +7149,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochs {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobNEpochs {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -6854,24 +7159,28 @@ impl crate::runtime::de::Fit for FineTuningJobNEpochs {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobNEpochs {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<::std::string::String> for FineTuningJobNEpochs {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<i64> for FineTuningJobNEpochs {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::FineTuningJobNEpochsAuto> for FineTuningJobNEpochs {
+    #[inline]
     fn from(value: super::FineTuningJobNEpochsAuto) -> Self {
         Self::Auto(value)
     }
@@ -6891,6 +7200,7 @@ pub enum FineTuningJobNEpochsAuto {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningJobNEpochsAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -6900,6 +7210,7 @@ impl FineTuningJobNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobNEpochsAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -6909,6 +7220,7 @@ impl ::std::convert::From<&str> for FineTuningJobNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningJobNEpochsAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6932,6 +7244,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobNEpochsAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6942,6 +7255,7 @@ impl crate::runtime::de::Fit for FineTuningJobNEpochsAuto {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuningJobNEpochsAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -6961,6 +7275,7 @@ pub enum FineTuningJobObject {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningJobObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FineTuningJob => "fine_tuning.job",
@@ -6970,6 +7285,7 @@ impl FineTuningJobObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fine_tuning.job" => Self::FineTuningJob,
@@ -6979,6 +7295,7 @@ impl ::std::convert::From<&str> for FineTuningJobObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningJobObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7002,6 +7319,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7012,6 +7330,7 @@ impl crate::runtime::de::Fit for FineTuningJobObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for FineTuningJobObject {
+    #[inline]
     fn default() -> Self {
         Self::FineTuningJob
     }
@@ -7041,6 +7360,7 @@ pub enum FineTuningJobStatus {
 #[cfg(feature = "fine-tuning")]
 impl FineTuningJobStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ValidatingFiles => "validating_files",
@@ -7055,6 +7375,7 @@ impl FineTuningJobStatus {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for FineTuningJobStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "validating_files" => Self::ValidatingFiles,
@@ -7069,6 +7390,7 @@ impl ::std::convert::From<&str> for FineTuningJobStatus {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for FineTuningJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7092,6 +7414,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7172,6 +7495,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderMulti {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GraderMulti {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7181,6 +7505,7 @@ impl crate::runtime::de::Fit for GraderMulti {
 impl GraderMulti {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         graders: impl ::std::convert::Into<super::GraderMultiGraders>,
@@ -7276,6 +7601,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderMultiGraders {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for GraderMultiGraders {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
@@ -7289,30 +7615,35 @@ impl crate::runtime::de::Fit for GraderMultiGraders {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderLabelModel> for GraderMultiGraders {
+    #[inline]
     fn from(value: super::GraderLabelModel) -> Self {
         Self::LabelModel(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderPython> for GraderMultiGraders {
+    #[inline]
     fn from(value: super::GraderPython) -> Self {
         Self::Python(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderScoreModel> for GraderMultiGraders {
+    #[inline]
     fn from(value: super::GraderScoreModel) -> Self {
         Self::ScoreModel(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderStringCheck> for GraderMultiGraders {
+    #[inline]
     fn from(value: super::GraderStringCheck) -> Self {
         Self::StringCheck(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderTextSimilarity> for GraderMultiGraders {
+    #[inline]
     fn from(value: super::GraderTextSimilarity) -> Self {
         Self::TextSimilarity(value)
     }
@@ -7332,6 +7663,7 @@ pub enum GraderMultiType {
 #[cfg(feature = "fine-tuning")]
 impl GraderMultiType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Multi => "multi",
@@ -7341,6 +7673,7 @@ impl GraderMultiType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for GraderMultiType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "multi" => Self::Multi,
@@ -7350,6 +7683,7 @@ impl ::std::convert::From<&str> for GraderMultiType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for GraderMultiType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7373,6 +7707,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderMultiType {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for GraderMultiType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7383,6 +7718,7 @@ impl crate::runtime::de::Fit for GraderMultiType {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for GraderMultiType {
+    #[inline]
     fn default() -> Self {
         Self::Multi
     }
@@ -7459,6 +7795,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderPython {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GraderPython {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7468,6 +7805,7 @@ impl crate::runtime::de::Fit for GraderPython {
 impl GraderPython {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         source: impl ::std::convert::Into<::std::string::String>,
@@ -7481,6 +7819,7 @@ impl GraderPython {
         }
     }
     /// Sets `image_tag`.
+    #[inline]
     pub fn image_tag(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -7583,6 +7922,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModel {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GraderScoreModel {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7592,6 +7932,7 @@ impl crate::runtime::de::Fit for GraderScoreModel {
 impl GraderScoreModel {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         model: impl ::std::convert::Into<::std::string::String>,
@@ -7608,6 +7949,7 @@ impl GraderScoreModel {
         }
     }
     /// Sets `sampling_params`.
+    #[inline]
     pub fn sampling_params(
         mut self,
         value: impl ::std::convert::Into<super::GraderScoreModelSamplingParams>,
@@ -7616,6 +7958,7 @@ impl GraderScoreModel {
         self
     }
     /// Sets `range`.
+    #[inline]
     pub fn range(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<f64>>,
@@ -7713,6 +8056,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarity {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GraderTextSimilarity {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7722,6 +8066,7 @@ impl crate::runtime::de::Fit for GraderTextSimilarity {
 impl GraderTextSimilarity {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7829,6 +8174,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionRespon
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -7848,6 +8194,7 @@ pub enum ListFineTuningCheckpointPermissionResponseObject {
 #[cfg(feature = "fine-tuning")]
 impl ListFineTuningCheckpointPermissionResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -7857,6 +8204,7 @@ impl ListFineTuningCheckpointPermissionResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for ListFineTuningCheckpointPermissionResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -7866,6 +8214,7 @@ impl ::std::convert::From<&str> for ListFineTuningCheckpointPermissionResponseOb
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for ListFineTuningCheckpointPermissionResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7890,6 +8239,7 @@ for ListFineTuningCheckpointPermissionResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7900,6 +8250,7 @@ impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionResponseObjec
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for ListFineTuningCheckpointPermissionResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -7921,6 +8272,7 @@ pub enum ListFineTuningCheckpointPermissionsOrder {
 #[cfg(feature = "fine-tuning")]
 impl ListFineTuningCheckpointPermissionsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ascending => "ascending",
@@ -7931,6 +8283,7 @@ impl ListFineTuningCheckpointPermissionsOrder {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for ListFineTuningCheckpointPermissionsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ascending" => Self::Ascending,
@@ -7941,6 +8294,7 @@ impl ::std::convert::From<&str> for ListFineTuningCheckpointPermissionsOrder {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for ListFineTuningCheckpointPermissionsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7964,6 +8318,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionsOrder
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8052,6 +8407,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponse {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListFineTuningJobCheckpointsResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -8071,6 +8427,7 @@ pub enum ListFineTuningJobCheckpointsResponseObject {
 #[cfg(feature = "fine-tuning")]
 impl ListFineTuningJobCheckpointsResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -8080,6 +8437,7 @@ impl ListFineTuningJobCheckpointsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for ListFineTuningJobCheckpointsResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -8089,6 +8447,7 @@ impl ::std::convert::From<&str> for ListFineTuningJobCheckpointsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for ListFineTuningJobCheckpointsResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8112,6 +8471,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponseObje
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for ListFineTuningJobCheckpointsResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8122,6 +8482,7 @@ impl crate::runtime::de::Fit for ListFineTuningJobCheckpointsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for ListFineTuningJobCheckpointsResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -8196,6 +8557,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponse {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListFineTuningJobEventsResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -8215,6 +8577,7 @@ pub enum ListFineTuningJobEventsResponseObject {
 #[cfg(feature = "fine-tuning")]
 impl ListFineTuningJobEventsResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -8224,6 +8587,7 @@ impl ListFineTuningJobEventsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for ListFineTuningJobEventsResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -8233,6 +8597,7 @@ impl ::std::convert::From<&str> for ListFineTuningJobEventsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for ListFineTuningJobEventsResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8256,6 +8621,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for ListFineTuningJobEventsResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8266,6 +8632,7 @@ impl crate::runtime::de::Fit for ListFineTuningJobEventsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for ListFineTuningJobEventsResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -8340,6 +8707,7 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponse {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListPaginatedFineTuningJobsResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -8359,6 +8727,7 @@ pub enum ListPaginatedFineTuningJobsResponseObject {
 #[cfg(feature = "fine-tuning")]
 impl ListPaginatedFineTuningJobsResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -8368,6 +8737,7 @@ impl ListPaginatedFineTuningJobsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<&str> for ListPaginatedFineTuningJobsResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -8377,6 +8747,7 @@ impl ::std::convert::From<&str> for ListPaginatedFineTuningJobsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::fmt::Display for ListPaginatedFineTuningJobsResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8400,6 +8771,7 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponseObjec
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for ListPaginatedFineTuningJobsResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8410,6 +8782,7 @@ impl crate::runtime::de::Fit for ListPaginatedFineTuningJobsResponseObject {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::default::Default for ListPaginatedFineTuningJobsResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -8481,6 +8854,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequest {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunGraderRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8490,6 +8864,7 @@ impl crate::runtime::de::Fit for RunGraderRequest {
 impl RunGraderRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         grader: impl ::std::convert::Into<super::RunGraderRequestGrader>,
         model_sample: impl ::std::convert::Into<::std::string::String>,
@@ -8502,6 +8877,7 @@ impl RunGraderRequest {
         }
     }
     /// Sets `item`.
+    #[inline]
     pub fn item(mut self, value: impl ::serde::Serialize) -> Self {
         self.item = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -8588,6 +8964,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequestGrader {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for RunGraderRequestGrader {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
@@ -8601,30 +8978,35 @@ impl crate::runtime::de::Fit for RunGraderRequestGrader {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderMulti> for RunGraderRequestGrader {
+    #[inline]
     fn from(value: super::GraderMulti) -> Self {
         Self::Multi(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderPython> for RunGraderRequestGrader {
+    #[inline]
     fn from(value: super::GraderPython) -> Self {
         Self::Python(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderScoreModel> for RunGraderRequestGrader {
+    #[inline]
     fn from(value: super::GraderScoreModel) -> Self {
         Self::ScoreModel(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderStringCheck> for RunGraderRequestGrader {
+    #[inline]
     fn from(value: super::GraderStringCheck) -> Self {
         Self::StringCheck(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderTextSimilarity> for RunGraderRequestGrader {
+    #[inline]
     fn from(value: super::GraderTextSimilarity) -> Self {
         Self::TextSimilarity(value)
     }
@@ -8712,6 +9094,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponse {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunGraderResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8899,6 +9282,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseErrors {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunGraderResponseErrors {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9004,6 +9388,7 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseMetadata {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunGraderResponseMetadata {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9063,6 +9448,7 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequest {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ValidateGraderRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9072,6 +9458,7 @@ impl crate::runtime::de::Fit for ValidateGraderRequest {
 impl ValidateGraderRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         grader: impl ::std::convert::Into<super::ValidateGraderRequestGrader>,
     ) -> Self {
@@ -9165,6 +9552,7 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequestGrader {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for ValidateGraderRequestGrader {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
@@ -9178,30 +9566,35 @@ impl crate::runtime::de::Fit for ValidateGraderRequestGrader {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderMulti> for ValidateGraderRequestGrader {
+    #[inline]
     fn from(value: super::GraderMulti) -> Self {
         Self::Multi(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderPython> for ValidateGraderRequestGrader {
+    #[inline]
     fn from(value: super::GraderPython) -> Self {
         Self::Python(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderScoreModel> for ValidateGraderRequestGrader {
+    #[inline]
     fn from(value: super::GraderScoreModel) -> Self {
         Self::ScoreModel(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderStringCheck> for ValidateGraderRequestGrader {
+    #[inline]
     fn from(value: super::GraderStringCheck) -> Self {
         Self::StringCheck(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderTextSimilarity> for ValidateGraderRequestGrader {
+    #[inline]
     fn from(value: super::GraderTextSimilarity) -> Self {
         Self::TextSimilarity(value)
     }
@@ -9261,6 +9654,7 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponse {
 #[cfg(feature = "fine-tuning")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ValidateGraderResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9340,6 +9734,7 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponseGrader {
 }
 #[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for ValidateGraderResponseGrader {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::StringCheck(value) => crate::runtime::de::Fit::misfit(value),
@@ -9353,30 +9748,35 @@ impl crate::runtime::de::Fit for ValidateGraderResponseGrader {
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderMulti> for ValidateGraderResponseGrader {
+    #[inline]
     fn from(value: super::GraderMulti) -> Self {
         Self::Multi(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderPython> for ValidateGraderResponseGrader {
+    #[inline]
     fn from(value: super::GraderPython) -> Self {
         Self::Python(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderScoreModel> for ValidateGraderResponseGrader {
+    #[inline]
     fn from(value: super::GraderScoreModel) -> Self {
         Self::ScoreModel(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderStringCheck> for ValidateGraderResponseGrader {
+    #[inline]
     fn from(value: super::GraderStringCheck) -> Self {
         Self::StringCheck(value)
     }
 }
 #[cfg(feature = "fine-tuning")]
 impl ::std::convert::From<super::GraderTextSimilarity> for ValidateGraderResponseGrader {
+    #[inline]
     fn from(value: super::GraderTextSimilarity) -> Self {
         Self::TextSimilarity(value)
     }

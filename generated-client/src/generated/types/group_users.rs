@@ -57,6 +57,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupUserBody {
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateGroupUserBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -66,6 +67,7 @@ impl crate::runtime::de::Fit for CreateGroupUserBody {
 impl CreateGroupUserBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -174,6 +176,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUser {
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GroupMemberUser {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -195,6 +198,7 @@ pub enum GroupMemberUserType {
 #[cfg(feature = "group-users")]
 impl GroupMemberUserType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -205,6 +209,7 @@ impl GroupMemberUserType {
 }
 #[cfg(feature = "group-users")]
 impl ::std::convert::From<&str> for GroupMemberUserType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -215,6 +220,7 @@ impl ::std::convert::From<&str> for GroupMemberUserType {
 }
 #[cfg(feature = "group-users")]
 impl ::std::fmt::Display for GroupMemberUserType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -238,6 +244,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUserType {
 }
 #[cfg(feature = "group-users")]
 impl crate::runtime::de::Fit for GroupMemberUserType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -313,6 +320,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUser {
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GroupUser {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -384,6 +392,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignment {
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GroupUserAssignment {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -403,6 +412,7 @@ pub enum GroupUserAssignmentObject {
 #[cfg(feature = "group-users")]
 impl GroupUserAssignmentObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::GroupUser => "group.user",
@@ -412,6 +422,7 @@ impl GroupUserAssignmentObject {
 }
 #[cfg(feature = "group-users")]
 impl ::std::convert::From<&str> for GroupUserAssignmentObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "group.user" => Self::GroupUser,
@@ -421,6 +432,7 @@ impl ::std::convert::From<&str> for GroupUserAssignmentObject {
 }
 #[cfg(feature = "group-users")]
 impl ::std::fmt::Display for GroupUserAssignmentObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -444,6 +456,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserAssignmentObject {
 }
 #[cfg(feature = "group-users")]
 impl crate::runtime::de::Fit for GroupUserAssignmentObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -454,6 +467,7 @@ impl crate::runtime::de::Fit for GroupUserAssignmentObject {
 }
 #[cfg(feature = "group-users")]
 impl ::std::default::Default for GroupUserAssignmentObject {
+    #[inline]
     fn default() -> Self {
         Self::GroupUser
     }
@@ -523,6 +537,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResource {
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GroupUserDeletedResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -542,6 +557,7 @@ pub enum GroupUserDeletedResourceObject {
 #[cfg(feature = "group-users")]
 impl GroupUserDeletedResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::GroupUserDeleted => "group.user.deleted",
@@ -551,6 +567,7 @@ impl GroupUserDeletedResourceObject {
 }
 #[cfg(feature = "group-users")]
 impl ::std::convert::From<&str> for GroupUserDeletedResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "group.user.deleted" => Self::GroupUserDeleted,
@@ -560,6 +577,7 @@ impl ::std::convert::From<&str> for GroupUserDeletedResourceObject {
 }
 #[cfg(feature = "group-users")]
 impl ::std::fmt::Display for GroupUserDeletedResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -583,6 +601,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUserDeletedResourceObject {
 }
 #[cfg(feature = "group-users")]
 impl crate::runtime::de::Fit for GroupUserDeletedResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -593,6 +612,7 @@ impl crate::runtime::de::Fit for GroupUserDeletedResourceObject {
 }
 #[cfg(feature = "group-users")]
 impl ::std::default::Default for GroupUserDeletedResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::GroupUserDeleted
     }
@@ -614,6 +634,7 @@ pub enum ListGroupUsersOrder {
 #[cfg(feature = "group-users")]
 impl ListGroupUsersOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -624,6 +645,7 @@ impl ListGroupUsersOrder {
 }
 #[cfg(feature = "group-users")]
 impl ::std::convert::From<&str> for ListGroupUsersOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -634,6 +656,7 @@ impl ::std::convert::From<&str> for ListGroupUsersOrder {
 }
 #[cfg(feature = "group-users")]
 impl ::std::fmt::Display for ListGroupUsersOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -657,6 +680,7 @@ impl<'de> ::serde::Deserialize<'de> for ListGroupUsersOrder {
 }
 #[cfg(feature = "group-users")]
 impl crate::runtime::de::Fit for ListGroupUsersOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -737,6 +761,7 @@ impl<'de> ::serde::Deserialize<'de> for UserListResource {
 #[cfg(feature = "group-users")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -756,6 +781,7 @@ pub enum UserListResourceObject {
 #[cfg(feature = "group-users")]
 impl UserListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -765,6 +791,7 @@ impl UserListResourceObject {
 }
 #[cfg(feature = "group-users")]
 impl ::std::convert::From<&str> for UserListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -774,6 +801,7 @@ impl ::std::convert::From<&str> for UserListResourceObject {
 }
 #[cfg(feature = "group-users")]
 impl ::std::fmt::Display for UserListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -797,6 +825,7 @@ impl<'de> ::serde::Deserialize<'de> for UserListResourceObject {
 }
 #[cfg(feature = "group-users")]
 impl crate::runtime::de::Fit for UserListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -807,6 +836,7 @@ impl crate::runtime::de::Fit for UserListResourceObject {
 }
 #[cfg(feature = "group-users")]
 impl ::std::default::Default for UserListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }

@@ -57,6 +57,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupBody {
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateGroupBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -66,6 +67,7 @@ impl crate::runtime::de::Fit for CreateGroupBody {
 impl CreateGroupBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -149,6 +151,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResource {
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GroupDeletedResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -168,6 +171,7 @@ pub enum GroupDeletedResourceObject {
 #[cfg(feature = "groups")]
 impl GroupDeletedResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::GroupDeleted => "group.deleted",
@@ -177,6 +181,7 @@ impl GroupDeletedResourceObject {
 }
 #[cfg(feature = "groups")]
 impl ::std::convert::From<&str> for GroupDeletedResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "group.deleted" => Self::GroupDeleted,
@@ -186,6 +191,7 @@ impl ::std::convert::From<&str> for GroupDeletedResourceObject {
 }
 #[cfg(feature = "groups")]
 impl ::std::fmt::Display for GroupDeletedResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -209,6 +215,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResourceObject {
 }
 #[cfg(feature = "groups")]
 impl crate::runtime::de::Fit for GroupDeletedResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -219,6 +226,7 @@ impl crate::runtime::de::Fit for GroupDeletedResourceObject {
 }
 #[cfg(feature = "groups")]
 impl ::std::default::Default for GroupDeletedResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::GroupDeleted
     }
@@ -295,6 +303,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResource {
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GroupListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -314,6 +323,7 @@ pub enum GroupListResourceObject {
 #[cfg(feature = "groups")]
 impl GroupListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -323,6 +333,7 @@ impl GroupListResourceObject {
 }
 #[cfg(feature = "groups")]
 impl ::std::convert::From<&str> for GroupListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -332,6 +343,7 @@ impl ::std::convert::From<&str> for GroupListResourceObject {
 }
 #[cfg(feature = "groups")]
 impl ::std::fmt::Display for GroupListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -355,6 +367,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResourceObject {
 }
 #[cfg(feature = "groups")]
 impl crate::runtime::de::Fit for GroupListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -365,6 +378,7 @@ impl crate::runtime::de::Fit for GroupListResourceObject {
 }
 #[cfg(feature = "groups")]
 impl ::std::default::Default for GroupListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -444,6 +458,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupResourceWithSuccess {
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GroupResourceWithSuccess {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -525,6 +540,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponse {
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for GroupResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -546,6 +562,7 @@ pub enum GroupResponseGroupType {
 #[cfg(feature = "groups")]
 impl GroupResponseGroupType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Group => "group",
@@ -556,6 +573,7 @@ impl GroupResponseGroupType {
 }
 #[cfg(feature = "groups")]
 impl ::std::convert::From<&str> for GroupResponseGroupType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "group" => Self::Group,
@@ -566,6 +584,7 @@ impl ::std::convert::From<&str> for GroupResponseGroupType {
 }
 #[cfg(feature = "groups")]
 impl ::std::fmt::Display for GroupResponseGroupType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -589,6 +608,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponseGroupType {
 }
 #[cfg(feature = "groups")]
 impl crate::runtime::de::Fit for GroupResponseGroupType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -614,6 +634,7 @@ pub enum ListGroupsOrder {
 #[cfg(feature = "groups")]
 impl ListGroupsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -624,6 +645,7 @@ impl ListGroupsOrder {
 }
 #[cfg(feature = "groups")]
 impl ::std::convert::From<&str> for ListGroupsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -634,6 +656,7 @@ impl ::std::convert::From<&str> for ListGroupsOrder {
 }
 #[cfg(feature = "groups")]
 impl ::std::fmt::Display for ListGroupsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -657,6 +680,7 @@ impl<'de> ::serde::Deserialize<'de> for ListGroupsOrder {
 }
 #[cfg(feature = "groups")]
 impl crate::runtime::de::Fit for ListGroupsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -720,6 +744,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateGroupBody {
 #[cfg(feature = "groups")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateGroupBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -729,6 +754,7 @@ impl crate::runtime::de::Fit for UpdateGroupBody {
 impl UpdateGroupBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),

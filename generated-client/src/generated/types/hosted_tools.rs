@@ -57,6 +57,7 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermission {
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for HostedToolPermission {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -119,6 +120,7 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermissionUpdate {
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for HostedToolPermissionUpdate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -128,6 +130,7 @@ impl crate::runtime::de::Fit for HostedToolPermissionUpdate {
 impl HostedToolPermissionUpdate {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(enabled: impl ::std::convert::Into<bool>) -> Self {
         Self {
             enabled: enabled.into(),
@@ -233,6 +236,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissions {
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectHostedToolPermissions {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -329,6 +333,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissionsUpdateReques
 #[cfg(feature = "hosted-tools")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectHostedToolPermissionsUpdateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -338,6 +343,7 @@ impl crate::runtime::de::Fit for ProjectHostedToolPermissionsUpdateRequest {
 impl ProjectHostedToolPermissionsUpdateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_search: ::std::option::Option::None,
@@ -349,6 +355,7 @@ impl ProjectHostedToolPermissionsUpdateRequest {
         }
     }
     /// Sets `file_search`.
+    #[inline]
     pub fn file_search(
         mut self,
         value: impl ::std::convert::Into<super::HostedToolPermissionUpdate>,
@@ -357,6 +364,7 @@ impl ProjectHostedToolPermissionsUpdateRequest {
         self
     }
     /// Sets `web_search`.
+    #[inline]
     pub fn web_search(
         mut self,
         value: impl ::std::convert::Into<super::HostedToolPermissionUpdate>,
@@ -365,6 +373,7 @@ impl ProjectHostedToolPermissionsUpdateRequest {
         self
     }
     /// Sets `image_generation`.
+    #[inline]
     pub fn image_generation(
         mut self,
         value: impl ::std::convert::Into<super::HostedToolPermissionUpdate>,
@@ -373,6 +382,7 @@ impl ProjectHostedToolPermissionsUpdateRequest {
         self
     }
     /// Sets `mcp`.
+    #[inline]
     pub fn mcp(
         mut self,
         value: impl ::std::convert::Into<super::HostedToolPermissionUpdate>,
@@ -381,6 +391,7 @@ impl ProjectHostedToolPermissionsUpdateRequest {
         self
     }
     /// Sets `code_interpreter`.
+    #[inline]
     pub fn code_interpreter(
         mut self,
         value: impl ::std::convert::Into<super::HostedToolPermissionUpdate>,

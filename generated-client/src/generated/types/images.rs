@@ -47,6 +47,7 @@ pub struct CreateImageEditRequest {
 impl CreateImageEditRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         image: impl ::std::convert::Into<super::CreateImageEditRequestImage>,
         prompt: impl ::std::convert::Into<::std::string::String>,
@@ -70,6 +71,7 @@ impl CreateImageEditRequest {
         }
     }
     /// Sets `mask`.
+    #[inline]
     pub fn mask(
         mut self,
         value: impl ::std::convert::Into<crate::runtime::InputFile>,
@@ -78,6 +80,7 @@ impl CreateImageEditRequest {
         self
     }
     /// Sets `background`.
+    #[inline]
     pub fn background(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageEditRequestBackground>,
@@ -86,6 +89,7 @@ impl CreateImageEditRequest {
         self
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageEditRequestModel>,
@@ -94,11 +98,13 @@ impl CreateImageEditRequest {
         self
     }
     /// Sets `n`.
+    #[inline]
     pub fn n(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.n = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `size`.
+    #[inline]
     pub fn size(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageEditRequestSize>,
@@ -107,6 +113,7 @@ impl CreateImageEditRequest {
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageEditRequestResponseFormat>,
@@ -115,6 +122,7 @@ impl CreateImageEditRequest {
         self
     }
     /// Sets `output_format`.
+    #[inline]
     pub fn output_format(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageEditRequestOutputFormat>,
@@ -123,11 +131,13 @@ impl CreateImageEditRequest {
         self
     }
     /// Sets `output_compression`.
+    #[inline]
     pub fn output_compression(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.output_compression = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn user(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -136,6 +146,7 @@ impl CreateImageEditRequest {
         self
     }
     /// Sets `input_fidelity`.
+    #[inline]
     pub fn input_fidelity(
         mut self,
         value: impl ::std::convert::Into<super::InputFidelity>,
@@ -144,11 +155,13 @@ impl CreateImageEditRequest {
         self
     }
     /// Sets `stream`.
+    #[inline]
     pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.stream = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `partial_images`.
+    #[inline]
     pub fn partial_images(
         mut self,
         value: impl ::std::convert::Into<super::PartialImages>,
@@ -157,6 +170,7 @@ impl CreateImageEditRequest {
         self
     }
     /// Sets `quality`.
+    #[inline]
     pub fn quality(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageEditRequestQuality>,
@@ -170,6 +184,7 @@ impl CreateImageEditRequest {
 impl CreateImageEditRequest {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -241,6 +256,7 @@ pub enum CreateImageEditRequestBackground {
 #[cfg(feature = "images")]
 impl CreateImageEditRequestBackground {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transparent => "transparent",
@@ -252,6 +268,7 @@ impl CreateImageEditRequestBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageEditRequestBackground {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transparent" => Self::Transparent,
@@ -263,6 +280,7 @@ impl ::std::convert::From<&str> for CreateImageEditRequestBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageEditRequestBackground {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -286,6 +304,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestBackground {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageEditRequestBackground {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -309,6 +328,7 @@ pub enum CreateImageEditRequestImage {
 impl CreateImageEditRequestImage {
     /// Writes the value as the form field `name`: a file part, repeated
     /// `name[]` file parts for several files, or text parts.
+    #[inline]
     pub fn add_to(&self, form: &mut crate::runtime::MultipartForm, name: &str) {
         match self {
             Self::File(file) => form.file(name, file),
@@ -323,6 +343,7 @@ impl CreateImageEditRequestImage {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<crate::runtime::InputFile> for CreateImageEditRequestImage {
+    #[inline]
     fn from(value: crate::runtime::InputFile) -> Self {
         Self::File(value)
     }
@@ -330,6 +351,7 @@ impl ::std::convert::From<crate::runtime::InputFile> for CreateImageEditRequestI
 #[cfg(feature = "images")]
 impl ::std::convert::From<::std::vec::Vec<crate::runtime::InputFile>>
 for CreateImageEditRequestImage {
+    #[inline]
     fn from(value: ::std::vec::Vec<crate::runtime::InputFile>) -> Self {
         Self::Files(value)
     }
@@ -381,30 +403,35 @@ impl CreateImageEditRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageEditRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<::std::string::String> for CreateImageEditRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageEditRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageEditRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -428,6 +455,7 @@ pub enum CreateImageEditRequestOutputFormat {
 #[cfg(feature = "images")]
 impl CreateImageEditRequestOutputFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Png => "png",
@@ -439,6 +467,7 @@ impl CreateImageEditRequestOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageEditRequestOutputFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "png" => Self::Png,
@@ -450,6 +479,7 @@ impl ::std::convert::From<&str> for CreateImageEditRequestOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageEditRequestOutputFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -473,6 +503,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestOutputFormat {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageEditRequestOutputFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -504,6 +535,7 @@ pub enum CreateImageEditRequestQuality {
 #[cfg(feature = "images")]
 impl CreateImageEditRequestQuality {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "standard",
@@ -517,6 +549,7 @@ impl CreateImageEditRequestQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageEditRequestQuality {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "standard" => Self::Standard,
@@ -530,6 +563,7 @@ impl ::std::convert::From<&str> for CreateImageEditRequestQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageEditRequestQuality {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -553,6 +587,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestQuality {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageEditRequestQuality {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -578,6 +613,7 @@ pub enum CreateImageEditRequestResponseFormat {
 #[cfg(feature = "images")]
 impl CreateImageEditRequestResponseFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "url",
@@ -588,6 +624,7 @@ impl CreateImageEditRequestResponseFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageEditRequestResponseFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url" => Self::Url,
@@ -598,6 +635,7 @@ impl ::std::convert::From<&str> for CreateImageEditRequestResponseFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageEditRequestResponseFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -621,6 +659,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestResponseFormat {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageEditRequestResponseFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -667,30 +706,35 @@ impl CreateImageEditRequestSize {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageEditRequestSize {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<::std::string::String> for CreateImageEditRequestSize {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageEditRequestSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageEditRequestSize {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -838,6 +882,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateImageRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -847,6 +892,7 @@ impl crate::runtime::de::Fit for CreateImageRequest {
 impl CreateImageRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             prompt: prompt.into(),
@@ -867,6 +913,7 @@ impl CreateImageRequest {
         }
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageRequestModel>,
@@ -875,11 +922,13 @@ impl CreateImageRequest {
         self
     }
     /// Sets `n`.
+    #[inline]
     pub fn n(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.n = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `quality`.
+    #[inline]
     pub fn quality(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageRequestQuality>,
@@ -888,6 +937,7 @@ impl CreateImageRequest {
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageRequestResponseFormat>,
@@ -896,6 +946,7 @@ impl CreateImageRequest {
         self
     }
     /// Sets `output_format`.
+    #[inline]
     pub fn output_format(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageRequestOutputFormat>,
@@ -904,16 +955,19 @@ impl CreateImageRequest {
         self
     }
     /// Sets `output_compression`.
+    #[inline]
     pub fn output_compression(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.output_compression = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `stream`.
+    #[inline]
     pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.stream = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `partial_images`.
+    #[inline]
     pub fn partial_images(
         mut self,
         value: impl ::std::convert::Into<super::PartialImages>,
@@ -922,6 +976,7 @@ impl CreateImageRequest {
         self
     }
     /// Sets `size`.
+    #[inline]
     pub fn size(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageRequestSize>,
@@ -930,6 +985,7 @@ impl CreateImageRequest {
         self
     }
     /// Sets `moderation`.
+    #[inline]
     pub fn moderation(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageRequestModeration>,
@@ -938,6 +994,7 @@ impl CreateImageRequest {
         self
     }
     /// Sets `background`.
+    #[inline]
     pub fn background(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageRequestBackground>,
@@ -946,6 +1003,7 @@ impl CreateImageRequest {
         self
     }
     /// Sets `style`.
+    #[inline]
     pub fn style(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageRequestStyle>,
@@ -954,6 +1012,7 @@ impl CreateImageRequest {
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn user(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -990,6 +1049,7 @@ pub enum CreateImageRequestBackground {
 #[cfg(feature = "images")]
 impl CreateImageRequestBackground {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transparent => "transparent",
@@ -1001,6 +1061,7 @@ impl CreateImageRequestBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageRequestBackground {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transparent" => Self::Transparent,
@@ -1012,6 +1073,7 @@ impl ::std::convert::From<&str> for CreateImageRequestBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageRequestBackground {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1035,6 +1097,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestBackground {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestBackground {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1088,30 +1151,35 @@ impl CreateImageRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<::std::string::String> for CreateImageRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -1133,6 +1201,7 @@ pub enum CreateImageRequestModeration {
 #[cfg(feature = "images")]
 impl CreateImageRequestModeration {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -1143,6 +1212,7 @@ impl CreateImageRequestModeration {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageRequestModeration {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -1153,6 +1223,7 @@ impl ::std::convert::From<&str> for CreateImageRequestModeration {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageRequestModeration {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1176,6 +1247,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestModeration {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestModeration {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1203,6 +1275,7 @@ pub enum CreateImageRequestOutputFormat {
 #[cfg(feature = "images")]
 impl CreateImageRequestOutputFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Png => "png",
@@ -1214,6 +1287,7 @@ impl CreateImageRequestOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageRequestOutputFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "png" => Self::Png,
@@ -1225,6 +1299,7 @@ impl ::std::convert::From<&str> for CreateImageRequestOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageRequestOutputFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1248,6 +1323,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestOutputFormat {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestOutputFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1281,6 +1357,7 @@ pub enum CreateImageRequestQuality {
 #[cfg(feature = "images")]
 impl CreateImageRequestQuality {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "standard",
@@ -1295,6 +1372,7 @@ impl CreateImageRequestQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageRequestQuality {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "standard" => Self::Standard,
@@ -1309,6 +1387,7 @@ impl ::std::convert::From<&str> for CreateImageRequestQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageRequestQuality {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1332,6 +1411,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestQuality {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestQuality {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1357,6 +1437,7 @@ pub enum CreateImageRequestResponseFormat {
 #[cfg(feature = "images")]
 impl CreateImageRequestResponseFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "url",
@@ -1367,6 +1448,7 @@ impl CreateImageRequestResponseFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageRequestResponseFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url" => Self::Url,
@@ -1377,6 +1459,7 @@ impl ::std::convert::From<&str> for CreateImageRequestResponseFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageRequestResponseFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1400,6 +1483,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestResponseFormat {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestResponseFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1452,30 +1536,35 @@ impl CreateImageRequestSize {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageRequestSize {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<::std::string::String> for CreateImageRequestSize {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageRequestSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestSize {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -1497,6 +1586,7 @@ pub enum CreateImageRequestStyle {
 #[cfg(feature = "images")]
 impl CreateImageRequestStyle {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Vivid => "vivid",
@@ -1507,6 +1597,7 @@ impl CreateImageRequestStyle {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageRequestStyle {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "vivid" => Self::Vivid,
@@ -1517,6 +1608,7 @@ impl ::std::convert::From<&str> for CreateImageRequestStyle {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageRequestStyle {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1540,6 +1632,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestStyle {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestStyle {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1575,6 +1668,7 @@ pub struct CreateImageVariationRequest {
 impl CreateImageVariationRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(image: impl ::std::convert::Into<crate::runtime::InputFile>) -> Self {
         Self {
             image: image.into(),
@@ -1586,6 +1680,7 @@ impl CreateImageVariationRequest {
         }
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageVariationRequestModel>,
@@ -1594,11 +1689,13 @@ impl CreateImageVariationRequest {
         self
     }
     /// Sets `n`.
+    #[inline]
     pub fn n(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.n = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `response_format`.
+    #[inline]
     pub fn response_format(
         mut self,
         value: impl ::std::convert::Into<
@@ -1609,6 +1706,7 @@ impl CreateImageVariationRequest {
         self
     }
     /// Sets `size`.
+    #[inline]
     pub fn size(
         mut self,
         value: impl ::std::convert::Into<super::CreateImageVariationRequestSize>,
@@ -1617,6 +1715,7 @@ impl CreateImageVariationRequest {
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn user(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1630,6 +1729,7 @@ impl CreateImageVariationRequest {
 impl CreateImageVariationRequest {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -1675,30 +1775,35 @@ impl CreateImageVariationRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageVariationRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<::std::string::String> for CreateImageVariationRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageVariationRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageVariationRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -1720,6 +1825,7 @@ pub enum CreateImageVariationRequestResponseFormat {
 #[cfg(feature = "images")]
 impl CreateImageVariationRequestResponseFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "url",
@@ -1730,6 +1836,7 @@ impl CreateImageVariationRequestResponseFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageVariationRequestResponseFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url" => Self::Url,
@@ -1740,6 +1847,7 @@ impl ::std::convert::From<&str> for CreateImageVariationRequestResponseFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageVariationRequestResponseFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1763,6 +1871,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestResponseForma
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageVariationRequestResponseFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1790,6 +1899,7 @@ pub enum CreateImageVariationRequestSize {
 #[cfg(feature = "images")]
 impl CreateImageVariationRequestSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V256x256 => "256x256",
@@ -1801,6 +1911,7 @@ impl CreateImageVariationRequestSize {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for CreateImageVariationRequestSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "256x256" => Self::V256x256,
@@ -1812,6 +1923,7 @@ impl ::std::convert::From<&str> for CreateImageVariationRequestSize {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for CreateImageVariationRequestSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1835,6 +1947,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestSize {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageVariationRequestSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1991,6 +2104,7 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for EditImageBodyJsonParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2014,6 +2128,7 @@ pub enum EditImageBodyJsonParamBackground {
 #[cfg(feature = "images")]
 impl EditImageBodyJsonParamBackground {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transparent => "transparent",
@@ -2025,6 +2140,7 @@ impl EditImageBodyJsonParamBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for EditImageBodyJsonParamBackground {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transparent" => Self::Transparent,
@@ -2036,6 +2152,7 @@ impl ::std::convert::From<&str> for EditImageBodyJsonParamBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for EditImageBodyJsonParamBackground {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2059,6 +2176,7 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamBackground {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for EditImageBodyJsonParamBackground {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2084,6 +2202,7 @@ pub enum EditImageBodyJsonParamInputFidelity {
 #[cfg(feature = "images")]
 impl EditImageBodyJsonParamInputFidelity {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::High => "high",
@@ -2094,6 +2213,7 @@ impl EditImageBodyJsonParamInputFidelity {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for EditImageBodyJsonParamInputFidelity {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "high" => Self::High,
@@ -2104,6 +2224,7 @@ impl ::std::convert::From<&str> for EditImageBodyJsonParamInputFidelity {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for EditImageBodyJsonParamInputFidelity {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2127,6 +2248,7 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamInputFidelity {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for EditImageBodyJsonParamInputFidelity {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2179,30 +2301,35 @@ impl EditImageBodyJsonParamModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for EditImageBodyJsonParamModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<::std::string::String> for EditImageBodyJsonParamModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for EditImageBodyJsonParamModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for EditImageBodyJsonParamModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -2224,6 +2351,7 @@ pub enum EditImageBodyJsonParamModeration {
 #[cfg(feature = "images")]
 impl EditImageBodyJsonParamModeration {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -2234,6 +2362,7 @@ impl EditImageBodyJsonParamModeration {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for EditImageBodyJsonParamModeration {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -2244,6 +2373,7 @@ impl ::std::convert::From<&str> for EditImageBodyJsonParamModeration {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for EditImageBodyJsonParamModeration {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2267,6 +2397,7 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamModeration {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for EditImageBodyJsonParamModeration {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2294,6 +2425,7 @@ pub enum EditImageBodyJsonParamOutputFormat {
 #[cfg(feature = "images")]
 impl EditImageBodyJsonParamOutputFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Png => "png",
@@ -2305,6 +2437,7 @@ impl EditImageBodyJsonParamOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for EditImageBodyJsonParamOutputFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "png" => Self::Png,
@@ -2316,6 +2449,7 @@ impl ::std::convert::From<&str> for EditImageBodyJsonParamOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for EditImageBodyJsonParamOutputFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2339,6 +2473,7 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamOutputFormat {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for EditImageBodyJsonParamOutputFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2368,6 +2503,7 @@ pub enum EditImageBodyJsonParamQuality {
 #[cfg(feature = "images")]
 impl EditImageBodyJsonParamQuality {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -2380,6 +2516,7 @@ impl EditImageBodyJsonParamQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for EditImageBodyJsonParamQuality {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -2392,6 +2529,7 @@ impl ::std::convert::From<&str> for EditImageBodyJsonParamQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for EditImageBodyJsonParamQuality {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2415,6 +2553,7 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamQuality {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for EditImageBodyJsonParamQuality {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2444,6 +2583,7 @@ pub enum EditImageBodyJsonParamSize {
 #[cfg(feature = "images")]
 impl EditImageBodyJsonParamSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -2456,6 +2596,7 @@ impl EditImageBodyJsonParamSize {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for EditImageBodyJsonParamSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -2468,6 +2609,7 @@ impl ::std::convert::From<&str> for EditImageBodyJsonParamSize {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for EditImageBodyJsonParamSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2491,6 +2633,7 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamSize {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for EditImageBodyJsonParamSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2566,6 +2709,7 @@ impl<'de> ::serde::Deserialize<'de> for Image {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Image {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2674,6 +2818,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageEditCompletedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2697,6 +2842,7 @@ pub enum ImageEditCompletedEventBackground {
 #[cfg(feature = "images")]
 impl ImageEditCompletedEventBackground {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transparent => "transparent",
@@ -2708,6 +2854,7 @@ impl ImageEditCompletedEventBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageEditCompletedEventBackground {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transparent" => Self::Transparent,
@@ -2719,6 +2866,7 @@ impl ::std::convert::From<&str> for ImageEditCompletedEventBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageEditCompletedEventBackground {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2742,6 +2890,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventBackground {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditCompletedEventBackground {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2769,6 +2918,7 @@ pub enum ImageEditCompletedEventOutputFormat {
 #[cfg(feature = "images")]
 impl ImageEditCompletedEventOutputFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Png => "png",
@@ -2780,6 +2930,7 @@ impl ImageEditCompletedEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageEditCompletedEventOutputFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "png" => Self::Png,
@@ -2791,6 +2942,7 @@ impl ::std::convert::From<&str> for ImageEditCompletedEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageEditCompletedEventOutputFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2814,6 +2966,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditCompletedEventOutputFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2843,6 +2996,7 @@ pub enum ImageEditCompletedEventQuality {
 #[cfg(feature = "images")]
 impl ImageEditCompletedEventQuality {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -2855,6 +3009,7 @@ impl ImageEditCompletedEventQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageEditCompletedEventQuality {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -2867,6 +3022,7 @@ impl ::std::convert::From<&str> for ImageEditCompletedEventQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageEditCompletedEventQuality {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2890,6 +3046,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventQuality {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditCompletedEventQuality {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2919,6 +3076,7 @@ pub enum ImageEditCompletedEventSize {
 #[cfg(feature = "images")]
 impl ImageEditCompletedEventSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1024x1024 => "1024x1024",
@@ -2931,6 +3089,7 @@ impl ImageEditCompletedEventSize {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageEditCompletedEventSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1024x1024" => Self::V1024x1024,
@@ -2943,6 +3102,7 @@ impl ::std::convert::From<&str> for ImageEditCompletedEventSize {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageEditCompletedEventSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2966,6 +3126,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventSize {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditCompletedEventSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2989,6 +3150,7 @@ pub enum ImageEditCompletedEventType {
 #[cfg(feature = "images")]
 impl ImageEditCompletedEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageEditCompleted => "image_edit.completed",
@@ -2998,6 +3160,7 @@ impl ImageEditCompletedEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageEditCompletedEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_edit.completed" => Self::ImageEditCompleted,
@@ -3007,6 +3170,7 @@ impl ::std::convert::From<&str> for ImageEditCompletedEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageEditCompletedEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3030,6 +3194,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventType {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditCompletedEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3040,6 +3205,7 @@ impl crate::runtime::de::Fit for ImageEditCompletedEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::default::Default for ImageEditCompletedEventType {
+    #[inline]
     fn default() -> Self {
         Self::ImageEditCompleted
     }
@@ -3151,6 +3317,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageEditPartialImageEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3174,6 +3341,7 @@ pub enum ImageEditPartialImageEventBackground {
 #[cfg(feature = "images")]
 impl ImageEditPartialImageEventBackground {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transparent => "transparent",
@@ -3185,6 +3353,7 @@ impl ImageEditPartialImageEventBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageEditPartialImageEventBackground {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transparent" => Self::Transparent,
@@ -3196,6 +3365,7 @@ impl ::std::convert::From<&str> for ImageEditPartialImageEventBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageEditPartialImageEventBackground {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3219,6 +3389,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventBackground {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditPartialImageEventBackground {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3246,6 +3417,7 @@ pub enum ImageEditPartialImageEventOutputFormat {
 #[cfg(feature = "images")]
 impl ImageEditPartialImageEventOutputFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Png => "png",
@@ -3257,6 +3429,7 @@ impl ImageEditPartialImageEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageEditPartialImageEventOutputFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "png" => Self::Png,
@@ -3268,6 +3441,7 @@ impl ::std::convert::From<&str> for ImageEditPartialImageEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageEditPartialImageEventOutputFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3291,6 +3465,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditPartialImageEventOutputFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3320,6 +3495,7 @@ pub enum ImageEditPartialImageEventQuality {
 #[cfg(feature = "images")]
 impl ImageEditPartialImageEventQuality {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -3332,6 +3508,7 @@ impl ImageEditPartialImageEventQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageEditPartialImageEventQuality {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -3344,6 +3521,7 @@ impl ::std::convert::From<&str> for ImageEditPartialImageEventQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageEditPartialImageEventQuality {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3367,6 +3545,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventQuality {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditPartialImageEventQuality {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3396,6 +3575,7 @@ pub enum ImageEditPartialImageEventSize {
 #[cfg(feature = "images")]
 impl ImageEditPartialImageEventSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1024x1024 => "1024x1024",
@@ -3408,6 +3588,7 @@ impl ImageEditPartialImageEventSize {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageEditPartialImageEventSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1024x1024" => Self::V1024x1024,
@@ -3420,6 +3601,7 @@ impl ::std::convert::From<&str> for ImageEditPartialImageEventSize {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageEditPartialImageEventSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3443,6 +3625,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventSize {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditPartialImageEventSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3466,6 +3649,7 @@ pub enum ImageEditPartialImageEventType {
 #[cfg(feature = "images")]
 impl ImageEditPartialImageEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageEditPartialImage => "image_edit.partial_image",
@@ -3475,6 +3659,7 @@ impl ImageEditPartialImageEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageEditPartialImageEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_edit.partial_image" => Self::ImageEditPartialImage,
@@ -3484,6 +3669,7 @@ impl ::std::convert::From<&str> for ImageEditPartialImageEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageEditPartialImageEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3507,6 +3693,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventType {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditPartialImageEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3517,6 +3704,7 @@ impl crate::runtime::de::Fit for ImageEditPartialImageEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::default::Default for ImageEditPartialImageEventType {
+    #[inline]
     fn default() -> Self {
         Self::ImageEditPartialImage
     }
@@ -3577,6 +3765,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditStreamEvent {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditStreamEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ImageEditPartialImage(value) => crate::runtime::de::Fit::misfit(value),
@@ -3587,12 +3776,14 @@ impl crate::runtime::de::Fit for ImageEditStreamEvent {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<super::ImageEditCompletedEvent> for ImageEditStreamEvent {
+    #[inline]
     fn from(value: super::ImageEditCompletedEvent) -> Self {
         Self::ImageEditCompleted(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<super::ImageEditPartialImageEvent> for ImageEditStreamEvent {
+    #[inline]
     fn from(value: super::ImageEditPartialImageEvent) -> Self {
         Self::ImageEditPartialImage(value)
     }
@@ -3698,6 +3889,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenCompletedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3721,6 +3913,7 @@ pub enum ImageGenCompletedEventBackground {
 #[cfg(feature = "images")]
 impl ImageGenCompletedEventBackground {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transparent => "transparent",
@@ -3732,6 +3925,7 @@ impl ImageGenCompletedEventBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageGenCompletedEventBackground {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transparent" => Self::Transparent,
@@ -3743,6 +3937,7 @@ impl ::std::convert::From<&str> for ImageGenCompletedEventBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageGenCompletedEventBackground {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3766,6 +3961,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventBackground {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenCompletedEventBackground {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3793,6 +3989,7 @@ pub enum ImageGenCompletedEventOutputFormat {
 #[cfg(feature = "images")]
 impl ImageGenCompletedEventOutputFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Png => "png",
@@ -3804,6 +4001,7 @@ impl ImageGenCompletedEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageGenCompletedEventOutputFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "png" => Self::Png,
@@ -3815,6 +4013,7 @@ impl ::std::convert::From<&str> for ImageGenCompletedEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageGenCompletedEventOutputFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3838,6 +4037,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenCompletedEventOutputFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3867,6 +4067,7 @@ pub enum ImageGenCompletedEventQuality {
 #[cfg(feature = "images")]
 impl ImageGenCompletedEventQuality {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -3879,6 +4080,7 @@ impl ImageGenCompletedEventQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageGenCompletedEventQuality {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -3891,6 +4093,7 @@ impl ::std::convert::From<&str> for ImageGenCompletedEventQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageGenCompletedEventQuality {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3914,6 +4117,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventQuality {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenCompletedEventQuality {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3943,6 +4147,7 @@ pub enum ImageGenCompletedEventSize {
 #[cfg(feature = "images")]
 impl ImageGenCompletedEventSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1024x1024 => "1024x1024",
@@ -3955,6 +4160,7 @@ impl ImageGenCompletedEventSize {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageGenCompletedEventSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1024x1024" => Self::V1024x1024,
@@ -3967,6 +4173,7 @@ impl ::std::convert::From<&str> for ImageGenCompletedEventSize {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageGenCompletedEventSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3990,6 +4197,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventSize {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenCompletedEventSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4013,6 +4221,7 @@ pub enum ImageGenCompletedEventType {
 #[cfg(feature = "images")]
 impl ImageGenCompletedEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageGenerationCompleted => "image_generation.completed",
@@ -4022,6 +4231,7 @@ impl ImageGenCompletedEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageGenCompletedEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_generation.completed" => Self::ImageGenerationCompleted,
@@ -4031,6 +4241,7 @@ impl ::std::convert::From<&str> for ImageGenCompletedEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageGenCompletedEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4054,6 +4265,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventType {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenCompletedEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4064,6 +4276,7 @@ impl crate::runtime::de::Fit for ImageGenCompletedEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::default::Default for ImageGenCompletedEventType {
+    #[inline]
     fn default() -> Self {
         Self::ImageGenerationCompleted
     }
@@ -4133,6 +4346,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenInputUsageDetails {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenInputUsageDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4202,6 +4416,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenOutputTokensDetails {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenOutputTokensDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4313,6 +4528,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenPartialImageEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4336,6 +4552,7 @@ pub enum ImageGenPartialImageEventBackground {
 #[cfg(feature = "images")]
 impl ImageGenPartialImageEventBackground {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transparent => "transparent",
@@ -4347,6 +4564,7 @@ impl ImageGenPartialImageEventBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageGenPartialImageEventBackground {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transparent" => Self::Transparent,
@@ -4358,6 +4576,7 @@ impl ::std::convert::From<&str> for ImageGenPartialImageEventBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageGenPartialImageEventBackground {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4381,6 +4600,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventBackground {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenPartialImageEventBackground {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4408,6 +4628,7 @@ pub enum ImageGenPartialImageEventOutputFormat {
 #[cfg(feature = "images")]
 impl ImageGenPartialImageEventOutputFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Png => "png",
@@ -4419,6 +4640,7 @@ impl ImageGenPartialImageEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageGenPartialImageEventOutputFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "png" => Self::Png,
@@ -4430,6 +4652,7 @@ impl ::std::convert::From<&str> for ImageGenPartialImageEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageGenPartialImageEventOutputFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4453,6 +4676,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventOutputFormat {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenPartialImageEventOutputFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4482,6 +4706,7 @@ pub enum ImageGenPartialImageEventQuality {
 #[cfg(feature = "images")]
 impl ImageGenPartialImageEventQuality {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -4494,6 +4719,7 @@ impl ImageGenPartialImageEventQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageGenPartialImageEventQuality {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -4506,6 +4732,7 @@ impl ::std::convert::From<&str> for ImageGenPartialImageEventQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageGenPartialImageEventQuality {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4529,6 +4756,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventQuality {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenPartialImageEventQuality {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4558,6 +4786,7 @@ pub enum ImageGenPartialImageEventSize {
 #[cfg(feature = "images")]
 impl ImageGenPartialImageEventSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1024x1024 => "1024x1024",
@@ -4570,6 +4799,7 @@ impl ImageGenPartialImageEventSize {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageGenPartialImageEventSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1024x1024" => Self::V1024x1024,
@@ -4582,6 +4812,7 @@ impl ::std::convert::From<&str> for ImageGenPartialImageEventSize {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageGenPartialImageEventSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4605,6 +4836,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventSize {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenPartialImageEventSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4628,6 +4860,7 @@ pub enum ImageGenPartialImageEventType {
 #[cfg(feature = "images")]
 impl ImageGenPartialImageEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageGenerationPartialImage => "image_generation.partial_image",
@@ -4637,6 +4870,7 @@ impl ImageGenPartialImageEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImageGenPartialImageEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_generation.partial_image" => Self::ImageGenerationPartialImage,
@@ -4646,6 +4880,7 @@ impl ::std::convert::From<&str> for ImageGenPartialImageEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImageGenPartialImageEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4669,6 +4904,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventType {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenPartialImageEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4679,6 +4915,7 @@ impl crate::runtime::de::Fit for ImageGenPartialImageEventType {
 }
 #[cfg(feature = "images")]
 impl ::std::default::Default for ImageGenPartialImageEventType {
+    #[inline]
     fn default() -> Self {
         Self::ImageGenerationPartialImage
     }
@@ -4739,6 +4976,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenStreamEvent {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenStreamEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ImageGenerationPartialImage(value) => {
@@ -4753,12 +4991,14 @@ impl crate::runtime::de::Fit for ImageGenStreamEvent {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<super::ImageGenCompletedEvent> for ImageGenStreamEvent {
+    #[inline]
     fn from(value: super::ImageGenCompletedEvent) -> Self {
         Self::ImageGenerationCompleted(value)
     }
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<super::ImageGenPartialImageEvent> for ImageGenStreamEvent {
+    #[inline]
     fn from(value: super::ImageGenPartialImageEvent) -> Self {
         Self::ImageGenerationPartialImage(value)
     }
@@ -4852,6 +5092,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenUsage {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageGenUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4918,6 +5159,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageRefParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5017,6 +5259,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImagesResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5038,6 +5281,7 @@ pub enum ImagesResponseBackground {
 #[cfg(feature = "images")]
 impl ImagesResponseBackground {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transparent => "transparent",
@@ -5048,6 +5292,7 @@ impl ImagesResponseBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImagesResponseBackground {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transparent" => Self::Transparent,
@@ -5058,6 +5303,7 @@ impl ::std::convert::From<&str> for ImagesResponseBackground {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImagesResponseBackground {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5081,6 +5327,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseBackground {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImagesResponseBackground {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5108,6 +5355,7 @@ pub enum ImagesResponseOutputFormat {
 #[cfg(feature = "images")]
 impl ImagesResponseOutputFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Png => "png",
@@ -5119,6 +5367,7 @@ impl ImagesResponseOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImagesResponseOutputFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "png" => Self::Png,
@@ -5130,6 +5379,7 @@ impl ::std::convert::From<&str> for ImagesResponseOutputFormat {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImagesResponseOutputFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5153,6 +5403,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseOutputFormat {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImagesResponseOutputFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5180,6 +5431,7 @@ pub enum ImagesResponseQuality {
 #[cfg(feature = "images")]
 impl ImagesResponseQuality {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -5191,6 +5443,7 @@ impl ImagesResponseQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImagesResponseQuality {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -5202,6 +5455,7 @@ impl ::std::convert::From<&str> for ImagesResponseQuality {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImagesResponseQuality {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5225,6 +5479,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseQuality {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImagesResponseQuality {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5252,6 +5507,7 @@ pub enum ImagesResponseSize {
 #[cfg(feature = "images")]
 impl ImagesResponseSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1024x1024 => "1024x1024",
@@ -5263,6 +5519,7 @@ impl ImagesResponseSize {
 }
 #[cfg(feature = "images")]
 impl ::std::convert::From<&str> for ImagesResponseSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1024x1024" => Self::V1024x1024,
@@ -5274,6 +5531,7 @@ impl ::std::convert::From<&str> for ImagesResponseSize {
 }
 #[cfg(feature = "images")]
 impl ::std::fmt::Display for ImagesResponseSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5297,6 +5555,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseSize {
 }
 #[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImagesResponseSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5385,6 +5644,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsage {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImagesUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5454,6 +5714,7 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsageInputTokensDetails {
 #[cfg(feature = "images")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImagesUsageInputTokensDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }

@@ -109,6 +109,7 @@ impl<'de> ::serde::Deserialize<'de> for Invite {
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Invite {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -180,6 +181,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponse {
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InviteDeleteResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -199,6 +201,7 @@ pub enum InviteDeleteResponseObject {
 #[cfg(feature = "invites")]
 impl InviteDeleteResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationInviteDeleted => "organization.invite.deleted",
@@ -208,6 +211,7 @@ impl InviteDeleteResponseObject {
 }
 #[cfg(feature = "invites")]
 impl ::std::convert::From<&str> for InviteDeleteResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.invite.deleted" => Self::OrganizationInviteDeleted,
@@ -217,6 +221,7 @@ impl ::std::convert::From<&str> for InviteDeleteResponseObject {
 }
 #[cfg(feature = "invites")]
 impl ::std::fmt::Display for InviteDeleteResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -240,6 +245,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponseObject {
 }
 #[cfg(feature = "invites")]
 impl crate::runtime::de::Fit for InviteDeleteResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -250,6 +256,7 @@ impl crate::runtime::de::Fit for InviteDeleteResponseObject {
 }
 #[cfg(feature = "invites")]
 impl ::std::default::Default for InviteDeleteResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationInviteDeleted
     }
@@ -331,6 +338,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponse {
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InviteListResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -350,6 +358,7 @@ pub enum InviteListResponseObject {
 #[cfg(feature = "invites")]
 impl InviteListResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -359,6 +368,7 @@ impl InviteListResponseObject {
 }
 #[cfg(feature = "invites")]
 impl ::std::convert::From<&str> for InviteListResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -368,6 +378,7 @@ impl ::std::convert::From<&str> for InviteListResponseObject {
 }
 #[cfg(feature = "invites")]
 impl ::std::fmt::Display for InviteListResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -391,6 +402,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponseObject {
 }
 #[cfg(feature = "invites")]
 impl crate::runtime::de::Fit for InviteListResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -401,6 +413,7 @@ impl crate::runtime::de::Fit for InviteListResponseObject {
 }
 #[cfg(feature = "invites")]
 impl ::std::default::Default for InviteListResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -420,6 +433,7 @@ pub enum InviteObject {
 #[cfg(feature = "invites")]
 impl InviteObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationInvite => "organization.invite",
@@ -429,6 +443,7 @@ impl InviteObject {
 }
 #[cfg(feature = "invites")]
 impl ::std::convert::From<&str> for InviteObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.invite" => Self::OrganizationInvite,
@@ -438,6 +453,7 @@ impl ::std::convert::From<&str> for InviteObject {
 }
 #[cfg(feature = "invites")]
 impl ::std::fmt::Display for InviteObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -461,6 +477,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteObject {
 }
 #[cfg(feature = "invites")]
 impl crate::runtime::de::Fit for InviteObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -471,6 +488,7 @@ impl crate::runtime::de::Fit for InviteObject {
 }
 #[cfg(feature = "invites")]
 impl ::std::default::Default for InviteObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationInvite
     }
@@ -537,6 +555,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItem {
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InviteProjectsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -558,6 +577,7 @@ pub enum InviteProjectsItemRole {
 #[cfg(feature = "invites")]
 impl InviteProjectsItemRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Member => "member",
@@ -568,6 +588,7 @@ impl InviteProjectsItemRole {
 }
 #[cfg(feature = "invites")]
 impl ::std::convert::From<&str> for InviteProjectsItemRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "member" => Self::Member,
@@ -578,6 +599,7 @@ impl ::std::convert::From<&str> for InviteProjectsItemRole {
 }
 #[cfg(feature = "invites")]
 impl ::std::fmt::Display for InviteProjectsItemRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -601,6 +623,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItemRole {
 }
 #[cfg(feature = "invites")]
 impl crate::runtime::de::Fit for InviteProjectsItemRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -678,6 +701,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequest {
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InviteRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -687,6 +711,7 @@ impl crate::runtime::de::Fit for InviteRequest {
 impl InviteRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         email: impl ::std::convert::Into<::std::string::String>,
         role: impl ::std::convert::Into<super::InviteRequestRole>,
@@ -699,6 +724,7 @@ impl InviteRequest {
         }
     }
     /// Sets `projects`.
+    #[inline]
     pub fn projects(
         mut self,
         value: impl ::std::convert::Into<
@@ -783,6 +809,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestProjectsItem {
 #[cfg(feature = "invites")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InviteRequestProjectsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -792,6 +819,7 @@ impl crate::runtime::de::Fit for InviteRequestProjectsItem {
 impl InviteRequestProjectsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         role: impl ::std::convert::Into<super::InviteRequestProjectsItemRole>,
@@ -829,6 +857,7 @@ pub enum InviteRequestProjectsItemRole {
 #[cfg(feature = "invites")]
 impl InviteRequestProjectsItemRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Member => "member",
@@ -839,6 +868,7 @@ impl InviteRequestProjectsItemRole {
 }
 #[cfg(feature = "invites")]
 impl ::std::convert::From<&str> for InviteRequestProjectsItemRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "member" => Self::Member,
@@ -849,6 +879,7 @@ impl ::std::convert::From<&str> for InviteRequestProjectsItemRole {
 }
 #[cfg(feature = "invites")]
 impl ::std::fmt::Display for InviteRequestProjectsItemRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -872,6 +903,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestProjectsItemRole {
 }
 #[cfg(feature = "invites")]
 impl crate::runtime::de::Fit for InviteRequestProjectsItemRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -897,6 +929,7 @@ pub enum InviteRequestRole {
 #[cfg(feature = "invites")]
 impl InviteRequestRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Reader => "reader",
@@ -907,6 +940,7 @@ impl InviteRequestRole {
 }
 #[cfg(feature = "invites")]
 impl ::std::convert::From<&str> for InviteRequestRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "reader" => Self::Reader,
@@ -917,6 +951,7 @@ impl ::std::convert::From<&str> for InviteRequestRole {
 }
 #[cfg(feature = "invites")]
 impl ::std::fmt::Display for InviteRequestRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -940,6 +975,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestRole {
 }
 #[cfg(feature = "invites")]
 impl crate::runtime::de::Fit for InviteRequestRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -965,6 +1001,7 @@ pub enum InviteRole {
 #[cfg(feature = "invites")]
 impl InviteRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Owner => "owner",
@@ -975,6 +1012,7 @@ impl InviteRole {
 }
 #[cfg(feature = "invites")]
 impl ::std::convert::From<&str> for InviteRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "owner" => Self::Owner,
@@ -985,6 +1023,7 @@ impl ::std::convert::From<&str> for InviteRole {
 }
 #[cfg(feature = "invites")]
 impl ::std::fmt::Display for InviteRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1008,6 +1047,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteRole {
 }
 #[cfg(feature = "invites")]
 impl crate::runtime::de::Fit for InviteRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1035,6 +1075,7 @@ pub enum InviteStatus {
 #[cfg(feature = "invites")]
 impl InviteStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Accepted => "accepted",
@@ -1046,6 +1087,7 @@ impl InviteStatus {
 }
 #[cfg(feature = "invites")]
 impl ::std::convert::From<&str> for InviteStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "accepted" => Self::Accepted,
@@ -1057,6 +1099,7 @@ impl ::std::convert::From<&str> for InviteStatus {
 }
 #[cfg(feature = "invites")]
 impl ::std::fmt::Display for InviteStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1080,6 +1123,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteStatus {
 }
 #[cfg(feature = "invites")]
 impl crate::runtime::de::Fit for InviteStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

@@ -69,6 +69,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteModelResponse {
 #[cfg(feature = "models")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteModelResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -135,6 +136,7 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponse {
 #[cfg(feature = "models")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListModelsResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -154,6 +156,7 @@ pub enum ListModelsResponseObject {
 #[cfg(feature = "models")]
 impl ListModelsResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -163,6 +166,7 @@ impl ListModelsResponseObject {
 }
 #[cfg(feature = "models")]
 impl ::std::convert::From<&str> for ListModelsResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -172,6 +176,7 @@ impl ::std::convert::From<&str> for ListModelsResponseObject {
 }
 #[cfg(feature = "models")]
 impl ::std::fmt::Display for ListModelsResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -195,6 +200,7 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponseObject {
 }
 #[cfg(feature = "models")]
 impl crate::runtime::de::Fit for ListModelsResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -205,6 +211,7 @@ impl crate::runtime::de::Fit for ListModelsResponseObject {
 }
 #[cfg(feature = "models")]
 impl ::std::default::Default for ListModelsResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -286,6 +293,7 @@ impl<'de> ::serde::Deserialize<'de> for Model {
 #[cfg(feature = "models")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Model {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -305,6 +313,7 @@ pub enum ModelObject {
 #[cfg(feature = "models")]
 impl ModelObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Model => "model",
@@ -314,6 +323,7 @@ impl ModelObject {
 }
 #[cfg(feature = "models")]
 impl ::std::convert::From<&str> for ModelObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "model" => Self::Model,
@@ -323,6 +333,7 @@ impl ::std::convert::From<&str> for ModelObject {
 }
 #[cfg(feature = "models")]
 impl ::std::fmt::Display for ModelObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -346,6 +357,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelObject {
 }
 #[cfg(feature = "models")]
 impl crate::runtime::de::Fit for ModelObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -356,6 +368,7 @@ impl crate::runtime::de::Fit for ModelObject {
 }
 #[cfg(feature = "models")]
 impl ::std::default::Default for ModelObject {
+    #[inline]
     fn default() -> Self {
         Self::Model
     }

@@ -67,6 +67,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequest {
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateModerationRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -76,6 +77,7 @@ impl crate::runtime::de::Fit for CreateModerationRequest {
 impl CreateModerationRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         input: impl ::std::convert::Into<super::CreateModerationRequestInput>,
     ) -> Self {
@@ -86,6 +88,7 @@ impl CreateModerationRequest {
         }
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<super::CreateModerationRequestModel>,
@@ -161,6 +164,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrl {
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateModerationRequestImageUrl {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -170,6 +174,7 @@ impl crate::runtime::de::Fit for CreateModerationRequestImageUrl {
 impl CreateModerationRequestImageUrl {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             url: url.into(),
@@ -201,6 +206,7 @@ pub enum CreateModerationRequestImageUrlType {
 #[cfg(feature = "moderations")]
 impl CreateModerationRequestImageUrlType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageUrl => "image_url",
@@ -210,6 +216,7 @@ impl CreateModerationRequestImageUrlType {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationRequestImageUrlType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_url" => Self::ImageUrl,
@@ -219,6 +226,7 @@ impl ::std::convert::From<&str> for CreateModerationRequestImageUrlType {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationRequestImageUrlType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -242,6 +250,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrlType {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationRequestImageUrlType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -252,6 +261,7 @@ impl crate::runtime::de::Fit for CreateModerationRequestImageUrlType {
 }
 #[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationRequestImageUrlType {
+    #[inline]
     fn default() -> Self {
         Self::ImageUrl
     }
@@ -350,6 +360,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInput {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationRequestInput {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -360,12 +371,14 @@ impl crate::runtime::de::Fit for CreateModerationRequestInput {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationRequestInput {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<::std::string::String> for CreateModerationRequestInput {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
@@ -373,6 +386,7 @@ impl ::std::convert::From<::std::string::String> for CreateModerationRequestInpu
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for CreateModerationRequestInput {
+    #[inline]
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::Texts(value)
     }
@@ -380,6 +394,7 @@ for CreateModerationRequestInput {
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<::std::vec::Vec<super::CreateModerationRequestListItem>>
 for CreateModerationRequestInput {
+    #[inline]
     fn from(value: ::std::vec::Vec<super::CreateModerationRequestListItem>) -> Self {
         Self::List(value)
     }
@@ -439,6 +454,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItem {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationRequestListItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ImageUrl(value) => crate::runtime::de::Fit::misfit(value),
@@ -450,6 +466,7 @@ impl crate::runtime::de::Fit for CreateModerationRequestListItem {
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<super::CreateModerationRequestListItemImageUrl>
 for CreateModerationRequestListItem {
+    #[inline]
     fn from(value: super::CreateModerationRequestListItemImageUrl) -> Self {
         Self::ImageUrl(value)
     }
@@ -457,6 +474,7 @@ for CreateModerationRequestListItem {
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<super::CreateModerationRequestListItemText>
 for CreateModerationRequestListItem {
+    #[inline]
     fn from(value: super::CreateModerationRequestListItemText) -> Self {
         Self::Text(value)
     }
@@ -526,6 +544,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemImageUrl 
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateModerationRequestListItemImageUrl {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -535,6 +554,7 @@ impl crate::runtime::de::Fit for CreateModerationRequestListItemImageUrl {
 impl CreateModerationRequestListItemImageUrl {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         image_url: impl ::std::convert::Into<super::CreateModerationRequestImageUrl>,
     ) -> Self {
@@ -619,6 +639,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemText {
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateModerationRequestListItemText {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -628,6 +649,7 @@ impl crate::runtime::de::Fit for CreateModerationRequestListItemText {
 impl CreateModerationRequestListItemText {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             r#type: super::CreateModerationRequestTextType::Text,
@@ -685,30 +707,35 @@ impl CreateModerationRequestModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationRequestModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<::std::string::String> for CreateModerationRequestModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationRequestModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationRequestModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -728,6 +755,7 @@ pub enum CreateModerationRequestTextType {
 #[cfg(feature = "moderations")]
 impl CreateModerationRequestTextType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -737,6 +765,7 @@ impl CreateModerationRequestTextType {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationRequestTextType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -746,6 +775,7 @@ impl ::std::convert::From<&str> for CreateModerationRequestTextType {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationRequestTextType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -769,6 +799,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestTextType {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationRequestTextType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -779,6 +810,7 @@ impl crate::runtime::de::Fit for CreateModerationRequestTextType {
 }
 #[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationRequestTextType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -853,6 +885,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponse {
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateModerationResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1003,6 +1036,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategories {
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateModerationResponseCategories {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1166,6 +1200,7 @@ for CreateModerationResponseCategoryAppliedInputTypes {
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateModerationResponseCategoryAppliedInputTypes {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1316,6 +1351,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategoryScores {
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateModerationResponseCategoryScores {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1335,6 +1371,7 @@ pub enum CreateModerationResponseHarassmentItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseHarassmentItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -1344,6 +1381,7 @@ impl CreateModerationResponseHarassmentItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseHarassmentItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -1353,6 +1391,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseHarassmentItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseHarassmentItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1376,6 +1415,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHarassmentItem {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseHarassmentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1386,6 +1426,7 @@ impl crate::runtime::de::Fit for CreateModerationResponseHarassmentItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationResponseHarassmentItem {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -1405,6 +1446,7 @@ pub enum CreateModerationResponseHarassmentThreateningItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseHarassmentThreateningItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -1414,6 +1456,7 @@ impl CreateModerationResponseHarassmentThreateningItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseHarassmentThreateningItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -1423,6 +1466,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseHarassmentThreatenin
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseHarassmentThreateningItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1447,6 +1491,7 @@ for CreateModerationResponseHarassmentThreateningItem {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseHarassmentThreateningItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1457,6 +1502,7 @@ impl crate::runtime::de::Fit for CreateModerationResponseHarassmentThreateningIt
 }
 #[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationResponseHarassmentThreateningItem {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -1476,6 +1522,7 @@ pub enum CreateModerationResponseHateItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseHateItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -1485,6 +1532,7 @@ impl CreateModerationResponseHateItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseHateItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -1494,6 +1542,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseHateItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseHateItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1517,6 +1566,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateItem {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseHateItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1527,6 +1577,7 @@ impl crate::runtime::de::Fit for CreateModerationResponseHateItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationResponseHateItem {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -1546,6 +1597,7 @@ pub enum CreateModerationResponseHateThreateningItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseHateThreateningItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -1555,6 +1607,7 @@ impl CreateModerationResponseHateThreateningItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseHateThreateningItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -1564,6 +1617,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseHateThreateningItem 
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseHateThreateningItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1587,6 +1641,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateThreateningI
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseHateThreateningItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1597,6 +1652,7 @@ impl crate::runtime::de::Fit for CreateModerationResponseHateThreateningItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationResponseHateThreateningItem {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -1616,6 +1672,7 @@ pub enum CreateModerationResponseIllicitItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseIllicitItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -1625,6 +1682,7 @@ impl CreateModerationResponseIllicitItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseIllicitItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -1634,6 +1692,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseIllicitItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseIllicitItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1657,6 +1716,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitItem {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseIllicitItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1667,6 +1727,7 @@ impl crate::runtime::de::Fit for CreateModerationResponseIllicitItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationResponseIllicitItem {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -1686,6 +1747,7 @@ pub enum CreateModerationResponseIllicitViolentItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseIllicitViolentItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -1695,6 +1757,7 @@ impl CreateModerationResponseIllicitViolentItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseIllicitViolentItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -1704,6 +1767,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseIllicitViolentItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseIllicitViolentItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1727,6 +1791,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitViolentIt
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseIllicitViolentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1737,6 +1802,7 @@ impl crate::runtime::de::Fit for CreateModerationResponseIllicitViolentItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationResponseIllicitViolentItem {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -1824,6 +1890,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItem {
 #[cfg(feature = "moderations")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateModerationResponseResultsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1845,6 +1912,7 @@ pub enum CreateModerationResponseSelfHarmInstructionsItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseSelfHarmInstructionsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -1855,6 +1923,7 @@ impl CreateModerationResponseSelfHarmInstructionsItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseSelfHarmInstructionsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -1865,6 +1934,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseSelfHarmInstructions
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseSelfHarmInstructionsItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1889,6 +1959,7 @@ for CreateModerationResponseSelfHarmInstructionsItem {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseSelfHarmInstructionsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1914,6 +1985,7 @@ pub enum CreateModerationResponseSelfHarmIntentItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseSelfHarmIntentItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -1924,6 +1996,7 @@ impl CreateModerationResponseSelfHarmIntentItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseSelfHarmIntentItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -1934,6 +2007,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseSelfHarmIntentItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseSelfHarmIntentItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1957,6 +2031,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmIntentIt
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseSelfHarmIntentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1982,6 +2057,7 @@ pub enum CreateModerationResponseSelfHarmItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseSelfHarmItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -1992,6 +2068,7 @@ impl CreateModerationResponseSelfHarmItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseSelfHarmItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -2002,6 +2079,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseSelfHarmItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseSelfHarmItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2025,6 +2103,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmItem {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseSelfHarmItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2050,6 +2129,7 @@ pub enum CreateModerationResponseSexualItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseSexualItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -2060,6 +2140,7 @@ impl CreateModerationResponseSexualItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseSexualItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -2070,6 +2151,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseSexualItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseSexualItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2093,6 +2175,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualItem {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseSexualItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2116,6 +2199,7 @@ pub enum CreateModerationResponseSexualMinorsItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseSexualMinorsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -2125,6 +2209,7 @@ impl CreateModerationResponseSexualMinorsItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseSexualMinorsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -2134,6 +2219,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseSexualMinorsItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseSexualMinorsItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2157,6 +2243,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualMinorsItem
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseSexualMinorsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2167,6 +2254,7 @@ impl crate::runtime::de::Fit for CreateModerationResponseSexualMinorsItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::default::Default for CreateModerationResponseSexualMinorsItem {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -2188,6 +2276,7 @@ pub enum CreateModerationResponseViolenceGraphicItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseViolenceGraphicItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -2198,6 +2287,7 @@ impl CreateModerationResponseViolenceGraphicItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseViolenceGraphicItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -2208,6 +2298,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseViolenceGraphicItem 
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseViolenceGraphicItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2231,6 +2322,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceGraphicI
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseViolenceGraphicItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2256,6 +2348,7 @@ pub enum CreateModerationResponseViolenceItem {
 #[cfg(feature = "moderations")]
 impl CreateModerationResponseViolenceItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -2266,6 +2359,7 @@ impl CreateModerationResponseViolenceItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::convert::From<&str> for CreateModerationResponseViolenceItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -2276,6 +2370,7 @@ impl ::std::convert::From<&str> for CreateModerationResponseViolenceItem {
 }
 #[cfg(feature = "moderations")]
 impl ::std::fmt::Display for CreateModerationResponseViolenceItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2299,6 +2394,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceItem {
 }
 #[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseViolenceItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

@@ -103,6 +103,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKey {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AdminApiKey {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -217,6 +218,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyCreateResponse {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AdminApiKeyCreateResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -236,6 +238,7 @@ pub enum AdminApiKeyObject {
 #[cfg(feature = "organization")]
 impl AdminApiKeyObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationAdminApiKey => "organization.admin_api_key",
@@ -245,6 +248,7 @@ impl AdminApiKeyObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for AdminApiKeyObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.admin_api_key" => Self::OrganizationAdminApiKey,
@@ -254,6 +258,7 @@ impl ::std::convert::From<&str> for AdminApiKeyObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for AdminApiKeyObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -277,6 +282,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyObject {
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for AdminApiKeyObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -287,6 +293,7 @@ impl crate::runtime::de::Fit for AdminApiKeyObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for AdminApiKeyObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationAdminApiKey
     }
@@ -373,6 +380,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyOwner {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AdminApiKeyOwner {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -445,6 +453,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysCreateRequest {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AdminApiKeysCreateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -454,6 +463,7 @@ impl crate::runtime::de::Fit for AdminApiKeysCreateRequest {
 impl AdminApiKeysCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -462,6 +472,7 @@ impl AdminApiKeysCreateRequest {
         }
     }
     /// Sets `expires_in_seconds`.
+    #[inline]
     pub fn expires_in_seconds(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.expires_in_seconds = ::std::option::Option::Some(value.into());
         self
@@ -546,6 +557,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponse {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AdminApiKeysDeleteResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -565,6 +577,7 @@ pub enum AdminApiKeysDeleteResponseObject {
 #[cfg(feature = "organization")]
 impl AdminApiKeysDeleteResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationAdminApiKeyDeleted => "organization.admin_api_key.deleted",
@@ -574,6 +587,7 @@ impl AdminApiKeysDeleteResponseObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for AdminApiKeysDeleteResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.admin_api_key.deleted" => Self::OrganizationAdminApiKeyDeleted,
@@ -583,6 +597,7 @@ impl ::std::convert::From<&str> for AdminApiKeysDeleteResponseObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for AdminApiKeysDeleteResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -606,6 +621,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponseObject {
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for AdminApiKeysDeleteResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -616,6 +632,7 @@ impl crate::runtime::de::Fit for AdminApiKeysDeleteResponseObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for AdminApiKeysDeleteResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationAdminApiKeyDeleted
     }
@@ -637,6 +654,7 @@ pub enum AdminApiKeysListOrder {
 #[cfg(feature = "organization")]
 impl AdminApiKeysListOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -647,6 +665,7 @@ impl AdminApiKeysListOrder {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for AdminApiKeysListOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -657,6 +676,7 @@ impl ::std::convert::From<&str> for AdminApiKeysListOrder {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for AdminApiKeysListOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -680,6 +700,7 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysListOrder {
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for AdminApiKeysListOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -765,6 +786,7 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyList {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ApiKeyList {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -784,6 +806,7 @@ pub enum ApiKeyListObject {
 #[cfg(feature = "organization")]
 impl ApiKeyListObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -793,6 +816,7 @@ impl ApiKeyListObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for ApiKeyListObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -802,6 +826,7 @@ impl ::std::convert::From<&str> for ApiKeyListObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for ApiKeyListObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -825,6 +850,7 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyListObject {
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for ApiKeyListObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -835,6 +861,7 @@ impl crate::runtime::de::Fit for ApiKeyListObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for ApiKeyListObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -904,6 +931,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateProjectServiceAccountApiKeyBody {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateProjectServiceAccountApiKeyBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -913,6 +941,7 @@ impl crate::runtime::de::Fit for CreateProjectServiceAccountApiKeyBody {
 impl CreateProjectServiceAccountApiKeyBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             name: ::std::option::Option::None,
@@ -921,6 +950,7 @@ impl CreateProjectServiceAccountApiKeyBody {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -929,6 +959,7 @@ impl CreateProjectServiceAccountApiKeyBody {
         self
     }
     /// Sets `scopes`.
+    #[inline]
     pub fn scopes(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -1011,6 +1042,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResource {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationSpendLimitDeletedResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1030,6 +1062,7 @@ pub enum OrganizationSpendLimitDeletedResourceObject {
 #[cfg(feature = "organization")]
 impl OrganizationSpendLimitDeletedResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationSpendLimitDeleted => "organization.spend_limit.deleted",
@@ -1039,6 +1072,7 @@ impl OrganizationSpendLimitDeletedResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for OrganizationSpendLimitDeletedResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.spend_limit.deleted" => Self::OrganizationSpendLimitDeleted,
@@ -1048,6 +1082,7 @@ impl ::std::convert::From<&str> for OrganizationSpendLimitDeletedResourceObject 
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for OrganizationSpendLimitDeletedResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1071,6 +1106,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResourceObj
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for OrganizationSpendLimitDeletedResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1081,6 +1117,7 @@ impl crate::runtime::de::Fit for OrganizationSpendLimitDeletedResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for OrganizationSpendLimitDeletedResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationSpendLimitDeleted
     }
@@ -1174,6 +1211,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResource {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationSpendLimitResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1193,6 +1231,7 @@ pub enum OrganizationSpendLimitResourceObject {
 #[cfg(feature = "organization")]
 impl OrganizationSpendLimitResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationSpendLimit => "organization.spend_limit",
@@ -1202,6 +1241,7 @@ impl OrganizationSpendLimitResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for OrganizationSpendLimitResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.spend_limit" => Self::OrganizationSpendLimit,
@@ -1211,6 +1251,7 @@ impl ::std::convert::From<&str> for OrganizationSpendLimitResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for OrganizationSpendLimitResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1234,6 +1275,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResourceObject {
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for OrganizationSpendLimitResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1244,6 +1286,7 @@ impl crate::runtime::de::Fit for OrganizationSpendLimitResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for OrganizationSpendLimitResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationSpendLimit
     }
@@ -1313,6 +1356,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResource {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectSpendLimitDeletedResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1332,6 +1376,7 @@ pub enum ProjectSpendLimitDeletedResourceObject {
 #[cfg(feature = "organization")]
 impl ProjectSpendLimitDeletedResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectSpendLimitDeleted => "project.spend_limit.deleted",
@@ -1341,6 +1386,7 @@ impl ProjectSpendLimitDeletedResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for ProjectSpendLimitDeletedResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project.spend_limit.deleted" => Self::ProjectSpendLimitDeleted,
@@ -1350,6 +1396,7 @@ impl ::std::convert::From<&str> for ProjectSpendLimitDeletedResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for ProjectSpendLimitDeletedResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1373,6 +1420,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResourceObject {
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for ProjectSpendLimitDeletedResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1383,6 +1431,7 @@ impl crate::runtime::de::Fit for ProjectSpendLimitDeletedResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for ProjectSpendLimitDeletedResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::ProjectSpendLimitDeleted
     }
@@ -1476,6 +1525,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResource {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectSpendLimitResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1495,6 +1545,7 @@ pub enum ProjectSpendLimitResourceObject {
 #[cfg(feature = "organization")]
 impl ProjectSpendLimitResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectSpendLimit => "project.spend_limit",
@@ -1504,6 +1555,7 @@ impl ProjectSpendLimitResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for ProjectSpendLimitResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project.spend_limit" => Self::ProjectSpendLimit,
@@ -1513,6 +1565,7 @@ impl ::std::convert::From<&str> for ProjectSpendLimitResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for ProjectSpendLimitResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1536,6 +1589,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResourceObject {
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for ProjectSpendLimitResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1546,6 +1600,7 @@ impl crate::runtime::de::Fit for ProjectSpendLimitResourceObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for ProjectSpendLimitResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::ProjectSpendLimit
     }
@@ -1630,6 +1685,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBody {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ServiceAccountApiKeyBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1649,6 +1705,7 @@ pub enum ServiceAccountApiKeyBodyObject {
 #[cfg(feature = "organization")]
 impl ServiceAccountApiKeyBodyObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectServiceAccountApiKey => {
@@ -1660,6 +1717,7 @@ impl ServiceAccountApiKeyBodyObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for ServiceAccountApiKeyBodyObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.service_account.api_key" => {
@@ -1671,6 +1729,7 @@ impl ::std::convert::From<&str> for ServiceAccountApiKeyBodyObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for ServiceAccountApiKeyBodyObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1694,6 +1753,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBodyObject {
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for ServiceAccountApiKeyBodyObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1704,6 +1764,7 @@ impl crate::runtime::de::Fit for ServiceAccountApiKeyBodyObject {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for ServiceAccountApiKeyBodyObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectServiceAccountApiKey
     }
@@ -1729,30 +1790,35 @@ impl SpendLimitCurrency {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for SpendLimitCurrency {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<::std::string::String> for SpendLimitCurrency {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for SpendLimitCurrency {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for SpendLimitCurrency {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -1812,6 +1878,7 @@ impl<'de> ::serde::Deserialize<'de> for SpendLimitEnforcement {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SpendLimitEnforcement {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1839,30 +1906,35 @@ impl SpendLimitEnforcementStatus {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for SpendLimitEnforcementStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<::std::string::String> for SpendLimitEnforcementStatus {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for SpendLimitEnforcementStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for SpendLimitEnforcementStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -1888,30 +1960,35 @@ impl SpendLimitInterval {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for SpendLimitInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<::std::string::String> for SpendLimitInterval {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for SpendLimitInterval {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for SpendLimitInterval {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -1989,6 +2066,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBody {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.currency)
             + crate::runtime::de::Fit::misfit(&self.interval)
@@ -1999,6 +2077,7 @@ impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBody {
 impl UpdateOrganizationSpendLimitBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(threshold_amount: impl ::std::convert::Into<i64>) -> Self {
         Self {
             threshold_amount: threshold_amount.into(),
@@ -2032,6 +2111,7 @@ pub enum UpdateOrganizationSpendLimitBodyCurrency {
 #[cfg(feature = "organization")]
 impl UpdateOrganizationSpendLimitBodyCurrency {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Usd => "USD",
@@ -2041,6 +2121,7 @@ impl UpdateOrganizationSpendLimitBodyCurrency {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for UpdateOrganizationSpendLimitBodyCurrency {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USD" => Self::Usd,
@@ -2050,6 +2131,7 @@ impl ::std::convert::From<&str> for UpdateOrganizationSpendLimitBodyCurrency {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for UpdateOrganizationSpendLimitBodyCurrency {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2073,6 +2155,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyCurrency
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBodyCurrency {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2083,6 +2166,7 @@ impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBodyCurrency {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for UpdateOrganizationSpendLimitBodyCurrency {
+    #[inline]
     fn default() -> Self {
         Self::Usd
     }
@@ -2102,6 +2186,7 @@ pub enum UpdateOrganizationSpendLimitBodyInterval {
 #[cfg(feature = "organization")]
 impl UpdateOrganizationSpendLimitBodyInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Month => "month",
@@ -2111,6 +2196,7 @@ impl UpdateOrganizationSpendLimitBodyInterval {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for UpdateOrganizationSpendLimitBodyInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "month" => Self::Month,
@@ -2120,6 +2206,7 @@ impl ::std::convert::From<&str> for UpdateOrganizationSpendLimitBodyInterval {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for UpdateOrganizationSpendLimitBodyInterval {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2143,6 +2230,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyInterval
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBodyInterval {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2153,6 +2241,7 @@ impl crate::runtime::de::Fit for UpdateOrganizationSpendLimitBodyInterval {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for UpdateOrganizationSpendLimitBodyInterval {
+    #[inline]
     fn default() -> Self {
         Self::Month
     }
@@ -2230,6 +2319,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBody {
 #[cfg(feature = "organization")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateProjectSpendLimitBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.currency)
             + crate::runtime::de::Fit::misfit(&self.interval)
@@ -2240,6 +2330,7 @@ impl crate::runtime::de::Fit for UpdateProjectSpendLimitBody {
 impl UpdateProjectSpendLimitBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(threshold_amount: impl ::std::convert::Into<i64>) -> Self {
         Self {
             threshold_amount: threshold_amount.into(),
@@ -2273,6 +2364,7 @@ pub enum UpdateProjectSpendLimitBodyCurrency {
 #[cfg(feature = "organization")]
 impl UpdateProjectSpendLimitBodyCurrency {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Usd => "USD",
@@ -2282,6 +2374,7 @@ impl UpdateProjectSpendLimitBodyCurrency {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for UpdateProjectSpendLimitBodyCurrency {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USD" => Self::Usd,
@@ -2291,6 +2384,7 @@ impl ::std::convert::From<&str> for UpdateProjectSpendLimitBodyCurrency {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for UpdateProjectSpendLimitBodyCurrency {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2314,6 +2408,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyCurrency {
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for UpdateProjectSpendLimitBodyCurrency {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2324,6 +2419,7 @@ impl crate::runtime::de::Fit for UpdateProjectSpendLimitBodyCurrency {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for UpdateProjectSpendLimitBodyCurrency {
+    #[inline]
     fn default() -> Self {
         Self::Usd
     }
@@ -2343,6 +2439,7 @@ pub enum UpdateProjectSpendLimitBodyInterval {
 #[cfg(feature = "organization")]
 impl UpdateProjectSpendLimitBodyInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Month => "month",
@@ -2352,6 +2449,7 @@ impl UpdateProjectSpendLimitBodyInterval {
 }
 #[cfg(feature = "organization")]
 impl ::std::convert::From<&str> for UpdateProjectSpendLimitBodyInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "month" => Self::Month,
@@ -2361,6 +2459,7 @@ impl ::std::convert::From<&str> for UpdateProjectSpendLimitBodyInterval {
 }
 #[cfg(feature = "organization")]
 impl ::std::fmt::Display for UpdateProjectSpendLimitBodyInterval {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2384,6 +2483,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyInterval {
 }
 #[cfg(feature = "organization")]
 impl crate::runtime::de::Fit for UpdateProjectSpendLimitBodyInterval {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2394,6 +2494,7 @@ impl crate::runtime::de::Fit for UpdateProjectSpendLimitBodyInterval {
 }
 #[cfg(feature = "organization")]
 impl ::std::default::Default for UpdateProjectSpendLimitBodyInterval {
+    #[inline]
     fn default() -> Self {
         Self::Month
     }

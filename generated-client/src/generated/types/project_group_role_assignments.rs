@@ -19,6 +19,7 @@ pub enum ListProjectGroupRoleAssignmentsOrder {
 #[cfg(feature = "project-group-role-assignments")]
 impl ListProjectGroupRoleAssignmentsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -29,6 +30,7 @@ impl ListProjectGroupRoleAssignmentsOrder {
 }
 #[cfg(feature = "project-group-role-assignments")]
 impl ::std::convert::From<&str> for ListProjectGroupRoleAssignmentsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -39,6 +41,7 @@ impl ::std::convert::From<&str> for ListProjectGroupRoleAssignmentsOrder {
 }
 #[cfg(feature = "project-group-role-assignments")]
 impl ::std::fmt::Display for ListProjectGroupRoleAssignmentsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -62,6 +65,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectGroupRoleAssignmentsOrder {
 }
 #[cfg(feature = "project-group-role-assignments")]
 impl crate::runtime::de::Fit for ListProjectGroupRoleAssignmentsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

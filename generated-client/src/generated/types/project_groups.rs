@@ -64,6 +64,7 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectGroupBody {
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for InviteProjectGroupBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -73,6 +74,7 @@ impl crate::runtime::de::Fit for InviteProjectGroupBody {
 impl InviteProjectGroupBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         group_id: impl ::std::convert::Into<::std::string::String>,
         role: impl ::std::convert::Into<::std::string::String>,
@@ -110,6 +112,7 @@ pub enum ListProjectGroupsOrder {
 #[cfg(feature = "project-groups")]
 impl ListProjectGroupsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -120,6 +123,7 @@ impl ListProjectGroupsOrder {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::convert::From<&str> for ListProjectGroupsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -130,6 +134,7 @@ impl ::std::convert::From<&str> for ListProjectGroupsOrder {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::fmt::Display for ListProjectGroupsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -153,6 +158,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectGroupsOrder {
 }
 #[cfg(feature = "project-groups")]
 impl crate::runtime::de::Fit for ListProjectGroupsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -250,6 +256,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroup {
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectGroup {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -319,6 +326,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResource {
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectGroupDeletedResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -338,6 +346,7 @@ pub enum ProjectGroupDeletedResourceObject {
 #[cfg(feature = "project-groups")]
 impl ProjectGroupDeletedResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectGroupDeleted => "project.group.deleted",
@@ -347,6 +356,7 @@ impl ProjectGroupDeletedResourceObject {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::convert::From<&str> for ProjectGroupDeletedResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project.group.deleted" => Self::ProjectGroupDeleted,
@@ -356,6 +366,7 @@ impl ::std::convert::From<&str> for ProjectGroupDeletedResourceObject {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::fmt::Display for ProjectGroupDeletedResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -379,6 +390,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResourceObject {
 }
 #[cfg(feature = "project-groups")]
 impl crate::runtime::de::Fit for ProjectGroupDeletedResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -389,6 +401,7 @@ impl crate::runtime::de::Fit for ProjectGroupDeletedResourceObject {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::default::Default for ProjectGroupDeletedResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::ProjectGroupDeleted
     }
@@ -468,6 +481,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResource {
 #[cfg(feature = "project-groups")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectGroupListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -487,6 +501,7 @@ pub enum ProjectGroupListResourceObject {
 #[cfg(feature = "project-groups")]
 impl ProjectGroupListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -496,6 +511,7 @@ impl ProjectGroupListResourceObject {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::convert::From<&str> for ProjectGroupListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -505,6 +521,7 @@ impl ::std::convert::From<&str> for ProjectGroupListResourceObject {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::fmt::Display for ProjectGroupListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -528,6 +545,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResourceObject {
 }
 #[cfg(feature = "project-groups")]
 impl crate::runtime::de::Fit for ProjectGroupListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -538,6 +556,7 @@ impl crate::runtime::de::Fit for ProjectGroupListResourceObject {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::default::Default for ProjectGroupListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -557,6 +576,7 @@ pub enum ProjectGroupObject {
 #[cfg(feature = "project-groups")]
 impl ProjectGroupObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectGroup => "project.group",
@@ -566,6 +586,7 @@ impl ProjectGroupObject {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::convert::From<&str> for ProjectGroupObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project.group" => Self::ProjectGroup,
@@ -575,6 +596,7 @@ impl ::std::convert::From<&str> for ProjectGroupObject {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::fmt::Display for ProjectGroupObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -598,6 +620,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupObject {
 }
 #[cfg(feature = "project-groups")]
 impl crate::runtime::de::Fit for ProjectGroupObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -608,6 +631,7 @@ impl crate::runtime::de::Fit for ProjectGroupObject {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::default::Default for ProjectGroupObject {
+    #[inline]
     fn default() -> Self {
         Self::ProjectGroup
     }
@@ -629,6 +653,7 @@ pub enum ProjectGroupType {
 #[cfg(feature = "project-groups")]
 impl ProjectGroupType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Group => "group",
@@ -639,6 +664,7 @@ impl ProjectGroupType {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::convert::From<&str> for ProjectGroupType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "group" => Self::Group,
@@ -649,6 +675,7 @@ impl ::std::convert::From<&str> for ProjectGroupType {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::fmt::Display for ProjectGroupType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -672,6 +699,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupType {
 }
 #[cfg(feature = "project-groups")]
 impl crate::runtime::de::Fit for ProjectGroupType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -697,6 +725,7 @@ pub enum RetrieveProjectGroupType {
 #[cfg(feature = "project-groups")]
 impl RetrieveProjectGroupType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Group => "group",
@@ -707,6 +736,7 @@ impl RetrieveProjectGroupType {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::convert::From<&str> for RetrieveProjectGroupType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "group" => Self::Group,
@@ -717,6 +747,7 @@ impl ::std::convert::From<&str> for RetrieveProjectGroupType {
 }
 #[cfg(feature = "project-groups")]
 impl ::std::fmt::Display for RetrieveProjectGroupType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -740,6 +771,7 @@ impl<'de> ::serde::Deserialize<'de> for RetrieveProjectGroupType {
 }
 #[cfg(feature = "project-groups")]
 impl crate::runtime::de::Fit for RetrieveProjectGroupType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

@@ -21,6 +21,7 @@ pub enum ListProjectApiKeysOwnerProjectAccess {
 #[cfg(feature = "projects")]
 impl ListProjectApiKeysOwnerProjectAccess {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -32,6 +33,7 @@ impl ListProjectApiKeysOwnerProjectAccess {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ListProjectApiKeysOwnerProjectAccess {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -43,6 +45,7 @@ impl ::std::convert::From<&str> for ListProjectApiKeysOwnerProjectAccess {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ListProjectApiKeysOwnerProjectAccess {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -66,6 +69,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectApiKeysOwnerProjectAccess {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ListProjectApiKeysOwnerProjectAccess {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -178,6 +182,7 @@ impl<'de> ::serde::Deserialize<'de> for Project {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Project {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -286,6 +291,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKey {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectApiKey {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -360,6 +366,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponse {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectApiKeyDeleteResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -379,6 +386,7 @@ pub enum ProjectApiKeyDeleteResponseObject {
 #[cfg(feature = "projects")]
 impl ProjectApiKeyDeleteResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectApiKeyDeleted => {
@@ -390,6 +398,7 @@ impl ProjectApiKeyDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectApiKeyDeleteResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.api_key.deleted" => {
@@ -401,6 +410,7 @@ impl ::std::convert::From<&str> for ProjectApiKeyDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectApiKeyDeleteResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -424,6 +434,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectApiKeyDeleteResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -434,6 +445,7 @@ impl crate::runtime::de::Fit for ProjectApiKeyDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectApiKeyDeleteResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectApiKeyDeleted
     }
@@ -518,6 +530,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponse {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectApiKeyListResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -537,6 +550,7 @@ pub enum ProjectApiKeyListResponseObject {
 #[cfg(feature = "projects")]
 impl ProjectApiKeyListResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -546,6 +560,7 @@ impl ProjectApiKeyListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectApiKeyListResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -555,6 +570,7 @@ impl ::std::convert::From<&str> for ProjectApiKeyListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectApiKeyListResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -578,6 +594,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectApiKeyListResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -588,6 +605,7 @@ impl crate::runtime::de::Fit for ProjectApiKeyListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectApiKeyListResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -607,6 +625,7 @@ pub enum ProjectApiKeyObject {
 #[cfg(feature = "projects")]
 impl ProjectApiKeyObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectApiKey => "organization.project.api_key",
@@ -616,6 +635,7 @@ impl ProjectApiKeyObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectApiKeyObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.api_key" => Self::OrganizationProjectApiKey,
@@ -625,6 +645,7 @@ impl ::std::convert::From<&str> for ProjectApiKeyObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectApiKeyObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -648,6 +669,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectApiKeyObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -658,6 +680,7 @@ impl crate::runtime::de::Fit for ProjectApiKeyObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectApiKeyObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectApiKey
     }
@@ -729,6 +752,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwner {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectApiKeyOwner {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -750,6 +774,7 @@ pub enum ProjectApiKeyOwnerProjectAccess {
 #[cfg(feature = "projects")]
 impl ProjectApiKeyOwnerProjectAccess {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -760,6 +785,7 @@ impl ProjectApiKeyOwnerProjectAccess {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectApiKeyOwnerProjectAccess {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -770,6 +796,7 @@ impl ::std::convert::From<&str> for ProjectApiKeyOwnerProjectAccess {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectApiKeyOwnerProjectAccess {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -793,6 +820,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerProjectAccess {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectApiKeyOwnerProjectAccess {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -876,6 +904,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerServiceAccount {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectApiKeyOwnerServiceAccount {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -897,6 +926,7 @@ pub enum ProjectApiKeyOwnerType {
 #[cfg(feature = "projects")]
 impl ProjectApiKeyOwnerType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -907,6 +937,7 @@ impl ProjectApiKeyOwnerType {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectApiKeyOwnerType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -917,6 +948,7 @@ impl ::std::convert::From<&str> for ProjectApiKeyOwnerType {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectApiKeyOwnerType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -940,6 +972,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerType {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectApiKeyOwnerType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1025,6 +1058,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerUser {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectApiKeyOwnerUser {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1096,6 +1130,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectCreateRequest {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectCreateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1105,6 +1140,7 @@ impl crate::runtime::de::Fit for ProjectCreateRequest {
 impl ProjectCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -1114,6 +1150,7 @@ impl ProjectCreateRequest {
         }
     }
     /// Sets `residency`.
+    #[inline]
     pub fn residency(
         mut self,
         value: impl ::std::convert::Into<super::PublicProjectResidency>,
@@ -1122,6 +1159,7 @@ impl ProjectCreateRequest {
         self
     }
     /// Sets `external_key_id`.
+    #[inline]
     pub fn external_key_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1216,6 +1254,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponse {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectListResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1235,6 +1274,7 @@ pub enum ProjectListResponseObject {
 #[cfg(feature = "projects")]
 impl ProjectListResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -1244,6 +1284,7 @@ impl ProjectListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectListResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -1253,6 +1294,7 @@ impl ::std::convert::From<&str> for ProjectListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectListResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1276,6 +1318,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectListResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1286,6 +1329,7 @@ impl crate::runtime::de::Fit for ProjectListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectListResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -1360,6 +1404,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissions {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectModelPermissions {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1429,6 +1474,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponse {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectModelPermissionsDeleteResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1448,6 +1494,7 @@ pub enum ProjectModelPermissionsDeleteResponseObject {
 #[cfg(feature = "projects")]
 impl ProjectModelPermissionsDeleteResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectModelPermissionsDeleted => "project.model_permissions.deleted",
@@ -1457,6 +1504,7 @@ impl ProjectModelPermissionsDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectModelPermissionsDeleteResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project.model_permissions.deleted" => Self::ProjectModelPermissionsDeleted,
@@ -1466,6 +1514,7 @@ impl ::std::convert::From<&str> for ProjectModelPermissionsDeleteResponseObject 
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectModelPermissionsDeleteResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1489,6 +1538,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponseObj
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectModelPermissionsDeleteResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1499,6 +1549,7 @@ impl crate::runtime::de::Fit for ProjectModelPermissionsDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectModelPermissionsDeleteResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::ProjectModelPermissionsDeleted
     }
@@ -1520,6 +1571,7 @@ pub enum ProjectModelPermissionsMode {
 #[cfg(feature = "projects")]
 impl ProjectModelPermissionsMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AllowList => "allow_list",
@@ -1530,6 +1582,7 @@ impl ProjectModelPermissionsMode {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectModelPermissionsMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "allow_list" => Self::AllowList,
@@ -1540,6 +1593,7 @@ impl ::std::convert::From<&str> for ProjectModelPermissionsMode {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectModelPermissionsMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1563,6 +1617,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsMode {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectModelPermissionsMode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1586,6 +1641,7 @@ pub enum ProjectModelPermissionsObject {
 #[cfg(feature = "projects")]
 impl ProjectModelPermissionsObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectModelPermissions => "project.model_permissions",
@@ -1595,6 +1651,7 @@ impl ProjectModelPermissionsObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectModelPermissionsObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project.model_permissions" => Self::ProjectModelPermissions,
@@ -1604,6 +1661,7 @@ impl ::std::convert::From<&str> for ProjectModelPermissionsObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectModelPermissionsObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1627,6 +1685,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectModelPermissionsObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1637,6 +1696,7 @@ impl crate::runtime::de::Fit for ProjectModelPermissionsObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectModelPermissionsObject {
+    #[inline]
     fn default() -> Self {
         Self::ProjectModelPermissions
     }
@@ -1706,6 +1766,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequest {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectModelPermissionsUpdateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1715,6 +1776,7 @@ impl crate::runtime::de::Fit for ProjectModelPermissionsUpdateRequest {
 impl ProjectModelPermissionsUpdateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         mode: impl ::std::convert::Into<super::ProjectModelPermissionsUpdateRequestMode>,
         model_ids: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -1752,6 +1814,7 @@ pub enum ProjectModelPermissionsUpdateRequestMode {
 #[cfg(feature = "projects")]
 impl ProjectModelPermissionsUpdateRequestMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AllowList => "allow_list",
@@ -1762,6 +1825,7 @@ impl ProjectModelPermissionsUpdateRequestMode {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectModelPermissionsUpdateRequestMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "allow_list" => Self::AllowList,
@@ -1772,6 +1836,7 @@ impl ::std::convert::From<&str> for ProjectModelPermissionsUpdateRequestMode {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectModelPermissionsUpdateRequestMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1795,6 +1860,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequestMode
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectModelPermissionsUpdateRequestMode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1818,6 +1884,7 @@ pub enum ProjectObject {
 #[cfg(feature = "projects")]
 impl ProjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProject => "organization.project",
@@ -1827,6 +1894,7 @@ impl ProjectObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project" => Self::OrganizationProject,
@@ -1836,6 +1904,7 @@ impl ::std::convert::From<&str> for ProjectObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1859,6 +1928,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1869,6 +1939,7 @@ impl crate::runtime::de::Fit for ProjectObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProject
     }
@@ -1998,6 +2069,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimit {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectRateLimit {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2082,6 +2154,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponse {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectRateLimitListResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2101,6 +2174,7 @@ pub enum ProjectRateLimitListResponseObject {
 #[cfg(feature = "projects")]
 impl ProjectRateLimitListResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -2110,6 +2184,7 @@ impl ProjectRateLimitListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectRateLimitListResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -2119,6 +2194,7 @@ impl ::std::convert::From<&str> for ProjectRateLimitListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectRateLimitListResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2142,6 +2218,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectRateLimitListResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2152,6 +2229,7 @@ impl crate::runtime::de::Fit for ProjectRateLimitListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectRateLimitListResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -2171,6 +2249,7 @@ pub enum ProjectRateLimitObject {
 #[cfg(feature = "projects")]
 impl ProjectRateLimitObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectRateLimit => "project.rate_limit",
@@ -2180,6 +2259,7 @@ impl ProjectRateLimitObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectRateLimitObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project.rate_limit" => Self::ProjectRateLimit,
@@ -2189,6 +2269,7 @@ impl ::std::convert::From<&str> for ProjectRateLimitObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectRateLimitObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2212,6 +2293,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectRateLimitObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2222,6 +2304,7 @@ impl crate::runtime::de::Fit for ProjectRateLimitObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectRateLimitObject {
+    #[inline]
     fn default() -> Self {
         Self::ProjectRateLimit
     }
@@ -2336,6 +2419,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitUpdateRequest {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectRateLimitUpdateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2345,6 +2429,7 @@ impl crate::runtime::de::Fit for ProjectRateLimitUpdateRequest {
 impl ProjectRateLimitUpdateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             max_requests_per_1_minute: ::std::option::Option::None,
@@ -2357,6 +2442,7 @@ impl ProjectRateLimitUpdateRequest {
         }
     }
     /// Sets `max_requests_per_1_minute`.
+    #[inline]
     pub fn max_requests_per_1_minute(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -2365,6 +2451,7 @@ impl ProjectRateLimitUpdateRequest {
         self
     }
     /// Sets `max_tokens_per_1_minute`.
+    #[inline]
     pub fn max_tokens_per_1_minute(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -2373,6 +2460,7 @@ impl ProjectRateLimitUpdateRequest {
         self
     }
     /// Sets `max_images_per_1_minute`.
+    #[inline]
     pub fn max_images_per_1_minute(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -2381,6 +2469,7 @@ impl ProjectRateLimitUpdateRequest {
         self
     }
     /// Sets `max_audio_megabytes_per_1_minute`.
+    #[inline]
     pub fn max_audio_megabytes_per_1_minute(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -2391,6 +2480,7 @@ impl ProjectRateLimitUpdateRequest {
         self
     }
     /// Sets `max_requests_per_1_day`.
+    #[inline]
     pub fn max_requests_per_1_day(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -2399,6 +2489,7 @@ impl ProjectRateLimitUpdateRequest {
         self
     }
     /// Sets `batch_1_day_max_input_tokens`.
+    #[inline]
     pub fn batch_1_day_max_input_tokens(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -2493,6 +2584,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccount {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectServiceAccount {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2577,6 +2669,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKey {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectServiceAccountApiKey {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2596,6 +2689,7 @@ pub enum ProjectServiceAccountApiKeyObject {
 #[cfg(feature = "projects")]
 impl ProjectServiceAccountApiKeyObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectServiceAccountApiKey => {
@@ -2607,6 +2701,7 @@ impl ProjectServiceAccountApiKeyObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectServiceAccountApiKeyObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.service_account.api_key" => {
@@ -2618,6 +2713,7 @@ impl ::std::convert::From<&str> for ProjectServiceAccountApiKeyObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectServiceAccountApiKeyObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2641,6 +2737,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKeyObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectServiceAccountApiKeyObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2651,6 +2748,7 @@ impl crate::runtime::de::Fit for ProjectServiceAccountApiKeyObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectServiceAccountApiKeyObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectServiceAccountApiKey
     }
@@ -2723,6 +2821,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateRequest {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectServiceAccountCreateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2732,6 +2831,7 @@ impl crate::runtime::de::Fit for ProjectServiceAccountCreateRequest {
 impl ProjectServiceAccountCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
@@ -2740,6 +2840,7 @@ impl ProjectServiceAccountCreateRequest {
         }
     }
     /// Sets `create_service_account_only`.
+    #[inline]
     pub fn create_service_account_only(
         mut self,
         value: impl ::std::convert::Into<bool>,
@@ -2842,6 +2943,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponse {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2861,6 +2963,7 @@ pub enum ProjectServiceAccountCreateResponseObject {
 #[cfg(feature = "projects")]
 impl ProjectServiceAccountCreateResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectServiceAccount => {
@@ -2872,6 +2975,7 @@ impl ProjectServiceAccountCreateResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectServiceAccountCreateResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.service_account" => {
@@ -2883,6 +2987,7 @@ impl ::std::convert::From<&str> for ProjectServiceAccountCreateResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectServiceAccountCreateResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2906,6 +3011,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseObjec
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2916,6 +3022,7 @@ impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectServiceAccountCreateResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectServiceAccount
     }
@@ -2937,6 +3044,7 @@ pub enum ProjectServiceAccountCreateResponseRole {
 #[cfg(feature = "projects")]
 impl ProjectServiceAccountCreateResponseRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Member => "member",
@@ -2947,6 +3055,7 @@ impl ProjectServiceAccountCreateResponseRole {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectServiceAccountCreateResponseRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "member" => Self::Member,
@@ -2957,6 +3066,7 @@ impl ::std::convert::From<&str> for ProjectServiceAccountCreateResponseRole {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectServiceAccountCreateResponseRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2980,6 +3090,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseRole 
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponseRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3058,6 +3169,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponse {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectServiceAccountDeleteResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -3077,6 +3189,7 @@ pub enum ProjectServiceAccountDeleteResponseObject {
 #[cfg(feature = "projects")]
 impl ProjectServiceAccountDeleteResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectServiceAccountDeleted => {
@@ -3088,6 +3201,7 @@ impl ProjectServiceAccountDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectServiceAccountDeleteResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.service_account.deleted" => {
@@ -3099,6 +3213,7 @@ impl ::std::convert::From<&str> for ProjectServiceAccountDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectServiceAccountDeleteResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3122,6 +3237,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponseObjec
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectServiceAccountDeleteResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3132,6 +3248,7 @@ impl crate::runtime::de::Fit for ProjectServiceAccountDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectServiceAccountDeleteResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectServiceAccountDeleted
     }
@@ -3216,6 +3333,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponse {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectServiceAccountListResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -3235,6 +3353,7 @@ pub enum ProjectServiceAccountListResponseObject {
 #[cfg(feature = "projects")]
 impl ProjectServiceAccountListResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -3244,6 +3363,7 @@ impl ProjectServiceAccountListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectServiceAccountListResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -3253,6 +3373,7 @@ impl ::std::convert::From<&str> for ProjectServiceAccountListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectServiceAccountListResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3276,6 +3397,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponseObject 
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectServiceAccountListResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3286,6 +3408,7 @@ impl crate::runtime::de::Fit for ProjectServiceAccountListResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectServiceAccountListResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -3305,6 +3428,7 @@ pub enum ProjectServiceAccountObject {
 #[cfg(feature = "projects")]
 impl ProjectServiceAccountObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectServiceAccount => {
@@ -3316,6 +3440,7 @@ impl ProjectServiceAccountObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectServiceAccountObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.service_account" => {
@@ -3327,6 +3452,7 @@ impl ::std::convert::From<&str> for ProjectServiceAccountObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectServiceAccountObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3350,6 +3476,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectServiceAccountObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3360,6 +3487,7 @@ impl crate::runtime::de::Fit for ProjectServiceAccountObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectServiceAccountObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectServiceAccount
     }
@@ -3383,6 +3511,7 @@ pub enum ProjectServiceAccountRole {
 #[cfg(feature = "projects")]
 impl ProjectServiceAccountRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Owner => "owner",
@@ -3394,6 +3523,7 @@ impl ProjectServiceAccountRole {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectServiceAccountRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "owner" => Self::Owner,
@@ -3405,6 +3535,7 @@ impl ::std::convert::From<&str> for ProjectServiceAccountRole {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectServiceAccountRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3428,6 +3559,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountRole {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectServiceAccountRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3498,6 +3630,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUpdateRequest {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectUpdateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3507,6 +3640,7 @@ impl crate::runtime::de::Fit for ProjectUpdateRequest {
 impl ProjectUpdateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             name: ::std::option::Option::None,
@@ -3515,6 +3649,7 @@ impl ProjectUpdateRequest {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3523,6 +3658,7 @@ impl ProjectUpdateRequest {
         self
     }
     /// Sets `external_key_id`.
+    #[inline]
     pub fn external_key_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3622,6 +3758,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUser {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectUser {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -3696,6 +3833,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserCreateRequest {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectUserCreateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3705,6 +3843,7 @@ impl crate::runtime::de::Fit for ProjectUserCreateRequest {
 impl ProjectUserCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(role: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             user_id: ::std::option::Option::None,
@@ -3714,6 +3853,7 @@ impl ProjectUserCreateRequest {
         }
     }
     /// Sets `user_id`.
+    #[inline]
     pub fn user_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3722,6 +3862,7 @@ impl ProjectUserCreateRequest {
         self
     }
     /// Sets `email`.
+    #[inline]
     pub fn email(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -3809,6 +3950,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponse {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectUserDeleteResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -3828,6 +3970,7 @@ pub enum ProjectUserDeleteResponseObject {
 #[cfg(feature = "projects")]
 impl ProjectUserDeleteResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectUserDeleted => "organization.project.user.deleted",
@@ -3837,6 +3980,7 @@ impl ProjectUserDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectUserDeleteResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.user.deleted" => Self::OrganizationProjectUserDeleted,
@@ -3846,6 +3990,7 @@ impl ::std::convert::From<&str> for ProjectUserDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectUserDeleteResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3869,6 +4014,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectUserDeleteResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3879,6 +4025,7 @@ impl crate::runtime::de::Fit for ProjectUserDeleteResponseObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectUserDeleteResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectUserDeleted
     }
@@ -3963,6 +4110,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserListResponse {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectUserListResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3982,6 +4130,7 @@ pub enum ProjectUserObject {
 #[cfg(feature = "projects")]
 impl ProjectUserObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationProjectUser => "organization.project.user",
@@ -3991,6 +4140,7 @@ impl ProjectUserObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for ProjectUserObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.project.user" => Self::OrganizationProjectUser,
@@ -4000,6 +4150,7 @@ impl ::std::convert::From<&str> for ProjectUserObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectUserObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4023,6 +4174,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserObject {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectUserObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4033,6 +4185,7 @@ impl crate::runtime::de::Fit for ProjectUserObject {
 }
 #[cfg(feature = "projects")]
 impl ::std::default::Default for ProjectUserObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationProjectUser
     }
@@ -4095,6 +4248,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserUpdateRequest {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectUserUpdateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4104,6 +4258,7 @@ impl crate::runtime::de::Fit for ProjectUserUpdateRequest {
 impl ProjectUserUpdateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             role: ::std::option::Option::None,
@@ -4111,6 +4266,7 @@ impl ProjectUserUpdateRequest {
         }
     }
     /// Sets `role`.
+    #[inline]
     pub fn role(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4165,6 +4321,7 @@ pub enum PublicProjectResidency {
 #[cfg(feature = "projects")]
 impl PublicProjectResidency {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Global => "GLOBAL",
@@ -4185,6 +4342,7 @@ impl PublicProjectResidency {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for PublicProjectResidency {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "GLOBAL" => Self::Global,
@@ -4205,6 +4363,7 @@ impl ::std::convert::From<&str> for PublicProjectResidency {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for PublicProjectResidency {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4228,6 +4387,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicProjectResidency {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for PublicProjectResidency {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4301,6 +4461,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBody {
 #[cfg(feature = "projects")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateProjectServiceAccountBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4310,6 +4471,7 @@ impl crate::runtime::de::Fit for UpdateProjectServiceAccountBody {
 impl UpdateProjectServiceAccountBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             name: ::std::option::Option::None,
@@ -4318,6 +4480,7 @@ impl UpdateProjectServiceAccountBody {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4326,6 +4489,7 @@ impl UpdateProjectServiceAccountBody {
         self
     }
     /// Sets `role`.
+    #[inline]
     pub fn role(
         mut self,
         value: impl ::std::convert::Into<super::UpdateProjectServiceAccountBodyRole>,
@@ -4360,6 +4524,7 @@ pub enum UpdateProjectServiceAccountBodyRole {
 #[cfg(feature = "projects")]
 impl UpdateProjectServiceAccountBodyRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Member => "member",
@@ -4370,6 +4535,7 @@ impl UpdateProjectServiceAccountBodyRole {
 }
 #[cfg(feature = "projects")]
 impl ::std::convert::From<&str> for UpdateProjectServiceAccountBodyRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "member" => Self::Member,
@@ -4380,6 +4546,7 @@ impl ::std::convert::From<&str> for UpdateProjectServiceAccountBodyRole {
 }
 #[cfg(feature = "projects")]
 impl ::std::fmt::Display for UpdateProjectServiceAccountBodyRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4403,6 +4570,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBodyRole {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for UpdateProjectServiceAccountBodyRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

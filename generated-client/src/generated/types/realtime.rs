@@ -84,6 +84,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AudioTranscription {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -93,6 +94,7 @@ impl crate::runtime::de::Fit for AudioTranscription {
 impl AudioTranscription {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             model: ::std::option::Option::None,
@@ -105,6 +107,7 @@ impl AudioTranscription {
         }
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<super::AudioTranscriptionModel>,
@@ -113,6 +116,7 @@ impl AudioTranscription {
         self
     }
     /// Sets `language`.
+    #[inline]
     pub fn language(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -121,6 +125,7 @@ impl AudioTranscription {
         self
     }
     /// Sets `languages`.
+    #[inline]
     pub fn languages(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -129,6 +134,7 @@ impl AudioTranscription {
         self
     }
     /// Sets `keywords`.
+    #[inline]
     pub fn keywords(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -137,6 +143,7 @@ impl AudioTranscription {
         self
     }
     /// Sets `prompt`.
+    #[inline]
     pub fn prompt(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -145,6 +152,7 @@ impl AudioTranscription {
         self
     }
     /// Sets `delay`.
+    #[inline]
     pub fn delay(
         mut self,
         value: impl ::std::convert::Into<super::AudioTranscriptionDelay>,
@@ -185,6 +193,7 @@ pub enum AudioTranscriptionDelay {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl AudioTranscriptionDelay {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Minimal => "minimal",
@@ -198,6 +207,7 @@ impl AudioTranscriptionDelay {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AudioTranscriptionDelay {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "minimal" => Self::Minimal,
@@ -211,6 +221,7 @@ impl ::std::convert::From<&str> for AudioTranscriptionDelay {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for AudioTranscriptionDelay {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -234,6 +245,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionDelay {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AudioTranscriptionDelay {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -300,30 +312,35 @@ impl AudioTranscriptionModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AudioTranscriptionModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for AudioTranscriptionModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for AudioTranscriptionModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AudioTranscriptionModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -403,6 +420,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AudioTranscriptionResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -465,30 +483,35 @@ impl AudioTranscriptionResponseModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for AudioTranscriptionResponseModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for AudioTranscriptionResponseModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for AudioTranscriptionResponseModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AudioTranscriptionResponseModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -510,6 +533,7 @@ pub enum NoiseReductionType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl NoiseReductionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NearField => "near_field",
@@ -520,6 +544,7 @@ impl NoiseReductionType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for NoiseReductionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "near_field" => Self::NearField,
@@ -530,6 +555,7 @@ impl ::std::convert::From<&str> for NoiseReductionType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for NoiseReductionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -553,6 +579,7 @@ impl<'de> ::serde::Deserialize<'de> for NoiseReductionType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for NoiseReductionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -623,6 +650,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PcmAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -633,6 +661,7 @@ impl crate::runtime::de::Fit for PcmAudioFormat {
 impl PcmAudioFormat {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -641,6 +670,7 @@ impl PcmAudioFormat {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeAudioFormatsAudioPcmType>,
@@ -649,6 +679,7 @@ impl PcmAudioFormat {
         self
     }
     /// Sets `rate`.
+    #[inline]
     pub fn rate(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.rate = ::std::option::Option::Some(value.into());
         self
@@ -718,6 +749,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PcmaAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -728,6 +760,7 @@ impl crate::runtime::de::Fit for PcmaAudioFormat {
 impl PcmaAudioFormat {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -735,6 +768,7 @@ impl PcmaAudioFormat {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeAudioFormatsAudioPcmaType>,
@@ -807,6 +841,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PcmuAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -817,6 +852,7 @@ impl crate::runtime::de::Fit for PcmuAudioFormat {
 impl PcmuAudioFormat {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -824,6 +860,7 @@ impl PcmuAudioFormat {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeAudioFormatsAudioPcmuType>,
@@ -899,6 +936,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormats {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeAudioFormats {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::AudioPcm(value) => crate::runtime::de::Fit::misfit(value),
@@ -910,18 +948,21 @@ impl crate::runtime::de::Fit for RealtimeAudioFormats {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::PcmAudioFormat> for RealtimeAudioFormats {
+    #[inline]
     fn from(value: super::PcmAudioFormat) -> Self {
         Self::AudioPcm(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::PcmuAudioFormat> for RealtimeAudioFormats {
+    #[inline]
     fn from(value: super::PcmuAudioFormat) -> Self {
         Self::AudioPcmu(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::PcmaAudioFormat> for RealtimeAudioFormats {
+    #[inline]
     fn from(value: super::PcmaAudioFormat) -> Self {
         Self::AudioPcma(value)
     }
@@ -941,6 +982,7 @@ pub enum RealtimeAudioFormatsAudioPcmType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeAudioFormatsAudioPcmType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AudioPcm => "audio/pcm",
@@ -950,6 +992,7 @@ impl RealtimeAudioFormatsAudioPcmType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "audio/pcm" => Self::AudioPcm,
@@ -959,6 +1002,7 @@ impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeAudioFormatsAudioPcmType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -982,6 +1026,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -992,6 +1037,7 @@ impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeAudioFormatsAudioPcmType {
+    #[inline]
     fn default() -> Self {
         Self::AudioPcm
     }
@@ -1011,6 +1057,7 @@ pub enum RealtimeAudioFormatsAudioPcmaType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeAudioFormatsAudioPcmaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AudioPcma => "audio/pcma",
@@ -1020,6 +1067,7 @@ impl RealtimeAudioFormatsAudioPcmaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "audio/pcma" => Self::AudioPcma,
@@ -1029,6 +1077,7 @@ impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeAudioFormatsAudioPcmaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1052,6 +1101,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1062,6 +1112,7 @@ impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeAudioFormatsAudioPcmaType {
+    #[inline]
     fn default() -> Self {
         Self::AudioPcma
     }
@@ -1081,6 +1132,7 @@ pub enum RealtimeAudioFormatsAudioPcmuType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeAudioFormatsAudioPcmuType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AudioPcmu => "audio/pcmu",
@@ -1090,6 +1142,7 @@ impl RealtimeAudioFormatsAudioPcmuType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmuType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "audio/pcmu" => Self::AudioPcmu,
@@ -1099,6 +1152,7 @@ impl ::std::convert::From<&str> for RealtimeAudioFormatsAudioPcmuType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeAudioFormatsAudioPcmuType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1122,6 +1176,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmuType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmuType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1132,6 +1187,7 @@ impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmuType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeAudioFormatsAudioPcmuType {
+    #[inline]
     fn default() -> Self {
         Self::AudioPcmu
     }
@@ -1155,6 +1211,7 @@ pub struct RealtimeCallCreateRequest {
 impl RealtimeCallCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(sdp: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             sdp: sdp.into(),
@@ -1162,6 +1219,7 @@ impl RealtimeCallCreateRequest {
         }
     }
     /// Sets `session`.
+    #[inline]
     pub fn session(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeSessionCreateRequestGa>,
@@ -1175,6 +1233,7 @@ impl RealtimeCallCreateRequest {
 impl RealtimeCallCreateRequest {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -1245,6 +1304,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallReferRequest {
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeCallReferRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1254,6 +1314,7 @@ impl crate::runtime::de::Fit for RealtimeCallReferRequest {
 impl RealtimeCallReferRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(target_uri: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             target_uri: target_uri.into(),
@@ -1328,6 +1389,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallRejectRequest {
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeCallRejectRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1337,6 +1399,7 @@ impl crate::runtime::de::Fit for RealtimeCallRejectRequest {
 impl RealtimeCallRejectRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             status_code: ::std::option::Option::None,
@@ -1344,6 +1407,7 @@ impl RealtimeCallRejectRequest {
         }
     }
     /// Sets `status_code`.
+    #[inline]
     pub fn status_code(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.status_code = ::std::option::Option::Some(value.into());
         self
@@ -1431,6 +1495,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequest {
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1440,6 +1505,7 @@ impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequest {
 impl RealtimeCreateClientSecretRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             expires_after: ::std::option::Option::None,
@@ -1448,6 +1514,7 @@ impl RealtimeCreateClientSecretRequest {
         }
     }
     /// Sets `expires_after`.
+    #[inline]
     pub fn expires_after(
         mut self,
         value: impl ::std::convert::Into<
@@ -1458,6 +1525,7 @@ impl RealtimeCreateClientSecretRequest {
         self
     }
     /// Sets `session`.
+    #[inline]
     pub fn session(
         mut self,
         value: impl ::std::convert::Into<
@@ -1492,6 +1560,7 @@ pub enum RealtimeCreateClientSecretRequestAnchor {
 #[cfg(feature = "realtime")]
 impl RealtimeCreateClientSecretRequestAnchor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "created_at",
@@ -1501,6 +1570,7 @@ impl RealtimeCreateClientSecretRequestAnchor {
 }
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<&str> for RealtimeCreateClientSecretRequestAnchor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "created_at" => Self::CreatedAt,
@@ -1510,6 +1580,7 @@ impl ::std::convert::From<&str> for RealtimeCreateClientSecretRequestAnchor {
 }
 #[cfg(feature = "realtime")]
 impl ::std::fmt::Display for RealtimeCreateClientSecretRequestAnchor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1533,6 +1604,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequestAnchor 
 }
 #[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequestAnchor {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1543,6 +1615,7 @@ impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequestAnchor {
 }
 #[cfg(feature = "realtime")]
 impl ::std::default::Default for RealtimeCreateClientSecretRequestAnchor {
+    #[inline]
     fn default() -> Self {
         Self::CreatedAt
     }
@@ -1614,6 +1687,7 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeCreateClientSecretRequestClientSecretExpiration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.anchor.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -1624,6 +1698,7 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
 impl RealtimeCreateClientSecretRequestClientSecretExpiration {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             anchor: ::std::option::Option::None,
@@ -1632,6 +1707,7 @@ impl RealtimeCreateClientSecretRequestClientSecretExpiration {
         }
     }
     /// Sets `anchor`.
+    #[inline]
     pub fn anchor(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeCreateClientSecretRequestAnchor>,
@@ -1640,6 +1716,7 @@ impl RealtimeCreateClientSecretRequestClientSecretExpiration {
         self
     }
     /// Sets `seconds`.
+    #[inline]
     pub fn seconds(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.seconds = ::std::option::Option::Some(value.into());
         self
@@ -1723,6 +1800,7 @@ for RealtimeCreateClientSecretRequestSessionConfiguration {
 }
 #[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequestSessionConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
@@ -1734,6 +1812,7 @@ impl crate::runtime::de::Fit for RealtimeCreateClientSecretRequestSessionConfigu
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestGa>
 for RealtimeCreateClientSecretRequestSessionConfiguration {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateRequestGa) -> Self {
         Self::Realtime(value)
     }
@@ -1741,6 +1820,7 @@ for RealtimeCreateClientSecretRequestSessionConfiguration {
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeTranscriptionSessionCreateRequestGa>
 for RealtimeCreateClientSecretRequestSessionConfiguration {
+    #[inline]
     fn from(value: super::RealtimeTranscriptionSessionCreateRequestGa) -> Self {
         Self::Transcription(value)
     }
@@ -1817,6 +1897,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretResponse {
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeCreateClientSecretResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1890,6 +1971,7 @@ for RealtimeCreateClientSecretResponseSessionConfiguration {
 }
 #[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeCreateClientSecretResponseSessionConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
@@ -1901,6 +1983,7 @@ impl crate::runtime::de::Fit for RealtimeCreateClientSecretResponseSessionConfig
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGa>
 for RealtimeCreateClientSecretResponseSessionConfiguration {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateResponseGa) -> Self {
         Self::Realtime(value)
     }
@@ -1908,6 +1991,7 @@ for RealtimeCreateClientSecretResponseSessionConfiguration {
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeTranscriptionSessionCreateResponseGa>
 for RealtimeCreateClientSecretResponseSessionConfiguration {
+    #[inline]
     fn from(value: super::RealtimeTranscriptionSessionCreateResponseGa) -> Self {
         Self::Transcription(value)
     }
@@ -1984,6 +2068,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeFunctionTool {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -1994,6 +2079,7 @@ impl crate::runtime::de::Fit for RealtimeFunctionTool {
 impl RealtimeFunctionTool {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -2004,6 +2090,7 @@ impl RealtimeFunctionTool {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeFunctionToolType>,
@@ -2012,6 +2099,7 @@ impl RealtimeFunctionTool {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2020,6 +2108,7 @@ impl RealtimeFunctionTool {
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2028,6 +2117,7 @@ impl RealtimeFunctionTool {
         self
     }
     /// Sets `parameters`.
+    #[inline]
     pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
         self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -2057,6 +2147,7 @@ pub enum RealtimeFunctionToolType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeFunctionToolType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -2066,6 +2157,7 @@ impl RealtimeFunctionToolType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeFunctionToolType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -2075,6 +2167,7 @@ impl ::std::convert::From<&str> for RealtimeFunctionToolType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeFunctionToolType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2098,6 +2191,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionToolType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeFunctionToolType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2108,6 +2202,7 @@ impl crate::runtime::de::Fit for RealtimeFunctionToolType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeFunctionToolType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -2167,6 +2262,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeReasoning {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2176,6 +2272,7 @@ impl crate::runtime::de::Fit for RealtimeReasoning {
 impl RealtimeReasoning {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             effort: ::std::option::Option::None,
@@ -2183,6 +2280,7 @@ impl RealtimeReasoning {
         }
     }
     /// Sets `effort`.
+    #[inline]
     pub fn effort(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeReasoningEffort>,
@@ -2223,6 +2321,7 @@ pub enum RealtimeReasoningEffort {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeReasoningEffort {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Minimal => "minimal",
@@ -2236,6 +2335,7 @@ impl RealtimeReasoningEffort {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeReasoningEffort {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "minimal" => Self::Minimal,
@@ -2249,6 +2349,7 @@ impl ::std::convert::From<&str> for RealtimeReasoningEffort {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeReasoningEffort {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2272,6 +2373,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoningEffort {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeReasoningEffort {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2456,6 +2558,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2465,6 +2568,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequest {
 impl RealtimeSessionCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         client_secret: impl ::std::convert::Into<
             super::RealtimeSessionCreateRequestClientSecret,
@@ -2491,11 +2595,13 @@ impl RealtimeSessionCreateRequest {
         }
     }
     /// Sets `modalities`.
+    #[inline]
     pub fn modalities(mut self, value: impl ::serde::Serialize) -> Self {
         self.modalities = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
     }
     /// Sets `instructions`.
+    #[inline]
     pub fn instructions(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2504,6 +2610,7 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `voice`.
+    #[inline]
     pub fn voice(
         mut self,
         value: impl ::std::convert::Into<super::VoiceIdsOrCustomVoice>,
@@ -2512,6 +2619,7 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `input_audio_format`.
+    #[inline]
     pub fn input_audio_format(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2520,6 +2628,7 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `output_audio_format`.
+    #[inline]
     pub fn output_audio_format(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2528,6 +2637,7 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `input_audio_transcription`.
+    #[inline]
     pub fn input_audio_transcription(
         mut self,
         value: impl ::std::convert::Into<
@@ -2538,11 +2648,13 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `speed`.
+    #[inline]
     pub fn speed(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.speed = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `tracing`.
+    #[inline]
     pub fn tracing(
         mut self,
         value: impl ::std::convert::Into<
@@ -2553,6 +2665,7 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `turn_detection`.
+    #[inline]
     pub fn turn_detection(
         mut self,
         value: impl ::std::convert::Into<
@@ -2563,6 +2676,7 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<
@@ -2573,6 +2687,7 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `tool_choice`.
+    #[inline]
     pub fn tool_choice(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2581,11 +2696,13 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `temperature`.
+    #[inline]
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.temperature = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_response_output_tokens`.
+    #[inline]
     pub fn max_response_output_tokens(
         mut self,
         value: impl ::std::convert::Into<
@@ -2596,6 +2713,7 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `truncation`.
+    #[inline]
     pub fn truncation(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeTruncation>,
@@ -2604,6 +2722,7 @@ impl RealtimeSessionCreateRequest {
         self
     }
     /// Sets `prompt`.
+    #[inline]
     pub fn prompt(mut self, value: impl ::std::convert::Into<super::Prompt>) -> Self {
         self.prompt = ::std::option::Option::Some(value.into());
         self
@@ -2683,6 +2802,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestClientSecret {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2692,6 +2812,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestClientSecret {
 impl RealtimeSessionCreateRequestClientSecret {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         value: impl ::std::convert::Into<::std::string::String>,
         expires_at: impl ::std::convert::Into<i64>,
@@ -2875,6 +2996,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGa {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2884,6 +3006,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGa {
 impl RealtimeSessionCreateRequestGa {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::RealtimeSessionCreateRequestGaType::Realtime,
@@ -2904,6 +3027,7 @@ impl RealtimeSessionCreateRequestGa {
         }
     }
     /// Sets `output_modalities`.
+    #[inline]
     pub fn output_modalities(
         mut self,
         value: impl ::std::convert::Into<
@@ -2914,6 +3038,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeSessionCreateRequestGaModel>,
@@ -2922,6 +3047,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `instructions`.
+    #[inline]
     pub fn instructions(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2930,6 +3056,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `audio`.
+    #[inline]
     pub fn audio(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeSessionCreateRequestGaAudio>,
@@ -2938,6 +3065,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `include`.
+    #[inline]
     pub fn include(
         mut self,
         value: impl ::std::convert::Into<
@@ -2948,6 +3076,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `tracing`.
+    #[inline]
     pub fn tracing(
         mut self,
         value: impl ::std::convert::Into<
@@ -2958,6 +3087,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `tools`.
+    #[inline]
     pub fn tools(
         mut self,
         value: impl ::std::convert::Into<
@@ -2968,6 +3098,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `tool_choice`.
+    #[inline]
     pub fn tool_choice(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeSessionCreateRequestGaToolChoice>,
@@ -2976,6 +3107,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `parallel_tool_calls`.
+    #[inline]
     pub fn parallel_tool_calls(
         mut self,
         value: impl ::std::convert::Into<bool>,
@@ -2984,6 +3116,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `reasoning`.
+    #[inline]
     pub fn reasoning(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeReasoning>,
@@ -2992,6 +3125,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `max_output_tokens`.
+    #[inline]
     pub fn max_output_tokens(
         mut self,
         value: impl ::std::convert::Into<
@@ -3002,6 +3136,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `truncation`.
+    #[inline]
     pub fn truncation(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeTruncation>,
@@ -3010,6 +3145,7 @@ impl RealtimeSessionCreateRequestGa {
         self
     }
     /// Sets `prompt`.
+    #[inline]
     pub fn prompt(mut self, value: impl ::std::convert::Into<super::Prompt>) -> Self {
         self.prompt = ::std::option::Option::Some(value.into());
         self
@@ -3089,6 +3225,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3098,6 +3235,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaAudio {
 impl RealtimeSessionCreateRequestGaAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             input: ::std::option::Option::None,
@@ -3106,6 +3244,7 @@ impl RealtimeSessionCreateRequestGaAudio {
         }
     }
     /// Sets `input`.
+    #[inline]
     pub fn input(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeSessionCreateRequestGaInput>,
@@ -3114,6 +3253,7 @@ impl RealtimeSessionCreateRequestGaAudio {
         self
     }
     /// Sets `output`.
+    #[inline]
     pub fn output(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeSessionCreateRequestGaOutput>,
@@ -3146,6 +3286,7 @@ pub enum RealtimeSessionCreateRequestGaAuto {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -3155,6 +3296,7 @@ impl RealtimeSessionCreateRequestGaAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -3164,6 +3306,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3187,6 +3330,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3197,6 +3341,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestGaAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -3216,6 +3361,7 @@ pub enum RealtimeSessionCreateRequestGaIncludeItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ItemInputAudioTranscriptionLogprobs => {
@@ -3227,6 +3373,7 @@ impl RealtimeSessionCreateRequestGaIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "item.input_audio_transcription.logprobs" => {
@@ -3238,6 +3385,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3261,6 +3409,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaIncludeIte
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3271,6 +3420,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestGaIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
@@ -3355,6 +3505,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaInput {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaInput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3364,6 +3515,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaInput {
 impl RealtimeSessionCreateRequestGaInput {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             format: ::std::option::Option::None,
@@ -3374,6 +3526,7 @@ impl RealtimeSessionCreateRequestGaInput {
         }
     }
     /// Sets `format`.
+    #[inline]
     pub fn format(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeAudioFormats>,
@@ -3382,6 +3535,7 @@ impl RealtimeSessionCreateRequestGaInput {
         self
     }
     /// Sets `transcription`.
+    #[inline]
     pub fn transcription(
         mut self,
         value: impl ::std::convert::Into<super::AudioTranscription>,
@@ -3390,6 +3544,7 @@ impl RealtimeSessionCreateRequestGaInput {
         self
     }
     /// Sets `noise_reduction`.
+    #[inline]
     pub fn noise_reduction(
         mut self,
         value: impl ::std::convert::Into<
@@ -3400,6 +3555,7 @@ impl RealtimeSessionCreateRequestGaInput {
         self
     }
     /// Sets `turn_detection`.
+    #[inline]
     pub fn turn_detection(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeTurnDetection>,
@@ -3503,6 +3659,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaMaxOutputT
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaMaxOutputTokens {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
@@ -3512,6 +3669,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaMaxOutputTokens {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaMaxOutputTokens {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
@@ -3519,12 +3677,14 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaMaxOutputToken
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestGaMaxOutputTokens {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<i64> for RealtimeSessionCreateRequestGaMaxOutputTokens {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -3532,6 +3692,7 @@ impl ::std::convert::From<i64> for RealtimeSessionCreateRequestGaMaxOutputTokens
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestGaMaxOutputTokensInf>
 for RealtimeSessionCreateRequestGaMaxOutputTokens {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateRequestGaMaxOutputTokensInf) -> Self {
         Self::Inf(value)
     }
@@ -3551,6 +3712,7 @@ pub enum RealtimeSessionCreateRequestGaMaxOutputTokensInf {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inf => "inf",
@@ -3560,6 +3722,7 @@ impl RealtimeSessionCreateRequestGaMaxOutputTokensInf {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inf" => Self::Inf,
@@ -3569,6 +3732,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaMaxOutputToken
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3593,6 +3757,7 @@ for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3603,6 +3768,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaMaxOutputTokensIn
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
+    #[inline]
     fn default() -> Self {
         Self::Inf
     }
@@ -3718,12 +3884,14 @@ impl RealtimeSessionCreateRequestGaModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
@@ -3731,18 +3899,21 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaModel {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestGaModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -3805,6 +3976,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaNoiseReduc
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaNoiseReduction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3814,6 +3986,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaNoiseReduction {
 impl RealtimeSessionCreateRequestGaNoiseReduction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -3821,6 +3994,7 @@ impl RealtimeSessionCreateRequestGaNoiseReduction {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::NoiseReductionType>,
@@ -3908,6 +4082,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaOutput {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3917,6 +4092,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaOutput {
 impl RealtimeSessionCreateRequestGaOutput {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             format: ::std::option::Option::None,
@@ -3926,6 +4102,7 @@ impl RealtimeSessionCreateRequestGaOutput {
         }
     }
     /// Sets `format`.
+    #[inline]
     pub fn format(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeAudioFormats>,
@@ -3934,6 +4111,7 @@ impl RealtimeSessionCreateRequestGaOutput {
         self
     }
     /// Sets `voice`.
+    #[inline]
     pub fn voice(
         mut self,
         value: impl ::std::convert::Into<super::VoiceIdsOrCustomVoice>,
@@ -3942,6 +4120,7 @@ impl RealtimeSessionCreateRequestGaOutput {
         self
     }
     /// Sets `speed`.
+    #[inline]
     pub fn speed(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.speed = ::std::option::Option::Some(value.into());
         self
@@ -3973,6 +4152,7 @@ pub enum RealtimeSessionCreateRequestGaOutputModalitiesItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaOutputModalitiesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -3983,6 +4163,7 @@ impl RealtimeSessionCreateRequestGaOutputModalitiesItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaOutputModalitiesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -3993,6 +4174,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaOutputModaliti
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaOutputModalitiesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4017,6 +4199,7 @@ for RealtimeSessionCreateRequestGaOutputModalitiesItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaOutputModalitiesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4132,6 +4315,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolChoice {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
@@ -4142,6 +4326,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolChoice {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaToolChoice {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value))
     }
@@ -4149,6 +4334,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaToolChoice {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestGaToolChoice {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value.as_str()))
     }
@@ -4156,6 +4342,7 @@ for RealtimeSessionCreateRequestGaToolChoice {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceFunction>
 for RealtimeSessionCreateRequestGaToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceFunction) -> Self {
         Self::ToolChoiceFunction(value)
     }
@@ -4163,6 +4350,7 @@ for RealtimeSessionCreateRequestGaToolChoice {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceMcp>
 for RealtimeSessionCreateRequestGaToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceMcp) -> Self {
         Self::ToolChoiceMcp(value)
     }
@@ -4170,6 +4358,7 @@ for RealtimeSessionCreateRequestGaToolChoice {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceOptions>
 for RealtimeSessionCreateRequestGaToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::ToolChoiceOptions(value)
     }
@@ -4232,6 +4421,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolsItem 
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Function(value) => crate::runtime::de::Fit::misfit(value),
@@ -4242,6 +4432,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolsItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpTool> for RealtimeSessionCreateRequestGaToolsItem {
+    #[inline]
     fn from(value: super::McpTool) -> Self {
         Self::Mcp(value)
     }
@@ -4249,6 +4440,7 @@ impl ::std::convert::From<super::McpTool> for RealtimeSessionCreateRequestGaTool
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeFunctionTool>
 for RealtimeSessionCreateRequestGaToolsItem {
+    #[inline]
     fn from(value: super::RealtimeFunctionTool) -> Self {
         Self::Function(value)
     }
@@ -4345,6 +4537,7 @@ for RealtimeSessionCreateRequestGaTracingConfiguration {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaTracingConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -4354,6 +4547,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaTracingConfigurat
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaTracingConfiguration {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -4361,6 +4555,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaTracingConfigu
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestGaTracingConfiguration {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -4368,6 +4563,7 @@ for RealtimeSessionCreateRequestGaTracingConfiguration {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestGaAuto>
 for RealtimeSessionCreateRequestGaTracingConfiguration {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateRequestGaAuto) -> Self {
         Self::Auto(value)
     }
@@ -4376,6 +4572,7 @@ for RealtimeSessionCreateRequestGaTracingConfiguration {
 impl ::std::convert::From<
     super::RealtimeSessionCreateRequestGaTracingTracingConfiguration,
 > for RealtimeSessionCreateRequestGaTracingConfiguration {
+    #[inline]
     fn from(
         value: super::RealtimeSessionCreateRequestGaTracingTracingConfiguration,
     ) -> Self {
@@ -4454,6 +4651,7 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4463,6 +4661,7 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
 impl RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             workflow_name: ::std::option::Option::None,
@@ -4472,6 +4671,7 @@ impl RealtimeSessionCreateRequestGaTracingTracingConfiguration {
         }
     }
     /// Sets `workflow_name`.
+    #[inline]
     pub fn workflow_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4480,6 +4680,7 @@ impl RealtimeSessionCreateRequestGaTracingTracingConfiguration {
         self
     }
     /// Sets `group_id`.
+    #[inline]
     pub fn group_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4488,6 +4689,7 @@ impl RealtimeSessionCreateRequestGaTracingTracingConfiguration {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(mut self, value: impl ::serde::Serialize) -> Self {
         self.metadata = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -4517,6 +4719,7 @@ pub enum RealtimeSessionCreateRequestGaType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestGaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Realtime => "realtime",
@@ -4526,6 +4729,7 @@ impl RealtimeSessionCreateRequestGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime" => Self::Realtime,
@@ -4535,6 +4739,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestGaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4558,6 +4763,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4568,6 +4774,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestGaType {
+    #[inline]
     fn default() -> Self {
         Self::Realtime
     }
@@ -4631,6 +4838,7 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestInputAudioTranscription {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4640,6 +4848,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestInputAudioTranscrip
 impl RealtimeSessionCreateRequestInputAudioTranscription {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             model: ::std::option::Option::None,
@@ -4647,6 +4856,7 @@ impl RealtimeSessionCreateRequestInputAudioTranscription {
         }
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4754,6 +4964,7 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokens {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
@@ -4763,6 +4974,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestMaxResponseOutputTo
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
@@ -4770,12 +4982,14 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestMaxResponseOutpu
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<i64> for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -4783,6 +4997,7 @@ impl ::std::convert::From<i64> for RealtimeSessionCreateRequestMaxResponseOutput
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestMaxResponseOutputTokensInf>
 for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    #[inline]
     fn from(
         value: super::RealtimeSessionCreateRequestMaxResponseOutputTokensInf,
     ) -> Self {
@@ -4804,6 +5019,7 @@ pub enum RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inf => "inf",
@@ -4814,6 +5030,7 @@ impl RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inf" => Self::Inf,
@@ -4823,6 +5040,7 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4847,6 +5065,7 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4857,6 +5076,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestMaxResponseOutputTo
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
+    #[inline]
     fn default() -> Self {
         Self::Inf
     }
@@ -4936,6 +5156,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -4946,6 +5167,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestToolsItem {
 impl RealtimeSessionCreateRequestToolsItem {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -4956,6 +5178,7 @@ impl RealtimeSessionCreateRequestToolsItem {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<
@@ -4966,6 +5189,7 @@ impl RealtimeSessionCreateRequestToolsItem {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4974,6 +5198,7 @@ impl RealtimeSessionCreateRequestToolsItem {
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -4982,6 +5207,7 @@ impl RealtimeSessionCreateRequestToolsItem {
         self
     }
     /// Sets `parameters`.
+    #[inline]
     pub fn parameters(mut self, value: impl ::serde::Serialize) -> Self {
         self.parameters = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -5011,6 +5237,7 @@ pub enum RealtimeSessionCreateRequestToolsItemType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestToolsItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -5020,6 +5247,7 @@ impl RealtimeSessionCreateRequestToolsItemType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestToolsItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -5029,6 +5257,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestToolsItemType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestToolsItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5052,6 +5281,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItemTyp
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestToolsItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5062,6 +5292,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestToolsItemType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestToolsItemType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -5081,6 +5312,7 @@ pub enum RealtimeSessionCreateRequestTracingAuto {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateRequestTracingAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -5090,6 +5322,7 @@ impl RealtimeSessionCreateRequestTracingAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestTracingAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -5099,6 +5332,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestTracingAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateRequestTracingAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5122,6 +5356,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracingAuto 
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracingAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5132,6 +5367,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracingAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateRequestTracingAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -5226,6 +5462,7 @@ for RealtimeSessionCreateRequestTracingConfiguration {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracingConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -5235,6 +5472,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTracingConfiguratio
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateRequestTracingConfiguration {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -5242,6 +5480,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateRequestTracingConfigura
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateRequestTracingConfiguration {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -5249,6 +5488,7 @@ for RealtimeSessionCreateRequestTracingConfiguration {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestTracingAuto>
 for RealtimeSessionCreateRequestTracingConfiguration {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateRequestTracingAuto) -> Self {
         Self::Auto(value)
     }
@@ -5256,6 +5496,7 @@ for RealtimeSessionCreateRequestTracingConfiguration {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestTracingTracingConfiguration>
 for RealtimeSessionCreateRequestTracingConfiguration {
+    #[inline]
     fn from(
         value: super::RealtimeSessionCreateRequestTracingTracingConfiguration,
     ) -> Self {
@@ -5334,6 +5575,7 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeSessionCreateRequestTracingTracingConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5343,6 +5585,7 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
 impl RealtimeSessionCreateRequestTracingTracingConfiguration {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             workflow_name: ::std::option::Option::None,
@@ -5352,6 +5595,7 @@ impl RealtimeSessionCreateRequestTracingTracingConfiguration {
         }
     }
     /// Sets `workflow_name`.
+    #[inline]
     pub fn workflow_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -5360,6 +5604,7 @@ impl RealtimeSessionCreateRequestTracingTracingConfiguration {
         self
     }
     /// Sets `group_id`.
+    #[inline]
     pub fn group_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -5368,6 +5613,7 @@ impl RealtimeSessionCreateRequestTracingTracingConfiguration {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(mut self, value: impl ::serde::Serialize) -> Self {
         self.metadata = ::std::option::Option::Some(crate::runtime::Json::new(value));
         self
@@ -5463,6 +5709,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetectio
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTurnDetection {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5472,6 +5719,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateRequestTurnDetection {
 impl RealtimeSessionCreateRequestTurnDetection {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -5482,6 +5730,7 @@ impl RealtimeSessionCreateRequestTurnDetection {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -5490,16 +5739,19 @@ impl RealtimeSessionCreateRequestTurnDetection {
         self
     }
     /// Sets `threshold`.
+    #[inline]
     pub fn threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.threshold = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `prefix_padding_ms`.
+    #[inline]
     pub fn prefix_padding_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.prefix_padding_ms = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `silence_duration_ms`.
+    #[inline]
     pub fn silence_duration_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.silence_duration_ms = ::std::option::Option::Some(value.into());
         self
@@ -5664,6 +5916,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5733,6 +5986,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseAudio {
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5909,6 +6163,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGa {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
             + crate::runtime::de::Fit::misfit(&self.object)
@@ -5979,6 +6234,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5998,6 +6254,7 @@ pub enum RealtimeSessionCreateResponseGaAuto {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -6007,6 +6264,7 @@ impl RealtimeSessionCreateResponseGaAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -6016,6 +6274,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6039,6 +6298,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6049,6 +6309,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaAuto {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -6068,6 +6329,7 @@ pub enum RealtimeSessionCreateResponseGaIncludeItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ItemInputAudioTranscriptionLogprobs => {
@@ -6079,6 +6341,7 @@ impl RealtimeSessionCreateResponseGaIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "item.input_audio_transcription.logprobs" => {
@@ -6090,6 +6353,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6113,6 +6377,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaIncludeIt
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6123,6 +6388,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
@@ -6207,6 +6473,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaInput {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaInput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6297,6 +6564,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutput
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaMaxOutputTokens {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
@@ -6306,6 +6574,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaMaxOutputTokens 
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaMaxOutputTokens {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
@@ -6313,12 +6582,14 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaMaxOutputToke
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateResponseGaMaxOutputTokens {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<i64> for RealtimeSessionCreateResponseGaMaxOutputTokens {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -6326,6 +6597,7 @@ impl ::std::convert::From<i64> for RealtimeSessionCreateResponseGaMaxOutputToken
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGaMaxOutputTokensInf>
 for RealtimeSessionCreateResponseGaMaxOutputTokens {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateResponseGaMaxOutputTokensInf) -> Self {
         Self::Inf(value)
     }
@@ -6345,6 +6617,7 @@ pub enum RealtimeSessionCreateResponseGaMaxOutputTokensInf {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inf => "inf",
@@ -6354,6 +6627,7 @@ impl RealtimeSessionCreateResponseGaMaxOutputTokensInf {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inf" => Self::Inf,
@@ -6363,6 +6637,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaMaxOutputToke
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6387,6 +6662,7 @@ for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6397,6 +6673,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaMaxOutputTokensI
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
+    #[inline]
     fn default() -> Self {
         Self::Inf
     }
@@ -6512,12 +6789,14 @@ impl RealtimeSessionCreateResponseGaModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
@@ -6525,18 +6804,21 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaModel {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateResponseGaModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -6599,6 +6881,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaNoiseRedu
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaNoiseReduction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6618,6 +6901,7 @@ pub enum RealtimeSessionCreateResponseGaObject {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeSession => "realtime.session",
@@ -6627,6 +6911,7 @@ impl RealtimeSessionCreateResponseGaObject {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.session" => Self::RealtimeSession,
@@ -6636,6 +6921,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaObject {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6659,6 +6945,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaObject {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6669,6 +6956,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaObject {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaObject {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeSession
     }
@@ -6743,6 +7031,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaOutput {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -6764,6 +7053,7 @@ pub enum RealtimeSessionCreateResponseGaOutputModalitiesItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaOutputModalitiesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -6774,6 +7064,7 @@ impl RealtimeSessionCreateResponseGaOutputModalitiesItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaOutputModalitiesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -6784,6 +7075,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaOutputModalit
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaOutputModalitiesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -6808,6 +7100,7 @@ for RealtimeSessionCreateResponseGaOutputModalitiesItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaOutputModalitiesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -6927,6 +7220,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolChoice {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
@@ -6937,6 +7231,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolChoice {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaToolChoice {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value))
     }
@@ -6944,6 +7239,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaToolChoice {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateResponseGaToolChoice {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value.as_str()))
     }
@@ -6951,6 +7247,7 @@ for RealtimeSessionCreateResponseGaToolChoice {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceFunction>
 for RealtimeSessionCreateResponseGaToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceFunction) -> Self {
         Self::ToolChoiceFunction(value)
     }
@@ -6958,6 +7255,7 @@ for RealtimeSessionCreateResponseGaToolChoice {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceMcp>
 for RealtimeSessionCreateResponseGaToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceMcp) -> Self {
         Self::ToolChoiceMcp(value)
     }
@@ -6965,6 +7263,7 @@ for RealtimeSessionCreateResponseGaToolChoice {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::ToolChoiceOptions>
 for RealtimeSessionCreateResponseGaToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::ToolChoiceOptions(value)
     }
@@ -7027,6 +7326,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolsItem
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Function(value) => crate::runtime::de::Fit::misfit(value),
@@ -7037,6 +7337,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolsItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::McpTool> for RealtimeSessionCreateResponseGaToolsItem {
+    #[inline]
     fn from(value: super::McpTool) -> Self {
         Self::Mcp(value)
     }
@@ -7044,6 +7345,7 @@ impl ::std::convert::From<super::McpTool> for RealtimeSessionCreateResponseGaToo
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeFunctionTool>
 for RealtimeSessionCreateResponseGaToolsItem {
+    #[inline]
     fn from(value: super::RealtimeFunctionTool) -> Self {
         Self::Function(value)
     }
@@ -7141,6 +7443,7 @@ for RealtimeSessionCreateResponseGaTracingConfiguration {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaTracingConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -7150,6 +7453,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaTracingConfigura
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaTracingConfiguration {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -7157,6 +7461,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaTracingConfig
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateResponseGaTracingConfiguration {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -7164,6 +7469,7 @@ for RealtimeSessionCreateResponseGaTracingConfiguration {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGaAuto>
 for RealtimeSessionCreateResponseGaTracingConfiguration {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateResponseGaAuto) -> Self {
         Self::Auto(value)
     }
@@ -7172,6 +7478,7 @@ for RealtimeSessionCreateResponseGaTracingConfiguration {
 impl ::std::convert::From<
     super::RealtimeSessionCreateResponseGaTracingTracingConfiguration,
 > for RealtimeSessionCreateResponseGaTracingConfiguration {
+    #[inline]
     fn from(
         value: super::RealtimeSessionCreateResponseGaTracingTracingConfiguration,
     ) -> Self {
@@ -7252,6 +7559,7 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7271,6 +7579,7 @@ pub enum RealtimeSessionCreateResponseGaType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeSessionCreateResponseGaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Realtime => "realtime",
@@ -7280,6 +7589,7 @@ impl RealtimeSessionCreateResponseGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime" => Self::Realtime,
@@ -7289,6 +7599,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseGaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7312,6 +7623,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7322,6 +7634,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeSessionCreateResponseGaType {
+    #[inline]
     fn default() -> Self {
         Self::Realtime
     }
@@ -7341,6 +7654,7 @@ pub enum RealtimeSessionCreateResponseIncludeItem {
 #[cfg(feature = "realtime")]
 impl RealtimeSessionCreateResponseIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ItemInputAudioTranscriptionLogprobs => {
@@ -7352,6 +7666,7 @@ impl RealtimeSessionCreateResponseIncludeItem {
 }
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "item.input_audio_transcription.logprobs" => {
@@ -7363,6 +7678,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseIncludeItem {
 }
 #[cfg(feature = "realtime")]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7386,6 +7702,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseIncludeItem
 }
 #[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7396,6 +7713,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseIncludeItem {
 }
 #[cfg(feature = "realtime")]
 impl ::std::default::Default for RealtimeSessionCreateResponseIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
@@ -7482,6 +7800,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInput {
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseInput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7567,6 +7886,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInputTurnDe
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseInputTurnDetection {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7657,6 +7977,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
 }
 #[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseMaxOutputTokens {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
@@ -7666,6 +7987,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseMaxOutputTokens {
 }
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseMaxOutputTokens {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
@@ -7673,12 +7995,14 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseMaxOutputTokens
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateResponseMaxOutputTokens {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<i64> for RealtimeSessionCreateResponseMaxOutputTokens {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -7686,6 +8010,7 @@ impl ::std::convert::From<i64> for RealtimeSessionCreateResponseMaxOutputTokens 
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseMaxOutputTokensInf>
 for RealtimeSessionCreateResponseMaxOutputTokens {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateResponseMaxOutputTokensInf) -> Self {
         Self::Inf(value)
     }
@@ -7705,6 +8030,7 @@ pub enum RealtimeSessionCreateResponseMaxOutputTokensInf {
 #[cfg(feature = "realtime")]
 impl RealtimeSessionCreateResponseMaxOutputTokensInf {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inf => "inf",
@@ -7714,6 +8040,7 @@ impl RealtimeSessionCreateResponseMaxOutputTokensInf {
 }
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseMaxOutputTokensInf {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inf" => Self::Inf,
@@ -7723,6 +8050,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseMaxOutputTokens
 }
 #[cfg(feature = "realtime")]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseMaxOutputTokensInf {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7746,6 +8074,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
 }
 #[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseMaxOutputTokensInf {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7756,6 +8085,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseMaxOutputTokensInf
 }
 #[cfg(feature = "realtime")]
 impl ::std::default::Default for RealtimeSessionCreateResponseMaxOutputTokensInf {
+    #[inline]
     fn default() -> Self {
         Self::Inf
     }
@@ -7818,6 +8148,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseNoiseReduct
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseNoiseReduction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7892,6 +8223,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseOutput {
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -7911,6 +8243,7 @@ pub enum RealtimeSessionCreateResponseTracingAuto {
 #[cfg(feature = "realtime")]
 impl RealtimeSessionCreateResponseTracingAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -7920,6 +8253,7 @@ impl RealtimeSessionCreateResponseTracingAuto {
 }
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseTracingAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -7929,6 +8263,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseTracingAuto {
 }
 #[cfg(feature = "realtime")]
 impl ::std::fmt::Display for RealtimeSessionCreateResponseTracingAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7952,6 +8287,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTracingAuto
 }
 #[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTracingAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -7962,6 +8298,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTracingAuto {
 }
 #[cfg(feature = "realtime")]
 impl ::std::default::Default for RealtimeSessionCreateResponseTracingAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -8058,6 +8395,7 @@ for RealtimeSessionCreateResponseTracingConfiguration {
 }
 #[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTracingConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -8067,6 +8405,7 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTracingConfigurati
 }
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<&str> for RealtimeSessionCreateResponseTracingConfiguration {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -8074,6 +8413,7 @@ impl ::std::convert::From<&str> for RealtimeSessionCreateResponseTracingConfigur
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionCreateResponseTracingConfiguration {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -8081,6 +8421,7 @@ for RealtimeSessionCreateResponseTracingConfiguration {
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseTracingAuto>
 for RealtimeSessionCreateResponseTracingConfiguration {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateResponseTracingAuto) -> Self {
         Self::Auto(value)
     }
@@ -8089,6 +8430,7 @@ for RealtimeSessionCreateResponseTracingConfiguration {
 impl ::std::convert::From<
     super::RealtimeSessionCreateResponseTracingTracingConfiguration,
 > for RealtimeSessionCreateResponseTracingConfiguration {
+    #[inline]
     fn from(
         value: super::RealtimeSessionCreateResponseTracingTracingConfiguration,
     ) -> Self {
@@ -8169,6 +8511,7 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeSessionCreateResponseTracingTracingConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8254,6 +8597,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTurnDetecti
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTurnDetection {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8361,6 +8705,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8370,6 +8715,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequest {
 impl RealtimeTranscriptionSessionCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             turn_detection: ::std::option::Option::None,
@@ -8381,6 +8727,7 @@ impl RealtimeTranscriptionSessionCreateRequest {
         }
     }
     /// Sets `turn_detection`.
+    #[inline]
     pub fn turn_detection(
         mut self,
         value: impl ::std::convert::Into<
@@ -8391,6 +8738,7 @@ impl RealtimeTranscriptionSessionCreateRequest {
         self
     }
     /// Sets `input_audio_noise_reduction`.
+    #[inline]
     pub fn input_audio_noise_reduction(
         mut self,
         value: impl ::std::convert::Into<
@@ -8401,6 +8749,7 @@ impl RealtimeTranscriptionSessionCreateRequest {
         self
     }
     /// Sets `input_audio_format`.
+    #[inline]
     pub fn input_audio_format(
         mut self,
         value: impl ::std::convert::Into<
@@ -8411,6 +8760,7 @@ impl RealtimeTranscriptionSessionCreateRequest {
         self
     }
     /// Sets `input_audio_transcription`.
+    #[inline]
     pub fn input_audio_transcription(
         mut self,
         value: impl ::std::convert::Into<super::AudioTranscription>,
@@ -8419,6 +8769,7 @@ impl RealtimeTranscriptionSessionCreateRequest {
         self
     }
     /// Sets `include`.
+    #[inline]
     pub fn include(
         mut self,
         value: impl ::std::convert::Into<
@@ -8512,6 +8863,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGa {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8521,6 +8873,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGa {
 impl RealtimeTranscriptionSessionCreateRequestGa {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::RealtimeTranscriptionSessionCreateRequestGaType::Transcription,
@@ -8530,6 +8883,7 @@ impl RealtimeTranscriptionSessionCreateRequestGa {
         }
     }
     /// Sets `audio`.
+    #[inline]
     pub fn audio(
         mut self,
         value: impl ::std::convert::Into<
@@ -8540,6 +8894,7 @@ impl RealtimeTranscriptionSessionCreateRequestGa {
         self
     }
     /// Sets `include`.
+    #[inline]
     pub fn include(
         mut self,
         value: impl ::std::convert::Into<
@@ -8622,6 +8977,7 @@ for RealtimeTranscriptionSessionCreateRequestGaAudio {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8631,6 +8987,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaAudi
 impl RealtimeTranscriptionSessionCreateRequestGaAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             input: ::std::option::Option::None,
@@ -8638,6 +8995,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaAudio {
         }
     }
     /// Sets `input`.
+    #[inline]
     pub fn input(
         mut self,
         value: impl ::std::convert::Into<
@@ -8672,6 +9030,7 @@ pub enum RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ItemInputAudioTranscriptionLogprobs => {
@@ -8684,6 +9043,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "item.input_audio_transcription.logprobs" => {
@@ -8695,6 +9055,7 @@ for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8719,6 +9080,7 @@ for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8729,6 +9091,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaIncl
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
@@ -8814,6 +9177,7 @@ for RealtimeTranscriptionSessionCreateRequestGaInput {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaInput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8823,6 +9187,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaInpu
 impl RealtimeTranscriptionSessionCreateRequestGaInput {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             format: ::std::option::Option::None,
@@ -8833,6 +9198,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaInput {
         }
     }
     /// Sets `format`.
+    #[inline]
     pub fn format(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeAudioFormats>,
@@ -8841,6 +9207,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaInput {
         self
     }
     /// Sets `transcription`.
+    #[inline]
     pub fn transcription(
         mut self,
         value: impl ::std::convert::Into<super::AudioTranscription>,
@@ -8849,6 +9216,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaInput {
         self
     }
     /// Sets `noise_reduction`.
+    #[inline]
     pub fn noise_reduction(
         mut self,
         value: impl ::std::convert::Into<
@@ -8859,6 +9227,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaInput {
         self
     }
     /// Sets `turn_detection`.
+    #[inline]
     pub fn turn_detection(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeTurnDetection>,
@@ -8936,6 +9305,7 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -8945,6 +9315,7 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
 impl RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -8952,6 +9323,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::NoiseReductionType>,
@@ -8984,6 +9356,7 @@ pub enum RealtimeTranscriptionSessionCreateRequestGaType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateRequestGaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transcription => "transcription",
@@ -8993,6 +9366,7 @@ impl RealtimeTranscriptionSessionCreateRequestGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTranscriptionSessionCreateRequestGaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcription" => Self::Transcription,
@@ -9002,6 +9376,7 @@ impl ::std::convert::From<&str> for RealtimeTranscriptionSessionCreateRequestGaT
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateRequestGaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9025,6 +9400,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9035,6 +9411,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestGaType
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranscriptionSessionCreateRequestGaType {
+    #[inline]
     fn default() -> Self {
         Self::Transcription
     }
@@ -9054,6 +9431,7 @@ pub enum RealtimeTranscriptionSessionCreateRequestIncludeItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateRequestIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ItemInputAudioTranscriptionLogprobs => {
@@ -9066,6 +9444,7 @@ impl RealtimeTranscriptionSessionCreateRequestIncludeItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeTranscriptionSessionCreateRequestIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "item.input_audio_transcription.logprobs" => {
@@ -9077,6 +9456,7 @@ for RealtimeTranscriptionSessionCreateRequestIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateRequestIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9101,6 +9481,7 @@ for RealtimeTranscriptionSessionCreateRequestIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9111,6 +9492,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestInclud
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranscriptionSessionCreateRequestIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
@@ -9134,6 +9516,7 @@ pub enum RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pcm16 => "pcm16",
@@ -9146,6 +9529,7 @@ impl RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pcm16" => Self::Pcm16,
@@ -9157,6 +9541,7 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9182,6 +9567,7 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9274,6 +9660,7 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestTurnDetection {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -9284,6 +9671,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateRequestTurnDe
 impl RealtimeTranscriptionSessionCreateRequestTurnDetection {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -9294,6 +9682,7 @@ impl RealtimeTranscriptionSessionCreateRequestTurnDetection {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<
@@ -9304,16 +9693,19 @@ impl RealtimeTranscriptionSessionCreateRequestTurnDetection {
         self
     }
     /// Sets `threshold`.
+    #[inline]
     pub fn threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.threshold = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `prefix_padding_ms`.
+    #[inline]
     pub fn prefix_padding_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.prefix_padding_ms = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `silence_duration_ms`.
+    #[inline]
     pub fn silence_duration_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.silence_duration_ms = ::std::option::Option::Some(value.into());
         self
@@ -9343,6 +9735,7 @@ pub enum RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServerVad => "server_vad",
@@ -9353,6 +9746,7 @@ impl RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "server_vad" => Self::ServerVad,
@@ -9362,6 +9756,7 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9387,6 +9782,7 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9398,6 +9794,7 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default
 for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
+    #[inline]
     fn default() -> Self {
         Self::ServerVad
     }
@@ -9498,6 +9895,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9568,6 +9966,7 @@ for RealtimeTranscriptionSessionCreateResponseClientSecret {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseClientSecret {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9661,6 +10060,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGa {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -9726,6 +10126,7 @@ for RealtimeTranscriptionSessionCreateResponseGaAudio {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9745,6 +10146,7 @@ pub enum RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ItemInputAudioTranscriptionLogprobs => {
@@ -9757,6 +10159,7 @@ impl RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str>
 for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "item.input_audio_transcription.logprobs" => {
@@ -9768,6 +10171,7 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -9793,6 +10197,7 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -9804,6 +10209,7 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default
 for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
@@ -9891,6 +10297,7 @@ for RealtimeTranscriptionSessionCreateResponseGaInput {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaInput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -9955,6 +10362,7 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10042,6 +10450,7 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10061,6 +10470,7 @@ pub enum RealtimeTranscriptionSessionCreateResponseGaType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranscriptionSessionCreateResponseGaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Transcription => "transcription",
@@ -10070,6 +10480,7 @@ impl RealtimeTranscriptionSessionCreateResponseGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTranscriptionSessionCreateResponseGaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcription" => Self::Transcription,
@@ -10079,6 +10490,7 @@ impl ::std::convert::From<&str> for RealtimeTranscriptionSessionCreateResponseGa
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranscriptionSessionCreateResponseGaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10103,6 +10515,7 @@ for RealtimeTranscriptionSessionCreateResponseGaType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10113,6 +10526,7 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaTyp
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranscriptionSessionCreateResponseGaType {
+    #[inline]
     fn default() -> Self {
         Self::Transcription
     }
@@ -10200,6 +10614,7 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionCreateResponseTurnDetection {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10264,6 +10679,7 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10273,6 +10689,7 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
 impl RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: ::std::option::Option::None,
@@ -10280,6 +10697,7 @@ impl RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
         }
     }
     /// Sets `type`.
+    #[inline]
     pub fn r#type(
         mut self,
         value: impl ::std::convert::Into<super::NoiseReductionType>,
@@ -10366,6 +10784,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateReq
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10375,6 +10794,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateRequest {
 impl RealtimeTranslationClientSecretCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         session: impl ::std::convert::Into<
             super::RealtimeTranslationSessionCreateRequest,
@@ -10387,6 +10807,7 @@ impl RealtimeTranslationClientSecretCreateRequest {
         }
     }
     /// Sets `expires_after`.
+    #[inline]
     pub fn expires_after(
         mut self,
         value: impl ::std::convert::Into<
@@ -10421,6 +10842,7 @@ pub enum RealtimeTranslationClientSecretCreateRequestAnchor {
 #[cfg(feature = "realtime")]
 impl RealtimeTranslationClientSecretCreateRequestAnchor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "created_at",
@@ -10430,6 +10852,7 @@ impl RealtimeTranslationClientSecretCreateRequestAnchor {
 }
 #[cfg(feature = "realtime")]
 impl ::std::convert::From<&str> for RealtimeTranslationClientSecretCreateRequestAnchor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "created_at" => Self::CreatedAt,
@@ -10439,6 +10862,7 @@ impl ::std::convert::From<&str> for RealtimeTranslationClientSecretCreateRequest
 }
 #[cfg(feature = "realtime")]
 impl ::std::fmt::Display for RealtimeTranslationClientSecretCreateRequestAnchor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -10463,6 +10887,7 @@ for RealtimeTranslationClientSecretCreateRequestAnchor {
 }
 #[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateRequestAnchor {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -10473,6 +10898,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateRequestAnc
 }
 #[cfg(feature = "realtime")]
 impl ::std::default::Default for RealtimeTranslationClientSecretCreateRequestAnchor {
+    #[inline]
     fn default() -> Self {
         Self::CreatedAt
     }
@@ -10547,6 +10973,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateRes
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10621,6 +11048,7 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranslationClientSecretRequestClientSecretExpiration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.anchor.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -10631,6 +11059,7 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
 impl RealtimeTranslationClientSecretRequestClientSecretExpiration {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             anchor: ::std::option::Option::None,
@@ -10639,6 +11068,7 @@ impl RealtimeTranslationClientSecretRequestClientSecretExpiration {
         }
     }
     /// Sets `anchor`.
+    #[inline]
     pub fn anchor(
         mut self,
         value: impl ::std::convert::Into<
@@ -10649,6 +11079,7 @@ impl RealtimeTranslationClientSecretRequestClientSecretExpiration {
         self
     }
     /// Sets `seconds`.
+    #[inline]
     pub fn seconds(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.seconds = ::std::option::Option::Some(value.into());
         self
@@ -10743,6 +11174,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSession {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -10812,6 +11244,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10883,6 +11316,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequest 
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10892,6 +11326,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequest {
 impl RealtimeTranslationSessionCreateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(model: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             model: model.into(),
@@ -10900,6 +11335,7 @@ impl RealtimeTranslationSessionCreateRequest {
         }
     }
     /// Sets `audio`.
+    #[inline]
     pub fn audio(
         mut self,
         value: impl ::std::convert::Into<
@@ -10988,6 +11424,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestA
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -10997,6 +11434,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestAudio {
 impl RealtimeTranslationSessionCreateRequestAudio {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             input: ::std::option::Option::None,
@@ -11005,6 +11443,7 @@ impl RealtimeTranslationSessionCreateRequestAudio {
         }
     }
     /// Sets `input`.
+    #[inline]
     pub fn input(
         mut self,
         value: impl ::std::convert::Into<
@@ -11015,6 +11454,7 @@ impl RealtimeTranslationSessionCreateRequestAudio {
         self
     }
     /// Sets `output`.
+    #[inline]
     pub fn output(
         mut self,
         value: impl ::std::convert::Into<
@@ -11103,6 +11543,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestI
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestInput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11112,6 +11553,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestInput {
 impl RealtimeTranslationSessionCreateRequestInput {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             transcription: ::std::option::Option::None,
@@ -11120,6 +11562,7 @@ impl RealtimeTranslationSessionCreateRequestInput {
         }
     }
     /// Sets `transcription`.
+    #[inline]
     pub fn transcription(
         mut self,
         value: impl ::std::convert::Into<
@@ -11130,6 +11573,7 @@ impl RealtimeTranslationSessionCreateRequestInput {
         self
     }
     /// Sets `noise_reduction`.
+    #[inline]
     pub fn noise_reduction(
         mut self,
         value: impl ::std::convert::Into<
@@ -11208,6 +11652,7 @@ for RealtimeTranslationSessionCreateRequestNoiseReduction {
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestNoiseReduction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11217,6 +11662,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestNoiseRed
 impl RealtimeTranslationSessionCreateRequestNoiseReduction {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(r#type: impl ::std::convert::Into<super::NoiseReductionType>) -> Self {
         Self {
             r#type: r#type.into(),
@@ -11291,6 +11737,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestO
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11300,6 +11747,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestOutput {
 impl RealtimeTranslationSessionCreateRequestOutput {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             language: ::std::option::Option::None,
@@ -11307,6 +11755,7 @@ impl RealtimeTranslationSessionCreateRequestOutput {
         }
     }
     /// Sets `language`.
+    #[inline]
     pub fn language(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -11383,6 +11832,7 @@ for RealtimeTranslationSessionCreateRequestTranscription {
 #[cfg(feature = "realtime")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestTranscription {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11392,6 +11842,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionCreateRequestTranscri
 impl RealtimeTranslationSessionCreateRequestTranscription {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(model: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             model: model.into(),
@@ -11477,6 +11928,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionInput {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionInput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11539,6 +11991,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionNoiseReduction
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionNoiseReduction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11601,6 +12054,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionOutput {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11663,6 +12117,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionTranscription 
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionTranscription {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11682,6 +12137,7 @@ pub enum RealtimeTranslationSessionType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTranslationSessionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Translation => "translation",
@@ -11691,6 +12147,7 @@ impl RealtimeTranslationSessionType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTranslationSessionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "translation" => Self::Translation,
@@ -11700,6 +12157,7 @@ impl ::std::convert::From<&str> for RealtimeTranslationSessionType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTranslationSessionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11723,6 +12181,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11733,6 +12192,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTranslationSessionType {
+    #[inline]
     fn default() -> Self {
         Self::Translation
     }
@@ -11811,6 +12271,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTruncation {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::RetentionRatioTruncation(value) => {
@@ -11822,24 +12283,28 @@ impl crate::runtime::de::Fit for RealtimeTruncation {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTruncation {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Mode(::std::convert::From::from(value))
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<::std::string::String> for RealtimeTruncation {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Mode(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeTruncationMode> for RealtimeTruncation {
+    #[inline]
     fn from(value: super::RealtimeTruncationMode) -> Self {
         Self::Mode(value)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RetentionRatioTruncation> for RealtimeTruncation {
+    #[inline]
     fn from(value: super::RetentionRatioTruncation) -> Self {
         Self::RetentionRatioTruncation(value)
     }
@@ -11861,6 +12326,7 @@ pub enum RealtimeTruncationMode {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTruncationMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -11871,6 +12337,7 @@ impl RealtimeTruncationMode {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTruncationMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -11881,6 +12348,7 @@ impl ::std::convert::From<&str> for RealtimeTruncationMode {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTruncationMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11904,6 +12372,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationMode {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTruncationMode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11927,6 +12396,7 @@ pub enum RealtimeTruncationRetentionRatioTruncationType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTruncationRetentionRatioTruncationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RetentionRatio => "retention_ratio",
@@ -11936,6 +12406,7 @@ impl RealtimeTruncationRetentionRatioTruncationType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTruncationRetentionRatioTruncationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "retention_ratio" => Self::RetentionRatio,
@@ -11945,6 +12416,7 @@ impl ::std::convert::From<&str> for RealtimeTruncationRetentionRatioTruncationTy
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTruncationRetentionRatioTruncationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11968,6 +12440,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationRetentionRatioTruncati
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTruncationRetentionRatioTruncationType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11978,6 +12451,7 @@ impl crate::runtime::de::Fit for RealtimeTruncationRetentionRatioTruncationType 
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTruncationRetentionRatioTruncationType {
+    #[inline]
     fn default() -> Self {
         Self::RetentionRatio
     }
@@ -12045,6 +12519,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationTokenLimits {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTruncationTokenLimits {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -12054,6 +12529,7 @@ impl crate::runtime::de::Fit for RealtimeTruncationTokenLimits {
 impl RealtimeTruncationTokenLimits {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             post_instructions: ::std::option::Option::None,
@@ -12061,6 +12537,7 @@ impl RealtimeTruncationTokenLimits {
         }
     }
     /// Sets `post_instructions`.
+    #[inline]
     pub fn post_instructions(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.post_instructions = ::std::option::Option::Some(value.into());
         self
@@ -12127,6 +12604,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetection {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTurnDetection {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ServerVad(value) => crate::runtime::de::Fit::misfit(value),
@@ -12138,6 +12616,7 @@ impl crate::runtime::de::Fit for RealtimeTurnDetection {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeTurnDetectionServerVad>
 for RealtimeTurnDetection {
+    #[inline]
     fn from(value: super::RealtimeTurnDetectionServerVad) -> Self {
         Self::ServerVad(value)
     }
@@ -12145,6 +12624,7 @@ for RealtimeTurnDetection {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<super::RealtimeTurnDetectionSemanticVad>
 for RealtimeTurnDetection {
+    #[inline]
     fn from(value: super::RealtimeTurnDetectionSemanticVad) -> Self {
         Self::SemanticVad(value)
     }
@@ -12170,6 +12650,7 @@ pub enum RealtimeTurnDetectionEagerness {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTurnDetectionEagerness {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -12182,6 +12663,7 @@ impl RealtimeTurnDetectionEagerness {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTurnDetectionEagerness {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -12194,6 +12676,7 @@ impl ::std::convert::From<&str> for RealtimeTurnDetectionEagerness {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTurnDetectionEagerness {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12217,6 +12700,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionEagerness {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTurnDetectionEagerness {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12306,6 +12790,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVad {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -12315,6 +12800,7 @@ impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVad {
 impl RealtimeTurnDetectionSemanticVad {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::RealtimeTurnDetectionSemanticVadType::SemanticVad,
@@ -12325,6 +12811,7 @@ impl RealtimeTurnDetectionSemanticVad {
         }
     }
     /// Sets `eagerness`.
+    #[inline]
     pub fn eagerness(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeTurnDetectionEagerness>,
@@ -12333,11 +12820,13 @@ impl RealtimeTurnDetectionSemanticVad {
         self
     }
     /// Sets `create_response`.
+    #[inline]
     pub fn create_response(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.create_response = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `interrupt_response`.
+    #[inline]
     pub fn interrupt_response(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.interrupt_response = ::std::option::Option::Some(value.into());
         self
@@ -12367,6 +12856,7 @@ pub enum RealtimeTurnDetectionSemanticVadType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTurnDetectionSemanticVadType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SemanticVad => "semantic_vad",
@@ -12376,6 +12866,7 @@ impl RealtimeTurnDetectionSemanticVadType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTurnDetectionSemanticVadType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "semantic_vad" => Self::SemanticVad,
@@ -12385,6 +12876,7 @@ impl ::std::convert::From<&str> for RealtimeTurnDetectionSemanticVadType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTurnDetectionSemanticVadType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12408,6 +12900,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVadType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVadType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12418,6 +12911,7 @@ impl crate::runtime::de::Fit for RealtimeTurnDetectionSemanticVadType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTurnDetectionSemanticVadType {
+    #[inline]
     fn default() -> Self {
         Self::SemanticVad
     }
@@ -12532,6 +13026,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTurnDetectionServerVad {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -12541,6 +13036,7 @@ impl crate::runtime::de::Fit for RealtimeTurnDetectionServerVad {
 impl RealtimeTurnDetectionServerVad {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::RealtimeTurnDetectionServerVadType::ServerVad,
@@ -12554,31 +13050,37 @@ impl RealtimeTurnDetectionServerVad {
         }
     }
     /// Sets `threshold`.
+    #[inline]
     pub fn threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.threshold = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `prefix_padding_ms`.
+    #[inline]
     pub fn prefix_padding_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.prefix_padding_ms = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `silence_duration_ms`.
+    #[inline]
     pub fn silence_duration_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.silence_duration_ms = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `create_response`.
+    #[inline]
     pub fn create_response(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.create_response = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `interrupt_response`.
+    #[inline]
     pub fn interrupt_response(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.interrupt_response = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `idle_timeout_ms`.
+    #[inline]
     pub fn idle_timeout_ms(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.idle_timeout_ms = ::std::option::Option::Some(value.into());
         self
@@ -12608,6 +13110,7 @@ pub enum RealtimeTurnDetectionServerVadType {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl RealtimeTurnDetectionServerVadType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServerVad => "server_vad",
@@ -12617,6 +13120,7 @@ impl RealtimeTurnDetectionServerVadType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::convert::From<&str> for RealtimeTurnDetectionServerVadType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "server_vad" => Self::ServerVad,
@@ -12626,6 +13130,7 @@ impl ::std::convert::From<&str> for RealtimeTurnDetectionServerVadType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::fmt::Display for RealtimeTurnDetectionServerVadType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12649,6 +13154,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVadType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTurnDetectionServerVadType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12659,6 +13165,7 @@ impl crate::runtime::de::Fit for RealtimeTurnDetectionServerVadType {
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl ::std::default::Default for RealtimeTurnDetectionServerVadType {
+    #[inline]
     fn default() -> Self {
         Self::ServerVad
     }
@@ -12733,6 +13240,7 @@ impl<'de> ::serde::Deserialize<'de> for RetentionRatioTruncation {
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RetentionRatioTruncation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -12742,6 +13250,7 @@ impl crate::runtime::de::Fit for RetentionRatioTruncation {
 impl RetentionRatioTruncation {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(retention_ratio: impl ::std::convert::Into<f64>) -> Self {
         Self {
             r#type: super::RealtimeTruncationRetentionRatioTruncationType::RetentionRatio,
@@ -12751,6 +13260,7 @@ impl RetentionRatioTruncation {
         }
     }
     /// Sets `token_limits`.
+    #[inline]
     pub fn token_limits(
         mut self,
         value: impl ::std::convert::Into<super::RealtimeTruncationTokenLimits>,

@@ -19,6 +19,7 @@ pub enum ListProjectRolesOrder {
 #[cfg(feature = "roles")]
 impl ListProjectRolesOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -29,6 +30,7 @@ impl ListProjectRolesOrder {
 }
 #[cfg(feature = "roles")]
 impl ::std::convert::From<&str> for ListProjectRolesOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -39,6 +41,7 @@ impl ::std::convert::From<&str> for ListProjectRolesOrder {
 }
 #[cfg(feature = "roles")]
 impl ::std::fmt::Display for ListProjectRolesOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -62,6 +65,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectRolesOrder {
 }
 #[cfg(feature = "roles")]
 impl crate::runtime::de::Fit for ListProjectRolesOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -87,6 +91,7 @@ pub enum ListRolesOrder {
 #[cfg(feature = "roles")]
 impl ListRolesOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -97,6 +102,7 @@ impl ListRolesOrder {
 }
 #[cfg(feature = "roles")]
 impl ::std::convert::From<&str> for ListRolesOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -107,6 +113,7 @@ impl ::std::convert::From<&str> for ListRolesOrder {
 }
 #[cfg(feature = "roles")]
 impl ::std::fmt::Display for ListRolesOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -130,6 +137,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRolesOrder {
 }
 #[cfg(feature = "roles")]
 impl crate::runtime::de::Fit for ListRolesOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -208,6 +216,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicCreateOrganizationRoleBody {
 #[cfg(feature = "roles")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PublicCreateOrganizationRoleBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -217,6 +226,7 @@ impl crate::runtime::de::Fit for PublicCreateOrganizationRoleBody {
 impl PublicCreateOrganizationRoleBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         role_name: impl ::std::convert::Into<::std::string::String>,
         permissions: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -229,6 +239,7 @@ impl PublicCreateOrganizationRoleBody {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -318,6 +329,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResource {
 #[cfg(feature = "roles")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PublicRoleListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -337,6 +349,7 @@ pub enum PublicRoleListResourceObject {
 #[cfg(feature = "roles")]
 impl PublicRoleListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -346,6 +359,7 @@ impl PublicRoleListResourceObject {
 }
 #[cfg(feature = "roles")]
 impl ::std::convert::From<&str> for PublicRoleListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -355,6 +369,7 @@ impl ::std::convert::From<&str> for PublicRoleListResourceObject {
 }
 #[cfg(feature = "roles")]
 impl ::std::fmt::Display for PublicRoleListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -378,6 +393,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResourceObject {
 }
 #[cfg(feature = "roles")]
 impl crate::runtime::de::Fit for PublicRoleListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -388,6 +404,7 @@ impl crate::runtime::de::Fit for PublicRoleListResourceObject {
 }
 #[cfg(feature = "roles")]
 impl ::std::default::Default for PublicRoleListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -462,6 +479,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicUpdateOrganizationRoleBody {
 #[cfg(feature = "roles")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for PublicUpdateOrganizationRoleBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -471,6 +489,7 @@ impl crate::runtime::de::Fit for PublicUpdateOrganizationRoleBody {
 impl PublicUpdateOrganizationRoleBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             permissions: ::std::option::Option::None,
@@ -480,6 +499,7 @@ impl PublicUpdateOrganizationRoleBody {
         }
     }
     /// Sets `permissions`.
+    #[inline]
     pub fn permissions(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -488,6 +508,7 @@ impl PublicUpdateOrganizationRoleBody {
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -496,6 +517,7 @@ impl PublicUpdateOrganizationRoleBody {
         self
     }
     /// Sets `role_name`.
+    #[inline]
     pub fn role_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -580,6 +602,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleDeletedResource {
 #[cfg(feature = "roles")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RoleDeletedResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -599,6 +622,7 @@ pub enum RoleDeletedResourceObject {
 #[cfg(feature = "roles")]
 impl RoleDeletedResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RoleDeleted => "role.deleted",
@@ -608,6 +632,7 @@ impl RoleDeletedResourceObject {
 }
 #[cfg(feature = "roles")]
 impl ::std::convert::From<&str> for RoleDeletedResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "role.deleted" => Self::RoleDeleted,
@@ -617,6 +642,7 @@ impl ::std::convert::From<&str> for RoleDeletedResourceObject {
 }
 #[cfg(feature = "roles")]
 impl ::std::fmt::Display for RoleDeletedResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -640,6 +666,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleDeletedResourceObject {
 }
 #[cfg(feature = "roles")]
 impl crate::runtime::de::Fit for RoleDeletedResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -650,6 +677,7 @@ impl crate::runtime::de::Fit for RoleDeletedResourceObject {
 }
 #[cfg(feature = "roles")]
 impl ::std::default::Default for RoleDeletedResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::RoleDeleted
     }

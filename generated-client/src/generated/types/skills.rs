@@ -17,6 +17,7 @@ pub struct CreateSkillBody {
 impl CreateSkillBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(files: impl ::std::convert::Into<super::CreateSkillBodyFiles>) -> Self {
         Self { files: files.into() }
     }
@@ -26,6 +27,7 @@ impl CreateSkillBody {
 impl CreateSkillBody {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -50,6 +52,7 @@ pub enum CreateSkillBodyFiles {
 impl CreateSkillBodyFiles {
     /// Writes the value as the form field `name`: a file part, repeated
     /// `name[]` file parts for several files, or text parts.
+    #[inline]
     pub fn add_to(&self, form: &mut crate::runtime::MultipartForm, name: &str) {
         match self {
             Self::Files(files) => {
@@ -64,6 +67,7 @@ impl CreateSkillBodyFiles {
 }
 #[cfg(feature = "skills")]
 impl ::std::convert::From<crate::runtime::InputFile> for CreateSkillBodyFiles {
+    #[inline]
     fn from(value: crate::runtime::InputFile) -> Self {
         Self::File(value)
     }
@@ -71,6 +75,7 @@ impl ::std::convert::From<crate::runtime::InputFile> for CreateSkillBodyFiles {
 #[cfg(feature = "skills")]
 impl ::std::convert::From<::std::vec::Vec<crate::runtime::InputFile>>
 for CreateSkillBodyFiles {
+    #[inline]
     fn from(value: ::std::vec::Vec<crate::runtime::InputFile>) -> Self {
         Self::Files(value)
     }
@@ -92,6 +97,7 @@ pub struct CreateSkillVersionBody {
 impl CreateSkillVersionBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         files: impl ::std::convert::Into<super::CreateSkillVersionBodyFiles>,
     ) -> Self {
@@ -101,6 +107,7 @@ impl CreateSkillVersionBody {
         }
     }
     /// Sets `default`.
+    #[inline]
     pub fn default(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.default = ::std::option::Option::Some(value.into());
         self
@@ -111,6 +118,7 @@ impl CreateSkillVersionBody {
 impl CreateSkillVersionBody {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -138,6 +146,7 @@ pub enum CreateSkillVersionBodyFiles {
 impl CreateSkillVersionBodyFiles {
     /// Writes the value as the form field `name`: a file part, repeated
     /// `name[]` file parts for several files, or text parts.
+    #[inline]
     pub fn add_to(&self, form: &mut crate::runtime::MultipartForm, name: &str) {
         match self {
             Self::Files(files) => {
@@ -152,6 +161,7 @@ impl CreateSkillVersionBodyFiles {
 }
 #[cfg(feature = "skills")]
 impl ::std::convert::From<crate::runtime::InputFile> for CreateSkillVersionBodyFiles {
+    #[inline]
     fn from(value: crate::runtime::InputFile) -> Self {
         Self::File(value)
     }
@@ -159,6 +169,7 @@ impl ::std::convert::From<crate::runtime::InputFile> for CreateSkillVersionBodyF
 #[cfg(feature = "skills")]
 impl ::std::convert::From<::std::vec::Vec<crate::runtime::InputFile>>
 for CreateSkillVersionBodyFiles {
+    #[inline]
     fn from(value: ::std::vec::Vec<crate::runtime::InputFile>) -> Self {
         Self::Files(value)
     }
@@ -230,6 +241,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResource {
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeletedSkillResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -249,6 +261,7 @@ pub enum DeletedSkillResourceObject {
 #[cfg(feature = "skills")]
 impl DeletedSkillResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SkillDeleted => "skill.deleted",
@@ -258,6 +271,7 @@ impl DeletedSkillResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::convert::From<&str> for DeletedSkillResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "skill.deleted" => Self::SkillDeleted,
@@ -267,6 +281,7 @@ impl ::std::convert::From<&str> for DeletedSkillResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::fmt::Display for DeletedSkillResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -290,6 +305,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResourceObject {
 }
 #[cfg(feature = "skills")]
 impl crate::runtime::de::Fit for DeletedSkillResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -300,6 +316,7 @@ impl crate::runtime::de::Fit for DeletedSkillResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::default::Default for DeletedSkillResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::SkillDeleted
     }
@@ -379,6 +396,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResource {
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeletedSkillVersionResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -398,6 +416,7 @@ pub enum DeletedSkillVersionResourceObject {
 #[cfg(feature = "skills")]
 impl DeletedSkillVersionResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SkillVersionDeleted => "skill.version.deleted",
@@ -407,6 +426,7 @@ impl DeletedSkillVersionResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::convert::From<&str> for DeletedSkillVersionResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "skill.version.deleted" => Self::SkillVersionDeleted,
@@ -416,6 +436,7 @@ impl ::std::convert::From<&str> for DeletedSkillVersionResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::fmt::Display for DeletedSkillVersionResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -439,6 +460,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResourceObject {
 }
 #[cfg(feature = "skills")]
 impl crate::runtime::de::Fit for DeletedSkillVersionResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -449,6 +471,7 @@ impl crate::runtime::de::Fit for DeletedSkillVersionResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::default::Default for DeletedSkillVersionResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::SkillVersionDeleted
     }
@@ -511,6 +534,7 @@ impl<'de> ::serde::Deserialize<'de> for SetDefaultSkillVersionBody {
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SetDefaultSkillVersionBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -520,6 +544,7 @@ impl crate::runtime::de::Fit for SetDefaultSkillVersionBody {
 impl SetDefaultSkillVersionBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         default_version: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -615,6 +640,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResource {
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SkillListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -634,6 +660,7 @@ pub enum SkillListResourceObject {
 #[cfg(feature = "skills")]
 impl SkillListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -643,6 +670,7 @@ impl SkillListResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::convert::From<&str> for SkillListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -652,6 +680,7 @@ impl ::std::convert::From<&str> for SkillListResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::fmt::Display for SkillListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -675,6 +704,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResourceObject {
 }
 #[cfg(feature = "skills")]
 impl crate::runtime::de::Fit for SkillListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -685,6 +715,7 @@ impl crate::runtime::de::Fit for SkillListResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::default::Default for SkillListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -784,6 +815,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillResource {
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SkillResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -803,6 +835,7 @@ pub enum SkillResourceObject {
 #[cfg(feature = "skills")]
 impl SkillResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Skill => "skill",
@@ -812,6 +845,7 @@ impl SkillResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::convert::From<&str> for SkillResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "skill" => Self::Skill,
@@ -821,6 +855,7 @@ impl ::std::convert::From<&str> for SkillResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::fmt::Display for SkillResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -844,6 +879,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillResourceObject {
 }
 #[cfg(feature = "skills")]
 impl crate::runtime::de::Fit for SkillResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -854,6 +890,7 @@ impl crate::runtime::de::Fit for SkillResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::default::Default for SkillResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::Skill
     }
@@ -938,6 +975,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResource {
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SkillVersionListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -957,6 +995,7 @@ pub enum SkillVersionListResourceObject {
 #[cfg(feature = "skills")]
 impl SkillVersionListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -966,6 +1005,7 @@ impl SkillVersionListResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::convert::From<&str> for SkillVersionListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -975,6 +1015,7 @@ impl ::std::convert::From<&str> for SkillVersionListResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::fmt::Display for SkillVersionListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -998,6 +1039,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResourceObject {
 }
 #[cfg(feature = "skills")]
 impl crate::runtime::de::Fit for SkillVersionListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1008,6 +1050,7 @@ impl crate::runtime::de::Fit for SkillVersionListResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::default::Default for SkillVersionListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -1107,6 +1150,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResource {
 #[cfg(feature = "skills")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SkillVersionResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1126,6 +1170,7 @@ pub enum SkillVersionResourceObject {
 #[cfg(feature = "skills")]
 impl SkillVersionResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SkillVersion => "skill.version",
@@ -1135,6 +1180,7 @@ impl SkillVersionResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::convert::From<&str> for SkillVersionResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "skill.version" => Self::SkillVersion,
@@ -1144,6 +1190,7 @@ impl ::std::convert::From<&str> for SkillVersionResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::fmt::Display for SkillVersionResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1167,6 +1214,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResourceObject {
 }
 #[cfg(feature = "skills")]
 impl crate::runtime::de::Fit for SkillVersionResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1177,6 +1225,7 @@ impl crate::runtime::de::Fit for SkillVersionResourceObject {
 }
 #[cfg(feature = "skills")]
 impl ::std::default::Default for SkillVersionResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::SkillVersion
     }

@@ -80,6 +80,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBody {
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateSpendAlertBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.currency)
             + crate::runtime::de::Fit::misfit(&self.interval)
@@ -90,6 +91,7 @@ impl crate::runtime::de::Fit for CreateSpendAlertBody {
 impl CreateSpendAlertBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         threshold_amount: impl ::std::convert::Into<i64>,
         notification_channel: impl ::std::convert::Into<
@@ -129,6 +131,7 @@ pub enum CreateSpendAlertBodyCurrency {
 #[cfg(feature = "spend-alerts")]
 impl CreateSpendAlertBodyCurrency {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Usd => "USD",
@@ -138,6 +141,7 @@ impl CreateSpendAlertBodyCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for CreateSpendAlertBodyCurrency {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USD" => Self::Usd,
@@ -147,6 +151,7 @@ impl ::std::convert::From<&str> for CreateSpendAlertBodyCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for CreateSpendAlertBodyCurrency {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -170,6 +175,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for CreateSpendAlertBodyCurrency {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -180,6 +186,7 @@ impl crate::runtime::de::Fit for CreateSpendAlertBodyCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for CreateSpendAlertBodyCurrency {
+    #[inline]
     fn default() -> Self {
         Self::Usd
     }
@@ -199,6 +206,7 @@ pub enum CreateSpendAlertBodyInterval {
 #[cfg(feature = "spend-alerts")]
 impl CreateSpendAlertBodyInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Month => "month",
@@ -208,6 +216,7 @@ impl CreateSpendAlertBodyInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for CreateSpendAlertBodyInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "month" => Self::Month,
@@ -217,6 +226,7 @@ impl ::std::convert::From<&str> for CreateSpendAlertBodyInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for CreateSpendAlertBodyInterval {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -240,6 +250,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for CreateSpendAlertBodyInterval {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -250,6 +261,7 @@ impl crate::runtime::de::Fit for CreateSpendAlertBodyInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for CreateSpendAlertBodyInterval {
+    #[inline]
     fn default() -> Self {
         Self::Month
     }
@@ -271,6 +283,7 @@ pub enum ListOrganizationSpendAlertsOrder {
 #[cfg(feature = "spend-alerts")]
 impl ListOrganizationSpendAlertsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -281,6 +294,7 @@ impl ListOrganizationSpendAlertsOrder {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for ListOrganizationSpendAlertsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -291,6 +305,7 @@ impl ::std::convert::From<&str> for ListOrganizationSpendAlertsOrder {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for ListOrganizationSpendAlertsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -314,6 +329,7 @@ impl<'de> ::serde::Deserialize<'de> for ListOrganizationSpendAlertsOrder {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for ListOrganizationSpendAlertsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -339,6 +355,7 @@ pub enum ListProjectSpendAlertsOrder {
 #[cfg(feature = "spend-alerts")]
 impl ListProjectSpendAlertsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -349,6 +366,7 @@ impl ListProjectSpendAlertsOrder {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for ListProjectSpendAlertsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -359,6 +377,7 @@ impl ::std::convert::From<&str> for ListProjectSpendAlertsOrder {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for ListProjectSpendAlertsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -382,6 +401,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectSpendAlertsOrder {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for ListProjectSpendAlertsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -485,6 +505,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlert {
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationSpendAlert {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
             + crate::runtime::de::Fit::misfit(&self.currency)
@@ -506,6 +527,7 @@ pub enum OrganizationSpendAlertCurrency {
 #[cfg(feature = "spend-alerts")]
 impl OrganizationSpendAlertCurrency {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Usd => "USD",
@@ -515,6 +537,7 @@ impl OrganizationSpendAlertCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for OrganizationSpendAlertCurrency {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USD" => Self::Usd,
@@ -524,6 +547,7 @@ impl ::std::convert::From<&str> for OrganizationSpendAlertCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for OrganizationSpendAlertCurrency {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -547,6 +571,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for OrganizationSpendAlertCurrency {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -557,6 +582,7 @@ impl crate::runtime::de::Fit for OrganizationSpendAlertCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for OrganizationSpendAlertCurrency {
+    #[inline]
     fn default() -> Self {
         Self::Usd
     }
@@ -631,6 +657,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResource {
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationSpendAlertDeletedResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -650,6 +677,7 @@ pub enum OrganizationSpendAlertDeletedResourceObject {
 #[cfg(feature = "spend-alerts")]
 impl OrganizationSpendAlertDeletedResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationSpendAlertDeleted => "organization.spend_alert.deleted",
@@ -659,6 +687,7 @@ impl OrganizationSpendAlertDeletedResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for OrganizationSpendAlertDeletedResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.spend_alert.deleted" => Self::OrganizationSpendAlertDeleted,
@@ -668,6 +697,7 @@ impl ::std::convert::From<&str> for OrganizationSpendAlertDeletedResourceObject 
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for OrganizationSpendAlertDeletedResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -691,6 +721,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResourceObj
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for OrganizationSpendAlertDeletedResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -701,6 +732,7 @@ impl crate::runtime::de::Fit for OrganizationSpendAlertDeletedResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for OrganizationSpendAlertDeletedResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationSpendAlertDeleted
     }
@@ -720,6 +752,7 @@ pub enum OrganizationSpendAlertInterval {
 #[cfg(feature = "spend-alerts")]
 impl OrganizationSpendAlertInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Month => "month",
@@ -729,6 +762,7 @@ impl OrganizationSpendAlertInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for OrganizationSpendAlertInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "month" => Self::Month,
@@ -738,6 +772,7 @@ impl ::std::convert::From<&str> for OrganizationSpendAlertInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for OrganizationSpendAlertInterval {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -761,6 +796,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for OrganizationSpendAlertInterval {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -771,6 +807,7 @@ impl crate::runtime::de::Fit for OrganizationSpendAlertInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for OrganizationSpendAlertInterval {
+    #[inline]
     fn default() -> Self {
         Self::Month
     }
@@ -855,6 +892,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResource {
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OrganizationSpendAlertListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -874,6 +912,7 @@ pub enum OrganizationSpendAlertListResourceObject {
 #[cfg(feature = "spend-alerts")]
 impl OrganizationSpendAlertListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -883,6 +922,7 @@ impl OrganizationSpendAlertListResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for OrganizationSpendAlertListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -892,6 +932,7 @@ impl ::std::convert::From<&str> for OrganizationSpendAlertListResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for OrganizationSpendAlertListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -915,6 +956,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResourceObject
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for OrganizationSpendAlertListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -925,6 +967,7 @@ impl crate::runtime::de::Fit for OrganizationSpendAlertListResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for OrganizationSpendAlertListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -944,6 +987,7 @@ pub enum OrganizationSpendAlertObject {
 #[cfg(feature = "spend-alerts")]
 impl OrganizationSpendAlertObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationSpendAlert => "organization.spend_alert",
@@ -953,6 +997,7 @@ impl OrganizationSpendAlertObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for OrganizationSpendAlertObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.spend_alert" => Self::OrganizationSpendAlert,
@@ -962,6 +1007,7 @@ impl ::std::convert::From<&str> for OrganizationSpendAlertObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for OrganizationSpendAlertObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -985,6 +1031,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for OrganizationSpendAlertObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -995,6 +1042,7 @@ impl crate::runtime::de::Fit for OrganizationSpendAlertObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for OrganizationSpendAlertObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationSpendAlert
     }
@@ -1094,6 +1142,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlert {
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectSpendAlert {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
             + crate::runtime::de::Fit::misfit(&self.currency)
@@ -1115,6 +1164,7 @@ pub enum ProjectSpendAlertCurrency {
 #[cfg(feature = "spend-alerts")]
 impl ProjectSpendAlertCurrency {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Usd => "USD",
@@ -1124,6 +1174,7 @@ impl ProjectSpendAlertCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for ProjectSpendAlertCurrency {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USD" => Self::Usd,
@@ -1133,6 +1184,7 @@ impl ::std::convert::From<&str> for ProjectSpendAlertCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for ProjectSpendAlertCurrency {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1156,6 +1208,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for ProjectSpendAlertCurrency {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1166,6 +1219,7 @@ impl crate::runtime::de::Fit for ProjectSpendAlertCurrency {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for ProjectSpendAlertCurrency {
+    #[inline]
     fn default() -> Self {
         Self::Usd
     }
@@ -1240,6 +1294,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResource {
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectSpendAlertDeletedResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1259,6 +1314,7 @@ pub enum ProjectSpendAlertDeletedResourceObject {
 #[cfg(feature = "spend-alerts")]
 impl ProjectSpendAlertDeletedResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectSpendAlertDeleted => "project.spend_alert.deleted",
@@ -1268,6 +1324,7 @@ impl ProjectSpendAlertDeletedResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for ProjectSpendAlertDeletedResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project.spend_alert.deleted" => Self::ProjectSpendAlertDeleted,
@@ -1277,6 +1334,7 @@ impl ::std::convert::From<&str> for ProjectSpendAlertDeletedResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for ProjectSpendAlertDeletedResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1300,6 +1358,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for ProjectSpendAlertDeletedResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1310,6 +1369,7 @@ impl crate::runtime::de::Fit for ProjectSpendAlertDeletedResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for ProjectSpendAlertDeletedResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::ProjectSpendAlertDeleted
     }
@@ -1329,6 +1389,7 @@ pub enum ProjectSpendAlertInterval {
 #[cfg(feature = "spend-alerts")]
 impl ProjectSpendAlertInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Month => "month",
@@ -1338,6 +1399,7 @@ impl ProjectSpendAlertInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for ProjectSpendAlertInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "month" => Self::Month,
@@ -1347,6 +1409,7 @@ impl ::std::convert::From<&str> for ProjectSpendAlertInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for ProjectSpendAlertInterval {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1370,6 +1433,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for ProjectSpendAlertInterval {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1380,6 +1444,7 @@ impl crate::runtime::de::Fit for ProjectSpendAlertInterval {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for ProjectSpendAlertInterval {
+    #[inline]
     fn default() -> Self {
         Self::Month
     }
@@ -1464,6 +1529,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResource {
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ProjectSpendAlertListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1483,6 +1549,7 @@ pub enum ProjectSpendAlertListResourceObject {
 #[cfg(feature = "spend-alerts")]
 impl ProjectSpendAlertListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -1492,6 +1559,7 @@ impl ProjectSpendAlertListResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for ProjectSpendAlertListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -1501,6 +1569,7 @@ impl ::std::convert::From<&str> for ProjectSpendAlertListResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for ProjectSpendAlertListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1524,6 +1593,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for ProjectSpendAlertListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1534,6 +1604,7 @@ impl crate::runtime::de::Fit for ProjectSpendAlertListResourceObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for ProjectSpendAlertListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -1553,6 +1624,7 @@ pub enum ProjectSpendAlertObject {
 #[cfg(feature = "spend-alerts")]
 impl ProjectSpendAlertObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectSpendAlert => "project.spend_alert",
@@ -1562,6 +1634,7 @@ impl ProjectSpendAlertObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for ProjectSpendAlertObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project.spend_alert" => Self::ProjectSpendAlert,
@@ -1571,6 +1644,7 @@ impl ::std::convert::From<&str> for ProjectSpendAlertObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for ProjectSpendAlertObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1594,6 +1668,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for ProjectSpendAlertObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1604,6 +1679,7 @@ impl crate::runtime::de::Fit for ProjectSpendAlertObject {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for ProjectSpendAlertObject {
+    #[inline]
     fn default() -> Self {
         Self::ProjectSpendAlert
     }
@@ -1678,6 +1754,7 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannel {
 #[cfg(feature = "spend-alerts")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for SpendAlertNotificationChannel {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1687,6 +1764,7 @@ impl crate::runtime::de::Fit for SpendAlertNotificationChannel {
 impl SpendAlertNotificationChannel {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         recipients: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
@@ -1698,6 +1776,7 @@ impl SpendAlertNotificationChannel {
         }
     }
     /// Sets `subject_prefix`.
+    #[inline]
     pub fn subject_prefix(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1730,6 +1809,7 @@ pub enum SpendAlertNotificationChannelType {
 #[cfg(feature = "spend-alerts")]
 impl SpendAlertNotificationChannelType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
@@ -1739,6 +1819,7 @@ impl SpendAlertNotificationChannelType {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::convert::From<&str> for SpendAlertNotificationChannelType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
@@ -1748,6 +1829,7 @@ impl ::std::convert::From<&str> for SpendAlertNotificationChannelType {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::fmt::Display for SpendAlertNotificationChannelType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1771,6 +1853,7 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannelType {
 }
 #[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for SpendAlertNotificationChannelType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1781,6 +1864,7 @@ impl crate::runtime::de::Fit for SpendAlertNotificationChannelType {
 }
 #[cfg(feature = "spend-alerts")]
 impl ::std::default::Default for SpendAlertNotificationChannelType {
+    #[inline]
     fn default() -> Self {
         Self::Email
     }

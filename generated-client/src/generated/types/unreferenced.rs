@@ -144,6 +144,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantStreamEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for AssistantStreamEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ErrorEvent(value) => crate::runtime::de::Fit::misfit(value),
@@ -157,18 +158,21 @@ impl crate::runtime::de::Fit for AssistantStreamEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::DoneEvent> for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::DoneEvent) -> Self {
         Self::DoneEvent(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ErrorEvent> for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::ErrorEvent) -> Self {
         Self::ErrorEvent(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEvent> for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEvent) -> Self {
         Self::MessageStreamEvent(value)
     }
@@ -176,6 +180,7 @@ impl ::std::convert::From<super::MessageStreamEvent> for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageCreated>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEventThreadMessageCreated) -> Self {
         Self::MessageStreamEvent(super::MessageStreamEvent::ThreadMessageCreated(value))
     }
@@ -183,6 +188,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageInProgress>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEventThreadMessageInProgress) -> Self {
         Self::MessageStreamEvent(
             super::MessageStreamEvent::ThreadMessageInProgress(value),
@@ -192,6 +198,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageDelta>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEventThreadMessageDelta) -> Self {
         Self::MessageStreamEvent(super::MessageStreamEvent::ThreadMessageDelta(value))
     }
@@ -199,6 +206,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageCompleted>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEventThreadMessageCompleted) -> Self {
         Self::MessageStreamEvent(
             super::MessageStreamEvent::ThreadMessageCompleted(value),
@@ -208,6 +216,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageIncomplete>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEventThreadMessageIncomplete) -> Self {
         Self::MessageStreamEvent(
             super::MessageStreamEvent::ThreadMessageIncomplete(value),
@@ -216,6 +225,7 @@ for AssistantStreamEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEvent> for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEvent) -> Self {
         Self::RunStepStreamEvent(value)
     }
@@ -223,6 +233,7 @@ impl ::std::convert::From<super::RunStepStreamEvent> for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepCreated>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepCreated) -> Self {
         Self::RunStepStreamEvent(super::RunStepStreamEvent::ThreadRunStepCreated(value))
     }
@@ -230,6 +241,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepInProgress>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepInProgress) -> Self {
         Self::RunStepStreamEvent(
             super::RunStepStreamEvent::ThreadRunStepInProgress(value),
@@ -239,6 +251,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepDelta>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepDelta) -> Self {
         Self::RunStepStreamEvent(super::RunStepStreamEvent::ThreadRunStepDelta(value))
     }
@@ -246,6 +259,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepCompleted>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepCompleted) -> Self {
         Self::RunStepStreamEvent(
             super::RunStepStreamEvent::ThreadRunStepCompleted(value),
@@ -255,6 +269,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepFailed>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepFailed) -> Self {
         Self::RunStepStreamEvent(super::RunStepStreamEvent::ThreadRunStepFailed(value))
     }
@@ -262,6 +277,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepCancelled>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepCancelled) -> Self {
         Self::RunStepStreamEvent(
             super::RunStepStreamEvent::ThreadRunStepCancelled(value),
@@ -271,12 +287,14 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepExpired>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepExpired) -> Self {
         Self::RunStepStreamEvent(super::RunStepStreamEvent::ThreadRunStepExpired(value))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEvent> for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEvent) -> Self {
         Self::RunStreamEvent(value)
     }
@@ -284,6 +302,7 @@ impl ::std::convert::From<super::RunStreamEvent> for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunCreated>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunCreated) -> Self {
         Self::RunStreamEvent(super::RunStreamEvent::ThreadRunCreated(value))
     }
@@ -291,6 +310,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunQueued>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunQueued) -> Self {
         Self::RunStreamEvent(super::RunStreamEvent::ThreadRunQueued(value))
     }
@@ -298,6 +318,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunInProgress>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunInProgress) -> Self {
         Self::RunStreamEvent(super::RunStreamEvent::ThreadRunInProgress(value))
     }
@@ -305,6 +326,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunRequiresAction>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunRequiresAction) -> Self {
         Self::RunStreamEvent(super::RunStreamEvent::ThreadRunRequiresAction(value))
     }
@@ -312,6 +334,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunCompleted>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunCompleted) -> Self {
         Self::RunStreamEvent(super::RunStreamEvent::ThreadRunCompleted(value))
     }
@@ -319,6 +342,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunIncomplete>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunIncomplete) -> Self {
         Self::RunStreamEvent(super::RunStreamEvent::ThreadRunIncomplete(value))
     }
@@ -326,6 +350,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunFailed>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunFailed) -> Self {
         Self::RunStreamEvent(super::RunStreamEvent::ThreadRunFailed(value))
     }
@@ -333,6 +358,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunCancelling>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunCancelling) -> Self {
         Self::RunStreamEvent(super::RunStreamEvent::ThreadRunCancelling(value))
     }
@@ -340,6 +366,7 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunCancelled>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunCancelled) -> Self {
         Self::RunStreamEvent(super::RunStreamEvent::ThreadRunCancelled(value))
     }
@@ -347,12 +374,14 @@ for AssistantStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunExpired>
 for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunExpired) -> Self {
         Self::RunStreamEvent(super::RunStreamEvent::ThreadRunExpired(value))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ThreadStreamEventVariant> for AssistantStreamEvent {
+    #[inline]
     fn from(value: super::ThreadStreamEventVariant) -> Self {
         Self::ThreadStreamEvent(value)
     }
@@ -454,6 +483,7 @@ pub enum AssistantSupportedModels {
 #[cfg(feature = "unreferenced")]
 impl AssistantSupportedModels {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Gpt5 => "gpt-5",
@@ -504,6 +534,7 @@ impl AssistantSupportedModels {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for AssistantSupportedModels {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "gpt-5" => Self::Gpt5,
@@ -554,6 +585,7 @@ impl ::std::convert::From<&str> for AssistantSupportedModels {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for AssistantSupportedModels {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -577,6 +609,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantSupportedModels {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for AssistantSupportedModels {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -604,6 +637,7 @@ pub enum BetaComputerCallOutputStatus {
 #[cfg(feature = "unreferenced")]
 impl BetaComputerCallOutputStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -615,6 +649,7 @@ impl BetaComputerCallOutputStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for BetaComputerCallOutputStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -626,6 +661,7 @@ impl ::std::convert::From<&str> for BetaComputerCallOutputStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for BetaComputerCallOutputStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -649,6 +685,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaComputerCallOutputStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -760,6 +797,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutput {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaComputerToolCallOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -842,6 +880,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaContent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaContent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
@@ -856,36 +895,42 @@ impl crate::runtime::de::Fit for BetaContent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaInputFileContent> for BetaContent {
+    #[inline]
     fn from(value: super::BetaInputFileContent) -> Self {
         Self::InputFile(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaInputImageContent> for BetaContent {
+    #[inline]
     fn from(value: super::BetaInputImageContent) -> Self {
         Self::InputImage(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaInputTextContent> for BetaContent {
+    #[inline]
     fn from(value: super::BetaInputTextContent) -> Self {
         Self::InputText(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaOutputTextContent> for BetaContent {
+    #[inline]
     fn from(value: super::BetaOutputTextContent) -> Self {
         Self::OutputText(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaReasoningTextContent> for BetaContent {
+    #[inline]
     fn from(value: super::BetaReasoningTextContent) -> Self {
         Self::ReasoningText(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaRefusalContent> for BetaContent {
+    #[inline]
     fn from(value: super::BetaRefusalContent) -> Self {
         Self::Refusal(value)
     }
@@ -1016,6 +1061,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateModelResponseProperties {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaCreateModelResponseProperties {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1092,6 +1138,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1175,6 +1222,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaErrorPayload {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaErrorPayload {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1241,6 +1289,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudio {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaInputAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1262,6 +1311,7 @@ pub enum BetaInputAudioFormat {
 #[cfg(feature = "unreferenced")]
 impl BetaInputAudioFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mp3 => "mp3",
@@ -1272,6 +1322,7 @@ impl BetaInputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for BetaInputAudioFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mp3" => Self::Mp3,
@@ -1282,6 +1333,7 @@ impl ::std::convert::From<&str> for BetaInputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for BetaInputAudioFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1305,6 +1357,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaInputAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1378,6 +1431,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioInputAudio {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaInputAudioInputAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1397,6 +1451,7 @@ pub enum BetaInputAudioType {
 #[cfg(feature = "unreferenced")]
 impl BetaInputAudioType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudio => "input_audio",
@@ -1406,6 +1461,7 @@ impl BetaInputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for BetaInputAudioType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio" => Self::InputAudio,
@@ -1415,6 +1471,7 @@ impl ::std::convert::From<&str> for BetaInputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for BetaInputAudioType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1438,6 +1495,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaInputAudioType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1448,6 +1506,7 @@ impl crate::runtime::de::Fit for BetaInputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for BetaInputAudioType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudio
     }
@@ -1569,6 +1628,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelResponseProperties {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaModelResponseProperties {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1640,6 +1700,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudio {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaOutputAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1659,6 +1720,7 @@ pub enum BetaOutputAudioType {
 #[cfg(feature = "unreferenced")]
 impl BetaOutputAudioType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputAudio => "output_audio",
@@ -1668,6 +1730,7 @@ impl BetaOutputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for BetaOutputAudioType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_audio" => Self::OutputAudio,
@@ -1677,6 +1740,7 @@ impl ::std::convert::From<&str> for BetaOutputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for BetaOutputAudioType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1700,6 +1764,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaOutputAudioType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1710,6 +1775,7 @@ impl crate::runtime::de::Fit for BetaOutputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for BetaOutputAudioType {
+    #[inline]
     fn default() -> Self {
         Self::OutputAudio
     }
@@ -1806,6 +1872,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseAudioTranscriptWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1890,6 +1957,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseAudioTranscriptWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1974,6 +2042,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseAudioWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2058,6 +2127,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseAudioWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2160,6 +2230,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDel
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2262,6 +2333,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDon
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2358,6 +2430,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInWsProgr
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2454,6 +2527,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsComplet
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2550,6 +2624,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsInterpr
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallWsInterpreting {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2658,6 +2733,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsAdded {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseContentPartWsAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2766,6 +2842,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseContentPartWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2868,6 +2945,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2970,6 +3048,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3066,6 +3145,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseFileSearchCallInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3162,6 +3242,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseFileSearchCallWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3258,6 +3339,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsSearching {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseFileSearchCallWsSearching {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3360,6 +3442,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDelta
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3468,6 +3551,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDone 
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3564,6 +3648,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseImageGenCallInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3702,6 +3787,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialWsImage {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseImageGenCallPartialWsImage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3798,6 +3884,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseImageGenCallWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3894,6 +3981,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsGenerating {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseImageGenCallWsGenerating {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -3978,6 +4066,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4057,6 +4146,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEvent {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseInjectCreatedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4076,6 +4166,7 @@ pub enum BetaResponseInjectCreatedEventType {
 #[cfg(feature = "unreferenced")]
 impl BetaResponseInjectCreatedEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseInjectCreated => "response.inject.created",
@@ -4085,6 +4176,7 @@ impl BetaResponseInjectCreatedEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for BetaResponseInjectCreatedEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.inject.created" => Self::ResponseInjectCreated,
@@ -4094,6 +4186,7 @@ impl ::std::convert::From<&str> for BetaResponseInjectCreatedEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for BetaResponseInjectCreatedEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4117,6 +4210,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponseInjectCreatedEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4127,6 +4221,7 @@ impl crate::runtime::de::Fit for BetaResponseInjectCreatedEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for BetaResponseInjectCreatedEventType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseInjectCreated
     }
@@ -4201,6 +4296,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEvent {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseInjectEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4220,6 +4316,7 @@ pub enum BetaResponseInjectEventType {
 #[cfg(feature = "unreferenced")]
 impl BetaResponseInjectEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseInject => "response.inject",
@@ -4229,6 +4326,7 @@ impl BetaResponseInjectEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for BetaResponseInjectEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.inject" => Self::ResponseInject,
@@ -4238,6 +4336,7 @@ impl ::std::convert::From<&str> for BetaResponseInjectEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for BetaResponseInjectEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4261,6 +4360,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponseInjectEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4271,6 +4371,7 @@ impl crate::runtime::de::Fit for BetaResponseInjectEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for BetaResponseInjectEventType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseInject
     }
@@ -4367,6 +4468,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEvent {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseInjectFailedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4388,6 +4490,7 @@ pub enum BetaResponseInjectFailedEventCode {
 #[cfg(feature = "unreferenced")]
 impl BetaResponseInjectFailedEventCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseAlreadyCompleted => "response_already_completed",
@@ -4398,6 +4501,7 @@ impl BetaResponseInjectFailedEventCode {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for BetaResponseInjectFailedEventCode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response_already_completed" => Self::ResponseAlreadyCompleted,
@@ -4408,6 +4512,7 @@ impl ::std::convert::From<&str> for BetaResponseInjectFailedEventCode {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for BetaResponseInjectFailedEventCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4431,6 +4536,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventCode {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponseInjectFailedEventCode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4504,6 +4610,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseInjectFailedEventError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4523,6 +4630,7 @@ pub enum BetaResponseInjectFailedEventType {
 #[cfg(feature = "unreferenced")]
 impl BetaResponseInjectFailedEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseInjectFailed => "response.inject.failed",
@@ -4532,6 +4640,7 @@ impl BetaResponseInjectFailedEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for BetaResponseInjectFailedEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.inject.failed" => Self::ResponseInjectFailed,
@@ -4541,6 +4650,7 @@ impl ::std::convert::From<&str> for BetaResponseInjectFailedEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for BetaResponseInjectFailedEventType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4564,6 +4674,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponseInjectFailedEventType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4574,6 +4685,7 @@ impl crate::runtime::de::Fit for BetaResponseInjectFailedEventType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for BetaResponseInjectFailedEventType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseInjectFailed
     }
@@ -4676,6 +4788,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4778,6 +4891,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4874,6 +4988,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseMcpCallInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4970,6 +5085,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseMcpCallWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5066,6 +5182,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsFailed {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseMcpCallWsFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5162,6 +5279,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseMcpListToolsInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5258,6 +5376,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseMcpListToolsWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5354,6 +5473,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsFailed {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseMcpListToolsWsFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5450,6 +5570,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsAdded {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseOutputItemWsAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5546,6 +5667,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseOutputItemWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5663,6 +5785,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationWsAdded 
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseOutputTextAnnotationWsAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5771,6 +5894,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseProperties {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseProperties {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -5879,6 +6003,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsAdded 
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartWsAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -5995,6 +6120,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
             + self.status.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -6104,6 +6230,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDelta 
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6212,6 +6339,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6320,6 +6448,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseReasoningTextWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6428,6 +6557,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseReasoningTextWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6536,6 +6666,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseRefusalWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6644,6 +6775,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseRefusalWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6746,6 +6878,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsAdded {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6854,6 +6987,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -6956,6 +7090,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseShellCallCommandWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7064,6 +7199,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDelt
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7172,6 +7308,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDone
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7286,6 +7423,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseTextWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7397,6 +7535,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseTextWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7493,6 +7632,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseWebSearchCallInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7589,6 +7729,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseWebSearchCallWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7685,6 +7826,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsSearching {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseWebSearchCallWsSearching {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7769,6 +7911,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7850,6 +7993,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseWsCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7939,6 +8083,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseWsError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -7958,6 +8103,7 @@ pub enum BetaResponseWsErrorType {
 #[cfg(feature = "unreferenced")]
 impl BetaResponseWsErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Error => "error",
@@ -7967,6 +8113,7 @@ impl BetaResponseWsErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for BetaResponseWsErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "error" => Self::Error,
@@ -7976,6 +8123,7 @@ impl ::std::convert::From<&str> for BetaResponseWsErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for BetaResponseWsErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -7999,6 +8147,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponseWsErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8009,6 +8158,7 @@ impl crate::runtime::de::Fit for BetaResponseWsErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for BetaResponseWsErrorType {
+    #[inline]
     fn default() -> Self {
         Self::Error
     }
@@ -8090,6 +8240,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsFailed {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseWsFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8174,6 +8325,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsIncomplete {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseWsIncomplete {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8255,6 +8407,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsQueued {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponseWsQueued {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8318,6 +8471,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponsesClientEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ResponseCreate(value) => crate::runtime::de::Fit::misfit(value),
@@ -8328,6 +8482,7 @@ impl crate::runtime::de::Fit for BetaResponsesClientEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseInjectEvent> for BetaResponsesClientEvent {
+    #[inline]
     fn from(value: super::BetaResponseInjectEvent) -> Self {
         Self::ResponseInject(value)
     }
@@ -8335,6 +8490,7 @@ impl ::std::convert::From<super::BetaResponseInjectEvent> for BetaResponsesClien
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponsesClientEventResponseCreate>
 for BetaResponsesClientEvent {
+    #[inline]
     fn from(value: super::BetaResponsesClientEventResponseCreate) -> Self {
         Self::ResponseCreate(value)
     }
@@ -8630,6 +8786,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponsesClientEventResponseCreate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -8649,6 +8806,7 @@ pub enum BetaResponsesClientEventResponseCreateType {
 #[cfg(feature = "unreferenced")]
 impl BetaResponsesClientEventResponseCreateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseCreate => "response.create",
@@ -8658,6 +8816,7 @@ impl BetaResponsesClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for BetaResponsesClientEventResponseCreateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.create" => Self::ResponseCreate,
@@ -8667,6 +8826,7 @@ impl ::std::convert::From<&str> for BetaResponsesClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for BetaResponsesClientEventResponseCreateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -8690,6 +8850,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreateTy
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponsesClientEventResponseCreateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -8700,6 +8861,7 @@ impl crate::runtime::de::Fit for BetaResponsesClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for BetaResponsesClientEventResponseCreateType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseCreate
     }
@@ -9324,6 +9486,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesServerEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponsesServerEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ResponseAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
@@ -9481,6 +9644,7 @@ impl crate::runtime::de::Fit for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseInjectCreatedEvent>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseInjectCreatedEvent) -> Self {
         Self::ResponseInjectCreated(value)
     }
@@ -9488,24 +9652,28 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseInjectFailedEvent>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseInjectFailedEvent) -> Self {
         Self::ResponseInjectFailed(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWsError> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseWsError) -> Self {
         Self::Error(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseAudioWsDelta> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseAudioWsDelta) -> Self {
         Self::ResponseAudioDelta(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseAudioWsDone> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseAudioWsDone) -> Self {
         Self::ResponseAudioDone(value)
     }
@@ -9513,6 +9681,7 @@ impl ::std::convert::From<super::BetaResponseAudioWsDone> for BetaResponsesServe
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseContentPartWsAdded>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseContentPartWsAdded) -> Self {
         Self::ResponseContentPartAdded(value)
     }
@@ -9520,12 +9689,14 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseContentPartWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseContentPartWsDone) -> Self {
         Self::ResponseContentPartDone(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWsCreated> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseWsCreated) -> Self {
         Self::ResponseCreated(value)
     }
@@ -9533,6 +9704,7 @@ impl ::std::convert::From<super::BetaResponseWsCreated> for BetaResponsesServerE
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFileSearchCallWsCompleted>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseFileSearchCallWsCompleted) -> Self {
         Self::ResponseFileSearchCallCompleted(value)
     }
@@ -9540,6 +9712,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFileSearchCallInWsProgress>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseFileSearchCallInWsProgress) -> Self {
         Self::ResponseFileSearchCallInProgress(value)
     }
@@ -9547,6 +9720,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFileSearchCallWsSearching>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseFileSearchCallWsSearching) -> Self {
         Self::ResponseFileSearchCallSearching(value)
     }
@@ -9554,6 +9728,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsWsDelta>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseFunctionCallArgumentsWsDelta) -> Self {
         Self::ResponseFunctionCallArgumentsDelta(value)
     }
@@ -9561,6 +9736,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseFunctionCallArgumentsWsDone) -> Self {
         Self::ResponseFunctionCallArgumentsDone(value)
     }
@@ -9568,6 +9744,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseShellCallCommandWsAdded>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseShellCallCommandWsAdded) -> Self {
         Self::ResponseShellCallCommandAdded(value)
     }
@@ -9575,6 +9752,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseShellCallCommandWsDelta>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseShellCallCommandWsDelta) -> Self {
         Self::ResponseShellCallCommandDelta(value)
     }
@@ -9582,6 +9760,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseAudioTranscriptWsDelta>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseAudioTranscriptWsDelta) -> Self {
         Self::ResponseAudioTranscriptDelta(value)
     }
@@ -9589,6 +9768,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseShellCallCommandWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseShellCallCommandWsDone) -> Self {
         Self::ResponseShellCallCommandDone(value)
     }
@@ -9596,6 +9776,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseShellCallOutputContentWsDelta>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseShellCallOutputContentWsDelta) -> Self {
         Self::ResponseShellCallOutputContentDelta(value)
     }
@@ -9603,24 +9784,28 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseShellCallOutputContentWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseShellCallOutputContentWsDone) -> Self {
         Self::ResponseShellCallOutputContentDone(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseInWsProgress> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseInWsProgress) -> Self {
         Self::ResponseInProgress(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWsFailed> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseWsFailed) -> Self {
         Self::ResponseFailed(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWsIncomplete> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseWsIncomplete) -> Self {
         Self::ResponseIncomplete(value)
     }
@@ -9628,6 +9813,7 @@ impl ::std::convert::From<super::BetaResponseWsIncomplete> for BetaResponsesServ
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseOutputItemWsAdded>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseOutputItemWsAdded) -> Self {
         Self::ResponseOutputItemAdded(value)
     }
@@ -9635,6 +9821,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseOutputItemWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseOutputItemWsDone) -> Self {
         Self::ResponseOutputItemDone(value)
     }
@@ -9642,6 +9829,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningSummaryPartWsAdded>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseReasoningSummaryPartWsAdded) -> Self {
         Self::ResponseReasoningSummaryPartAdded(value)
     }
@@ -9649,6 +9837,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningSummaryPartWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseReasoningSummaryPartWsDone) -> Self {
         Self::ResponseReasoningSummaryPartDone(value)
     }
@@ -9656,6 +9845,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseAudioTranscriptWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseAudioTranscriptWsDone) -> Self {
         Self::ResponseAudioTranscriptDone(value)
     }
@@ -9663,6 +9853,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningSummaryTextWsDelta>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseReasoningSummaryTextWsDelta) -> Self {
         Self::ResponseReasoningSummaryTextDelta(value)
     }
@@ -9670,6 +9861,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningSummaryTextWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseReasoningSummaryTextWsDone) -> Self {
         Self::ResponseReasoningSummaryTextDone(value)
     }
@@ -9677,6 +9869,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningTextWsDelta>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseReasoningTextWsDelta) -> Self {
         Self::ResponseReasoningTextDelta(value)
     }
@@ -9684,6 +9877,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningTextWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseReasoningTextWsDone) -> Self {
         Self::ResponseReasoningTextDone(value)
     }
@@ -9691,6 +9885,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseRefusalWsDelta>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseRefusalWsDelta) -> Self {
         Self::ResponseRefusalDelta(value)
     }
@@ -9698,18 +9893,21 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseRefusalWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseRefusalWsDone) -> Self {
         Self::ResponseRefusalDone(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseTextWsDelta> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseTextWsDelta) -> Self {
         Self::ResponseOutputTextDelta(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseTextWsDone> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseTextWsDone) -> Self {
         Self::ResponseOutputTextDone(value)
     }
@@ -9717,6 +9915,7 @@ impl ::std::convert::From<super::BetaResponseTextWsDone> for BetaResponsesServer
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWebSearchCallWsCompleted>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseWebSearchCallWsCompleted) -> Self {
         Self::ResponseWebSearchCallCompleted(value)
     }
@@ -9724,6 +9923,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWebSearchCallInWsProgress>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseWebSearchCallInWsProgress) -> Self {
         Self::ResponseWebSearchCallInProgress(value)
     }
@@ -9731,6 +9931,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeWsDelta>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseCodeInterpreterCallCodeWsDelta) -> Self {
         Self::ResponseCodeInterpreterCallCodeDelta(value)
     }
@@ -9738,6 +9939,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWebSearchCallWsSearching>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseWebSearchCallWsSearching) -> Self {
         Self::ResponseWebSearchCallSearching(value)
     }
@@ -9745,6 +9947,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseImageGenCallWsCompleted>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseImageGenCallWsCompleted) -> Self {
         Self::ResponseImageGenerationCallCompleted(value)
     }
@@ -9752,6 +9955,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseImageGenCallWsGenerating>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseImageGenCallWsGenerating) -> Self {
         Self::ResponseImageGenerationCallGenerating(value)
     }
@@ -9759,6 +9963,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseImageGenCallInWsProgress>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseImageGenCallInWsProgress) -> Self {
         Self::ResponseImageGenerationCallInProgress(value)
     }
@@ -9766,6 +9971,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseImageGenCallPartialWsImage>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseImageGenCallPartialWsImage) -> Self {
         Self::ResponseImageGenerationCallPartialImage(value)
     }
@@ -9773,6 +9979,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpCallArgumentsWsDelta>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseMcpCallArgumentsWsDelta) -> Self {
         Self::ResponseMcpCallArgumentsDelta(value)
     }
@@ -9780,6 +9987,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpCallArgumentsWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseMcpCallArgumentsWsDone) -> Self {
         Self::ResponseMcpCallArgumentsDone(value)
     }
@@ -9787,6 +9995,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpCallWsCompleted>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseMcpCallWsCompleted) -> Self {
         Self::ResponseMcpCallCompleted(value)
     }
@@ -9794,6 +10003,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpCallWsFailed>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseMcpCallWsFailed) -> Self {
         Self::ResponseMcpCallFailed(value)
     }
@@ -9801,6 +10011,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpCallInWsProgress>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseMcpCallInWsProgress) -> Self {
         Self::ResponseMcpCallInProgress(value)
     }
@@ -9808,6 +10019,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseCodeInterpreterCallCodeWsDone) -> Self {
         Self::ResponseCodeInterpreterCallCodeDone(value)
     }
@@ -9815,6 +10027,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpListToolsWsCompleted>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseMcpListToolsWsCompleted) -> Self {
         Self::ResponseMcpListToolsCompleted(value)
     }
@@ -9822,6 +10035,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpListToolsWsFailed>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseMcpListToolsWsFailed) -> Self {
         Self::ResponseMcpListToolsFailed(value)
     }
@@ -9829,6 +10043,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpListToolsInWsProgress>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseMcpListToolsInWsProgress) -> Self {
         Self::ResponseMcpListToolsInProgress(value)
     }
@@ -9836,12 +10051,14 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseOutputTextAnnotationWsAdded>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseOutputTextAnnotationWsAdded) -> Self {
         Self::ResponseOutputTextAnnotationAdded(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWsQueued> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseWsQueued) -> Self {
         Self::ResponseQueued(value)
     }
@@ -9849,6 +10066,7 @@ impl ::std::convert::From<super::BetaResponseWsQueued> for BetaResponsesServerEv
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCustomToolCallInputWsDelta>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseCustomToolCallInputWsDelta) -> Self {
         Self::ResponseCustomToolCallInputDelta(value)
     }
@@ -9856,6 +10074,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCustomToolCallInputWsDone>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseCustomToolCallInputWsDone) -> Self {
         Self::ResponseCustomToolCallInputDone(value)
     }
@@ -9863,6 +10082,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCodeInterpreterCallWsCompleted>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseCodeInterpreterCallWsCompleted) -> Self {
         Self::ResponseCodeInterpreterCallCompleted(value)
     }
@@ -9870,6 +10090,7 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInWsProgress>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseCodeInterpreterCallInWsProgress) -> Self {
         Self::ResponseCodeInterpreterCallInProgress(value)
     }
@@ -9877,12 +10098,14 @@ for BetaResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCodeInterpreterCallWsInterpreting>
 for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseCodeInterpreterCallWsInterpreting) -> Self {
         Self::ResponseCodeInterpreterCallInterpreting(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWsCompleted> for BetaResponsesServerEvent {
+    #[inline]
     fn from(value: super::BetaResponseWsCompleted) -> Self {
         Self::ResponseCompleted(value)
     }
@@ -9931,6 +10154,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEvent {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for BetaResponsesWebSocketStreamEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         crate::runtime::de::Fit::misfit(&self.variant)
     }
@@ -10646,6 +10870,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEventVariant
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ResponseAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
@@ -10800,6 +11025,7 @@ impl crate::runtime::de::Fit for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseAudioDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseAudioDeltaEvent) -> Self {
         Self::ResponseAudioDelta(value)
     }
@@ -10807,6 +11033,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseAudioDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseAudioDoneEvent) -> Self {
         Self::ResponseAudioDone(value)
     }
@@ -10814,6 +11041,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseAudioTranscriptDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseAudioTranscriptDeltaEvent) -> Self {
         Self::ResponseAudioTranscriptDelta(value)
     }
@@ -10821,6 +11049,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseAudioTranscriptDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseAudioTranscriptDoneEvent) -> Self {
         Self::ResponseAudioTranscriptDone(value)
     }
@@ -10828,6 +11057,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseCodeInterpreterCallCodeDeltaEvent) -> Self {
         Self::ResponseCodeInterpreterCallCodeDelta(value)
     }
@@ -10835,6 +11065,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCodeDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseCodeInterpreterCallCodeDoneEvent) -> Self {
         Self::ResponseCodeInterpreterCallCodeDone(value)
     }
@@ -10842,6 +11073,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCodeInterpreterCallCompletedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseCodeInterpreterCallCompletedEvent) -> Self {
         Self::ResponseCodeInterpreterCallCompleted(value)
     }
@@ -10849,6 +11081,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInProgressEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseCodeInterpreterCallInProgressEvent) -> Self {
         Self::ResponseCodeInterpreterCallInProgress(value)
     }
@@ -10856,6 +11089,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCodeInterpreterCallInterpretingEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseCodeInterpreterCallInterpretingEvent) -> Self {
         Self::ResponseCodeInterpreterCallInterpreting(value)
     }
@@ -10863,6 +11097,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCompletedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseCompletedEvent) -> Self {
         Self::ResponseCompleted(value)
     }
@@ -10870,6 +11105,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseContentPartAddedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseContentPartAddedEvent) -> Self {
         Self::ResponseContentPartAdded(value)
     }
@@ -10877,6 +11113,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseContentPartDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseContentPartDoneEvent) -> Self {
         Self::ResponseContentPartDone(value)
     }
@@ -10884,6 +11121,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCreatedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseCreatedEvent) -> Self {
         Self::ResponseCreated(value)
     }
@@ -10891,6 +11129,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCustomToolCallInputDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseCustomToolCallInputDeltaEvent) -> Self {
         Self::ResponseCustomToolCallInputDelta(value)
     }
@@ -10898,6 +11137,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseCustomToolCallInputDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseCustomToolCallInputDoneEvent) -> Self {
         Self::ResponseCustomToolCallInputDone(value)
     }
@@ -10905,6 +11145,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFailedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseFailedEvent) -> Self {
         Self::ResponseFailed(value)
     }
@@ -10912,6 +11153,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFileSearchCallCompletedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseFileSearchCallCompletedEvent) -> Self {
         Self::ResponseFileSearchCallCompleted(value)
     }
@@ -10919,6 +11161,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFileSearchCallInProgressEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseFileSearchCallInProgressEvent) -> Self {
         Self::ResponseFileSearchCallInProgress(value)
     }
@@ -10926,6 +11169,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFileSearchCallSearchingEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseFileSearchCallSearchingEvent) -> Self {
         Self::ResponseFileSearchCallSearching(value)
     }
@@ -10933,6 +11177,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseFunctionCallArgumentsDeltaEvent) -> Self {
         Self::ResponseFunctionCallArgumentsDelta(value)
     }
@@ -10940,6 +11185,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseFunctionCallArgumentsDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseFunctionCallArgumentsDoneEvent) -> Self {
         Self::ResponseFunctionCallArgumentsDone(value)
     }
@@ -10947,6 +11193,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseImageGenCallCompletedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseImageGenCallCompletedEvent) -> Self {
         Self::ResponseImageGenerationCallCompleted(value)
     }
@@ -10954,6 +11201,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseImageGenCallGeneratingEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseImageGenCallGeneratingEvent) -> Self {
         Self::ResponseImageGenerationCallGenerating(value)
     }
@@ -10961,6 +11209,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseImageGenCallInProgressEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseImageGenCallInProgressEvent) -> Self {
         Self::ResponseImageGenerationCallInProgress(value)
     }
@@ -10968,6 +11217,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseImageGenCallPartialImageEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseImageGenCallPartialImageEvent) -> Self {
         Self::ResponseImageGenerationCallPartialImage(value)
     }
@@ -10975,6 +11225,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseInProgressEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseInProgressEvent) -> Self {
         Self::ResponseInProgress(value)
     }
@@ -10982,6 +11233,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseIncompleteEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseIncompleteEvent) -> Self {
         Self::ResponseIncomplete(value)
     }
@@ -10989,6 +11241,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpCallArgumentsDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseMcpCallArgumentsDeltaEvent) -> Self {
         Self::ResponseMcpCallArgumentsDelta(value)
     }
@@ -10996,6 +11249,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpCallArgumentsDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseMcpCallArgumentsDoneEvent) -> Self {
         Self::ResponseMcpCallArgumentsDone(value)
     }
@@ -11003,6 +11257,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpCallCompletedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseMcpCallCompletedEvent) -> Self {
         Self::ResponseMcpCallCompleted(value)
     }
@@ -11010,6 +11265,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpCallFailedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseMcpCallFailedEvent) -> Self {
         Self::ResponseMcpCallFailed(value)
     }
@@ -11017,6 +11273,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpCallInProgressEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseMcpCallInProgressEvent) -> Self {
         Self::ResponseMcpCallInProgress(value)
     }
@@ -11024,6 +11281,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpListToolsCompletedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseMcpListToolsCompletedEvent) -> Self {
         Self::ResponseMcpListToolsCompleted(value)
     }
@@ -11031,6 +11289,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpListToolsFailedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseMcpListToolsFailedEvent) -> Self {
         Self::ResponseMcpListToolsFailed(value)
     }
@@ -11038,6 +11297,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseMcpListToolsInProgressEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseMcpListToolsInProgressEvent) -> Self {
         Self::ResponseMcpListToolsInProgress(value)
     }
@@ -11045,6 +11305,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseOutputItemAddedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseOutputItemAddedEvent) -> Self {
         Self::ResponseOutputItemAdded(value)
     }
@@ -11052,6 +11313,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseOutputItemDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseOutputItemDoneEvent) -> Self {
         Self::ResponseOutputItemDone(value)
     }
@@ -11059,6 +11321,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseOutputTextAnnotationAddedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseOutputTextAnnotationAddedEvent) -> Self {
         Self::ResponseOutputTextAnnotationAdded(value)
     }
@@ -11066,6 +11329,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseQueuedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseQueuedEvent) -> Self {
         Self::ResponseQueued(value)
     }
@@ -11073,6 +11337,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningSummaryPartAddedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseReasoningSummaryPartAddedEvent) -> Self {
         Self::ResponseReasoningSummaryPartAdded(value)
     }
@@ -11080,6 +11345,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningSummaryPartDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseReasoningSummaryPartDoneEvent) -> Self {
         Self::ResponseReasoningSummaryPartDone(value)
     }
@@ -11087,6 +11353,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningSummaryTextDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseReasoningSummaryTextDeltaEvent) -> Self {
         Self::ResponseReasoningSummaryTextDelta(value)
     }
@@ -11094,6 +11361,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningSummaryTextDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseReasoningSummaryTextDoneEvent) -> Self {
         Self::ResponseReasoningSummaryTextDone(value)
     }
@@ -11101,6 +11369,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningTextDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseReasoningTextDeltaEvent) -> Self {
         Self::ResponseReasoningTextDelta(value)
     }
@@ -11108,6 +11377,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseReasoningTextDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseReasoningTextDoneEvent) -> Self {
         Self::ResponseReasoningTextDone(value)
     }
@@ -11115,6 +11385,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseRefusalDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseRefusalDeltaEvent) -> Self {
         Self::ResponseRefusalDelta(value)
     }
@@ -11122,6 +11393,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseRefusalDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseRefusalDoneEvent) -> Self {
         Self::ResponseRefusalDone(value)
     }
@@ -11129,6 +11401,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseShellCallCommandAddedStreamingEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseShellCallCommandAddedStreamingEvent) -> Self {
         Self::ResponseShellCallCommandAdded(value)
     }
@@ -11136,6 +11409,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseShellCallCommandDeltaStreamingEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseShellCallCommandDeltaStreamingEvent) -> Self {
         Self::ResponseShellCallCommandDelta(value)
     }
@@ -11143,6 +11417,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseShellCallCommandDoneStreamingEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseShellCallCommandDoneStreamingEvent) -> Self {
         Self::ResponseShellCallCommandDone(value)
     }
@@ -11150,6 +11425,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseShellCallOutputContentDeltaStreamingEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(
         value: super::BetaResponseShellCallOutputContentDeltaStreamingEvent,
     ) -> Self {
@@ -11159,6 +11435,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseShellCallOutputContentDoneStreamingEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseShellCallOutputContentDoneStreamingEvent) -> Self {
         Self::ResponseShellCallOutputContentDone(value)
     }
@@ -11166,6 +11443,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseTextDeltaEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseTextDeltaEvent) -> Self {
         Self::ResponseOutputTextDelta(value)
     }
@@ -11173,6 +11451,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseTextDoneEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseTextDoneEvent) -> Self {
         Self::ResponseOutputTextDone(value)
     }
@@ -11180,6 +11459,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWebSearchCallCompletedEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseWebSearchCallCompletedEvent) -> Self {
         Self::ResponseWebSearchCallCompleted(value)
     }
@@ -11187,6 +11467,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWebSearchCallInProgressEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseWebSearchCallInProgressEvent) -> Self {
         Self::ResponseWebSearchCallInProgress(value)
     }
@@ -11194,6 +11475,7 @@ for BetaResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::BetaResponseWebSearchCallSearchingEvent>
 for BetaResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::BetaResponseWebSearchCallSearchingEvent) -> Self {
         Self::ResponseWebSearchCallSearching(value)
     }
@@ -11220,6 +11502,7 @@ pub enum ChatCompletionModalitiesItem {
 #[cfg(feature = "unreferenced")]
 impl ChatCompletionModalitiesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -11230,6 +11513,7 @@ impl ChatCompletionModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ChatCompletionModalitiesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -11240,6 +11524,7 @@ impl ::std::convert::From<&str> for ChatCompletionModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for ChatCompletionModalitiesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11263,6 +11548,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ChatCompletionModalitiesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11296,6 +11582,7 @@ pub enum ChatCompletionRole {
 #[cfg(feature = "unreferenced")]
 impl ChatCompletionRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Developer => "developer",
@@ -11310,6 +11597,7 @@ impl ChatCompletionRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ChatCompletionRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "developer" => Self::Developer,
@@ -11324,6 +11612,7 @@ impl ::std::convert::From<&str> for ChatCompletionRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for ChatCompletionRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11347,6 +11636,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRole {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ChatCompletionRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11420,6 +11710,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutput {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterFileOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -11489,6 +11780,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputFilesItem {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterFileOutputFilesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -11508,6 +11800,7 @@ pub enum CodeInterpreterFileOutputType {
 #[cfg(feature = "unreferenced")]
 impl CodeInterpreterFileOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Files => "files",
@@ -11517,6 +11810,7 @@ impl CodeInterpreterFileOutputType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for CodeInterpreterFileOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "files" => Self::Files,
@@ -11526,6 +11820,7 @@ impl ::std::convert::From<&str> for CodeInterpreterFileOutputType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for CodeInterpreterFileOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11549,6 +11844,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for CodeInterpreterFileOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11559,6 +11855,7 @@ impl crate::runtime::de::Fit for CodeInterpreterFileOutputType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for CodeInterpreterFileOutputType {
+    #[inline]
     fn default() -> Self {
         Self::Files
     }
@@ -11628,6 +11925,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutput {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CodeInterpreterTextOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -11647,6 +11945,7 @@ pub enum CodeInterpreterTextOutputType {
 #[cfg(feature = "unreferenced")]
 impl CodeInterpreterTextOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Logs => "logs",
@@ -11656,6 +11955,7 @@ impl CodeInterpreterTextOutputType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for CodeInterpreterTextOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "logs" => Self::Logs,
@@ -11665,6 +11965,7 @@ impl ::std::convert::From<&str> for CodeInterpreterTextOutputType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for CodeInterpreterTextOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11688,6 +11989,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutputType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for CodeInterpreterTextOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11698,6 +12000,7 @@ impl crate::runtime::de::Fit for CodeInterpreterTextOutputType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for CodeInterpreterTextOutputType {
+    #[inline]
     fn default() -> Self {
         Self::Logs
     }
@@ -11721,6 +12024,7 @@ pub enum ComputerCallOutputStatus {
 #[cfg(feature = "unreferenced")]
 impl ComputerCallOutputStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -11732,6 +12036,7 @@ impl ComputerCallOutputStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ComputerCallOutputStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -11743,6 +12048,7 @@ impl ::std::convert::From<&str> for ComputerCallOutputStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for ComputerCallOutputStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -11766,6 +12072,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ComputerCallOutputStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -11868,6 +12175,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutput {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ComputerToolCallOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -11964,6 +12272,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParam {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ContainerFileCitationParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -11983,6 +12292,7 @@ pub enum ContainerFileCitationParamType {
 #[cfg(feature = "unreferenced")]
 impl ContainerFileCitationParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContainerFileCitation => "container_file_citation",
@@ -11992,6 +12302,7 @@ impl ContainerFileCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ContainerFileCitationParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "container_file_citation" => Self::ContainerFileCitation,
@@ -12001,6 +12312,7 @@ impl ::std::convert::From<&str> for ContainerFileCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for ContainerFileCitationParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12024,6 +12336,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ContainerFileCitationParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12034,6 +12347,7 @@ impl crate::runtime::de::Fit for ContainerFileCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for ContainerFileCitationParamType {
+    #[inline]
     fn default() -> Self {
         Self::ContainerFileCitation
     }
@@ -12116,6 +12430,7 @@ impl<'de> ::serde::Deserialize<'de> for Content {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for Content {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::InputText(value) => crate::runtime::de::Fit::misfit(value),
@@ -12130,36 +12445,42 @@ impl crate::runtime::de::Fit for Content {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::InputFileContent> for Content {
+    #[inline]
     fn from(value: super::InputFileContent) -> Self {
         Self::InputFile(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::InputImageContent> for Content {
+    #[inline]
     fn from(value: super::InputImageContent) -> Self {
         Self::InputImage(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::InputTextContent> for Content {
+    #[inline]
     fn from(value: super::InputTextContent) -> Self {
         Self::InputText(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::OutputTextContent> for Content {
+    #[inline]
     fn from(value: super::OutputTextContent) -> Self {
         Self::OutputText(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ReasoningTextContent> for Content {
+    #[inline]
     fn from(value: super::ReasoningTextContent) -> Self {
         Self::ReasoningText(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RefusalContent> for Content {
+    #[inline]
     fn from(value: super::RefusalContent) -> Self {
         Self::Refusal(value)
     }
@@ -12290,6 +12611,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateModelResponseProperties {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateModelResponseProperties {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -12361,6 +12683,7 @@ impl<'de> ::serde::Deserialize<'de> for DoneEvent {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DoneEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
             + crate::runtime::de::Fit::misfit(&self.data)
@@ -12381,6 +12704,7 @@ pub enum DoneEventData {
 #[cfg(feature = "unreferenced")]
 impl DoneEventData {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Done => "[DONE]",
@@ -12390,6 +12714,7 @@ impl DoneEventData {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for DoneEventData {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "[DONE]" => Self::Done,
@@ -12399,6 +12724,7 @@ impl ::std::convert::From<&str> for DoneEventData {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for DoneEventData {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12422,6 +12748,7 @@ impl<'de> ::serde::Deserialize<'de> for DoneEventData {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for DoneEventData {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12432,6 +12759,7 @@ impl crate::runtime::de::Fit for DoneEventData {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for DoneEventData {
+    #[inline]
     fn default() -> Self {
         Self::Done
     }
@@ -12451,6 +12779,7 @@ pub enum DoneEventEvent {
 #[cfg(feature = "unreferenced")]
 impl DoneEventEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Done => "done",
@@ -12460,6 +12789,7 @@ impl DoneEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for DoneEventEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "done" => Self::Done,
@@ -12469,6 +12799,7 @@ impl ::std::convert::From<&str> for DoneEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for DoneEventEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12492,6 +12823,7 @@ impl<'de> ::serde::Deserialize<'de> for DoneEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for DoneEventEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12502,6 +12834,7 @@ impl crate::runtime::de::Fit for DoneEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for DoneEventEvent {
+    #[inline]
     fn default() -> Self {
         Self::Done
     }
@@ -12568,6 +12901,7 @@ impl<'de> ::serde::Deserialize<'de> for DragPoint {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DragPoint {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -12644,6 +12978,7 @@ impl<'de> ::serde::Deserialize<'de> for Error {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Error {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -12710,6 +13045,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEvent {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ErrorEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -12729,6 +13065,7 @@ pub enum ErrorEventEvent {
 #[cfg(feature = "unreferenced")]
 impl ErrorEventEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Error => "error",
@@ -12738,6 +13075,7 @@ impl ErrorEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ErrorEventEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "error" => Self::Error,
@@ -12747,6 +13085,7 @@ impl ::std::convert::From<&str> for ErrorEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for ErrorEventEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -12770,6 +13109,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ErrorEventEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -12780,6 +13120,7 @@ impl crate::runtime::de::Fit for ErrorEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for ErrorEventEvent {
+    #[inline]
     fn default() -> Self {
         Self::Error
     }
@@ -12863,6 +13204,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorPayload {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ErrorPayload {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -12922,6 +13264,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ErrorResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -12998,6 +13341,7 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParam {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FileCitationParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13017,6 +13361,7 @@ pub enum FileCitationParamType {
 #[cfg(feature = "unreferenced")]
 impl FileCitationParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileCitation => "file_citation",
@@ -13026,6 +13371,7 @@ impl FileCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for FileCitationParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_citation" => Self::FileCitation,
@@ -13035,6 +13381,7 @@ impl ::std::convert::From<&str> for FileCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for FileCitationParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13058,6 +13405,7 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for FileCitationParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13068,6 +13416,7 @@ impl crate::runtime::de::Fit for FileCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for FileCitationParamType {
+    #[inline]
     fn default() -> Self {
         Self::FileCitation
     }
@@ -13181,6 +13530,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneChatCompletionRequestAssistantMe
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for FineTuneChatCompletionRequestAssistantMessage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.role)
     }
@@ -13252,6 +13602,7 @@ impl<'de> ::serde::Deserialize<'de> for LogProbProperties {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for LogProbProperties {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -13328,6 +13679,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaContentImageFileObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13351,6 +13703,7 @@ pub enum MessageDeltaContentImageFileObjectDetail {
 #[cfg(feature = "unreferenced")]
 impl MessageDeltaContentImageFileObjectDetail {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -13362,6 +13715,7 @@ impl MessageDeltaContentImageFileObjectDetail {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageDeltaContentImageFileObjectDetail {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -13373,6 +13727,7 @@ impl ::std::convert::From<&str> for MessageDeltaContentImageFileObjectDetail {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageDeltaContentImageFileObjectDetail {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13396,6 +13751,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectDetail
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectDetail {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13469,6 +13825,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectImageF
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectImageFile {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -13488,6 +13845,7 @@ pub enum MessageDeltaContentImageFileObjectType {
 #[cfg(feature = "unreferenced")]
 impl MessageDeltaContentImageFileObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageFile => "image_file",
@@ -13497,6 +13855,7 @@ impl MessageDeltaContentImageFileObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageDeltaContentImageFileObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_file" => Self::ImageFile,
@@ -13506,6 +13865,7 @@ impl ::std::convert::From<&str> for MessageDeltaContentImageFileObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageDeltaContentImageFileObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13529,6 +13889,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13539,6 +13900,7 @@ impl crate::runtime::de::Fit for MessageDeltaContentImageFileObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageDeltaContentImageFileObjectType {
+    #[inline]
     fn default() -> Self {
         Self::ImageFile
     }
@@ -13615,6 +13977,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13638,6 +14001,7 @@ pub enum MessageDeltaContentImageUrlObjectDetail {
 #[cfg(feature = "unreferenced")]
 impl MessageDeltaContentImageUrlObjectDetail {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -13649,6 +14013,7 @@ impl MessageDeltaContentImageUrlObjectDetail {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageDeltaContentImageUrlObjectDetail {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -13660,6 +14025,7 @@ impl ::std::convert::From<&str> for MessageDeltaContentImageUrlObjectDetail {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageDeltaContentImageUrlObjectDetail {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13683,6 +14049,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectDetail 
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectDetail {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13756,6 +14123,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectImageUr
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectImageUrl {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -13775,6 +14143,7 @@ pub enum MessageDeltaContentImageUrlObjectType {
 #[cfg(feature = "unreferenced")]
 impl MessageDeltaContentImageUrlObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageUrl => "image_url",
@@ -13784,6 +14153,7 @@ impl MessageDeltaContentImageUrlObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageDeltaContentImageUrlObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image_url" => Self::ImageUrl,
@@ -13793,6 +14163,7 @@ impl ::std::convert::From<&str> for MessageDeltaContentImageUrlObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageDeltaContentImageUrlObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13816,6 +14187,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13826,6 +14198,7 @@ impl crate::runtime::de::Fit for MessageDeltaContentImageUrlObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageDeltaContentImageUrlObjectType {
+    #[inline]
     fn default() -> Self {
         Self::ImageUrl
     }
@@ -13900,6 +14273,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaContentRefusalObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -13919,6 +14293,7 @@ pub enum MessageDeltaContentRefusalObjectType {
 #[cfg(feature = "unreferenced")]
 impl MessageDeltaContentRefusalObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Refusal => "refusal",
@@ -13928,6 +14303,7 @@ impl MessageDeltaContentRefusalObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageDeltaContentRefusalObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "refusal" => Self::Refusal,
@@ -13937,6 +14313,7 @@ impl ::std::convert::From<&str> for MessageDeltaContentRefusalObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageDeltaContentRefusalObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -13960,6 +14337,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaContentRefusalObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -13970,6 +14348,7 @@ impl crate::runtime::de::Fit for MessageDeltaContentRefusalObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageDeltaContentRefusalObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Refusal
     }
@@ -14069,6 +14448,7 @@ for MessageDeltaContentTextAnnotationsFileCitationObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFileCitationObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -14088,6 +14468,7 @@ pub enum MessageDeltaContentTextAnnotationsFileCitationObjectType {
 #[cfg(feature = "unreferenced")]
 impl MessageDeltaContentTextAnnotationsFileCitationObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileCitation => "file_citation",
@@ -14098,6 +14479,7 @@ impl MessageDeltaContentTextAnnotationsFileCitationObjectType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for MessageDeltaContentTextAnnotationsFileCitationObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_citation" => Self::FileCitation,
@@ -14107,6 +14489,7 @@ for MessageDeltaContentTextAnnotationsFileCitationObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageDeltaContentTextAnnotationsFileCitationObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14132,6 +14515,7 @@ for MessageDeltaContentTextAnnotationsFileCitationObjectType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for MessageDeltaContentTextAnnotationsFileCitationObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14143,6 +14527,7 @@ for MessageDeltaContentTextAnnotationsFileCitationObjectType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for MessageDeltaContentTextAnnotationsFileCitationObjectType {
+    #[inline]
     fn default() -> Self {
         Self::FileCitation
     }
@@ -14235,6 +14620,7 @@ for MessageDeltaContentTextAnnotationsFilePathObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFilePathObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -14299,6 +14685,7 @@ for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -14318,6 +14705,7 @@ pub enum MessageDeltaContentTextAnnotationsFilePathObjectType {
 #[cfg(feature = "unreferenced")]
 impl MessageDeltaContentTextAnnotationsFilePathObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FilePath => "file_path",
@@ -14328,6 +14716,7 @@ impl MessageDeltaContentTextAnnotationsFilePathObjectType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for MessageDeltaContentTextAnnotationsFilePathObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_path" => Self::FilePath,
@@ -14337,6 +14726,7 @@ for MessageDeltaContentTextAnnotationsFilePathObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageDeltaContentTextAnnotationsFilePathObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14361,6 +14751,7 @@ for MessageDeltaContentTextAnnotationsFilePathObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFilePathObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14371,6 +14762,7 @@ impl crate::runtime::de::Fit for MessageDeltaContentTextAnnotationsFilePathObjec
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageDeltaContentTextAnnotationsFilePathObjectType {
+    #[inline]
     fn default() -> Self {
         Self::FilePath
     }
@@ -14445,6 +14837,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaContentTextObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -14509,6 +14902,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectAnnotations
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaContentTextObjectAnnotationsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::FileCitation(value) => crate::runtime::de::Fit::misfit(value),
@@ -14520,6 +14914,7 @@ impl crate::runtime::de::Fit for MessageDeltaContentTextObjectAnnotationsItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageDeltaContentTextAnnotationsFileCitationObject>
 for MessageDeltaContentTextObjectAnnotationsItem {
+    #[inline]
     fn from(value: super::MessageDeltaContentTextAnnotationsFileCitationObject) -> Self {
         Self::FileCitation(value)
     }
@@ -14527,6 +14922,7 @@ for MessageDeltaContentTextObjectAnnotationsItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageDeltaContentTextAnnotationsFilePathObject>
 for MessageDeltaContentTextObjectAnnotationsItem {
+    #[inline]
     fn from(value: super::MessageDeltaContentTextAnnotationsFilePathObject) -> Self {
         Self::FilePath(value)
     }
@@ -14598,6 +14994,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectText {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaContentTextObjectText {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -14617,6 +15014,7 @@ pub enum MessageDeltaContentTextObjectType {
 #[cfg(feature = "unreferenced")]
 impl MessageDeltaContentTextObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -14626,6 +15024,7 @@ impl MessageDeltaContentTextObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageDeltaContentTextObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -14635,6 +15034,7 @@ impl ::std::convert::From<&str> for MessageDeltaContentTextObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageDeltaContentTextObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14658,6 +15058,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaContentTextObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14668,6 +15069,7 @@ impl crate::runtime::de::Fit for MessageDeltaContentTextObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageDeltaContentTextObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -14739,6 +15141,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -14810,6 +15213,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectContentItem {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaObjectContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ImageFile(value) => crate::runtime::de::Fit::misfit(value),
@@ -14823,6 +15227,7 @@ impl crate::runtime::de::Fit for MessageDeltaObjectContentItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageDeltaContentImageFileObject>
 for MessageDeltaObjectContentItem {
+    #[inline]
     fn from(value: super::MessageDeltaContentImageFileObject) -> Self {
         Self::ImageFile(value)
     }
@@ -14830,6 +15235,7 @@ for MessageDeltaObjectContentItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageDeltaContentImageUrlObject>
 for MessageDeltaObjectContentItem {
+    #[inline]
     fn from(value: super::MessageDeltaContentImageUrlObject) -> Self {
         Self::ImageUrl(value)
     }
@@ -14837,6 +15243,7 @@ for MessageDeltaObjectContentItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageDeltaContentRefusalObject>
 for MessageDeltaObjectContentItem {
+    #[inline]
     fn from(value: super::MessageDeltaContentRefusalObject) -> Self {
         Self::Refusal(value)
     }
@@ -14844,6 +15251,7 @@ for MessageDeltaObjectContentItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageDeltaContentTextObject>
 for MessageDeltaObjectContentItem {
+    #[inline]
     fn from(value: super::MessageDeltaContentTextObject) -> Self {
         Self::Text(value)
     }
@@ -14915,6 +15323,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageDeltaObjectDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -14934,6 +15343,7 @@ pub enum MessageDeltaObjectObject {
 #[cfg(feature = "unreferenced")]
 impl MessageDeltaObjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadMessageDelta => "thread.message.delta",
@@ -14943,6 +15353,7 @@ impl MessageDeltaObjectObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageDeltaObjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.message.delta" => Self::ThreadMessageDelta,
@@ -14952,6 +15363,7 @@ impl ::std::convert::From<&str> for MessageDeltaObjectObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageDeltaObjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -14975,6 +15387,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectObject {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaObjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -14985,6 +15398,7 @@ impl crate::runtime::de::Fit for MessageDeltaObjectObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageDeltaObjectObject {
+    #[inline]
     fn default() -> Self {
         Self::ThreadMessageDelta
     }
@@ -15006,6 +15420,7 @@ pub enum MessageDeltaObjectRole {
 #[cfg(feature = "unreferenced")]
 impl MessageDeltaObjectRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -15016,6 +15431,7 @@ impl MessageDeltaObjectRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageDeltaObjectRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -15026,6 +15442,7 @@ impl ::std::convert::From<&str> for MessageDeltaObjectRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageDeltaObjectRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15049,6 +15466,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectRole {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageDeltaObjectRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15124,6 +15542,7 @@ for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -15208,6 +15627,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageStreamEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ThreadMessageCreated(value) => crate::runtime::de::Fit::misfit(value),
@@ -15226,6 +15646,7 @@ impl crate::runtime::de::Fit for MessageStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageCreated>
 for MessageStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEventThreadMessageCreated) -> Self {
         Self::ThreadMessageCreated(value)
     }
@@ -15233,6 +15654,7 @@ for MessageStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageInProgress>
 for MessageStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEventThreadMessageInProgress) -> Self {
         Self::ThreadMessageInProgress(value)
     }
@@ -15240,6 +15662,7 @@ for MessageStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageDelta>
 for MessageStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEventThreadMessageDelta) -> Self {
         Self::ThreadMessageDelta(value)
     }
@@ -15247,6 +15670,7 @@ for MessageStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageCompleted>
 for MessageStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEventThreadMessageCompleted) -> Self {
         Self::ThreadMessageCompleted(value)
     }
@@ -15254,6 +15678,7 @@ for MessageStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::MessageStreamEventThreadMessageIncomplete>
 for MessageStreamEvent {
+    #[inline]
     fn from(value: super::MessageStreamEventThreadMessageIncomplete) -> Self {
         Self::ThreadMessageIncomplete(value)
     }
@@ -15323,6 +15748,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -15342,6 +15768,7 @@ pub enum MessageStreamEventThreadMessageCompletedEvent {
 #[cfg(feature = "unreferenced")]
 impl MessageStreamEventThreadMessageCompletedEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadMessageCompleted => "thread.message.completed",
@@ -15351,6 +15778,7 @@ impl MessageStreamEventThreadMessageCompletedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageStreamEventThreadMessageCompletedEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.message.completed" => Self::ThreadMessageCompleted,
@@ -15360,6 +15788,7 @@ impl ::std::convert::From<&str> for MessageStreamEventThreadMessageCompletedEven
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageStreamEventThreadMessageCompletedEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15383,6 +15812,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCompletedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15393,6 +15823,7 @@ impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCompletedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageStreamEventThreadMessageCompletedEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadMessageCompleted
     }
@@ -15462,6 +15893,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -15481,6 +15913,7 @@ pub enum MessageStreamEventThreadMessageCreatedEvent {
 #[cfg(feature = "unreferenced")]
 impl MessageStreamEventThreadMessageCreatedEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadMessageCreated => "thread.message.created",
@@ -15490,6 +15923,7 @@ impl MessageStreamEventThreadMessageCreatedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageStreamEventThreadMessageCreatedEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.message.created" => Self::ThreadMessageCreated,
@@ -15499,6 +15933,7 @@ impl ::std::convert::From<&str> for MessageStreamEventThreadMessageCreatedEvent 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageStreamEventThreadMessageCreatedEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15522,6 +15957,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreatedEv
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCreatedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15532,6 +15968,7 @@ impl crate::runtime::de::Fit for MessageStreamEventThreadMessageCreatedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageStreamEventThreadMessageCreatedEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadMessageCreated
     }
@@ -15601,6 +16038,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageStreamEventThreadMessageDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -15620,6 +16058,7 @@ pub enum MessageStreamEventThreadMessageDeltaEvent {
 #[cfg(feature = "unreferenced")]
 impl MessageStreamEventThreadMessageDeltaEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadMessageDelta => "thread.message.delta",
@@ -15629,6 +16068,7 @@ impl MessageStreamEventThreadMessageDeltaEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageStreamEventThreadMessageDeltaEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.message.delta" => Self::ThreadMessageDelta,
@@ -15638,6 +16078,7 @@ impl ::std::convert::From<&str> for MessageStreamEventThreadMessageDeltaEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageStreamEventThreadMessageDeltaEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15661,6 +16102,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDeltaEven
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageStreamEventThreadMessageDeltaEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15671,6 +16113,7 @@ impl crate::runtime::de::Fit for MessageStreamEventThreadMessageDeltaEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageStreamEventThreadMessageDeltaEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadMessageDelta
     }
@@ -15740,6 +16183,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageStreamEventThreadMessageInProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -15759,6 +16203,7 @@ pub enum MessageStreamEventThreadMessageInProgressEvent {
 #[cfg(feature = "unreferenced")]
 impl MessageStreamEventThreadMessageInProgressEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadMessageInProgress => "thread.message.in_progress",
@@ -15768,6 +16213,7 @@ impl MessageStreamEventThreadMessageInProgressEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageStreamEventThreadMessageInProgressEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.message.in_progress" => Self::ThreadMessageInProgress,
@@ -15777,6 +16223,7 @@ impl ::std::convert::From<&str> for MessageStreamEventThreadMessageInProgressEve
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageStreamEventThreadMessageInProgressEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15800,6 +16247,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageStreamEventThreadMessageInProgressEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15810,6 +16258,7 @@ impl crate::runtime::de::Fit for MessageStreamEventThreadMessageInProgressEvent 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageStreamEventThreadMessageInProgressEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadMessageInProgress
     }
@@ -15879,6 +16328,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for MessageStreamEventThreadMessageIncomplete {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -15898,6 +16348,7 @@ pub enum MessageStreamEventThreadMessageIncompleteEvent {
 #[cfg(feature = "unreferenced")]
 impl MessageStreamEventThreadMessageIncompleteEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadMessageIncomplete => "thread.message.incomplete",
@@ -15907,6 +16358,7 @@ impl MessageStreamEventThreadMessageIncompleteEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for MessageStreamEventThreadMessageIncompleteEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.message.incomplete" => Self::ThreadMessageIncomplete,
@@ -15916,6 +16368,7 @@ impl ::std::convert::From<&str> for MessageStreamEventThreadMessageIncompleteEve
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for MessageStreamEventThreadMessageIncompleteEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -15939,6 +16392,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for MessageStreamEventThreadMessageIncompleteEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -15949,6 +16403,7 @@ impl crate::runtime::de::Fit for MessageStreamEventThreadMessageIncompleteEvent 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for MessageStreamEventThreadMessageIncompleteEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadMessageIncomplete
     }
@@ -16025,6 +16480,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelIds {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ModelIds {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Shared(value) => crate::runtime::de::Fit::misfit(value),
@@ -16034,30 +16490,35 @@ impl crate::runtime::de::Fit for ModelIds {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ModelIds {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Shared(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String> for ModelIds {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Shared(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ModelIdsResponses> for ModelIds {
+    #[inline]
     fn from(value: super::ModelIdsResponses) -> Self {
         Self::Responses(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ModelIdsResponsesOnlyModel> for ModelIds {
+    #[inline]
     fn from(value: super::ModelIdsResponsesOnlyModel) -> Self {
         Self::Responses(super::ModelIdsResponses::ResponsesOnlyModel(value))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ModelIdsShared> for ModelIds {
+    #[inline]
     fn from(value: super::ModelIdsShared) -> Self {
         Self::Shared(value)
     }
@@ -16179,6 +16640,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponseProperties {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ModelResponseProperties {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -16250,6 +16712,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudio {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OutputAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -16269,6 +16732,7 @@ pub enum OutputAudioType {
 #[cfg(feature = "unreferenced")]
 impl OutputAudioType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputAudio => "output_audio",
@@ -16278,6 +16742,7 @@ impl OutputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for OutputAudioType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_audio" => Self::OutputAudio,
@@ -16287,6 +16752,7 @@ impl ::std::convert::From<&str> for OutputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for OutputAudioType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16310,6 +16776,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for OutputAudioType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -16320,6 +16787,7 @@ impl crate::runtime::de::Fit for OutputAudioType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for OutputAudioType {
+    #[inline]
     fn default() -> Self {
         Self::OutputAudio
     }
@@ -16402,6 +16870,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemC
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemCreate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -16421,6 +16890,7 @@ pub enum RealtimeBetaClientEventConversationItemCreateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventConversationItemCreateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemCreate => "conversation.item.create",
@@ -16430,6 +16900,7 @@ impl RealtimeBetaClientEventConversationItemCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventConversationItemCreateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.create" => Self::ConversationItemCreate,
@@ -16439,6 +16910,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventConversationItemCreat
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventConversationItemCreateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16463,6 +16935,7 @@ for RealtimeBetaClientEventConversationItemCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemCreateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -16473,6 +16946,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemCreateTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventConversationItemCreateType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemCreate
     }
@@ -16547,6 +17021,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemD
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemDelete {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -16566,6 +17041,7 @@ pub enum RealtimeBetaClientEventConversationItemDeleteType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventConversationItemDeleteType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemDelete => "conversation.item.delete",
@@ -16575,6 +17051,7 @@ impl RealtimeBetaClientEventConversationItemDeleteType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventConversationItemDeleteType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.delete" => Self::ConversationItemDelete,
@@ -16584,6 +17061,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventConversationItemDelet
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventConversationItemDeleteType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16608,6 +17086,7 @@ for RealtimeBetaClientEventConversationItemDeleteType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemDeleteType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -16618,6 +17097,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemDeleteTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventConversationItemDeleteType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemDelete
     }
@@ -16692,6 +17172,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemR
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemRetrieve {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -16711,6 +17192,7 @@ pub enum RealtimeBetaClientEventConversationItemRetrieveType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventConversationItemRetrieveType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemRetrieve => "conversation.item.retrieve",
@@ -16720,6 +17202,7 @@ impl RealtimeBetaClientEventConversationItemRetrieveType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventConversationItemRetrieveType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.retrieve" => Self::ConversationItemRetrieve,
@@ -16729,6 +17212,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventConversationItemRetri
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventConversationItemRetrieveType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16753,6 +17237,7 @@ for RealtimeBetaClientEventConversationItemRetrieveType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemRetrieveType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -16763,6 +17248,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemRetrieve
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventConversationItemRetrieveType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemRetrieve
     }
@@ -16847,6 +17333,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemT
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemTruncate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -16866,6 +17353,7 @@ pub enum RealtimeBetaClientEventConversationItemTruncateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventConversationItemTruncateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemTruncate => "conversation.item.truncate",
@@ -16875,6 +17363,7 @@ impl RealtimeBetaClientEventConversationItemTruncateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventConversationItemTruncateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.truncate" => Self::ConversationItemTruncate,
@@ -16884,6 +17373,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventConversationItemTrunc
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventConversationItemTruncateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -16908,6 +17398,7 @@ for RealtimeBetaClientEventConversationItemTruncateType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemTruncateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -16918,6 +17409,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventConversationItemTruncate
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventConversationItemTruncateType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemTruncate
     }
@@ -16992,6 +17484,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferA
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferAppend {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -17011,6 +17504,7 @@ pub enum RealtimeBetaClientEventInputAudioBufferAppendType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventInputAudioBufferAppendType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferAppend => "input_audio_buffer.append",
@@ -17020,6 +17514,7 @@ impl RealtimeBetaClientEventInputAudioBufferAppendType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventInputAudioBufferAppendType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.append" => Self::InputAudioBufferAppend,
@@ -17029,6 +17524,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventInputAudioBufferAppen
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventInputAudioBufferAppendType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -17053,6 +17549,7 @@ for RealtimeBetaClientEventInputAudioBufferAppendType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferAppendType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17063,6 +17560,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferAppendTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventInputAudioBufferAppendType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferAppend
     }
@@ -17132,6 +17630,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferClear {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -17151,6 +17650,7 @@ pub enum RealtimeBetaClientEventInputAudioBufferClearType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventInputAudioBufferClearType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferClear => "input_audio_buffer.clear",
@@ -17160,6 +17660,7 @@ impl RealtimeBetaClientEventInputAudioBufferClearType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventInputAudioBufferClearType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.clear" => Self::InputAudioBufferClear,
@@ -17169,6 +17670,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventInputAudioBufferClear
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventInputAudioBufferClearType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -17193,6 +17695,7 @@ for RealtimeBetaClientEventInputAudioBufferClearType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferClearType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17203,6 +17706,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferClearTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventInputAudioBufferClearType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferClear
     }
@@ -17272,6 +17776,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferCommit {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -17291,6 +17796,7 @@ pub enum RealtimeBetaClientEventInputAudioBufferCommitType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventInputAudioBufferCommitType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferCommit => "input_audio_buffer.commit",
@@ -17300,6 +17806,7 @@ impl RealtimeBetaClientEventInputAudioBufferCommitType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventInputAudioBufferCommitType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.commit" => Self::InputAudioBufferCommit,
@@ -17309,6 +17816,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventInputAudioBufferCommi
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventInputAudioBufferCommitType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -17333,6 +17841,7 @@ for RealtimeBetaClientEventInputAudioBufferCommitType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferCommitType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17343,6 +17852,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventInputAudioBufferCommitTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventInputAudioBufferCommitType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferCommit
     }
@@ -17412,6 +17922,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventOutputAudioBuffer
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventOutputAudioBufferClear {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -17431,6 +17942,7 @@ pub enum RealtimeBetaClientEventOutputAudioBufferClearType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventOutputAudioBufferClearType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputAudioBufferClear => "output_audio_buffer.clear",
@@ -17440,6 +17952,7 @@ impl RealtimeBetaClientEventOutputAudioBufferClearType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventOutputAudioBufferClearType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_audio_buffer.clear" => Self::OutputAudioBufferClear,
@@ -17449,6 +17962,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventOutputAudioBufferClea
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventOutputAudioBufferClearType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -17473,6 +17987,7 @@ for RealtimeBetaClientEventOutputAudioBufferClearType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventOutputAudioBufferClearType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17483,6 +17998,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventOutputAudioBufferClearTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventOutputAudioBufferClearType {
+    #[inline]
     fn default() -> Self {
         Self::OutputAudioBufferClear
     }
@@ -17557,6 +18073,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancel {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCancel {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -17576,6 +18093,7 @@ pub enum RealtimeBetaClientEventResponseCancelType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventResponseCancelType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseCancel => "response.cancel",
@@ -17585,6 +18103,7 @@ impl RealtimeBetaClientEventResponseCancelType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventResponseCancelType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.cancel" => Self::ResponseCancel,
@@ -17594,6 +18113,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventResponseCancelType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventResponseCancelType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -17617,6 +18137,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancelTyp
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCancelType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17627,6 +18148,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCancelType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventResponseCancelType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseCancel
     }
@@ -17701,6 +18223,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreate {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCreate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -17720,6 +18243,7 @@ pub enum RealtimeBetaClientEventResponseCreateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventResponseCreateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseCreate => "response.create",
@@ -17729,6 +18253,7 @@ impl RealtimeBetaClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventResponseCreateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.create" => Self::ResponseCreate,
@@ -17738,6 +18263,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventResponseCreateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -17761,6 +18287,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreateTyp
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCreateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17771,6 +18298,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventResponseCreateType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseCreate
     }
@@ -17845,6 +18373,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdate {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventSessionUpdate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -17864,6 +18393,7 @@ pub enum RealtimeBetaClientEventSessionUpdateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventSessionUpdateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionUpdate => "session.update",
@@ -17873,6 +18403,7 @@ impl RealtimeBetaClientEventSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaClientEventSessionUpdateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.update" => Self::SessionUpdate,
@@ -17882,6 +18413,7 @@ impl ::std::convert::From<&str> for RealtimeBetaClientEventSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventSessionUpdateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -17905,6 +18437,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdateType
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventSessionUpdateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -17915,6 +18448,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventSessionUpdateType {
+    #[inline]
     fn default() -> Self {
         Self::SessionUpdate
     }
@@ -17990,6 +18524,7 @@ for RealtimeBetaClientEventTranscriptionSessionUpdate {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventTranscriptionSessionUpdate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -18009,6 +18544,7 @@ pub enum RealtimeBetaClientEventTranscriptionSessionUpdateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaClientEventTranscriptionSessionUpdateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TranscriptionSessionUpdate => "transcription_session.update",
@@ -18019,6 +18555,7 @@ impl RealtimeBetaClientEventTranscriptionSessionUpdateType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaClientEventTranscriptionSessionUpdateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcription_session.update" => Self::TranscriptionSessionUpdate,
@@ -18028,6 +18565,7 @@ for RealtimeBetaClientEventTranscriptionSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaClientEventTranscriptionSessionUpdateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -18052,6 +18590,7 @@ for RealtimeBetaClientEventTranscriptionSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaClientEventTranscriptionSessionUpdateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -18062,6 +18601,7 @@ impl crate::runtime::de::Fit for RealtimeBetaClientEventTranscriptionSessionUpda
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaClientEventTranscriptionSessionUpdateType {
+    #[inline]
     fn default() -> Self {
         Self::TranscriptionSessionUpdate
     }
@@ -18212,6 +18752,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponse {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -18287,6 +18828,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCachedTokensDetails 
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCachedTokensDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -18437,6 +18979,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParams {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParams {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -18464,12 +19007,14 @@ impl RealtimeBetaResponseCreateParamsConversation {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsConversation {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
@@ -18477,18 +19022,21 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsConversation
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeBetaResponseCreateParamsConversation {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseCreateParamsConversation {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsConversation {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -18579,6 +19127,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsMaxOutpu
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsMaxOutputTokens {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
@@ -18588,6 +19137,7 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsMaxOutputTokens
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsMaxOutputTokens {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
@@ -18595,12 +19145,14 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsMaxOutputTok
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeBetaResponseCreateParamsMaxOutputTokens {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<i64> for RealtimeBetaResponseCreateParamsMaxOutputTokens {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -18608,6 +19160,7 @@ impl ::std::convert::From<i64> for RealtimeBetaResponseCreateParamsMaxOutputToke
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeBetaResponseCreateParamsMaxOutputTokensInf>
 for RealtimeBetaResponseCreateParamsMaxOutputTokens {
+    #[inline]
     fn from(value: super::RealtimeBetaResponseCreateParamsMaxOutputTokensInf) -> Self {
         Self::Inf(value)
     }
@@ -18627,6 +19180,7 @@ pub enum RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inf => "inf",
@@ -18636,6 +19190,7 @@ impl RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inf" => Self::Inf,
@@ -18645,6 +19200,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsMaxOutputTok
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -18669,6 +19225,7 @@ for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -18679,6 +19236,7 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsMaxOutputTokens
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
+    #[inline]
     fn default() -> Self {
         Self::Inf
     }
@@ -18700,6 +19258,7 @@ pub enum RealtimeBetaResponseCreateParamsModalitiesItem {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseCreateParamsModalitiesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -18710,6 +19269,7 @@ impl RealtimeBetaResponseCreateParamsModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsModalitiesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -18720,6 +19280,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsModalitiesIt
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseCreateParamsModalitiesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -18743,6 +19304,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsModaliti
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsModalitiesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -18770,6 +19332,7 @@ pub enum RealtimeBetaResponseCreateParamsOutputAudioFormat {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseCreateParamsOutputAudioFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pcm16 => "pcm16",
@@ -18781,6 +19344,7 @@ impl RealtimeBetaResponseCreateParamsOutputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsOutputAudioFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pcm16" => Self::Pcm16,
@@ -18792,6 +19356,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsOutputAudioF
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseCreateParamsOutputAudioFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -18816,6 +19381,7 @@ for RealtimeBetaResponseCreateParamsOutputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsOutputAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -18936,6 +19502,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolChoi
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolChoice {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
@@ -18946,6 +19513,7 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolChoice {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsToolChoice {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value))
     }
@@ -18953,6 +19521,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsToolChoice {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeBetaResponseCreateParamsToolChoice {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value.as_str()))
     }
@@ -18960,6 +19529,7 @@ for RealtimeBetaResponseCreateParamsToolChoice {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ToolChoiceFunction>
 for RealtimeBetaResponseCreateParamsToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceFunction) -> Self {
         Self::ToolChoiceFunction(value)
     }
@@ -18967,6 +19537,7 @@ for RealtimeBetaResponseCreateParamsToolChoice {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ToolChoiceMcp>
 for RealtimeBetaResponseCreateParamsToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceMcp) -> Self {
         Self::ToolChoiceMcp(value)
     }
@@ -18974,6 +19545,7 @@ for RealtimeBetaResponseCreateParamsToolChoice {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ToolChoiceOptions>
 for RealtimeBetaResponseCreateParamsToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::ToolChoiceOptions(value)
     }
@@ -19057,6 +19629,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -19077,6 +19650,7 @@ pub enum RealtimeBetaResponseCreateParamsToolsItemType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseCreateParamsToolsItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -19086,6 +19660,7 @@ impl RealtimeBetaResponseCreateParamsToolsItemType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsToolsItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -19095,6 +19670,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseCreateParamsToolsItemTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseCreateParamsToolsItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19118,6 +19694,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolsItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19128,6 +19705,7 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseCreateParamsToolsItemType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaResponseCreateParamsToolsItemType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -19197,6 +19775,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaResponseError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -19292,6 +19871,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseInputTokenDetails {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaResponseInputTokenDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -19373,6 +19953,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokens {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseMaxOutputTokens {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
@@ -19382,6 +19963,7 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseMaxOutputTokens {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseMaxOutputTokens {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
@@ -19389,12 +19971,14 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseMaxOutputTokens {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeBetaResponseMaxOutputTokens {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<i64> for RealtimeBetaResponseMaxOutputTokens {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -19402,6 +19986,7 @@ impl ::std::convert::From<i64> for RealtimeBetaResponseMaxOutputTokens {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeBetaResponseMaxOutputTokensInf>
 for RealtimeBetaResponseMaxOutputTokens {
+    #[inline]
     fn from(value: super::RealtimeBetaResponseMaxOutputTokensInf) -> Self {
         Self::Inf(value)
     }
@@ -19421,6 +20006,7 @@ pub enum RealtimeBetaResponseMaxOutputTokensInf {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseMaxOutputTokensInf {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inf => "inf",
@@ -19430,6 +20016,7 @@ impl RealtimeBetaResponseMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseMaxOutputTokensInf {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inf" => Self::Inf,
@@ -19439,6 +20026,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseMaxOutputTokensInf {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19462,6 +20050,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseMaxOutputTokensInf {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19472,6 +20061,7 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaResponseMaxOutputTokensInf {
+    #[inline]
     fn default() -> Self {
         Self::Inf
     }
@@ -19493,6 +20083,7 @@ pub enum RealtimeBetaResponseModalitiesItem {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseModalitiesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -19503,6 +20094,7 @@ impl RealtimeBetaResponseModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseModalitiesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -19513,6 +20105,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseModalitiesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19536,6 +20129,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseModalitiesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19559,6 +20153,7 @@ pub enum RealtimeBetaResponseObject {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeResponse => "realtime.response",
@@ -19568,6 +20163,7 @@ impl RealtimeBetaResponseObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.response" => Self::RealtimeResponse,
@@ -19577,6 +20173,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19600,6 +20197,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseObject {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19610,6 +20208,7 @@ impl crate::runtime::de::Fit for RealtimeBetaResponseObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeResponse
     }
@@ -19633,6 +20232,7 @@ pub enum RealtimeBetaResponseOutputAudioFormat {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseOutputAudioFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pcm16 => "pcm16",
@@ -19644,6 +20244,7 @@ impl RealtimeBetaResponseOutputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseOutputAudioFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pcm16" => Self::Pcm16,
@@ -19655,6 +20256,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseOutputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseOutputAudioFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19678,6 +20280,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseOutputAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19751,6 +20354,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputTokenDetails {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaResponseOutputTokenDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -19776,6 +20380,7 @@ pub enum RealtimeBetaResponseReason {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseReason {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TurnDetected => "turn_detected",
@@ -19788,6 +20393,7 @@ impl RealtimeBetaResponseReason {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseReason {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "turn_detected" => Self::TurnDetected,
@@ -19800,6 +20406,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseReason {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19823,6 +20430,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseReason {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseReason {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19854,6 +20462,7 @@ pub enum RealtimeBetaResponseStatus {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -19867,6 +20476,7 @@ impl RealtimeBetaResponseStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -19880,6 +20490,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -19903,6 +20514,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -19981,6 +20593,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetails {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaResponseStatusDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -20006,6 +20619,7 @@ pub enum RealtimeBetaResponseStatusDetailsType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaResponseStatusDetailsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -20018,6 +20632,7 @@ impl RealtimeBetaResponseStatusDetailsType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaResponseStatusDetailsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -20030,6 +20645,7 @@ impl ::std::convert::From<&str> for RealtimeBetaResponseStatusDetailsType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaResponseStatusDetailsType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -20053,6 +20669,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetailsType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaResponseStatusDetailsType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -20157,6 +20774,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseUsage {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaResponseUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -20239,6 +20857,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemC
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -20258,6 +20877,7 @@ pub enum RealtimeBetaServerEventConversationItemCreatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventConversationItemCreatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemCreated => "conversation.item.created",
@@ -20267,6 +20887,7 @@ impl RealtimeBetaServerEventConversationItemCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventConversationItemCreatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.created" => Self::ConversationItemCreated,
@@ -20276,6 +20897,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventConversationItemCreat
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventConversationItemCreatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -20300,6 +20922,7 @@ for RealtimeBetaServerEventConversationItemCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemCreatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -20310,6 +20933,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemCreatedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventConversationItemCreatedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemCreated
     }
@@ -20384,6 +21008,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemD
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -20403,6 +21028,7 @@ pub enum RealtimeBetaServerEventConversationItemDeletedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventConversationItemDeletedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemDeleted => "conversation.item.deleted",
@@ -20412,6 +21038,7 @@ impl RealtimeBetaServerEventConversationItemDeletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventConversationItemDeletedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.deleted" => Self::ConversationItemDeleted,
@@ -20421,6 +21048,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventConversationItemDelet
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventConversationItemDeletedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -20445,6 +21073,7 @@ for RealtimeBetaServerEventConversationItemDeletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemDeletedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -20455,6 +21084,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemDeletedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventConversationItemDeletedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemDeleted
     }
@@ -20530,6 +21160,7 @@ for RealtimeBetaServerEventConversationItemRetrieved {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemRetrieved {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -20549,6 +21180,7 @@ pub enum RealtimeBetaServerEventConversationItemRetrievedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventConversationItemRetrievedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemRetrieved => "conversation.item.retrieved",
@@ -20559,6 +21191,7 @@ impl RealtimeBetaServerEventConversationItemRetrievedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventConversationItemRetrievedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.retrieved" => Self::ConversationItemRetrieved,
@@ -20568,6 +21201,7 @@ for RealtimeBetaServerEventConversationItemRetrievedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventConversationItemRetrievedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -20592,6 +21226,7 @@ for RealtimeBetaServerEventConversationItemRetrievedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemRetrievedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -20602,6 +21237,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemRetrieve
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventConversationItemRetrievedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemRetrieved
     }
@@ -20687,6 +21323,7 @@ for RealtimeBetaServerEventConversationItemTruncated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemTruncated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -20706,6 +21343,7 @@ pub enum RealtimeBetaServerEventConversationItemTruncatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventConversationItemTruncatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemTruncated => "conversation.item.truncated",
@@ -20716,6 +21354,7 @@ impl RealtimeBetaServerEventConversationItemTruncatedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventConversationItemTruncatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.truncated" => Self::ConversationItemTruncated,
@@ -20725,6 +21364,7 @@ for RealtimeBetaServerEventConversationItemTruncatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventConversationItemTruncatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -20749,6 +21389,7 @@ for RealtimeBetaServerEventConversationItemTruncatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemTruncatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -20759,6 +21400,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventConversationItemTruncate
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventConversationItemTruncatedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemTruncated
     }
@@ -20833,6 +21475,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -20917,6 +21560,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventErrorError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -20936,6 +21580,7 @@ pub enum RealtimeBetaServerEventErrorType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Error => "error",
@@ -20945,6 +21590,7 @@ impl RealtimeBetaServerEventErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "error" => Self::Error,
@@ -20954,6 +21600,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -20977,6 +21624,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -20987,6 +21635,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventErrorType {
+    #[inline]
     fn default() -> Self {
         Self::Error
     }
@@ -21006,6 +21655,7 @@ pub enum RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseFunctionCallArgumentsDelta => {
@@ -21018,6 +21668,7 @@ impl RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.function_call_arguments.delta" => {
@@ -21029,6 +21680,7 @@ for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21053,6 +21705,7 @@ for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21063,6 +21716,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventFunctionCallArgumentsDel
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseFunctionCallArgumentsDelta
     }
@@ -21132,6 +21786,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventInputAudioBufferC
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferCleared {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -21151,6 +21806,7 @@ pub enum RealtimeBetaServerEventInputAudioBufferClearedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventInputAudioBufferClearedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferCleared => "input_audio_buffer.cleared",
@@ -21160,6 +21816,7 @@ impl RealtimeBetaServerEventInputAudioBufferClearedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventInputAudioBufferClearedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.cleared" => Self::InputAudioBufferCleared,
@@ -21169,6 +21826,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventInputAudioBufferClear
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventInputAudioBufferClearedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21193,6 +21851,7 @@ for RealtimeBetaServerEventInputAudioBufferClearedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferClearedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21203,6 +21862,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferClearedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventInputAudioBufferClearedType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferCleared
     }
@@ -21286,6 +21946,7 @@ for RealtimeBetaServerEventInputAudioBufferCommitted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferCommitted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -21305,6 +21966,7 @@ pub enum RealtimeBetaServerEventInputAudioBufferCommittedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventInputAudioBufferCommittedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferCommitted => "input_audio_buffer.committed",
@@ -21315,6 +21977,7 @@ impl RealtimeBetaServerEventInputAudioBufferCommittedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventInputAudioBufferCommittedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.committed" => Self::InputAudioBufferCommitted,
@@ -21324,6 +21987,7 @@ for RealtimeBetaServerEventInputAudioBufferCommittedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventInputAudioBufferCommittedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21348,6 +22012,7 @@ for RealtimeBetaServerEventInputAudioBufferCommittedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferCommittedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21358,6 +22023,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferCommitte
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventInputAudioBufferCommittedType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferCommitted
     }
@@ -21438,6 +22104,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -21457,6 +22124,7 @@ pub enum RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferSpeechStarted => "input_audio_buffer.speech_started",
@@ -21467,6 +22135,7 @@ impl RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.speech_started" => Self::InputAudioBufferSpeechStarted,
@@ -21476,6 +22145,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21501,6 +22171,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21512,6 +22183,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferSpeechStarted
     }
@@ -21592,6 +22264,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -21611,6 +22284,7 @@ pub enum RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferSpeechStopped => "input_audio_buffer.speech_stopped",
@@ -21621,6 +22295,7 @@ impl RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.speech_stopped" => Self::InputAudioBufferSpeechStopped,
@@ -21630,6 +22305,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21655,6 +22331,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21666,6 +22343,7 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferSpeechStopped
     }
@@ -21776,6 +22454,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -21874,6 +22553,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -21893,6 +22573,7 @@ pub enum RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemInputAudioTranscriptionDelta => {
@@ -21905,6 +22586,7 @@ impl RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.input_audio_transcription.delta" => {
@@ -21917,6 +22599,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display
 for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -21942,6 +22625,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -21953,6 +22637,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemInputAudioTranscriptionDelta
     }
@@ -22039,6 +22724,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -22058,6 +22744,7 @@ pub enum RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemInputAudioTranscriptionFailed => {
@@ -22070,6 +22757,7 @@ impl RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.input_audio_transcription.failed" => {
@@ -22082,6 +22770,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display
 for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22108,6 +22797,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22119,6 +22809,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemInputAudioTranscriptionFailed
     }
@@ -22235,6 +22926,7 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -22309,6 +23001,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsCompl
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -22328,6 +23021,7 @@ pub enum RealtimeBetaServerEventMcpListToolsCompletedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventMcpListToolsCompletedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpListToolsCompleted => "mcp_list_tools.completed",
@@ -22337,6 +23031,7 @@ impl RealtimeBetaServerEventMcpListToolsCompletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventMcpListToolsCompletedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_list_tools.completed" => Self::McpListToolsCompleted,
@@ -22346,6 +23041,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventMcpListToolsCompleted
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventMcpListToolsCompletedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22370,6 +23066,7 @@ for RealtimeBetaServerEventMcpListToolsCompletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsCompletedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22380,6 +23077,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsCompletedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventMcpListToolsCompletedType {
+    #[inline]
     fn default() -> Self {
         Self::McpListToolsCompleted
     }
@@ -22454,6 +23152,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -22473,6 +23172,7 @@ pub enum RealtimeBetaServerEventMcpListToolsFailedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventMcpListToolsFailedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpListToolsFailed => "mcp_list_tools.failed",
@@ -22482,6 +23182,7 @@ impl RealtimeBetaServerEventMcpListToolsFailedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventMcpListToolsFailedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_list_tools.failed" => Self::McpListToolsFailed,
@@ -22491,6 +23192,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventMcpListToolsFailedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventMcpListToolsFailedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22514,6 +23216,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsFailedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22524,6 +23227,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsFailedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventMcpListToolsFailedType {
+    #[inline]
     fn default() -> Self {
         Self::McpListToolsFailed
     }
@@ -22598,6 +23302,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsInPro
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsInProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -22617,6 +23322,7 @@ pub enum RealtimeBetaServerEventMcpListToolsInProgressType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventMcpListToolsInProgressType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpListToolsInProgress => "mcp_list_tools.in_progress",
@@ -22626,6 +23332,7 @@ impl RealtimeBetaServerEventMcpListToolsInProgressType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventMcpListToolsInProgressType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_list_tools.in_progress" => Self::McpListToolsInProgress,
@@ -22635,6 +23342,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventMcpListToolsInProgres
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventMcpListToolsInProgressType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22659,6 +23367,7 @@ for RealtimeBetaServerEventMcpListToolsInProgressType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsInProgressType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22669,6 +23378,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventMcpListToolsInProgressTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventMcpListToolsInProgressType {
+    #[inline]
     fn default() -> Self {
         Self::McpListToolsInProgress
     }
@@ -22745,6 +23455,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -22766,6 +23477,7 @@ pub enum RealtimeBetaServerEventRateLimitsUpdatedName {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventRateLimitsUpdatedName {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Requests => "requests",
@@ -22776,6 +23488,7 @@ impl RealtimeBetaServerEventRateLimitsUpdatedName {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventRateLimitsUpdatedName {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "requests" => Self::Requests,
@@ -22786,6 +23499,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventRateLimitsUpdatedName
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventRateLimitsUpdatedName {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22809,6 +23523,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdatedName {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22893,6 +23608,7 @@ for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -22912,6 +23628,7 @@ pub enum RealtimeBetaServerEventRateLimitsUpdatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventRateLimitsUpdatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RateLimitsUpdated => "rate_limits.updated",
@@ -22921,6 +23638,7 @@ impl RealtimeBetaServerEventRateLimitsUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventRateLimitsUpdatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "rate_limits.updated" => Self::RateLimitsUpdated,
@@ -22930,6 +23648,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventRateLimitsUpdatedType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventRateLimitsUpdatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -22953,6 +23672,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -22963,6 +23683,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventRateLimitsUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventRateLimitsUpdatedType {
+    #[inline]
     fn default() -> Self {
         Self::RateLimitsUpdated
     }
@@ -23065,6 +23786,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -23084,6 +23806,7 @@ pub enum RealtimeBetaServerEventResponseAudioDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseAudioDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputAudioDelta => "response.output_audio.delta",
@@ -23093,6 +23816,7 @@ impl RealtimeBetaServerEventResponseAudioDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseAudioDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_audio.delta" => Self::ResponseOutputAudioDelta,
@@ -23102,6 +23826,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseAudioDeltaTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseAudioDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23125,6 +23850,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23135,6 +23861,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseAudioDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputAudioDelta
     }
@@ -23231,6 +23958,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -23250,6 +23978,7 @@ pub enum RealtimeBetaServerEventResponseAudioDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseAudioDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputAudioDone => "response.output_audio.done",
@@ -23259,6 +23988,7 @@ impl RealtimeBetaServerEventResponseAudioDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseAudioDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_audio.done" => Self::ResponseOutputAudioDone,
@@ -23268,6 +23998,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseAudioDoneType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseAudioDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23291,6 +24022,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23301,6 +24033,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseAudioDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputAudioDone
     }
@@ -23404,6 +24137,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioTranscriptDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -23423,6 +24157,7 @@ pub enum RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputAudioTranscriptDelta => {
@@ -23435,6 +24170,7 @@ impl RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_audio_transcript.delta" => {
@@ -23446,6 +24182,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23471,6 +24208,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23482,6 +24220,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputAudioTranscriptDelta
     }
@@ -23585,6 +24324,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioTranscriptDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -23604,6 +24344,7 @@ pub enum RealtimeBetaServerEventResponseAudioTranscriptDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseAudioTranscriptDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputAudioTranscriptDone => {
@@ -23616,6 +24357,7 @@ impl RealtimeBetaServerEventResponseAudioTranscriptDoneType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_audio_transcript.done" => {
@@ -23627,6 +24369,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23651,6 +24394,7 @@ for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23661,6 +24405,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseAudioTranscriptD
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputAudioTranscriptDone
     }
@@ -23763,6 +24508,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -23845,6 +24591,7 @@ for RealtimeBetaServerEventResponseContentPartAddedPart {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartAddedPart {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -23866,6 +24613,7 @@ pub enum RealtimeBetaServerEventResponseContentPartAddedPartType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseContentPartAddedPartType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Audio => "audio",
@@ -23877,6 +24625,7 @@ impl RealtimeBetaServerEventResponseContentPartAddedPartType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventResponseContentPartAddedPartType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "audio" => Self::Audio,
@@ -23887,6 +24636,7 @@ for RealtimeBetaServerEventResponseContentPartAddedPartType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseContentPartAddedPartType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23912,6 +24662,7 @@ for RealtimeBetaServerEventResponseContentPartAddedPartType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventResponseContentPartAddedPartType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23935,6 +24686,7 @@ pub enum RealtimeBetaServerEventResponseContentPartAddedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseContentPartAddedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseContentPartAdded => "response.content_part.added",
@@ -23944,6 +24696,7 @@ impl RealtimeBetaServerEventResponseContentPartAddedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseContentPartAddedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.content_part.added" => Self::ResponseContentPartAdded,
@@ -23953,6 +24706,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseContentPartAd
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseContentPartAddedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -23977,6 +24731,7 @@ for RealtimeBetaServerEventResponseContentPartAddedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartAddedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -23987,6 +24742,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartAdded
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseContentPartAddedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseContentPartAdded
     }
@@ -24089,6 +24845,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -24171,6 +24928,7 @@ for RealtimeBetaServerEventResponseContentPartDonePart {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDonePart {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -24192,6 +24950,7 @@ pub enum RealtimeBetaServerEventResponseContentPartDonePartType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseContentPartDonePartType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Audio => "audio",
@@ -24203,6 +24962,7 @@ impl RealtimeBetaServerEventResponseContentPartDonePartType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventResponseContentPartDonePartType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "audio" => Self::Audio,
@@ -24213,6 +24973,7 @@ for RealtimeBetaServerEventResponseContentPartDonePartType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseContentPartDonePartType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -24237,6 +24998,7 @@ for RealtimeBetaServerEventResponseContentPartDonePartType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDonePartType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -24260,6 +25022,7 @@ pub enum RealtimeBetaServerEventResponseContentPartDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseContentPartDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseContentPartDone => "response.content_part.done",
@@ -24269,6 +25032,7 @@ impl RealtimeBetaServerEventResponseContentPartDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseContentPartDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.content_part.done" => Self::ResponseContentPartDone,
@@ -24278,6 +25042,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseContentPartDo
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseContentPartDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -24302,6 +25067,7 @@ for RealtimeBetaServerEventResponseContentPartDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -24312,6 +25078,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseContentPartDoneT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseContentPartDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseContentPartDone
     }
@@ -24386,6 +25153,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -24405,6 +25173,7 @@ pub enum RealtimeBetaServerEventResponseCreatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseCreatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseCreated => "response.created",
@@ -24414,6 +25183,7 @@ impl RealtimeBetaServerEventResponseCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseCreatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.created" => Self::ResponseCreated,
@@ -24423,6 +25193,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseCreatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -24446,6 +25217,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreatedTy
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseCreatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -24456,6 +25228,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseCreatedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseCreated
     }
@@ -24530,6 +25303,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -24549,6 +25323,7 @@ pub enum RealtimeBetaServerEventResponseDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseDone => "response.done",
@@ -24558,6 +25333,7 @@ impl RealtimeBetaServerEventResponseDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.done" => Self::ResponseDone,
@@ -24567,6 +25343,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -24590,6 +25367,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDoneType 
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -24600,6 +25378,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseDone
     }
@@ -24704,6 +25483,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -24814,6 +25594,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -24833,6 +25614,7 @@ pub enum RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseFunctionCallArgumentsDone => {
@@ -24845,6 +25627,7 @@ impl RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.function_call_arguments.done" => {
@@ -24857,6 +25640,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display
 for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -24883,6 +25667,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -24894,6 +25679,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseFunctionCallArgumentsDone
     }
@@ -24997,6 +25783,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -25016,6 +25803,7 @@ pub enum RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseMcpCallArgumentsDelta => "response.mcp_call_arguments.delta",
@@ -25026,6 +25814,7 @@ impl RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta,
@@ -25035,6 +25824,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25060,6 +25850,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25071,6 +25862,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseMcpCallArgumentsDelta
     }
@@ -25168,6 +25960,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -25187,6 +25980,7 @@ pub enum RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseMcpCallArgumentsDone => "response.mcp_call_arguments.done",
@@ -25197,6 +25991,7 @@ impl RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone,
@@ -25206,6 +26001,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25231,6 +26027,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25242,6 +26039,7 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseMcpCallArgumentsDone
     }
@@ -25321,6 +26119,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallCo
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -25340,6 +26139,7 @@ pub enum RealtimeBetaServerEventResponseMcpCallCompletedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseMcpCallCompletedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseMcpCallCompleted => "response.mcp_call.completed",
@@ -25349,6 +26149,7 @@ impl RealtimeBetaServerEventResponseMcpCallCompletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseMcpCallCompletedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.mcp_call.completed" => Self::ResponseMcpCallCompleted,
@@ -25358,6 +26159,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseMcpCallComple
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseMcpCallCompletedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25382,6 +26184,7 @@ for RealtimeBetaServerEventResponseMcpCallCompletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallCompletedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25392,6 +26195,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallCompleted
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseMcpCallCompletedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseMcpCallCompleted
     }
@@ -25471,6 +26275,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallFa
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -25490,6 +26295,7 @@ pub enum RealtimeBetaServerEventResponseMcpCallFailedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseMcpCallFailedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseMcpCallFailed => "response.mcp_call.failed",
@@ -25499,6 +26305,7 @@ impl RealtimeBetaServerEventResponseMcpCallFailedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseMcpCallFailedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.mcp_call.failed" => Self::ResponseMcpCallFailed,
@@ -25508,6 +26315,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseMcpCallFailed
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseMcpCallFailedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25532,6 +26340,7 @@ for RealtimeBetaServerEventResponseMcpCallFailedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallFailedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25542,6 +26351,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallFailedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseMcpCallFailedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseMcpCallFailed
     }
@@ -25622,6 +26432,7 @@ for RealtimeBetaServerEventResponseMcpCallInProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallInProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -25641,6 +26452,7 @@ pub enum RealtimeBetaServerEventResponseMcpCallInProgressType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseMcpCallInProgressType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseMcpCallInProgress => "response.mcp_call.in_progress",
@@ -25651,6 +26463,7 @@ impl RealtimeBetaServerEventResponseMcpCallInProgressType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventResponseMcpCallInProgressType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress,
@@ -25660,6 +26473,7 @@ for RealtimeBetaServerEventResponseMcpCallInProgressType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseMcpCallInProgressType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25684,6 +26498,7 @@ for RealtimeBetaServerEventResponseMcpCallInProgressType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallInProgressType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25694,6 +26509,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseMcpCallInProgres
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseMcpCallInProgressType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseMcpCallInProgress
     }
@@ -25778,6 +26594,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -25797,6 +26614,7 @@ pub enum RealtimeBetaServerEventResponseOutputItemAddedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseOutputItemAddedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputItemAdded => "response.output_item.added",
@@ -25806,6 +26624,7 @@ impl RealtimeBetaServerEventResponseOutputItemAddedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseOutputItemAddedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_item.added" => Self::ResponseOutputItemAdded,
@@ -25815,6 +26634,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseOutputItemAdd
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseOutputItemAddedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25839,6 +26659,7 @@ for RealtimeBetaServerEventResponseOutputItemAddedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemAddedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -25849,6 +26670,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemAddedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseOutputItemAddedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputItemAdded
     }
@@ -25933,6 +26755,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -25952,6 +26775,7 @@ pub enum RealtimeBetaServerEventResponseOutputItemDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseOutputItemDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputItemDone => "response.output_item.done",
@@ -25961,6 +26785,7 @@ impl RealtimeBetaServerEventResponseOutputItemDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseOutputItemDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_item.done" => Self::ResponseOutputItemDone,
@@ -25970,6 +26795,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseOutputItemDon
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseOutputItemDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -25994,6 +26820,7 @@ for RealtimeBetaServerEventResponseOutputItemDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26004,6 +26831,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseOutputItemDoneTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseOutputItemDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputItemDone
     }
@@ -26106,6 +26934,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -26125,6 +26954,7 @@ pub enum RealtimeBetaServerEventResponseTextDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseTextDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputTextDelta => "response.output_text.delta",
@@ -26134,6 +26964,7 @@ impl RealtimeBetaServerEventResponseTextDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseTextDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_text.delta" => Self::ResponseOutputTextDelta,
@@ -26143,6 +26974,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseTextDeltaType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseTextDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26166,6 +26998,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26176,6 +27009,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseTextDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputTextDelta
     }
@@ -26278,6 +27112,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDone 
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -26297,6 +27132,7 @@ pub enum RealtimeBetaServerEventResponseTextDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventResponseTextDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputTextDone => "response.output_text.done",
@@ -26306,6 +27142,7 @@ impl RealtimeBetaServerEventResponseTextDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseTextDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_text.done" => Self::ResponseOutputTextDone,
@@ -26315,6 +27152,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventResponseTextDoneType 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventResponseTextDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26338,6 +27176,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDoneT
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26348,6 +27187,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventResponseTextDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventResponseTextDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputTextDone
     }
@@ -26422,6 +27262,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -26441,6 +27282,7 @@ pub enum RealtimeBetaServerEventSessionCreatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventSessionCreatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionCreated => "session.created",
@@ -26450,6 +27292,7 @@ impl RealtimeBetaServerEventSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventSessionCreatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.created" => Self::SessionCreated,
@@ -26459,6 +27302,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventSessionCreatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26482,6 +27326,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreatedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionCreatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26492,6 +27337,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventSessionCreatedType {
+    #[inline]
     fn default() -> Self {
         Self::SessionCreated
     }
@@ -26566,6 +27412,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -26585,6 +27432,7 @@ pub enum RealtimeBetaServerEventSessionUpdatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventSessionUpdatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionUpdated => "session.updated",
@@ -26594,6 +27442,7 @@ impl RealtimeBetaServerEventSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeBetaServerEventSessionUpdatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.updated" => Self::SessionUpdated,
@@ -26603,6 +27452,7 @@ impl ::std::convert::From<&str> for RealtimeBetaServerEventSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventSessionUpdatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26626,6 +27476,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdatedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionUpdatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26636,6 +27487,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventSessionUpdatedType {
+    #[inline]
     fn default() -> Self {
         Self::SessionUpdated
     }
@@ -26711,6 +27563,7 @@ for RealtimeBetaServerEventTranscriptionSessionCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -26730,6 +27583,7 @@ pub enum RealtimeBetaServerEventTranscriptionSessionCreatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventTranscriptionSessionCreatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TranscriptionSessionCreated => "transcription_session.created",
@@ -26740,6 +27594,7 @@ impl RealtimeBetaServerEventTranscriptionSessionCreatedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventTranscriptionSessionCreatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcription_session.created" => Self::TranscriptionSessionCreated,
@@ -26749,6 +27604,7 @@ for RealtimeBetaServerEventTranscriptionSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventTranscriptionSessionCreatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26773,6 +27629,7 @@ for RealtimeBetaServerEventTranscriptionSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionCreatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26783,6 +27640,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionCrea
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventTranscriptionSessionCreatedType {
+    #[inline]
     fn default() -> Self {
         Self::TranscriptionSessionCreated
     }
@@ -26858,6 +27716,7 @@ for RealtimeBetaServerEventTranscriptionSessionUpdated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -26877,6 +27736,7 @@ pub enum RealtimeBetaServerEventTranscriptionSessionUpdatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerEventTranscriptionSessionUpdatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TranscriptionSessionUpdated => "transcription_session.updated",
@@ -26887,6 +27747,7 @@ impl RealtimeBetaServerEventTranscriptionSessionUpdatedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcription_session.updated" => Self::TranscriptionSessionUpdated,
@@ -26896,6 +27757,7 @@ for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26920,6 +27782,7 @@ for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -26930,6 +27793,7 @@ impl crate::runtime::de::Fit for RealtimeBetaServerEventTranscriptionSessionUpda
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
+    #[inline]
     fn default() -> Self {
         Self::TranscriptionSessionUpdated
     }
@@ -26949,6 +27813,7 @@ pub enum RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemInputAudioTranscriptionCompleted => {
@@ -26961,6 +27826,7 @@ impl RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.input_audio_transcription.completed" => {
@@ -26972,6 +27838,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26997,6 +27864,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -27008,6 +27876,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemInputAudioTranscriptionCompleted
     }
@@ -27080,6 +27949,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
@@ -27091,6 +27961,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::TranscriptTextUsageDuration>
 for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
+    #[inline]
     fn from(value: super::TranscriptTextUsageDuration) -> Self {
         Self::Duration(value)
     }
@@ -27098,6 +27969,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::TranscriptTextUsageTokens>
 for RealtimeBetaServerItemInputAudioTranscriptionCompletedUsage {
+    #[inline]
     fn from(value: super::TranscriptTextUsageTokens) -> Self {
         Self::Tokens(value)
     }
@@ -27179,6 +28051,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -27198,6 +28071,7 @@ pub enum RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemInputAudioTranscriptionSegment => {
@@ -27210,6 +28084,7 @@ impl RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.input_audio_transcription.segment" => {
@@ -27221,6 +28096,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -27246,6 +28122,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -27257,6 +28134,7 @@ for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemInputAudioTranscriptionSegment
     }
@@ -27389,6 +28267,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ConversationItemCreate(value) => crate::runtime::de::Fit::misfit(value),
@@ -27413,6 +28292,7 @@ impl crate::runtime::de::Fit for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventConversationItemCreate>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventConversationItemCreate) -> Self {
         Self::ConversationItemCreate(value)
     }
@@ -27420,6 +28300,7 @@ for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventConversationItemDelete>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventConversationItemDelete) -> Self {
         Self::ConversationItemDelete(value)
     }
@@ -27427,6 +28308,7 @@ for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventConversationItemRetrieve>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventConversationItemRetrieve) -> Self {
         Self::ConversationItemRetrieve(value)
     }
@@ -27434,6 +28316,7 @@ for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventConversationItemTruncate>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventConversationItemTruncate) -> Self {
         Self::ConversationItemTruncate(value)
     }
@@ -27441,6 +28324,7 @@ for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventInputAudioBufferAppend>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventInputAudioBufferAppend) -> Self {
         Self::InputAudioBufferAppend(value)
     }
@@ -27448,6 +28332,7 @@ for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventInputAudioBufferClear>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventInputAudioBufferClear) -> Self {
         Self::InputAudioBufferClear(value)
     }
@@ -27455,6 +28340,7 @@ for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventInputAudioBufferCommit>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventInputAudioBufferCommit) -> Self {
         Self::InputAudioBufferCommit(value)
     }
@@ -27462,6 +28348,7 @@ for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventOutputAudioBufferClear>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventOutputAudioBufferClear) -> Self {
         Self::OutputAudioBufferClear(value)
     }
@@ -27469,6 +28356,7 @@ for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventResponseCancel>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventResponseCancel) -> Self {
         Self::ResponseCancel(value)
     }
@@ -27476,6 +28364,7 @@ for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventResponseCreate>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventResponseCreate) -> Self {
         Self::ResponseCreate(value)
     }
@@ -27483,6 +28372,7 @@ for RealtimeClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeClientEventSessionUpdate>
 for RealtimeClientEvent {
+    #[inline]
     fn from(value: super::RealtimeClientEventSessionUpdate) -> Self {
         Self::SessionUpdate(value)
     }
@@ -27565,6 +28455,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventConversationItemCreate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -27584,6 +28475,7 @@ pub enum RealtimeClientEventConversationItemCreateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventConversationItemCreateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemCreate => "conversation.item.create",
@@ -27593,6 +28485,7 @@ impl RealtimeClientEventConversationItemCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventConversationItemCreateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.create" => Self::ConversationItemCreate,
@@ -27602,6 +28495,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventConversationItemCreateTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventConversationItemCreateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -27625,6 +28519,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventConversationItemCreateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -27635,6 +28530,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventConversationItemCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventConversationItemCreateType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemCreate
     }
@@ -27709,6 +28605,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventConversationItemDelete {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -27728,6 +28625,7 @@ pub enum RealtimeClientEventConversationItemDeleteType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventConversationItemDeleteType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemDelete => "conversation.item.delete",
@@ -27737,6 +28635,7 @@ impl RealtimeClientEventConversationItemDeleteType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventConversationItemDeleteType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.delete" => Self::ConversationItemDelete,
@@ -27746,6 +28645,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventConversationItemDeleteTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventConversationItemDeleteType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -27769,6 +28669,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventConversationItemDeleteType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -27779,6 +28680,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventConversationItemDeleteType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventConversationItemDeleteType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemDelete
     }
@@ -27853,6 +28755,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventConversationItemRetrieve {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -27872,6 +28775,7 @@ pub enum RealtimeClientEventConversationItemRetrieveType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventConversationItemRetrieveType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemRetrieve => "conversation.item.retrieve",
@@ -27881,6 +28785,7 @@ impl RealtimeClientEventConversationItemRetrieveType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventConversationItemRetrieveType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.retrieve" => Self::ConversationItemRetrieve,
@@ -27890,6 +28795,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventConversationItemRetrieveT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventConversationItemRetrieveType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -27913,6 +28819,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventConversationItemRetrieveType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -27923,6 +28830,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventConversationItemRetrieveType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventConversationItemRetrieveType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemRetrieve
     }
@@ -28007,6 +28915,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventConversationItemTruncate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -28026,6 +28935,7 @@ pub enum RealtimeClientEventConversationItemTruncateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventConversationItemTruncateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemTruncate => "conversation.item.truncate",
@@ -28035,6 +28945,7 @@ impl RealtimeClientEventConversationItemTruncateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventConversationItemTruncateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.truncate" => Self::ConversationItemTruncate,
@@ -28044,6 +28955,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventConversationItemTruncateT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventConversationItemTruncateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28067,6 +28979,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventConversationItemTruncateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28077,6 +28990,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventConversationItemTruncateType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventConversationItemTruncateType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemTruncate
     }
@@ -28151,6 +29065,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferAppend {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -28170,6 +29085,7 @@ pub enum RealtimeClientEventInputAudioBufferAppendType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventInputAudioBufferAppendType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferAppend => "input_audio_buffer.append",
@@ -28179,6 +29095,7 @@ impl RealtimeClientEventInputAudioBufferAppendType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventInputAudioBufferAppendType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.append" => Self::InputAudioBufferAppend,
@@ -28188,6 +29105,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventInputAudioBufferAppendTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventInputAudioBufferAppendType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28211,6 +29129,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferAppendType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28221,6 +29140,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferAppendType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventInputAudioBufferAppendType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferAppend
     }
@@ -28290,6 +29210,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferClear {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -28309,6 +29230,7 @@ pub enum RealtimeClientEventInputAudioBufferClearType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventInputAudioBufferClearType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferClear => "input_audio_buffer.clear",
@@ -28318,6 +29240,7 @@ impl RealtimeClientEventInputAudioBufferClearType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventInputAudioBufferClearType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.clear" => Self::InputAudioBufferClear,
@@ -28327,6 +29250,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventInputAudioBufferClearType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventInputAudioBufferClearType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28350,6 +29274,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferClearType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28360,6 +29285,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferClearType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventInputAudioBufferClearType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferClear
     }
@@ -28429,6 +29355,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferCommit {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -28448,6 +29375,7 @@ pub enum RealtimeClientEventInputAudioBufferCommitType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventInputAudioBufferCommitType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferCommit => "input_audio_buffer.commit",
@@ -28457,6 +29385,7 @@ impl RealtimeClientEventInputAudioBufferCommitType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventInputAudioBufferCommitType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.commit" => Self::InputAudioBufferCommit,
@@ -28466,6 +29395,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventInputAudioBufferCommitTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventInputAudioBufferCommitType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28489,6 +29419,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferCommitType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28499,6 +29430,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventInputAudioBufferCommitType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventInputAudioBufferCommitType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferCommit
     }
@@ -28568,6 +29500,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventOutputAudioBufferClear {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -28587,6 +29520,7 @@ pub enum RealtimeClientEventOutputAudioBufferClearType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventOutputAudioBufferClearType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputAudioBufferClear => "output_audio_buffer.clear",
@@ -28596,6 +29530,7 @@ impl RealtimeClientEventOutputAudioBufferClearType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventOutputAudioBufferClearType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_audio_buffer.clear" => Self::OutputAudioBufferClear,
@@ -28605,6 +29540,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventOutputAudioBufferClearTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventOutputAudioBufferClearType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28628,6 +29564,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventOutputAudioBufferClearType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28638,6 +29575,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventOutputAudioBufferClearType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventOutputAudioBufferClearType {
+    #[inline]
     fn default() -> Self {
         Self::OutputAudioBufferClear
     }
@@ -28712,6 +29650,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancel {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventResponseCancel {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -28731,6 +29670,7 @@ pub enum RealtimeClientEventResponseCancelType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventResponseCancelType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseCancel => "response.cancel",
@@ -28740,6 +29680,7 @@ impl RealtimeClientEventResponseCancelType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventResponseCancelType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.cancel" => Self::ResponseCancel,
@@ -28749,6 +29690,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventResponseCancelType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventResponseCancelType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28772,6 +29714,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancelType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventResponseCancelType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28782,6 +29725,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventResponseCancelType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventResponseCancelType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseCancel
     }
@@ -28856,6 +29800,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreate {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventResponseCreate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -28875,6 +29820,7 @@ pub enum RealtimeClientEventResponseCreateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventResponseCreateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseCreate => "response.create",
@@ -28884,6 +29830,7 @@ impl RealtimeClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventResponseCreateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.create" => Self::ResponseCreate,
@@ -28893,6 +29840,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventResponseCreateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28916,6 +29864,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventResponseCreateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -28926,6 +29875,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventResponseCreateType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseCreate
     }
@@ -29000,6 +29950,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdate {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -29065,6 +30016,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdateSession 
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdateSession {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
@@ -29076,6 +30028,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdateSession {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeSessionCreateRequestGa>
 for RealtimeClientEventSessionUpdateSession {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateRequestGa) -> Self {
         Self::Realtime(value)
     }
@@ -29083,6 +30036,7 @@ for RealtimeClientEventSessionUpdateSession {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranscriptionSessionCreateRequestGa>
 for RealtimeClientEventSessionUpdateSession {
+    #[inline]
     fn from(value: super::RealtimeTranscriptionSessionCreateRequestGa) -> Self {
         Self::Transcription(value)
     }
@@ -29102,6 +30056,7 @@ pub enum RealtimeClientEventSessionUpdateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventSessionUpdateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionUpdate => "session.update",
@@ -29111,6 +30066,7 @@ impl RealtimeClientEventSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventSessionUpdateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.update" => Self::SessionUpdate,
@@ -29120,6 +30076,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventSessionUpdateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29143,6 +30100,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -29153,6 +30111,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventSessionUpdateType {
+    #[inline]
     fn default() -> Self {
         Self::SessionUpdate
     }
@@ -29227,6 +30186,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventTranscriptionSessionU
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeClientEventTranscriptionSessionUpdate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -29246,6 +30206,7 @@ pub enum RealtimeClientEventTranscriptionSessionUpdateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeClientEventTranscriptionSessionUpdateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TranscriptionSessionUpdate => "transcription_session.update",
@@ -29255,6 +30216,7 @@ impl RealtimeClientEventTranscriptionSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeClientEventTranscriptionSessionUpdateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcription_session.update" => Self::TranscriptionSessionUpdate,
@@ -29264,6 +30226,7 @@ impl ::std::convert::From<&str> for RealtimeClientEventTranscriptionSessionUpdat
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeClientEventTranscriptionSessionUpdateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29288,6 +30251,7 @@ for RealtimeClientEventTranscriptionSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeClientEventTranscriptionSessionUpdateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -29298,6 +30262,7 @@ impl crate::runtime::de::Fit for RealtimeClientEventTranscriptionSessionUpdateTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeClientEventTranscriptionSessionUpdateType {
+    #[inline]
     fn default() -> Self {
         Self::TranscriptionSessionUpdate
     }
@@ -29498,6 +30463,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItem {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::McpToolCall(value) => crate::runtime::de::Fit::misfit(value),
@@ -29515,6 +30481,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeConversationItemFunctionCall>
 for RealtimeConversationItem {
+    #[inline]
     fn from(value: super::RealtimeConversationItemFunctionCall) -> Self {
         Self::FunctionCall(value)
     }
@@ -29522,6 +30489,7 @@ for RealtimeConversationItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeConversationItemFunctionCallOutput>
 for RealtimeConversationItem {
+    #[inline]
     fn from(value: super::RealtimeConversationItemFunctionCallOutput) -> Self {
         Self::FunctionCallOutput(value)
     }
@@ -29529,6 +30497,7 @@ for RealtimeConversationItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeConversationItemMessageAssistant>
 for RealtimeConversationItem {
+    #[inline]
     fn from(value: super::RealtimeConversationItemMessageAssistant) -> Self {
         Self::MessageAssistant(value)
     }
@@ -29536,6 +30505,7 @@ for RealtimeConversationItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeConversationItemMessageSystem>
 for RealtimeConversationItem {
+    #[inline]
     fn from(value: super::RealtimeConversationItemMessageSystem) -> Self {
         Self::MessageSystem(value)
     }
@@ -29543,6 +30513,7 @@ for RealtimeConversationItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeConversationItemMessageUser>
 for RealtimeConversationItem {
+    #[inline]
     fn from(value: super::RealtimeConversationItemMessageUser) -> Self {
         Self::MessageUser(value)
     }
@@ -29550,6 +30521,7 @@ for RealtimeConversationItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeMcpApprovalRequest>
 for RealtimeConversationItem {
+    #[inline]
     fn from(value: super::RealtimeMcpApprovalRequest) -> Self {
         Self::McpApprovalRequest(value)
     }
@@ -29557,18 +30529,21 @@ for RealtimeConversationItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeMcpApprovalResponse>
 for RealtimeConversationItem {
+    #[inline]
     fn from(value: super::RealtimeMcpApprovalResponse) -> Self {
         Self::McpApprovalResponse(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeMcpListTools> for RealtimeConversationItem {
+    #[inline]
     fn from(value: super::RealtimeMcpListTools) -> Self {
         Self::McpListTools(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeMcpToolCall> for RealtimeConversationItem {
+    #[inline]
     fn from(value: super::RealtimeMcpToolCall) -> Self {
         Self::McpToolCall(value)
     }
@@ -29663,6 +30638,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCall {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -29684,6 +30660,7 @@ pub enum RealtimeConversationItemFunctionCallObject {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemFunctionCallObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeItem => "realtime.item",
@@ -29693,6 +30670,7 @@ impl RealtimeConversationItemFunctionCallObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.item" => Self::RealtimeItem,
@@ -29702,6 +30680,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemFunctionCallObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29725,6 +30704,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallObje
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -29735,6 +30715,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemFunctionCallObject {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeItem
     }
@@ -29828,6 +30809,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallOutp
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -29849,6 +30831,7 @@ pub enum RealtimeConversationItemFunctionCallOutputObject {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemFunctionCallOutputObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeItem => "realtime.item",
@@ -29858,6 +30841,7 @@ impl RealtimeConversationItemFunctionCallOutputObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallOutputObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.item" => Self::RealtimeItem,
@@ -29867,6 +30851,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallOutputOb
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemFunctionCallOutputObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29891,6 +30876,7 @@ for RealtimeConversationItemFunctionCallOutputObject {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallOutputObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -29901,6 +30887,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallOutputObjec
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemFunctionCallOutputObject {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeItem
     }
@@ -29924,6 +30911,7 @@ pub enum RealtimeConversationItemFunctionCallOutputStatus {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemFunctionCallOutputStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -29935,6 +30923,7 @@ impl RealtimeConversationItemFunctionCallOutputStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallOutputStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -29946,6 +30935,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallOutputSt
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemFunctionCallOutputStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29970,6 +30960,7 @@ for RealtimeConversationItemFunctionCallOutputStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallOutputStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -29993,6 +30984,7 @@ pub enum RealtimeConversationItemFunctionCallOutputType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemFunctionCallOutputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FunctionCallOutput => "function_call_output",
@@ -30002,6 +30994,7 @@ impl RealtimeConversationItemFunctionCallOutputType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallOutputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function_call_output" => Self::FunctionCallOutput,
@@ -30011,6 +31004,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallOutputTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemFunctionCallOutputType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30034,6 +31028,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallOutp
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallOutputType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30044,6 +31039,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallOutputType 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemFunctionCallOutputType {
+    #[inline]
     fn default() -> Self {
         Self::FunctionCallOutput
     }
@@ -30067,6 +31063,7 @@ pub enum RealtimeConversationItemFunctionCallStatus {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemFunctionCallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -30078,6 +31075,7 @@ impl RealtimeConversationItemFunctionCallStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -30089,6 +31087,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemFunctionCallStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30112,6 +31111,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallStat
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30135,6 +31135,7 @@ pub enum RealtimeConversationItemFunctionCallType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemFunctionCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FunctionCall => "function_call",
@@ -30144,6 +31145,7 @@ impl RealtimeConversationItemFunctionCallType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function_call" => Self::FunctionCall,
@@ -30153,6 +31155,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemFunctionCallType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemFunctionCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30176,6 +31179,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallType
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30186,6 +31190,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemFunctionCallType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemFunctionCallType {
+    #[inline]
     fn default() -> Self {
         Self::FunctionCall
     }
@@ -30281,6 +31286,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistant {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -30366,6 +31372,7 @@ for RealtimeConversationItemMessageAssistantContentItem {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -30387,6 +31394,7 @@ pub enum RealtimeConversationItemMessageAssistantContentItemType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageAssistantContentItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputText => "output_text",
@@ -30398,6 +31406,7 @@ impl RealtimeConversationItemMessageAssistantContentItemType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeConversationItemMessageAssistantContentItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_text" => Self::OutputText,
@@ -30408,6 +31417,7 @@ for RealtimeConversationItemMessageAssistantContentItemType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageAssistantContentItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30433,6 +31443,7 @@ for RealtimeConversationItemMessageAssistantContentItemType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeConversationItemMessageAssistantContentItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30456,6 +31467,7 @@ pub enum RealtimeConversationItemMessageAssistantObject {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageAssistantObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeItem => "realtime.item",
@@ -30465,6 +31477,7 @@ impl RealtimeConversationItemMessageAssistantObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageAssistantObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.item" => Self::RealtimeItem,
@@ -30474,6 +31487,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageAssistantObje
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageAssistantObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30497,6 +31511,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30507,6 +31522,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantObject 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemMessageAssistantObject {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeItem
     }
@@ -30526,6 +31542,7 @@ pub enum RealtimeConversationItemMessageAssistantRole {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageAssistantRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Assistant => "assistant",
@@ -30535,6 +31552,7 @@ impl RealtimeConversationItemMessageAssistantRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageAssistantRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "assistant" => Self::Assistant,
@@ -30544,6 +31562,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageAssistantRole
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageAssistantRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30567,6 +31586,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30577,6 +31597,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemMessageAssistantRole {
+    #[inline]
     fn default() -> Self {
         Self::Assistant
     }
@@ -30600,6 +31621,7 @@ pub enum RealtimeConversationItemMessageAssistantStatus {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageAssistantStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -30611,6 +31633,7 @@ impl RealtimeConversationItemMessageAssistantStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageAssistantStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -30622,6 +31645,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageAssistantStat
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageAssistantStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30645,6 +31669,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30668,6 +31693,7 @@ pub enum RealtimeConversationItemMessageAssistantType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageAssistantType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Message => "message",
@@ -30677,6 +31703,7 @@ impl RealtimeConversationItemMessageAssistantType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageAssistantType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -30686,6 +31713,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageAssistantType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageAssistantType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30709,6 +31737,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30719,6 +31748,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageAssistantType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemMessageAssistantType {
+    #[inline]
     fn default() -> Self {
         Self::Message
     }
@@ -30814,6 +31844,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystem {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -30889,6 +31920,7 @@ for RealtimeConversationItemMessageSystemContentItem {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.r#type.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -30909,6 +31941,7 @@ pub enum RealtimeConversationItemMessageSystemContentItemType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageSystemContentItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputText => "input_text",
@@ -30919,6 +31952,7 @@ impl RealtimeConversationItemMessageSystemContentItemType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeConversationItemMessageSystemContentItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_text" => Self::InputText,
@@ -30928,6 +31962,7 @@ for RealtimeConversationItemMessageSystemContentItemType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageSystemContentItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30952,6 +31987,7 @@ for RealtimeConversationItemMessageSystemContentItemType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemContentItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -30962,6 +31998,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemContentIte
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemMessageSystemContentItemType {
+    #[inline]
     fn default() -> Self {
         Self::InputText
     }
@@ -30981,6 +32018,7 @@ pub enum RealtimeConversationItemMessageSystemObject {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageSystemObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeItem => "realtime.item",
@@ -30990,6 +32028,7 @@ impl RealtimeConversationItemMessageSystemObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageSystemObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.item" => Self::RealtimeItem,
@@ -30999,6 +32038,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageSystemObject 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageSystemObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31022,6 +32062,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemObj
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31032,6 +32073,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemMessageSystemObject {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeItem
     }
@@ -31051,6 +32093,7 @@ pub enum RealtimeConversationItemMessageSystemRole {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageSystemRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::System => "system",
@@ -31060,6 +32103,7 @@ impl RealtimeConversationItemMessageSystemRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageSystemRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "system" => Self::System,
@@ -31069,6 +32113,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageSystemRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageSystemRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31092,6 +32137,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemRol
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31102,6 +32148,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemMessageSystemRole {
+    #[inline]
     fn default() -> Self {
         Self::System
     }
@@ -31125,6 +32172,7 @@ pub enum RealtimeConversationItemMessageSystemStatus {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageSystemStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -31136,6 +32184,7 @@ impl RealtimeConversationItemMessageSystemStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageSystemStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -31147,6 +32196,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageSystemStatus 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageSystemStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31170,6 +32220,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemSta
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31193,6 +32244,7 @@ pub enum RealtimeConversationItemMessageSystemType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageSystemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Message => "message",
@@ -31202,6 +32254,7 @@ impl RealtimeConversationItemMessageSystemType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageSystemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -31211,6 +32264,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageSystemType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageSystemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31234,6 +32288,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemTyp
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31244,6 +32299,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageSystemType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemMessageSystemType {
+    #[inline]
     fn default() -> Self {
         Self::Message
     }
@@ -31333,6 +32389,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUser {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageUser {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -31427,6 +32484,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserConte
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -31450,6 +32508,7 @@ pub enum RealtimeConversationItemMessageUserContentItemType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageUserContentItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputText => "input_text",
@@ -31461,6 +32520,7 @@ impl RealtimeConversationItemMessageUserContentItemType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserContentItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_text" => Self::InputText,
@@ -31472,6 +32532,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserContentIt
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageUserContentItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31496,6 +32557,7 @@ for RealtimeConversationItemMessageUserContentItemType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserContentItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31523,6 +32585,7 @@ pub enum RealtimeConversationItemMessageUserDetail {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageUserDetail {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -31534,6 +32597,7 @@ impl RealtimeConversationItemMessageUserDetail {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserDetail {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -31545,6 +32609,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserDetail {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageUserDetail {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31568,6 +32633,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserDetai
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserDetail {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31591,6 +32657,7 @@ pub enum RealtimeConversationItemMessageUserObject {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageUserObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeItem => "realtime.item",
@@ -31600,6 +32667,7 @@ impl RealtimeConversationItemMessageUserObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.item" => Self::RealtimeItem,
@@ -31609,6 +32677,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageUserObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31632,6 +32701,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserObjec
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31642,6 +32712,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemMessageUserObject {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeItem
     }
@@ -31661,6 +32732,7 @@ pub enum RealtimeConversationItemMessageUserRole {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageUserRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -31670,6 +32742,7 @@ impl RealtimeConversationItemMessageUserRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -31679,6 +32752,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageUserRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31702,6 +32776,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserRole 
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31712,6 +32787,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemMessageUserRole {
+    #[inline]
     fn default() -> Self {
         Self::User
     }
@@ -31735,6 +32811,7 @@ pub enum RealtimeConversationItemMessageUserStatus {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageUserStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -31746,6 +32823,7 @@ impl RealtimeConversationItemMessageUserStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -31757,6 +32835,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageUserStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31780,6 +32859,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserStatu
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31803,6 +32883,7 @@ pub enum RealtimeConversationItemMessageUserType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemMessageUserType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Message => "message",
@@ -31812,6 +32893,7 @@ impl RealtimeConversationItemMessageUserType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -31821,6 +32903,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemMessageUserType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemMessageUserType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31844,6 +32927,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserType 
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -31854,6 +32938,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemMessageUserType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemMessageUserType {
+    #[inline]
     fn default() -> Self {
         Self::Message
     }
@@ -31980,6 +33065,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReference {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeConversationItemWithReference {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -32068,6 +33154,7 @@ for RealtimeConversationItemWithReferenceContentItem {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceContentItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -32093,6 +33180,7 @@ pub enum RealtimeConversationItemWithReferenceContentItemType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemWithReferenceContentItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudio => "input_audio",
@@ -32106,6 +33194,7 @@ impl RealtimeConversationItemWithReferenceContentItemType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeConversationItemWithReferenceContentItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio" => Self::InputAudio,
@@ -32118,6 +33207,7 @@ for RealtimeConversationItemWithReferenceContentItemType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemWithReferenceContentItemType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32142,6 +33232,7 @@ for RealtimeConversationItemWithReferenceContentItemType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceContentItemType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32165,6 +33256,7 @@ pub enum RealtimeConversationItemWithReferenceObject {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemWithReferenceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeItem => "realtime.item",
@@ -32174,6 +33266,7 @@ impl RealtimeConversationItemWithReferenceObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemWithReferenceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.item" => Self::RealtimeItem,
@@ -32183,6 +33276,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemWithReferenceObject 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemWithReferenceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32206,6 +33300,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceObj
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32216,6 +33311,7 @@ impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeConversationItemWithReferenceObject {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeItem
     }
@@ -32239,6 +33335,7 @@ pub enum RealtimeConversationItemWithReferenceRole {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemWithReferenceRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -32250,6 +33347,7 @@ impl RealtimeConversationItemWithReferenceRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemWithReferenceRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -32261,6 +33359,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemWithReferenceRole {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemWithReferenceRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32284,6 +33383,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceRol
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceRole {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32311,6 +33411,7 @@ pub enum RealtimeConversationItemWithReferenceStatus {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemWithReferenceStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -32322,6 +33423,7 @@ impl RealtimeConversationItemWithReferenceStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemWithReferenceStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -32333,6 +33435,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemWithReferenceStatus 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemWithReferenceStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32356,6 +33459,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceSta
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32383,6 +33487,7 @@ pub enum RealtimeConversationItemWithReferenceType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeConversationItemWithReferenceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Message => "message",
@@ -32394,6 +33499,7 @@ impl RealtimeConversationItemWithReferenceType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeConversationItemWithReferenceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -32405,6 +33511,7 @@ impl ::std::convert::From<&str> for RealtimeConversationItemWithReferenceType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeConversationItemWithReferenceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32428,6 +33535,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceTyp
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeConversationItemWithReferenceType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32516,6 +33624,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalRequest {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeMcpApprovalRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -32535,6 +33644,7 @@ pub enum RealtimeMcpApprovalRequestType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeMcpApprovalRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpApprovalRequest => "mcp_approval_request",
@@ -32544,6 +33654,7 @@ impl RealtimeMcpApprovalRequestType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeMcpApprovalRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_approval_request" => Self::McpApprovalRequest,
@@ -32553,6 +33664,7 @@ impl ::std::convert::From<&str> for RealtimeMcpApprovalRequestType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeMcpApprovalRequestType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32576,6 +33688,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalRequestType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeMcpApprovalRequestType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32586,6 +33699,7 @@ impl crate::runtime::de::Fit for RealtimeMcpApprovalRequestType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeMcpApprovalRequestType {
+    #[inline]
     fn default() -> Self {
         Self::McpApprovalRequest
     }
@@ -32673,6 +33787,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalResponse {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeMcpApprovalResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -32692,6 +33807,7 @@ pub enum RealtimeMcpApprovalResponseType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeMcpApprovalResponseType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpApprovalResponse => "mcp_approval_response",
@@ -32701,6 +33817,7 @@ impl RealtimeMcpApprovalResponseType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeMcpApprovalResponseType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_approval_response" => Self::McpApprovalResponse,
@@ -32710,6 +33827,7 @@ impl ::std::convert::From<&str> for RealtimeMcpApprovalResponseType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeMcpApprovalResponseType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32733,6 +33851,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalResponseType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeMcpApprovalResponseType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32743,6 +33862,7 @@ impl crate::runtime::de::Fit for RealtimeMcpApprovalResponseType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeMcpApprovalResponseType {
+    #[inline]
     fn default() -> Self {
         Self::McpApprovalResponse
     }
@@ -32819,6 +33939,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListTools {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeMcpListTools {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -32838,6 +33959,7 @@ pub enum RealtimeMcpListToolsType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeMcpListToolsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpListTools => "mcp_list_tools",
@@ -32847,6 +33969,7 @@ impl RealtimeMcpListToolsType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeMcpListToolsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_list_tools" => Self::McpListTools,
@@ -32856,6 +33979,7 @@ impl ::std::convert::From<&str> for RealtimeMcpListToolsType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeMcpListToolsType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32879,6 +34003,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListToolsType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeMcpListToolsType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -32889,6 +34014,7 @@ impl crate::runtime::de::Fit for RealtimeMcpListToolsType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeMcpListToolsType {
+    #[inline]
     fn default() -> Self {
         Self::McpListTools
     }
@@ -32963,6 +34089,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeMcpProtocolError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -32982,6 +34109,7 @@ pub enum RealtimeMcpProtocolErrorType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeMcpProtocolErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProtocolError => "protocol_error",
@@ -32991,6 +34119,7 @@ impl RealtimeMcpProtocolErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeMcpProtocolErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "protocol_error" => Self::ProtocolError,
@@ -33000,6 +34129,7 @@ impl ::std::convert::From<&str> for RealtimeMcpProtocolErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeMcpProtocolErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -33023,6 +34153,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeMcpProtocolErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -33033,6 +34164,7 @@ impl crate::runtime::de::Fit for RealtimeMcpProtocolErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeMcpProtocolErrorType {
+    #[inline]
     fn default() -> Self {
         Self::ProtocolError
     }
@@ -33141,6 +34273,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCall {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeMcpToolCall {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -33210,6 +34343,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCallError {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeMcpToolCallError {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ProtocolError(value) => crate::runtime::de::Fit::misfit(value),
@@ -33221,12 +34355,14 @@ impl crate::runtime::de::Fit for RealtimeMcpToolCallError {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeMcphttpError> for RealtimeMcpToolCallError {
+    #[inline]
     fn from(value: super::RealtimeMcphttpError) -> Self {
         Self::HttpError(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeMcpProtocolError> for RealtimeMcpToolCallError {
+    #[inline]
     fn from(value: super::RealtimeMcpProtocolError) -> Self {
         Self::ProtocolError(value)
     }
@@ -33234,6 +34370,7 @@ impl ::std::convert::From<super::RealtimeMcpProtocolError> for RealtimeMcpToolCa
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeMcpToolExecutionError>
 for RealtimeMcpToolCallError {
+    #[inline]
     fn from(value: super::RealtimeMcpToolExecutionError) -> Self {
         Self::ToolExecutionError(value)
     }
@@ -33253,6 +34390,7 @@ pub enum RealtimeMcpToolCallType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeMcpToolCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpCall => "mcp_call",
@@ -33262,6 +34400,7 @@ impl RealtimeMcpToolCallType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeMcpToolCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_call" => Self::McpCall,
@@ -33271,6 +34410,7 @@ impl ::std::convert::From<&str> for RealtimeMcpToolCallType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeMcpToolCallType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -33294,6 +34434,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCallType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeMcpToolCallType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -33304,6 +34445,7 @@ impl crate::runtime::de::Fit for RealtimeMcpToolCallType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeMcpToolCallType {
+    #[inline]
     fn default() -> Self {
         Self::McpCall
     }
@@ -33373,6 +34515,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeMcpToolExecutionError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -33392,6 +34535,7 @@ pub enum RealtimeMcpToolExecutionErrorType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeMcpToolExecutionErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ToolExecutionError => "tool_execution_error",
@@ -33401,6 +34545,7 @@ impl RealtimeMcpToolExecutionErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeMcpToolExecutionErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tool_execution_error" => Self::ToolExecutionError,
@@ -33410,6 +34555,7 @@ impl ::std::convert::From<&str> for RealtimeMcpToolExecutionErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeMcpToolExecutionErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -33433,6 +34579,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeMcpToolExecutionErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -33443,6 +34590,7 @@ impl crate::runtime::de::Fit for RealtimeMcpToolExecutionErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeMcpToolExecutionErrorType {
+    #[inline]
     fn default() -> Self {
         Self::ToolExecutionError
     }
@@ -33514,6 +34662,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeMcphttpError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -33533,6 +34682,7 @@ pub enum RealtimeMcphttpErrorType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeMcphttpErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::HttpError => "http_error",
@@ -33542,6 +34692,7 @@ impl RealtimeMcphttpErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeMcphttpErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "http_error" => Self::HttpError,
@@ -33551,6 +34702,7 @@ impl ::std::convert::From<&str> for RealtimeMcphttpErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeMcphttpErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -33574,6 +34726,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeMcphttpErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -33584,6 +34737,7 @@ impl crate::runtime::de::Fit for RealtimeMcphttpErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeMcphttpErrorType {
+    #[inline]
     fn default() -> Self {
         Self::HttpError
     }
@@ -33718,6 +34872,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponse {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -33778,6 +34933,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseAudio {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -33852,6 +35008,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCachedTokensDetails {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseCachedTokensDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -34003,6 +35160,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParams {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParams {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -34065,6 +35223,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsAudio {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -34092,12 +35251,14 @@ impl RealtimeResponseCreateParamsConversation {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseCreateParamsConversation {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
@@ -34105,18 +35266,21 @@ impl ::std::convert::From<&str> for RealtimeResponseCreateParamsConversation {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeResponseCreateParamsConversation {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeResponseCreateParamsConversation {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsConversation {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -34207,6 +35371,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsMaxOutputTokens {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
@@ -34216,6 +35381,7 @@ impl crate::runtime::de::Fit for RealtimeResponseCreateParamsMaxOutputTokens {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseCreateParamsMaxOutputTokens {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
@@ -34223,12 +35389,14 @@ impl ::std::convert::From<&str> for RealtimeResponseCreateParamsMaxOutputTokens 
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeResponseCreateParamsMaxOutputTokens {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<i64> for RealtimeResponseCreateParamsMaxOutputTokens {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -34236,6 +35404,7 @@ impl ::std::convert::From<i64> for RealtimeResponseCreateParamsMaxOutputTokens {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeResponseCreateParamsMaxOutputTokensInf>
 for RealtimeResponseCreateParamsMaxOutputTokens {
+    #[inline]
     fn from(value: super::RealtimeResponseCreateParamsMaxOutputTokensInf) -> Self {
         Self::Inf(value)
     }
@@ -34255,6 +35424,7 @@ pub enum RealtimeResponseCreateParamsMaxOutputTokensInf {
 #[cfg(feature = "unreferenced")]
 impl RealtimeResponseCreateParamsMaxOutputTokensInf {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inf => "inf",
@@ -34264,6 +35434,7 @@ impl RealtimeResponseCreateParamsMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseCreateParamsMaxOutputTokensInf {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inf" => Self::Inf,
@@ -34273,6 +35444,7 @@ impl ::std::convert::From<&str> for RealtimeResponseCreateParamsMaxOutputTokensI
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeResponseCreateParamsMaxOutputTokensInf {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -34296,6 +35468,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsMaxOutputTokensInf {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -34306,6 +35479,7 @@ impl crate::runtime::de::Fit for RealtimeResponseCreateParamsMaxOutputTokensInf 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeResponseCreateParamsMaxOutputTokensInf {
+    #[inline]
     fn default() -> Self {
         Self::Inf
     }
@@ -34375,6 +35549,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsOutput {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -34396,6 +35571,7 @@ pub enum RealtimeResponseCreateParamsOutputModalitiesItem {
 #[cfg(feature = "unreferenced")]
 impl RealtimeResponseCreateParamsOutputModalitiesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -34406,6 +35582,7 @@ impl RealtimeResponseCreateParamsOutputModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseCreateParamsOutputModalitiesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -34416,6 +35593,7 @@ impl ::std::convert::From<&str> for RealtimeResponseCreateParamsOutputModalities
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeResponseCreateParamsOutputModalitiesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -34440,6 +35618,7 @@ for RealtimeResponseCreateParamsOutputModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsOutputModalitiesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -34553,6 +35732,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolChoice {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolChoice {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ToolChoiceFunction(value) => crate::runtime::de::Fit::misfit(value),
@@ -34563,6 +35743,7 @@ impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolChoice {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseCreateParamsToolChoice {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value))
     }
@@ -34570,6 +35751,7 @@ impl ::std::convert::From<&str> for RealtimeResponseCreateParamsToolChoice {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeResponseCreateParamsToolChoice {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::ToolChoiceOptions(::std::convert::From::from(value.as_str()))
     }
@@ -34577,6 +35759,7 @@ for RealtimeResponseCreateParamsToolChoice {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ToolChoiceFunction>
 for RealtimeResponseCreateParamsToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceFunction) -> Self {
         Self::ToolChoiceFunction(value)
     }
@@ -34584,6 +35767,7 @@ for RealtimeResponseCreateParamsToolChoice {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ToolChoiceMcp>
 for RealtimeResponseCreateParamsToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceMcp) -> Self {
         Self::ToolChoiceMcp(value)
     }
@@ -34591,6 +35775,7 @@ for RealtimeResponseCreateParamsToolChoice {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ToolChoiceOptions>
 for RealtimeResponseCreateParamsToolChoice {
+    #[inline]
     fn from(value: super::ToolChoiceOptions) -> Self {
         Self::ToolChoiceOptions(value)
     }
@@ -34652,6 +35837,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolsItem {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Function(value) => crate::runtime::de::Fit::misfit(value),
@@ -34662,6 +35848,7 @@ impl crate::runtime::de::Fit for RealtimeResponseCreateParamsToolsItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::McpTool> for RealtimeResponseCreateParamsToolsItem {
+    #[inline]
     fn from(value: super::McpTool) -> Self {
         Self::Mcp(value)
     }
@@ -34669,6 +35856,7 @@ impl ::std::convert::From<super::McpTool> for RealtimeResponseCreateParamsToolsI
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeFunctionTool>
 for RealtimeResponseCreateParamsToolsItem {
+    #[inline]
     fn from(value: super::RealtimeFunctionTool) -> Self {
         Self::Function(value)
     }
@@ -34735,6 +35923,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -34830,6 +36019,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseInputTokenDetails {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseInputTokenDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -34911,6 +36101,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokens {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseMaxOutputTokens {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
@@ -34920,18 +36111,21 @@ impl crate::runtime::de::Fit for RealtimeResponseMaxOutputTokens {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseMaxOutputTokens {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String> for RealtimeResponseMaxOutputTokens {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<i64> for RealtimeResponseMaxOutputTokens {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -34939,6 +36133,7 @@ impl ::std::convert::From<i64> for RealtimeResponseMaxOutputTokens {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeResponseMaxOutputTokensInf>
 for RealtimeResponseMaxOutputTokens {
+    #[inline]
     fn from(value: super::RealtimeResponseMaxOutputTokensInf) -> Self {
         Self::Inf(value)
     }
@@ -34958,6 +36153,7 @@ pub enum RealtimeResponseMaxOutputTokensInf {
 #[cfg(feature = "unreferenced")]
 impl RealtimeResponseMaxOutputTokensInf {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inf => "inf",
@@ -34967,6 +36163,7 @@ impl RealtimeResponseMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseMaxOutputTokensInf {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inf" => Self::Inf,
@@ -34976,6 +36173,7 @@ impl ::std::convert::From<&str> for RealtimeResponseMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeResponseMaxOutputTokensInf {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -34999,6 +36197,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseMaxOutputTokensInf {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35009,6 +36208,7 @@ impl crate::runtime::de::Fit for RealtimeResponseMaxOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeResponseMaxOutputTokensInf {
+    #[inline]
     fn default() -> Self {
         Self::Inf
     }
@@ -35028,6 +36228,7 @@ pub enum RealtimeResponseObject {
 #[cfg(feature = "unreferenced")]
 impl RealtimeResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeResponse => "realtime.response",
@@ -35037,6 +36238,7 @@ impl RealtimeResponseObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.response" => Self::RealtimeResponse,
@@ -35046,6 +36248,7 @@ impl ::std::convert::From<&str> for RealtimeResponseObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35069,6 +36272,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseObject {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35079,6 +36283,7 @@ impl crate::runtime::de::Fit for RealtimeResponseObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeResponse
     }
@@ -35145,6 +36350,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutput {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -35166,6 +36372,7 @@ pub enum RealtimeResponseOutputModalitiesItem {
 #[cfg(feature = "unreferenced")]
 impl RealtimeResponseOutputModalitiesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -35176,6 +36383,7 @@ impl RealtimeResponseOutputModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseOutputModalitiesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -35186,6 +36394,7 @@ impl ::std::convert::From<&str> for RealtimeResponseOutputModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeResponseOutputModalitiesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35209,6 +36418,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputModalitiesItem {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseOutputModalitiesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35282,6 +36492,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputTokenDetails {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseOutputTokenDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -35307,6 +36518,7 @@ pub enum RealtimeResponseReason {
 #[cfg(feature = "unreferenced")]
 impl RealtimeResponseReason {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TurnDetected => "turn_detected",
@@ -35319,6 +36531,7 @@ impl RealtimeResponseReason {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseReason {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "turn_detected" => Self::TurnDetected,
@@ -35331,6 +36544,7 @@ impl ::std::convert::From<&str> for RealtimeResponseReason {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeResponseReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35354,6 +36568,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseReason {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseReason {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35385,6 +36600,7 @@ pub enum RealtimeResponseStatus {
 #[cfg(feature = "unreferenced")]
 impl RealtimeResponseStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -35398,6 +36614,7 @@ impl RealtimeResponseStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -35411,6 +36628,7 @@ impl ::std::convert::From<&str> for RealtimeResponseStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeResponseStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35434,6 +36652,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatus {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35512,6 +36731,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetails {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseStatusDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -35537,6 +36757,7 @@ pub enum RealtimeResponseStatusDetailsType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeResponseStatusDetailsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Completed => "completed",
@@ -35549,6 +36770,7 @@ impl RealtimeResponseStatusDetailsType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeResponseStatusDetailsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -35561,6 +36783,7 @@ impl ::std::convert::From<&str> for RealtimeResponseStatusDetailsType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeResponseStatusDetailsType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35584,6 +36807,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetailsType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeResponseStatusDetailsType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35685,6 +36909,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseUsage {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeResponseUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -35704,6 +36929,7 @@ pub enum RealtimeServerConversationInputAudioTranscriptionDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerConversationInputAudioTranscriptionDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemInputAudioTranscriptionDelta => {
@@ -35716,6 +36942,7 @@ impl RealtimeServerConversationInputAudioTranscriptionDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerConversationInputAudioTranscriptionDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.input_audio_transcription.delta" => {
@@ -35727,6 +36954,7 @@ for RealtimeServerConversationInputAudioTranscriptionDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerConversationInputAudioTranscriptionDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35752,6 +36980,7 @@ for RealtimeServerConversationInputAudioTranscriptionDeltaType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeServerConversationInputAudioTranscriptionDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35763,6 +36992,7 @@ for RealtimeServerConversationInputAudioTranscriptionDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeServerConversationInputAudioTranscriptionDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemInputAudioTranscriptionDelta
     }
@@ -35845,6 +37075,7 @@ for RealtimeServerConversationInputAudioTranscriptionFailedError {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeServerConversationInputAudioTranscriptionFailedError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -35864,6 +37095,7 @@ pub enum RealtimeServerConversationInputAudioTranscriptionFailedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerConversationInputAudioTranscriptionFailedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemInputAudioTranscriptionFailed => {
@@ -35876,6 +37108,7 @@ impl RealtimeServerConversationInputAudioTranscriptionFailedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerConversationInputAudioTranscriptionFailedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.input_audio_transcription.failed" => {
@@ -35888,6 +37121,7 @@ for RealtimeServerConversationInputAudioTranscriptionFailedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display
 for RealtimeServerConversationInputAudioTranscriptionFailedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35913,6 +37147,7 @@ for RealtimeServerConversationInputAudioTranscriptionFailedType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeServerConversationInputAudioTranscriptionFailedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -35924,6 +37159,7 @@ for RealtimeServerConversationInputAudioTranscriptionFailedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeServerConversationInputAudioTranscriptionFailedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemInputAudioTranscriptionFailed
     }
@@ -35943,6 +37179,7 @@ pub enum RealtimeServerConversationInputAudioTranscriptionSegmentType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerConversationInputAudioTranscriptionSegmentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemInputAudioTranscriptionSegment => {
@@ -35955,6 +37192,7 @@ impl RealtimeServerConversationInputAudioTranscriptionSegmentType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerConversationInputAudioTranscriptionSegmentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.input_audio_transcription.segment" => {
@@ -35967,6 +37205,7 @@ for RealtimeServerConversationInputAudioTranscriptionSegmentType {
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display
 for RealtimeServerConversationInputAudioTranscriptionSegmentType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -35993,6 +37232,7 @@ for RealtimeServerConversationInputAudioTranscriptionSegmentType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeServerConversationInputAudioTranscriptionSegmentType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -36004,6 +37244,7 @@ for RealtimeServerConversationInputAudioTranscriptionSegmentType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeServerConversationInputAudioTranscriptionSegmentType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemInputAudioTranscriptionSegment
     }
@@ -36102,6 +37343,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionDelta {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeServerConversationItemInputAudioTranscriptionDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -36188,6 +37430,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionFailed {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeServerConversationItemInputAudioTranscriptionFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -36305,6 +37548,7 @@ for RealtimeServerConversationItemInputAudioTranscriptionSegment {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeServerConversationItemInputAudioTranscriptionSegment {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -36765,6 +38009,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ConversationCreated(value) => crate::runtime::de::Fit::misfit(value),
@@ -36882,6 +38127,7 @@ impl crate::runtime::de::Fit for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventConversationCreated>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventConversationCreated) -> Self {
         Self::ConversationCreated(value)
     }
@@ -36889,6 +38135,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventConversationItemAdded>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventConversationItemAdded) -> Self {
         Self::ConversationItemAdded(value)
     }
@@ -36896,6 +38143,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventConversationItemCreated>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventConversationItemCreated) -> Self {
         Self::ConversationItemCreated(value)
     }
@@ -36903,6 +38151,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventConversationItemDeleted>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventConversationItemDeleted) -> Self {
         Self::ConversationItemDeleted(value)
     }
@@ -36910,6 +38159,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventConversationItemDone>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventConversationItemDone) -> Self {
         Self::ConversationItemDone(value)
     }
@@ -36917,6 +38167,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventItemInputAudioTranscriptionCompleted>
 for RealtimeServerEvent {
+    #[inline]
     fn from(
         value: super::RealtimeServerEventItemInputAudioTranscriptionCompleted,
     ) -> Self {
@@ -36927,6 +38178,7 @@ for RealtimeServerEvent {
 impl ::std::convert::From<
     super::RealtimeServerConversationItemInputAudioTranscriptionDelta,
 > for RealtimeServerEvent {
+    #[inline]
     fn from(
         value: super::RealtimeServerConversationItemInputAudioTranscriptionDelta,
     ) -> Self {
@@ -36937,6 +38189,7 @@ impl ::std::convert::From<
 impl ::std::convert::From<
     super::RealtimeServerConversationItemInputAudioTranscriptionFailed,
 > for RealtimeServerEvent {
+    #[inline]
     fn from(
         value: super::RealtimeServerConversationItemInputAudioTranscriptionFailed,
     ) -> Self {
@@ -36947,6 +38200,7 @@ impl ::std::convert::From<
 impl ::std::convert::From<
     super::RealtimeServerConversationItemInputAudioTranscriptionSegment,
 > for RealtimeServerEvent {
+    #[inline]
     fn from(
         value: super::RealtimeServerConversationItemInputAudioTranscriptionSegment,
     ) -> Self {
@@ -36956,6 +38210,7 @@ impl ::std::convert::From<
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventConversationItemRetrieved>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventConversationItemRetrieved) -> Self {
         Self::ConversationItemRetrieved(value)
     }
@@ -36963,12 +38218,14 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventConversationItemTruncated>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventConversationItemTruncated) -> Self {
         Self::ConversationItemTruncated(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventError> for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventError) -> Self {
         Self::Error(value)
     }
@@ -36976,6 +38233,7 @@ impl ::std::convert::From<super::RealtimeServerEventError> for RealtimeServerEve
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferCleared>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventInputAudioBufferCleared) -> Self {
         Self::InputAudioBufferCleared(value)
     }
@@ -36983,6 +38241,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferCommitted>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventInputAudioBufferCommitted) -> Self {
         Self::InputAudioBufferCommitted(value)
     }
@@ -36990,6 +38249,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferDtmfEventReceived>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventInputAudioBufferDtmfEventReceived) -> Self {
         Self::InputAudioBufferDtmfEventReceived(value)
     }
@@ -36997,6 +38257,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferSpeechStarted>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventInputAudioBufferSpeechStarted) -> Self {
         Self::InputAudioBufferSpeechStarted(value)
     }
@@ -37004,6 +38265,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferSpeechStopped>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventInputAudioBufferSpeechStopped) -> Self {
         Self::InputAudioBufferSpeechStopped(value)
     }
@@ -37011,6 +38273,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventInputAudioBufferTimeoutTriggered>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventInputAudioBufferTimeoutTriggered) -> Self {
         Self::InputAudioBufferTimeoutTriggered(value)
     }
@@ -37018,6 +38281,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventMcpListToolsCompleted>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventMcpListToolsCompleted) -> Self {
         Self::McpListToolsCompleted(value)
     }
@@ -37025,6 +38289,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventMcpListToolsFailed>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventMcpListToolsFailed) -> Self {
         Self::McpListToolsFailed(value)
     }
@@ -37032,6 +38297,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventMcpListToolsInProgress>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventMcpListToolsInProgress) -> Self {
         Self::McpListToolsInProgress(value)
     }
@@ -37039,6 +38305,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventOutputAudioBufferCleared>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventOutputAudioBufferCleared) -> Self {
         Self::OutputAudioBufferCleared(value)
     }
@@ -37046,6 +38313,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventOutputAudioBufferStarted>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventOutputAudioBufferStarted) -> Self {
         Self::OutputAudioBufferStarted(value)
     }
@@ -37053,6 +38321,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventOutputAudioBufferStopped>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventOutputAudioBufferStopped) -> Self {
         Self::OutputAudioBufferStopped(value)
     }
@@ -37060,6 +38329,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventRateLimitsUpdated>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventRateLimitsUpdated) -> Self {
         Self::RateLimitsUpdated(value)
     }
@@ -37067,6 +38337,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseAudioDelta>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseAudioDelta) -> Self {
         Self::ResponseOutputAudioDelta(value)
     }
@@ -37074,6 +38345,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseAudioDone>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseAudioDone) -> Self {
         Self::ResponseOutputAudioDone(value)
     }
@@ -37081,6 +38353,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseAudioTranscriptDelta>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseAudioTranscriptDelta) -> Self {
         Self::ResponseOutputAudioTranscriptDelta(value)
     }
@@ -37088,6 +38361,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseAudioTranscriptDone>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseAudioTranscriptDone) -> Self {
         Self::ResponseOutputAudioTranscriptDone(value)
     }
@@ -37095,6 +38369,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseContentPartAdded>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseContentPartAdded) -> Self {
         Self::ResponseContentPartAdded(value)
     }
@@ -37102,6 +38377,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseContentPartDone>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseContentPartDone) -> Self {
         Self::ResponseContentPartDone(value)
     }
@@ -37109,6 +38385,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseCreated>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseCreated) -> Self {
         Self::ResponseCreated(value)
     }
@@ -37116,6 +38393,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseDone>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseDone) -> Self {
         Self::ResponseDone(value)
     }
@@ -37123,6 +38401,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseFunctionCallArgumentsDelta>
 for RealtimeServerEvent {
+    #[inline]
     fn from(
         value: super::RealtimeServerEventResponseFunctionCallArgumentsDelta,
     ) -> Self {
@@ -37132,6 +38411,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseFunctionCallArgumentsDone>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseFunctionCallArgumentsDone) -> Self {
         Self::ResponseFunctionCallArgumentsDone(value)
     }
@@ -37139,6 +38419,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallArgumentsDelta>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseMcpCallArgumentsDelta) -> Self {
         Self::ResponseMcpCallArgumentsDelta(value)
     }
@@ -37146,6 +38427,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallArgumentsDone>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseMcpCallArgumentsDone) -> Self {
         Self::ResponseMcpCallArgumentsDone(value)
     }
@@ -37153,6 +38435,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallCompleted>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseMcpCallCompleted) -> Self {
         Self::ResponseMcpCallCompleted(value)
     }
@@ -37160,6 +38443,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallFailed>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseMcpCallFailed) -> Self {
         Self::ResponseMcpCallFailed(value)
     }
@@ -37167,6 +38451,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseMcpCallInProgress>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseMcpCallInProgress) -> Self {
         Self::ResponseMcpCallInProgress(value)
     }
@@ -37174,6 +38459,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseOutputItemAdded>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseOutputItemAdded) -> Self {
         Self::ResponseOutputItemAdded(value)
     }
@@ -37181,6 +38467,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseOutputItemDone>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseOutputItemDone) -> Self {
         Self::ResponseOutputItemDone(value)
     }
@@ -37188,6 +38475,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseTextDelta>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseTextDelta) -> Self {
         Self::ResponseOutputTextDelta(value)
     }
@@ -37195,6 +38483,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventResponseTextDone>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventResponseTextDone) -> Self {
         Self::ResponseOutputTextDone(value)
     }
@@ -37202,6 +38491,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventSessionCreated>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventSessionCreated) -> Self {
         Self::SessionCreated(value)
     }
@@ -37209,6 +38499,7 @@ for RealtimeServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventSessionUpdated>
 for RealtimeServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventSessionUpdated) -> Self {
         Self::SessionUpdated(value)
     }
@@ -37283,6 +38574,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -37353,6 +38645,7 @@ for RealtimeServerEventConversationCreatedConversation {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationCreatedConversation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -37372,6 +38665,7 @@ pub enum RealtimeServerEventConversationCreatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventConversationCreatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationCreated => "conversation.created",
@@ -37381,6 +38675,7 @@ impl RealtimeServerEventConversationCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventConversationCreatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.created" => Self::ConversationCreated,
@@ -37390,6 +38685,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventConversationCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventConversationCreatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37413,6 +38709,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreatedTy
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationCreatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37423,6 +38720,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventConversationCreatedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationCreated
     }
@@ -37505,6 +38803,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -37524,6 +38823,7 @@ pub enum RealtimeServerEventConversationItemAddedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventConversationItemAddedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemAdded => "conversation.item.added",
@@ -37533,6 +38833,7 @@ impl RealtimeServerEventConversationItemAddedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventConversationItemAddedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.added" => Self::ConversationItemAdded,
@@ -37542,6 +38843,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventConversationItemAddedType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventConversationItemAddedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37565,6 +38867,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemAddedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37575,6 +38878,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemAddedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventConversationItemAddedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemAdded
     }
@@ -37657,6 +38961,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -37676,6 +38981,7 @@ pub enum RealtimeServerEventConversationItemCreatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventConversationItemCreatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemCreated => "conversation.item.created",
@@ -37685,6 +38991,7 @@ impl RealtimeServerEventConversationItemCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventConversationItemCreatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.created" => Self::ConversationItemCreated,
@@ -37694,6 +39001,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventConversationItemCreatedTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventConversationItemCreatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37717,6 +39025,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemCreatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37727,6 +39036,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemCreatedType 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventConversationItemCreatedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemCreated
     }
@@ -37801,6 +39111,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDeleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -37820,6 +39131,7 @@ pub enum RealtimeServerEventConversationItemDeletedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventConversationItemDeletedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemDeleted => "conversation.item.deleted",
@@ -37829,6 +39141,7 @@ impl RealtimeServerEventConversationItemDeletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventConversationItemDeletedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.deleted" => Self::ConversationItemDeleted,
@@ -37838,6 +39151,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventConversationItemDeletedTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventConversationItemDeletedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -37861,6 +39175,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDeletedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -37871,6 +39186,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDeletedType 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventConversationItemDeletedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemDeleted
     }
@@ -37953,6 +39269,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDone 
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -37972,6 +39289,7 @@ pub enum RealtimeServerEventConversationItemDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventConversationItemDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemDone => "conversation.item.done",
@@ -37981,6 +39299,7 @@ impl RealtimeServerEventConversationItemDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventConversationItemDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.done" => Self::ConversationItemDone,
@@ -37990,6 +39309,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventConversationItemDoneType 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventConversationItemDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38013,6 +39333,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDoneT
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38023,6 +39344,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventConversationItemDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemDone
     }
@@ -38097,6 +39419,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemRetri
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemRetrieved {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38116,6 +39439,7 @@ pub enum RealtimeServerEventConversationItemRetrievedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventConversationItemRetrievedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemRetrieved => "conversation.item.retrieved",
@@ -38125,6 +39449,7 @@ impl RealtimeServerEventConversationItemRetrievedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventConversationItemRetrievedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.retrieved" => Self::ConversationItemRetrieved,
@@ -38134,6 +39459,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventConversationItemRetrieved
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventConversationItemRetrievedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38158,6 +39484,7 @@ for RealtimeServerEventConversationItemRetrievedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemRetrievedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38168,6 +39495,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemRetrievedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventConversationItemRetrievedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemRetrieved
     }
@@ -38252,6 +39580,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemTrunc
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemTruncated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38271,6 +39600,7 @@ pub enum RealtimeServerEventConversationItemTruncatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventConversationItemTruncatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemTruncated => "conversation.item.truncated",
@@ -38280,6 +39610,7 @@ impl RealtimeServerEventConversationItemTruncatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventConversationItemTruncatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.truncated" => Self::ConversationItemTruncated,
@@ -38289,6 +39620,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventConversationItemTruncated
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventConversationItemTruncatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38313,6 +39645,7 @@ for RealtimeServerEventConversationItemTruncatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventConversationItemTruncatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38323,6 +39656,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventConversationItemTruncatedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventConversationItemTruncatedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemTruncated
     }
@@ -38397,6 +39731,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38481,6 +39816,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventErrorError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -38500,6 +39836,7 @@ pub enum RealtimeServerEventErrorType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Error => "error",
@@ -38509,6 +39846,7 @@ impl RealtimeServerEventErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "error" => Self::Error,
@@ -38518,6 +39856,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38541,6 +39880,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38551,6 +39891,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventErrorType {
+    #[inline]
     fn default() -> Self {
         Self::Error
     }
@@ -38620,6 +39961,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferCleared {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38639,6 +39981,7 @@ pub enum RealtimeServerEventInputAudioBufferClearedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventInputAudioBufferClearedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferCleared => "input_audio_buffer.cleared",
@@ -38648,6 +39991,7 @@ impl RealtimeServerEventInputAudioBufferClearedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventInputAudioBufferClearedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.cleared" => Self::InputAudioBufferCleared,
@@ -38657,6 +40001,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventInputAudioBufferClearedTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventInputAudioBufferClearedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38680,6 +40025,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferClearedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38690,6 +40036,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferClearedType 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventInputAudioBufferClearedType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferCleared
     }
@@ -38772,6 +40119,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferCommi
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferCommitted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38791,6 +40139,7 @@ pub enum RealtimeServerEventInputAudioBufferCommittedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventInputAudioBufferCommittedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferCommitted => "input_audio_buffer.committed",
@@ -38800,6 +40149,7 @@ impl RealtimeServerEventInputAudioBufferCommittedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventInputAudioBufferCommittedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.committed" => Self::InputAudioBufferCommitted,
@@ -38809,6 +40159,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventInputAudioBufferCommitted
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventInputAudioBufferCommittedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38833,6 +40184,7 @@ for RealtimeServerEventInputAudioBufferCommittedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferCommittedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38843,6 +40195,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferCommittedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventInputAudioBufferCommittedType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferCommitted
     }
@@ -38918,6 +40271,7 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceived {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferDtmfEventReceived {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -38937,6 +40291,7 @@ pub enum RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferDtmfEventReceived => {
@@ -38949,6 +40304,7 @@ impl RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.dtmf_event_received" => {
@@ -38960,6 +40316,7 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -38985,6 +40342,7 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -38996,6 +40354,7 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferDtmfEventReceived
     }
@@ -39076,6 +40435,7 @@ for RealtimeServerEventInputAudioBufferSpeechStarted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStarted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -39095,6 +40455,7 @@ pub enum RealtimeServerEventInputAudioBufferSpeechStartedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventInputAudioBufferSpeechStartedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferSpeechStarted => "input_audio_buffer.speech_started",
@@ -39105,6 +40466,7 @@ impl RealtimeServerEventInputAudioBufferSpeechStartedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerEventInputAudioBufferSpeechStartedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.speech_started" => Self::InputAudioBufferSpeechStarted,
@@ -39114,6 +40476,7 @@ for RealtimeServerEventInputAudioBufferSpeechStartedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventInputAudioBufferSpeechStartedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -39138,6 +40501,7 @@ for RealtimeServerEventInputAudioBufferSpeechStartedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStartedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -39148,6 +40512,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStarte
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventInputAudioBufferSpeechStartedType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferSpeechStarted
     }
@@ -39228,6 +40593,7 @@ for RealtimeServerEventInputAudioBufferSpeechStopped {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStopped {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -39247,6 +40613,7 @@ pub enum RealtimeServerEventInputAudioBufferSpeechStoppedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventInputAudioBufferSpeechStoppedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferSpeechStopped => "input_audio_buffer.speech_stopped",
@@ -39257,6 +40624,7 @@ impl RealtimeServerEventInputAudioBufferSpeechStoppedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerEventInputAudioBufferSpeechStoppedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.speech_stopped" => Self::InputAudioBufferSpeechStopped,
@@ -39266,6 +40634,7 @@ for RealtimeServerEventInputAudioBufferSpeechStoppedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventInputAudioBufferSpeechStoppedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -39290,6 +40659,7 @@ for RealtimeServerEventInputAudioBufferSpeechStoppedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStoppedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -39300,6 +40670,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferSpeechStoppe
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventInputAudioBufferSpeechStoppedType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferSpeechStopped
     }
@@ -39385,6 +40756,7 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggered {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventInputAudioBufferTimeoutTriggered {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -39404,6 +40776,7 @@ pub enum RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InputAudioBufferTimeoutTriggered => {
@@ -39416,6 +40789,7 @@ impl RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "input_audio_buffer.timeout_triggered" => {
@@ -39427,6 +40801,7 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -39452,6 +40827,7 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -39463,6 +40839,7 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
+    #[inline]
     fn default() -> Self {
         Self::InputAudioBufferTimeoutTriggered
     }
@@ -39573,6 +40950,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompleted {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeServerEventItemInputAudioTranscriptionCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -39592,6 +40970,7 @@ pub enum RealtimeServerEventItemInputAudioTranscriptionCompletedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventItemInputAudioTranscriptionCompletedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ConversationItemInputAudioTranscriptionCompleted => {
@@ -39604,6 +40983,7 @@ impl RealtimeServerEventItemInputAudioTranscriptionCompletedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation.item.input_audio_transcription.completed" => {
@@ -39616,6 +40996,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display
 for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -39641,6 +41022,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -39652,6 +41034,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
+    #[inline]
     fn default() -> Self {
         Self::ConversationItemInputAudioTranscriptionCompleted
     }
@@ -39725,6 +41108,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Tokens(value) => crate::runtime::de::Fit::misfit(value),
@@ -39736,6 +41120,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::TranscriptTextUsageDuration>
 for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
+    #[inline]
     fn from(value: super::TranscriptTextUsageDuration) -> Self {
         Self::Duration(value)
     }
@@ -39743,6 +41128,7 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::TranscriptTextUsageTokens>
 for RealtimeServerEventItemInputAudioTranscriptionCompletedUsage {
+    #[inline]
     fn from(value: super::TranscriptTextUsageTokens) -> Self {
         Self::Tokens(value)
     }
@@ -39817,6 +41203,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -39836,6 +41223,7 @@ pub enum RealtimeServerEventMcpListToolsCompletedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventMcpListToolsCompletedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpListToolsCompleted => "mcp_list_tools.completed",
@@ -39845,6 +41233,7 @@ impl RealtimeServerEventMcpListToolsCompletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventMcpListToolsCompletedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_list_tools.completed" => Self::McpListToolsCompleted,
@@ -39854,6 +41243,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventMcpListToolsCompletedType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventMcpListToolsCompletedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -39877,6 +41267,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsCompletedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -39887,6 +41278,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsCompletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventMcpListToolsCompletedType {
+    #[inline]
     fn default() -> Self {
         Self::McpListToolsCompleted
     }
@@ -39961,6 +41353,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailed {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -39980,6 +41373,7 @@ pub enum RealtimeServerEventMcpListToolsFailedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventMcpListToolsFailedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpListToolsFailed => "mcp_list_tools.failed",
@@ -39989,6 +41383,7 @@ impl RealtimeServerEventMcpListToolsFailedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventMcpListToolsFailedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_list_tools.failed" => Self::McpListToolsFailed,
@@ -39998,6 +41393,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventMcpListToolsFailedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventMcpListToolsFailedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40021,6 +41417,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsFailedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40031,6 +41428,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsFailedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventMcpListToolsFailedType {
+    #[inline]
     fn default() -> Self {
         Self::McpListToolsFailed
     }
@@ -40105,6 +41503,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsInProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -40124,6 +41523,7 @@ pub enum RealtimeServerEventMcpListToolsInProgressType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventMcpListToolsInProgressType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::McpListToolsInProgress => "mcp_list_tools.in_progress",
@@ -40133,6 +41533,7 @@ impl RealtimeServerEventMcpListToolsInProgressType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventMcpListToolsInProgressType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mcp_list_tools.in_progress" => Self::McpListToolsInProgress,
@@ -40142,6 +41543,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventMcpListToolsInProgressTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventMcpListToolsInProgressType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40165,6 +41567,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsInProgressType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40175,6 +41578,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventMcpListToolsInProgressType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventMcpListToolsInProgressType {
+    #[inline]
     fn default() -> Self {
         Self::McpListToolsInProgress
     }
@@ -40249,6 +41653,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferCleared {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -40268,6 +41673,7 @@ pub enum RealtimeServerEventOutputAudioBufferClearedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventOutputAudioBufferClearedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputAudioBufferCleared => "output_audio_buffer.cleared",
@@ -40277,6 +41683,7 @@ impl RealtimeServerEventOutputAudioBufferClearedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventOutputAudioBufferClearedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_audio_buffer.cleared" => Self::OutputAudioBufferCleared,
@@ -40286,6 +41693,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventOutputAudioBufferClearedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventOutputAudioBufferClearedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40309,6 +41717,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferClearedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40319,6 +41728,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferClearedType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventOutputAudioBufferClearedType {
+    #[inline]
     fn default() -> Self {
         Self::OutputAudioBufferCleared
     }
@@ -40393,6 +41803,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStarted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -40412,6 +41823,7 @@ pub enum RealtimeServerEventOutputAudioBufferStartedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventOutputAudioBufferStartedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputAudioBufferStarted => "output_audio_buffer.started",
@@ -40421,6 +41833,7 @@ impl RealtimeServerEventOutputAudioBufferStartedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventOutputAudioBufferStartedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_audio_buffer.started" => Self::OutputAudioBufferStarted,
@@ -40430,6 +41843,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventOutputAudioBufferStartedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventOutputAudioBufferStartedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40453,6 +41867,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStartedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40463,6 +41878,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStartedType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventOutputAudioBufferStartedType {
+    #[inline]
     fn default() -> Self {
         Self::OutputAudioBufferStarted
     }
@@ -40537,6 +41953,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStopped {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -40556,6 +41973,7 @@ pub enum RealtimeServerEventOutputAudioBufferStoppedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventOutputAudioBufferStoppedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutputAudioBufferStopped => "output_audio_buffer.stopped",
@@ -40565,6 +41983,7 @@ impl RealtimeServerEventOutputAudioBufferStoppedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventOutputAudioBufferStoppedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "output_audio_buffer.stopped" => Self::OutputAudioBufferStopped,
@@ -40574,6 +41993,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventOutputAudioBufferStoppedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventOutputAudioBufferStoppedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40597,6 +42017,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStoppedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40607,6 +42028,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventOutputAudioBufferStoppedType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventOutputAudioBufferStoppedType {
+    #[inline]
     fn default() -> Self {
         Self::OutputAudioBufferStopped
     }
@@ -40683,6 +42105,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -40704,6 +42127,7 @@ pub enum RealtimeServerEventRateLimitsUpdatedName {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventRateLimitsUpdatedName {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Requests => "requests",
@@ -40714,6 +42138,7 @@ impl RealtimeServerEventRateLimitsUpdatedName {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventRateLimitsUpdatedName {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "requests" => Self::Requests,
@@ -40724,6 +42149,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventRateLimitsUpdatedName {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventRateLimitsUpdatedName {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40747,6 +42173,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdatedName
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdatedName {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40831,6 +42258,7 @@ for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -40850,6 +42278,7 @@ pub enum RealtimeServerEventRateLimitsUpdatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventRateLimitsUpdatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RateLimitsUpdated => "rate_limits.updated",
@@ -40859,6 +42288,7 @@ impl RealtimeServerEventRateLimitsUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventRateLimitsUpdatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "rate_limits.updated" => Self::RateLimitsUpdated,
@@ -40868,6 +42298,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventRateLimitsUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventRateLimitsUpdatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -40891,6 +42322,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdatedType
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -40901,6 +42333,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventRateLimitsUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventRateLimitsUpdatedType {
+    #[inline]
     fn default() -> Self {
         Self::RateLimitsUpdated
     }
@@ -41003,6 +42436,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -41022,6 +42456,7 @@ pub enum RealtimeServerEventResponseAudioDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseAudioDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputAudioDelta => "response.output_audio.delta",
@@ -41031,6 +42466,7 @@ impl RealtimeServerEventResponseAudioDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseAudioDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_audio.delta" => Self::ResponseOutputAudioDelta,
@@ -41040,6 +42476,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseAudioDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseAudioDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -41063,6 +42500,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDeltaTyp
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -41073,6 +42511,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseAudioDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputAudioDelta
     }
@@ -41169,6 +42608,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -41188,6 +42628,7 @@ pub enum RealtimeServerEventResponseAudioDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseAudioDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputAudioDone => "response.output_audio.done",
@@ -41197,6 +42638,7 @@ impl RealtimeServerEventResponseAudioDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseAudioDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_audio.done" => Self::ResponseOutputAudioDone,
@@ -41206,6 +42648,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseAudioDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseAudioDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -41229,6 +42672,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDoneType
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -41239,6 +42683,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseAudioDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputAudioDone
     }
@@ -41341,6 +42786,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -41360,6 +42806,7 @@ pub enum RealtimeServerEventResponseAudioTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseAudioTranscriptDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputAudioTranscriptDelta => {
@@ -41371,6 +42818,7 @@ impl RealtimeServerEventResponseAudioTranscriptDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseAudioTranscriptDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_audio_transcript.delta" => {
@@ -41382,6 +42830,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseAudioTranscriptDe
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseAudioTranscriptDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -41406,6 +42855,7 @@ for RealtimeServerEventResponseAudioTranscriptDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -41416,6 +42866,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDelta
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseAudioTranscriptDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputAudioTranscriptDelta
     }
@@ -41518,6 +42969,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -41537,6 +42989,7 @@ pub enum RealtimeServerEventResponseAudioTranscriptDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseAudioTranscriptDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputAudioTranscriptDone => {
@@ -41548,6 +43001,7 @@ impl RealtimeServerEventResponseAudioTranscriptDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseAudioTranscriptDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_audio_transcript.done" => {
@@ -41559,6 +43013,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseAudioTranscriptDo
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseAudioTranscriptDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -41583,6 +43038,7 @@ for RealtimeServerEventResponseAudioTranscriptDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -41593,6 +43049,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseAudioTranscriptDoneT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseAudioTranscriptDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputAudioTranscriptDone
     }
@@ -41695,6 +43152,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -41776,6 +43234,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAddedPart {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -41797,6 +43256,7 @@ pub enum RealtimeServerEventResponseContentPartAddedPartType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseContentPartAddedPartType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Audio => "audio",
@@ -41807,6 +43267,7 @@ impl RealtimeServerEventResponseContentPartAddedPartType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseContentPartAddedPartType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "audio" => Self::Audio,
@@ -41817,6 +43278,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseContentPartAddedP
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseContentPartAddedPartType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -41841,6 +43303,7 @@ for RealtimeServerEventResponseContentPartAddedPartType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAddedPartType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -41864,6 +43327,7 @@ pub enum RealtimeServerEventResponseContentPartAddedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseContentPartAddedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseContentPartAdded => "response.content_part.added",
@@ -41873,6 +43337,7 @@ impl RealtimeServerEventResponseContentPartAddedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseContentPartAddedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.content_part.added" => Self::ResponseContentPartAdded,
@@ -41882,6 +43347,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseContentPartAddedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseContentPartAddedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -41905,6 +43371,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAddedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -41915,6 +43382,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartAddedType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseContentPartAddedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseContentPartAdded
     }
@@ -42017,6 +43485,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -42098,6 +43567,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDonePart {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -42119,6 +43589,7 @@ pub enum RealtimeServerEventResponseContentPartDonePartType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseContentPartDonePartType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Audio => "audio",
@@ -42129,6 +43600,7 @@ impl RealtimeServerEventResponseContentPartDonePartType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseContentPartDonePartType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "audio" => Self::Audio,
@@ -42139,6 +43611,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseContentPartDonePa
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseContentPartDonePartType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -42163,6 +43636,7 @@ for RealtimeServerEventResponseContentPartDonePartType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDonePartType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -42186,6 +43660,7 @@ pub enum RealtimeServerEventResponseContentPartDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseContentPartDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseContentPartDone => "response.content_part.done",
@@ -42195,6 +43670,7 @@ impl RealtimeServerEventResponseContentPartDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseContentPartDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.content_part.done" => Self::ResponseContentPartDone,
@@ -42204,6 +43680,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseContentPartDoneTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseContentPartDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -42227,6 +43704,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -42237,6 +43715,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseContentPartDoneType 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseContentPartDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseContentPartDone
     }
@@ -42311,6 +43790,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -42330,6 +43810,7 @@ pub enum RealtimeServerEventResponseCreatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseCreatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseCreated => "response.created",
@@ -42339,6 +43820,7 @@ impl RealtimeServerEventResponseCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseCreatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.created" => Self::ResponseCreated,
@@ -42348,6 +43830,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseCreatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -42371,6 +43854,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseCreatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -42381,6 +43865,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseCreatedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseCreated
     }
@@ -42455,6 +43940,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -42474,6 +43960,7 @@ pub enum RealtimeServerEventResponseDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseDone => "response.done",
@@ -42483,6 +43970,7 @@ impl RealtimeServerEventResponseDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.done" => Self::ResponseDone,
@@ -42492,6 +43980,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -42515,6 +44004,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -42525,6 +44015,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseDone
     }
@@ -42628,6 +44119,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseFunctionCallArgumentsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -42647,6 +44139,7 @@ pub enum RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseFunctionCallArgumentsDelta => {
@@ -42659,6 +44152,7 @@ impl RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.function_call_arguments.delta" => {
@@ -42670,6 +44164,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -42695,6 +44190,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -42706,6 +44202,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseFunctionCallArgumentsDelta
     }
@@ -42815,6 +44312,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseFunctionCallArgumentsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -42834,6 +44332,7 @@ pub enum RealtimeServerEventResponseFunctionCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseFunctionCallArgumentsDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseFunctionCallArgumentsDone => {
@@ -42846,6 +44345,7 @@ impl RealtimeServerEventResponseFunctionCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.function_call_arguments.done" => {
@@ -42857,6 +44357,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -42882,6 +44383,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -42893,6 +44395,7 @@ for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseFunctionCallArgumentsDone
     }
@@ -42996,6 +44499,7 @@ for RealtimeServerEventResponseMcpCallArgumentsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -43015,6 +44519,7 @@ pub enum RealtimeServerEventResponseMcpCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseMcpCallArgumentsDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseMcpCallArgumentsDelta => "response.mcp_call_arguments.delta",
@@ -43025,6 +44530,7 @@ impl RealtimeServerEventResponseMcpCallArgumentsDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta,
@@ -43034,6 +44540,7 @@ for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43058,6 +44565,7 @@ for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43068,6 +44576,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDelt
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseMcpCallArgumentsDelta
     }
@@ -43164,6 +44673,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallArgume
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -43183,6 +44693,7 @@ pub enum RealtimeServerEventResponseMcpCallArgumentsDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseMcpCallArgumentsDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseMcpCallArgumentsDone => "response.mcp_call_arguments.done",
@@ -43192,6 +44703,7 @@ impl RealtimeServerEventResponseMcpCallArgumentsDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseMcpCallArgumentsDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone,
@@ -43201,6 +44713,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseMcpCallArgumentsD
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseMcpCallArgumentsDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43225,6 +44738,7 @@ for RealtimeServerEventResponseMcpCallArgumentsDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43235,6 +44749,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallArgumentsDone
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseMcpCallArgumentsDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseMcpCallArgumentsDone
     }
@@ -43314,6 +44829,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -43333,6 +44849,7 @@ pub enum RealtimeServerEventResponseMcpCallCompletedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseMcpCallCompletedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseMcpCallCompleted => "response.mcp_call.completed",
@@ -43342,6 +44859,7 @@ impl RealtimeServerEventResponseMcpCallCompletedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseMcpCallCompletedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.mcp_call.completed" => Self::ResponseMcpCallCompleted,
@@ -43351,6 +44869,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseMcpCallCompletedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseMcpCallCompletedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43374,6 +44893,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallCompletedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43384,6 +44904,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallCompletedType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseMcpCallCompletedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseMcpCallCompleted
     }
@@ -43463,6 +44984,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -43482,6 +45004,7 @@ pub enum RealtimeServerEventResponseMcpCallFailedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseMcpCallFailedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseMcpCallFailed => "response.mcp_call.failed",
@@ -43491,6 +45014,7 @@ impl RealtimeServerEventResponseMcpCallFailedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseMcpCallFailedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.mcp_call.failed" => Self::ResponseMcpCallFailed,
@@ -43500,6 +45024,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseMcpCallFailedType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseMcpCallFailedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43523,6 +45048,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallFailedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43533,6 +45059,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallFailedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseMcpCallFailedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseMcpCallFailed
     }
@@ -43612,6 +45139,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallInProg
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallInProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -43631,6 +45159,7 @@ pub enum RealtimeServerEventResponseMcpCallInProgressType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseMcpCallInProgressType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseMcpCallInProgress => "response.mcp_call.in_progress",
@@ -43640,6 +45169,7 @@ impl RealtimeServerEventResponseMcpCallInProgressType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseMcpCallInProgressType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress,
@@ -43649,6 +45179,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseMcpCallInProgress
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseMcpCallInProgressType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43673,6 +45204,7 @@ for RealtimeServerEventResponseMcpCallInProgressType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallInProgressType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43683,6 +45215,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseMcpCallInProgressTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseMcpCallInProgressType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseMcpCallInProgress
     }
@@ -43767,6 +45300,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -43786,6 +45320,7 @@ pub enum RealtimeServerEventResponseOutputItemAddedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseOutputItemAddedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputItemAdded => "response.output_item.added",
@@ -43795,6 +45330,7 @@ impl RealtimeServerEventResponseOutputItemAddedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseOutputItemAddedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_item.added" => Self::ResponseOutputItemAdded,
@@ -43804,6 +45340,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseOutputItemAddedTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseOutputItemAddedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43827,6 +45364,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemAddedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43837,6 +45375,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemAddedType 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseOutputItemAddedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputItemAdded
     }
@@ -43921,6 +45460,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -43940,6 +45480,7 @@ pub enum RealtimeServerEventResponseOutputItemDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseOutputItemDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputItemDone => "response.output_item.done",
@@ -43949,6 +45490,7 @@ impl RealtimeServerEventResponseOutputItemDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseOutputItemDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_item.done" => Self::ResponseOutputItemDone,
@@ -43958,6 +45500,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseOutputItemDoneTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseOutputItemDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -43981,6 +45524,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -43991,6 +45535,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseOutputItemDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseOutputItemDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputItemDone
     }
@@ -44093,6 +45638,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -44112,6 +45658,7 @@ pub enum RealtimeServerEventResponseTextDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseTextDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputTextDelta => "response.output_text.delta",
@@ -44121,6 +45668,7 @@ impl RealtimeServerEventResponseTextDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseTextDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_text.delta" => Self::ResponseOutputTextDelta,
@@ -44130,6 +45678,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseTextDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseTextDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -44153,6 +45702,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDeltaType
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -44163,6 +45713,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseTextDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputTextDelta
     }
@@ -44265,6 +45816,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -44284,6 +45836,7 @@ pub enum RealtimeServerEventResponseTextDoneType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventResponseTextDoneType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseOutputTextDone => "response.output_text.done",
@@ -44293,6 +45846,7 @@ impl RealtimeServerEventResponseTextDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventResponseTextDoneType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.output_text.done" => Self::ResponseOutputTextDone,
@@ -44302,6 +45856,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventResponseTextDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventResponseTextDoneType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -44325,6 +45880,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDoneType 
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDoneType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -44335,6 +45891,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventResponseTextDoneType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventResponseTextDoneType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseOutputTextDone
     }
@@ -44409,6 +45966,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventSessionCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -44474,6 +46032,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreatedSession
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventSessionCreatedSession {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
@@ -44485,6 +46044,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventSessionCreatedSession {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGa>
 for RealtimeServerEventSessionCreatedSession {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateResponseGa) -> Self {
         Self::Realtime(value)
     }
@@ -44492,6 +46052,7 @@ for RealtimeServerEventSessionCreatedSession {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranscriptionSessionCreateResponseGa>
 for RealtimeServerEventSessionCreatedSession {
+    #[inline]
     fn from(value: super::RealtimeTranscriptionSessionCreateResponseGa) -> Self {
         Self::Transcription(value)
     }
@@ -44511,6 +46072,7 @@ pub enum RealtimeServerEventSessionCreatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventSessionCreatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionCreated => "session.created",
@@ -44520,6 +46082,7 @@ impl RealtimeServerEventSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventSessionCreatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.created" => Self::SessionCreated,
@@ -44529,6 +46092,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventSessionCreatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -44552,6 +46116,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventSessionCreatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -44562,6 +46127,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventSessionCreatedType {
+    #[inline]
     fn default() -> Self {
         Self::SessionCreated
     }
@@ -44636,6 +46202,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -44701,6 +46268,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedSession
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdatedSession {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Realtime(value) => crate::runtime::de::Fit::misfit(value),
@@ -44712,6 +46280,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdatedSession {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeSessionCreateResponseGa>
 for RealtimeServerEventSessionUpdatedSession {
+    #[inline]
     fn from(value: super::RealtimeSessionCreateResponseGa) -> Self {
         Self::Realtime(value)
     }
@@ -44719,6 +46288,7 @@ for RealtimeServerEventSessionUpdatedSession {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranscriptionSessionCreateResponseGa>
 for RealtimeServerEventSessionUpdatedSession {
+    #[inline]
     fn from(value: super::RealtimeTranscriptionSessionCreateResponseGa) -> Self {
         Self::Transcription(value)
     }
@@ -44738,6 +46308,7 @@ pub enum RealtimeServerEventSessionUpdatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventSessionUpdatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionUpdated => "session.updated",
@@ -44747,6 +46318,7 @@ impl RealtimeServerEventSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventSessionUpdatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.updated" => Self::SessionUpdated,
@@ -44756,6 +46328,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventSessionUpdatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -44779,6 +46352,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -44789,6 +46363,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventSessionUpdatedType {
+    #[inline]
     fn default() -> Self {
         Self::SessionUpdated
     }
@@ -44863,6 +46438,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventTranscriptionSessionU
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeServerEventTranscriptionSessionUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -44882,6 +46458,7 @@ pub enum RealtimeServerEventTranscriptionSessionUpdatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeServerEventTranscriptionSessionUpdatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TranscriptionSessionUpdated => "transcription_session.updated",
@@ -44891,6 +46468,7 @@ impl RealtimeServerEventTranscriptionSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeServerEventTranscriptionSessionUpdatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "transcription_session.updated" => Self::TranscriptionSessionUpdated,
@@ -44900,6 +46478,7 @@ impl ::std::convert::From<&str> for RealtimeServerEventTranscriptionSessionUpdat
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeServerEventTranscriptionSessionUpdatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -44924,6 +46503,7 @@ for RealtimeServerEventTranscriptionSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeServerEventTranscriptionSessionUpdatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -44934,6 +46514,7 @@ impl crate::runtime::de::Fit for RealtimeServerEventTranscriptionSessionUpdatedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeServerEventTranscriptionSessionUpdatedType {
+    #[inline]
     fn default() -> Self {
         Self::TranscriptionSessionUpdated
     }
@@ -45140,6 +46721,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSession {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSession {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -45160,6 +46742,7 @@ pub enum RealtimeSessionIncludeItem {
 #[cfg(feature = "unreferenced")]
 impl RealtimeSessionIncludeItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ItemInputAudioTranscriptionLogprobs => {
@@ -45171,6 +46754,7 @@ impl RealtimeSessionIncludeItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeSessionIncludeItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "item.input_audio_transcription.logprobs" => {
@@ -45182,6 +46766,7 @@ impl ::std::convert::From<&str> for RealtimeSessionIncludeItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeSessionIncludeItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45205,6 +46790,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionIncludeItem {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionIncludeItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45215,6 +46801,7 @@ impl crate::runtime::de::Fit for RealtimeSessionIncludeItem {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeSessionIncludeItem {
+    #[inline]
     fn default() -> Self {
         Self::ItemInputAudioTranscriptionLogprobs
     }
@@ -45238,6 +46825,7 @@ pub enum RealtimeSessionInputAudioFormat {
 #[cfg(feature = "unreferenced")]
 impl RealtimeSessionInputAudioFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pcm16 => "pcm16",
@@ -45249,6 +46837,7 @@ impl RealtimeSessionInputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeSessionInputAudioFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pcm16" => Self::Pcm16,
@@ -45260,6 +46849,7 @@ impl ::std::convert::From<&str> for RealtimeSessionInputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeSessionInputAudioFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45283,6 +46873,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionInputAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45349,6 +46940,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioNoiseReduction 
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionInputAudioNoiseReduction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -45433,6 +47025,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokens {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionMaxResponseOutputTokens {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Integer(value) => crate::runtime::de::Fit::misfit(value),
@@ -45442,6 +47035,7 @@ impl crate::runtime::de::Fit for RealtimeSessionMaxResponseOutputTokens {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeSessionMaxResponseOutputTokens {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Inf(::std::convert::From::from(value))
     }
@@ -45449,12 +47043,14 @@ impl ::std::convert::From<&str> for RealtimeSessionMaxResponseOutputTokens {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionMaxResponseOutputTokens {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Inf(::std::convert::From::from(value.as_str()))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<i64> for RealtimeSessionMaxResponseOutputTokens {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
@@ -45462,6 +47058,7 @@ impl ::std::convert::From<i64> for RealtimeSessionMaxResponseOutputTokens {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeSessionMaxResponseOutputTokensInf>
 for RealtimeSessionMaxResponseOutputTokens {
+    #[inline]
     fn from(value: super::RealtimeSessionMaxResponseOutputTokensInf) -> Self {
         Self::Inf(value)
     }
@@ -45481,6 +47078,7 @@ pub enum RealtimeSessionMaxResponseOutputTokensInf {
 #[cfg(feature = "unreferenced")]
 impl RealtimeSessionMaxResponseOutputTokensInf {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inf => "inf",
@@ -45490,6 +47088,7 @@ impl RealtimeSessionMaxResponseOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeSessionMaxResponseOutputTokensInf {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inf" => Self::Inf,
@@ -45499,6 +47098,7 @@ impl ::std::convert::From<&str> for RealtimeSessionMaxResponseOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeSessionMaxResponseOutputTokensInf {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45522,6 +47122,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokensIn
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionMaxResponseOutputTokensInf {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45532,6 +47133,7 @@ impl crate::runtime::de::Fit for RealtimeSessionMaxResponseOutputTokensInf {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeSessionMaxResponseOutputTokensInf {
+    #[inline]
     fn default() -> Self {
         Self::Inf
     }
@@ -45632,30 +47234,35 @@ impl RealtimeSessionModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeSessionModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String> for RealtimeSessionModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeSessionModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -45675,6 +47282,7 @@ pub enum RealtimeSessionObject {
 #[cfg(feature = "unreferenced")]
 impl RealtimeSessionObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeSession => "realtime.session",
@@ -45684,6 +47292,7 @@ impl RealtimeSessionObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeSessionObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.session" => Self::RealtimeSession,
@@ -45693,6 +47302,7 @@ impl ::std::convert::From<&str> for RealtimeSessionObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeSessionObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45716,6 +47326,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionObject {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45726,6 +47337,7 @@ impl crate::runtime::de::Fit for RealtimeSessionObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeSessionObject {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeSession
     }
@@ -45749,6 +47361,7 @@ pub enum RealtimeSessionOutputAudioFormat {
 #[cfg(feature = "unreferenced")]
 impl RealtimeSessionOutputAudioFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pcm16 => "pcm16",
@@ -45760,6 +47373,7 @@ impl RealtimeSessionOutputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeSessionOutputAudioFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pcm16" => Self::Pcm16,
@@ -45771,6 +47385,7 @@ impl ::std::convert::From<&str> for RealtimeSessionOutputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeSessionOutputAudioFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45794,6 +47409,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionOutputAudioFormat {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionOutputAudioFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45817,6 +47433,7 @@ pub enum RealtimeSessionTracingAuto {
 #[cfg(feature = "unreferenced")]
 impl RealtimeSessionTracingAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -45826,6 +47443,7 @@ impl RealtimeSessionTracingAuto {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeSessionTracingAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -45835,6 +47453,7 @@ impl ::std::convert::From<&str> for RealtimeSessionTracingAuto {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeSessionTracingAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -45858,6 +47477,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingAuto {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionTracingAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -45868,6 +47488,7 @@ impl crate::runtime::de::Fit for RealtimeSessionTracingAuto {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeSessionTracingAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -45952,6 +47573,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingConfiguration {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeSessionTracingConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -45961,6 +47583,7 @@ impl crate::runtime::de::Fit for RealtimeSessionTracingConfiguration {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeSessionTracingConfiguration {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
@@ -45968,6 +47591,7 @@ impl ::std::convert::From<&str> for RealtimeSessionTracingConfiguration {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String>
 for RealtimeSessionTracingConfiguration {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -45975,6 +47599,7 @@ for RealtimeSessionTracingConfiguration {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeSessionTracingAuto>
 for RealtimeSessionTracingConfiguration {
+    #[inline]
     fn from(value: super::RealtimeSessionTracingAuto) -> Self {
         Self::Auto(value)
     }
@@ -45982,6 +47607,7 @@ for RealtimeSessionTracingConfiguration {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeSessionTracingTracingConfiguration>
 for RealtimeSessionTracingConfiguration {
+    #[inline]
     fn from(value: super::RealtimeSessionTracingTracingConfiguration) -> Self {
         Self::TracingConfiguration(value)
     }
@@ -46058,6 +47684,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingTracingConfigurati
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeSessionTracingTracingConfiguration {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -46132,6 +47759,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeTranslationClientEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::SessionUpdate(value) => crate::runtime::de::Fit::misfit(value),
@@ -46146,6 +47774,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranslationClientEventInputAudioBufferAppend>
 for RealtimeTranslationClientEvent {
+    #[inline]
     fn from(value: super::RealtimeTranslationClientEventInputAudioBufferAppend) -> Self {
         Self::SessionInputAudioBufferAppend(value)
     }
@@ -46153,6 +47782,7 @@ for RealtimeTranslationClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranslationClientEventSessionClose>
 for RealtimeTranslationClientEvent {
+    #[inline]
     fn from(value: super::RealtimeTranslationClientEventSessionClose) -> Self {
         Self::SessionClose(value)
     }
@@ -46160,6 +47790,7 @@ for RealtimeTranslationClientEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranslationClientEventSessionUpdate>
 for RealtimeTranslationClientEvent {
+    #[inline]
     fn from(value: super::RealtimeTranslationClientEventSessionUpdate) -> Self {
         Self::SessionUpdate(value)
     }
@@ -46235,6 +47866,7 @@ for RealtimeTranslationClientEventInputAudioBufferAppend {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationClientEventInputAudioBufferAppend {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -46254,6 +47886,7 @@ pub enum RealtimeTranslationClientEventInputAudioBufferAppendType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeTranslationClientEventInputAudioBufferAppendType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionInputAudioBufferAppend => "session.input_audio_buffer.append",
@@ -46264,6 +47897,7 @@ impl RealtimeTranslationClientEventInputAudioBufferAppendType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeTranslationClientEventInputAudioBufferAppendType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.input_audio_buffer.append" => Self::SessionInputAudioBufferAppend,
@@ -46273,6 +47907,7 @@ for RealtimeTranslationClientEventInputAudioBufferAppendType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeTranslationClientEventInputAudioBufferAppendType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -46298,6 +47933,7 @@ for RealtimeTranslationClientEventInputAudioBufferAppendType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeTranslationClientEventInputAudioBufferAppendType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -46309,6 +47945,7 @@ for RealtimeTranslationClientEventInputAudioBufferAppendType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeTranslationClientEventInputAudioBufferAppendType {
+    #[inline]
     fn default() -> Self {
         Self::SessionInputAudioBufferAppend
     }
@@ -46378,6 +48015,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionClose {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -46397,6 +48035,7 @@ pub enum RealtimeTranslationClientEventSessionCloseType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeTranslationClientEventSessionCloseType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionClose => "session.close",
@@ -46406,6 +48045,7 @@ impl RealtimeTranslationClientEventSessionCloseType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeTranslationClientEventSessionCloseType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.close" => Self::SessionClose,
@@ -46415,6 +48055,7 @@ impl ::std::convert::From<&str> for RealtimeTranslationClientEventSessionCloseTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeTranslationClientEventSessionCloseType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -46438,6 +48079,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionCloseType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -46448,6 +48090,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionCloseType 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeTranslationClientEventSessionCloseType {
+    #[inline]
     fn default() -> Self {
         Self::SessionClose
     }
@@ -46522,6 +48165,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionUpdate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -46541,6 +48185,7 @@ pub enum RealtimeTranslationClientEventSessionUpdateType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeTranslationClientEventSessionUpdateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionUpdate => "session.update",
@@ -46550,6 +48195,7 @@ impl RealtimeTranslationClientEventSessionUpdateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeTranslationClientEventSessionUpdateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.update" => Self::SessionUpdate,
@@ -46559,6 +48205,7 @@ impl ::std::convert::From<&str> for RealtimeTranslationClientEventSessionUpdateT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeTranslationClientEventSessionUpdateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -46582,6 +48229,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionUpdateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -46592,6 +48240,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientEventSessionUpdateType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeTranslationClientEventSessionUpdateType {
+    #[inline]
     fn default() -> Self {
         Self::SessionUpdate
     }
@@ -46704,6 +48353,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeTranslationServerEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Error(value) => crate::runtime::de::Fit::misfit(value),
@@ -46726,6 +48376,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeServerEventError>
 for RealtimeTranslationServerEvent {
+    #[inline]
     fn from(value: super::RealtimeServerEventError) -> Self {
         Self::Error(value)
     }
@@ -46733,6 +48384,7 @@ for RealtimeTranslationServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranslationServerEventSessionClosed>
 for RealtimeTranslationServerEvent {
+    #[inline]
     fn from(value: super::RealtimeTranslationServerEventSessionClosed) -> Self {
         Self::SessionClosed(value)
     }
@@ -46740,6 +48392,7 @@ for RealtimeTranslationServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranslationServerEventSessionCreated>
 for RealtimeTranslationServerEvent {
+    #[inline]
     fn from(value: super::RealtimeTranslationServerEventSessionCreated) -> Self {
         Self::SessionCreated(value)
     }
@@ -46748,6 +48401,7 @@ for RealtimeTranslationServerEvent {
 impl ::std::convert::From<
     super::RealtimeTranslationServerEventSessionInputTranscriptDelta,
 > for RealtimeTranslationServerEvent {
+    #[inline]
     fn from(
         value: super::RealtimeTranslationServerEventSessionInputTranscriptDelta,
     ) -> Self {
@@ -46757,6 +48411,7 @@ impl ::std::convert::From<
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranslationServerEventSessionOutputAudioDelta>
 for RealtimeTranslationServerEvent {
+    #[inline]
     fn from(
         value: super::RealtimeTranslationServerEventSessionOutputAudioDelta,
     ) -> Self {
@@ -46767,6 +48422,7 @@ for RealtimeTranslationServerEvent {
 impl ::std::convert::From<
     super::RealtimeTranslationServerEventSessionOutputTranscriptDelta,
 > for RealtimeTranslationServerEvent {
+    #[inline]
     fn from(
         value: super::RealtimeTranslationServerEventSessionOutputTranscriptDelta,
     ) -> Self {
@@ -46776,6 +48432,7 @@ impl ::std::convert::From<
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RealtimeTranslationServerEventSessionUpdated>
 for RealtimeTranslationServerEvent {
+    #[inline]
     fn from(value: super::RealtimeTranslationServerEventSessionUpdated) -> Self {
         Self::SessionUpdated(value)
     }
@@ -46845,6 +48502,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionClosed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -46864,6 +48522,7 @@ pub enum RealtimeTranslationServerEventSessionClosedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeTranslationServerEventSessionClosedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionClosed => "session.closed",
@@ -46873,6 +48532,7 @@ impl RealtimeTranslationServerEventSessionClosedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeTranslationServerEventSessionClosedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.closed" => Self::SessionClosed,
@@ -46882,6 +48542,7 @@ impl ::std::convert::From<&str> for RealtimeTranslationServerEventSessionClosedT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeTranslationServerEventSessionClosedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -46905,6 +48566,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionClosedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -46915,6 +48577,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionClosedType
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeTranslationServerEventSessionClosedType {
+    #[inline]
     fn default() -> Self {
         Self::SessionClosed
     }
@@ -46989,6 +48652,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionCre
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -47008,6 +48672,7 @@ pub enum RealtimeTranslationServerEventSessionCreatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeTranslationServerEventSessionCreatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionCreated => "session.created",
@@ -47017,6 +48682,7 @@ impl RealtimeTranslationServerEventSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeTranslationServerEventSessionCreatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.created" => Self::SessionCreated,
@@ -47026,6 +48692,7 @@ impl ::std::convert::From<&str> for RealtimeTranslationServerEventSessionCreated
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeTranslationServerEventSessionCreatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -47050,6 +48717,7 @@ for RealtimeTranslationServerEventSessionCreatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionCreatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -47060,6 +48728,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionCreatedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeTranslationServerEventSessionCreatedType {
+    #[inline]
     fn default() -> Self {
         Self::SessionCreated
     }
@@ -47141,6 +48810,7 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranslationServerEventSessionInputTranscriptDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -47246,6 +48916,7 @@ for RealtimeTranslationServerEventSessionOutputAudioDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionOutputAudioDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
             + self.format.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -47266,6 +48937,7 @@ pub enum RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
 #[cfg(feature = "unreferenced")]
 impl RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pcm16 => "pcm16",
@@ -47276,6 +48948,7 @@ impl RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pcm16" => Self::Pcm16,
@@ -47286,6 +48959,7 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display
 for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -47311,6 +48985,7 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -47322,6 +48997,7 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
+    #[inline]
     fn default() -> Self {
         Self::Pcm16
     }
@@ -47341,6 +49017,7 @@ pub enum RealtimeTranslationServerEventSessionOutputAudioDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeTranslationServerEventSessionOutputAudioDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionOutputAudioDelta => "session.output_audio.delta",
@@ -47351,6 +49028,7 @@ impl RealtimeTranslationServerEventSessionOutputAudioDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.output_audio.delta" => Self::SessionOutputAudioDelta,
@@ -47360,6 +49038,7 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -47385,6 +49064,7 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -47396,6 +49076,7 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::SessionOutputAudioDelta
     }
@@ -47477,6 +49158,7 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -47551,6 +49233,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionUpd
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionUpdated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -47570,6 +49253,7 @@ pub enum RealtimeTranslationServerEventSessionUpdatedType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeTranslationServerEventSessionUpdatedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionUpdated => "session.updated",
@@ -47579,6 +49263,7 @@ impl RealtimeTranslationServerEventSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RealtimeTranslationServerEventSessionUpdatedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.updated" => Self::SessionUpdated,
@@ -47588,6 +49273,7 @@ impl ::std::convert::From<&str> for RealtimeTranslationServerEventSessionUpdated
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeTranslationServerEventSessionUpdatedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -47612,6 +49298,7 @@ for RealtimeTranslationServerEventSessionUpdatedType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionUpdatedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -47622,6 +49309,7 @@ impl crate::runtime::de::Fit for RealtimeTranslationServerEventSessionUpdatedTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RealtimeTranslationServerEventSessionUpdatedType {
+    #[inline]
     fn default() -> Self {
         Self::SessionUpdated
     }
@@ -47641,6 +49329,7 @@ pub enum RealtimeTranslationServerSessionInputTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeTranslationServerSessionInputTranscriptDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionInputTranscriptDelta => "session.input_transcript.delta",
@@ -47651,6 +49340,7 @@ impl RealtimeTranslationServerSessionInputTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeTranslationServerSessionInputTranscriptDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.input_transcript.delta" => Self::SessionInputTranscriptDelta,
@@ -47660,6 +49350,7 @@ for RealtimeTranslationServerSessionInputTranscriptDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeTranslationServerSessionInputTranscriptDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -47685,6 +49376,7 @@ for RealtimeTranslationServerSessionInputTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeTranslationServerSessionInputTranscriptDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -47696,6 +49388,7 @@ for RealtimeTranslationServerSessionInputTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeTranslationServerSessionInputTranscriptDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::SessionInputTranscriptDelta
     }
@@ -47715,6 +49408,7 @@ pub enum RealtimeTranslationServerSessionOutputTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl RealtimeTranslationServerSessionOutputTranscriptDeltaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SessionOutputTranscriptDelta => "session.output_transcript.delta",
@@ -47725,6 +49419,7 @@ impl RealtimeTranslationServerSessionOutputTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "session.output_transcript.delta" => Self::SessionOutputTranscriptDelta,
@@ -47734,6 +49429,7 @@ for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -47759,6 +49455,7 @@ for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -47770,6 +49467,7 @@ for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
+    #[inline]
     fn default() -> Self {
         Self::SessionOutputTranscriptDelta
     }
@@ -47834,6 +49532,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequest 
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -47907,6 +49606,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestA
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestAudio {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -47980,6 +49680,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestI
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestInput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -48043,6 +49744,7 @@ for RealtimeTranslationSessionUpdateRequestNoiseReduction {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestNoiseReduction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -48105,6 +49807,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestO
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestOutput {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -48168,6 +49871,7 @@ for RealtimeTranslationSessionUpdateRequestTranscription {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RealtimeTranslationSessionUpdateRequestTranscription {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -48252,6 +49956,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseAudioTranscriptWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -48331,6 +50036,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseAudioTranscriptWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -48407,6 +50113,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseAudioWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -48483,6 +50190,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseAudioWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -48579,6 +50287,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -48675,6 +50384,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -48759,6 +50469,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInWsProgress 
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -48843,6 +50554,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -48927,6 +50639,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsInterpretin
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCodeInterpreterCallWsInterpreting {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49029,6 +50742,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsAdded {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseContentPartWsAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49131,6 +50845,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseContentPartWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49227,6 +50942,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCustomToolCallInputWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49323,6 +51039,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseCustomToolCallInputWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49407,6 +51124,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFileSearchCallInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49491,6 +51209,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFileSearchCallWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49575,6 +51294,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsSearching {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFileSearchCallWsSearching {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49644,6 +51364,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammar {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFormatTextGrammar {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49663,6 +51384,7 @@ pub enum ResponseFormatTextGrammarType {
 #[cfg(feature = "unreferenced")]
 impl ResponseFormatTextGrammarType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Grammar => "grammar",
@@ -49672,6 +51394,7 @@ impl ResponseFormatTextGrammarType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ResponseFormatTextGrammarType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "grammar" => Self::Grammar,
@@ -49681,6 +51404,7 @@ impl ::std::convert::From<&str> for ResponseFormatTextGrammarType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for ResponseFormatTextGrammarType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -49704,6 +51428,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammarType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ResponseFormatTextGrammarType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -49714,6 +51439,7 @@ impl crate::runtime::de::Fit for ResponseFormatTextGrammarType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for ResponseFormatTextGrammarType {
+    #[inline]
     fn default() -> Self {
         Self::Grammar
     }
@@ -49776,6 +51502,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPython {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFormatTextPython {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -49795,6 +51522,7 @@ pub enum ResponseFormatTextPythonType {
 #[cfg(feature = "unreferenced")]
 impl ResponseFormatTextPythonType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Python => "python",
@@ -49804,6 +51532,7 @@ impl ResponseFormatTextPythonType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ResponseFormatTextPythonType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "python" => Self::Python,
@@ -49813,6 +51542,7 @@ impl ::std::convert::From<&str> for ResponseFormatTextPythonType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for ResponseFormatTextPythonType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -49836,6 +51566,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPythonType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ResponseFormatTextPythonType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -49846,6 +51577,7 @@ impl crate::runtime::de::Fit for ResponseFormatTextPythonType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for ResponseFormatTextPythonType {
+    #[inline]
     fn default() -> Self {
         Self::Python
     }
@@ -49942,6 +51674,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50044,6 +51777,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50128,6 +51862,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseImageGenCallInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50260,6 +51995,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialWsImage {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseImageGenCallPartialWsImage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50344,6 +52080,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseImageGenCallWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50428,6 +52165,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsGenerating {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseImageGenCallWsGenerating {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50504,6 +52242,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50600,6 +52339,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpCallArgumentsWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50696,6 +52436,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpCallArgumentsWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50780,6 +52521,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpCallInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50864,6 +52606,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpCallWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -50948,6 +52691,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsFailed {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpCallWsFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -51032,6 +52776,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpListToolsInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -51116,6 +52861,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpListToolsWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -51200,6 +52946,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsFailed {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseMcpListToolsWsFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -51284,6 +53031,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsAdded {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseOutputItemWsAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -51368,6 +53116,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseOutputItemWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -51479,6 +53228,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationWsAdded {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseOutputTextAnnotationWsAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -51587,6 +53337,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseProperties {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseProperties {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -51689,6 +53440,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsAdded {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartWsAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -51799,6 +53551,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryPartWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
             + self.status.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -51902,6 +53655,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryTextWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -52004,6 +53758,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningSummaryTextWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -52106,6 +53861,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningTextWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -52208,6 +53964,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseReasoningTextWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -52307,6 +54064,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseRefusalWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -52406,6 +54164,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseRefusalWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -52502,6 +54261,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsAdded {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseShellCallCommandWsAdded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -52604,6 +54364,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseShellCallCommandWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -52700,6 +54461,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseShellCallCommandWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -52802,6 +54564,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseShellCallOutputContentWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -52904,6 +54667,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseShellCallOutputContentWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53009,6 +54773,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseTextWsDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53114,6 +54879,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDone {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseTextWsDone {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53198,6 +54964,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInWsProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWebSearchCallInWsProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53282,6 +55049,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWebSearchCallWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53366,6 +55134,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsSearching {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWebSearchCallWsSearching {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53442,6 +55211,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWsCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53518,6 +55288,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWsCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53602,6 +55373,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsError {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWsError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53621,6 +55393,7 @@ pub enum ResponseWsErrorType {
 #[cfg(feature = "unreferenced")]
 impl ResponseWsErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Error => "error",
@@ -53630,6 +55403,7 @@ impl ResponseWsErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ResponseWsErrorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "error" => Self::Error,
@@ -53639,6 +55413,7 @@ impl ::std::convert::From<&str> for ResponseWsErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for ResponseWsErrorType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -53662,6 +55437,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ResponseWsErrorType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -53672,6 +55448,7 @@ impl crate::runtime::de::Fit for ResponseWsErrorType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for ResponseWsErrorType {
+    #[inline]
     fn default() -> Self {
         Self::Error
     }
@@ -53748,6 +55525,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsFailed {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWsFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53824,6 +55602,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsIncomplete {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWsIncomplete {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -53900,6 +55679,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsQueued {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponseWsQueued {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -54194,6 +55974,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponsesClientEventResponseCreate {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -54213,6 +55994,7 @@ pub enum ResponsesClientEventResponseCreateType {
 #[cfg(feature = "unreferenced")]
 impl ResponsesClientEventResponseCreateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseCreate => "response.create",
@@ -54222,6 +56004,7 @@ impl ResponsesClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ResponsesClientEventResponseCreateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.create" => Self::ResponseCreate,
@@ -54231,6 +56014,7 @@ impl ::std::convert::From<&str> for ResponsesClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for ResponsesClientEventResponseCreateType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -54254,6 +56038,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ResponsesClientEventResponseCreateType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -54264,6 +56049,7 @@ impl crate::runtime::de::Fit for ResponsesClientEventResponseCreateType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for ResponsesClientEventResponseCreateType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseCreate
     }
@@ -54831,6 +56617,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesServerEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ResponsesServerEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ResponseAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
@@ -54985,36 +56772,42 @@ impl crate::runtime::de::Fit for ResponsesServerEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWsError> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseWsError) -> Self {
         Self::Error(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseAudioWsDelta> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseAudioWsDelta) -> Self {
         Self::ResponseAudioDelta(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseAudioWsDone> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseAudioWsDone) -> Self {
         Self::ResponseAudioDone(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseContentPartWsAdded> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseContentPartWsAdded) -> Self {
         Self::ResponseContentPartAdded(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseContentPartWsDone> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseContentPartWsDone) -> Self {
         Self::ResponseContentPartDone(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWsCreated> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseWsCreated) -> Self {
         Self::ResponseCreated(value)
     }
@@ -55022,6 +56815,7 @@ impl ::std::convert::From<super::ResponseWsCreated> for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFileSearchCallWsCompleted>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseFileSearchCallWsCompleted) -> Self {
         Self::ResponseFileSearchCallCompleted(value)
     }
@@ -55029,6 +56823,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFileSearchCallInWsProgress>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseFileSearchCallInWsProgress) -> Self {
         Self::ResponseFileSearchCallInProgress(value)
     }
@@ -55036,6 +56831,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFileSearchCallWsSearching>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseFileSearchCallWsSearching) -> Self {
         Self::ResponseFileSearchCallSearching(value)
     }
@@ -55043,6 +56839,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFunctionCallArgumentsWsDelta>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseFunctionCallArgumentsWsDelta) -> Self {
         Self::ResponseFunctionCallArgumentsDelta(value)
     }
@@ -55050,6 +56847,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFunctionCallArgumentsWsDone>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseFunctionCallArgumentsWsDone) -> Self {
         Self::ResponseFunctionCallArgumentsDone(value)
     }
@@ -55057,6 +56855,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseShellCallCommandWsAdded>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseShellCallCommandWsAdded) -> Self {
         Self::ResponseShellCallCommandAdded(value)
     }
@@ -55064,6 +56863,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseShellCallCommandWsDelta>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseShellCallCommandWsDelta) -> Self {
         Self::ResponseShellCallCommandDelta(value)
     }
@@ -55071,6 +56871,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseAudioTranscriptWsDelta>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseAudioTranscriptWsDelta) -> Self {
         Self::ResponseAudioTranscriptDelta(value)
     }
@@ -55078,6 +56879,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseShellCallCommandWsDone>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseShellCallCommandWsDone) -> Self {
         Self::ResponseShellCallCommandDone(value)
     }
@@ -55085,6 +56887,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseShellCallOutputContentWsDelta>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseShellCallOutputContentWsDelta) -> Self {
         Self::ResponseShellCallOutputContentDelta(value)
     }
@@ -55092,36 +56895,42 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseShellCallOutputContentWsDone>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseShellCallOutputContentWsDone) -> Self {
         Self::ResponseShellCallOutputContentDone(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseInWsProgress> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseInWsProgress) -> Self {
         Self::ResponseInProgress(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWsFailed> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseWsFailed) -> Self {
         Self::ResponseFailed(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWsIncomplete> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseWsIncomplete) -> Self {
         Self::ResponseIncomplete(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseOutputItemWsAdded> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseOutputItemWsAdded) -> Self {
         Self::ResponseOutputItemAdded(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseOutputItemWsDone> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseOutputItemWsDone) -> Self {
         Self::ResponseOutputItemDone(value)
     }
@@ -55129,6 +56938,7 @@ impl ::std::convert::From<super::ResponseOutputItemWsDone> for ResponsesServerEv
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningSummaryPartWsAdded>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseReasoningSummaryPartWsAdded) -> Self {
         Self::ResponseReasoningSummaryPartAdded(value)
     }
@@ -55136,6 +56946,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningSummaryPartWsDone>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseReasoningSummaryPartWsDone) -> Self {
         Self::ResponseReasoningSummaryPartDone(value)
     }
@@ -55143,6 +56954,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseAudioTranscriptWsDone>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseAudioTranscriptWsDone) -> Self {
         Self::ResponseAudioTranscriptDone(value)
     }
@@ -55150,6 +56962,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningSummaryTextWsDelta>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseReasoningSummaryTextWsDelta) -> Self {
         Self::ResponseReasoningSummaryTextDelta(value)
     }
@@ -55157,42 +56970,49 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningSummaryTextWsDone>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseReasoningSummaryTextWsDone) -> Self {
         Self::ResponseReasoningSummaryTextDone(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningTextWsDelta> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseReasoningTextWsDelta) -> Self {
         Self::ResponseReasoningTextDelta(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningTextWsDone> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseReasoningTextWsDone) -> Self {
         Self::ResponseReasoningTextDone(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseRefusalWsDelta> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseRefusalWsDelta) -> Self {
         Self::ResponseRefusalDelta(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseRefusalWsDone> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseRefusalWsDone) -> Self {
         Self::ResponseRefusalDone(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseTextWsDelta> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseTextWsDelta) -> Self {
         Self::ResponseOutputTextDelta(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseTextWsDone> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseTextWsDone) -> Self {
         Self::ResponseOutputTextDone(value)
     }
@@ -55200,6 +57020,7 @@ impl ::std::convert::From<super::ResponseTextWsDone> for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWebSearchCallWsCompleted>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseWebSearchCallWsCompleted) -> Self {
         Self::ResponseWebSearchCallCompleted(value)
     }
@@ -55207,6 +57028,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWebSearchCallInWsProgress>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseWebSearchCallInWsProgress) -> Self {
         Self::ResponseWebSearchCallInProgress(value)
     }
@@ -55214,6 +57036,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeWsDelta>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseCodeInterpreterCallCodeWsDelta) -> Self {
         Self::ResponseCodeInterpreterCallCodeDelta(value)
     }
@@ -55221,6 +57044,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWebSearchCallWsSearching>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseWebSearchCallWsSearching) -> Self {
         Self::ResponseWebSearchCallSearching(value)
     }
@@ -55228,6 +57052,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseImageGenCallWsCompleted>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseImageGenCallWsCompleted) -> Self {
         Self::ResponseImageGenerationCallCompleted(value)
     }
@@ -55235,6 +57060,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseImageGenCallWsGenerating>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseImageGenCallWsGenerating) -> Self {
         Self::ResponseImageGenerationCallGenerating(value)
     }
@@ -55242,6 +57068,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseImageGenCallInWsProgress>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseImageGenCallInWsProgress) -> Self {
         Self::ResponseImageGenerationCallInProgress(value)
     }
@@ -55249,6 +57076,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseImageGenCallPartialWsImage>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseImageGenCallPartialWsImage) -> Self {
         Self::ResponseImageGenerationCallPartialImage(value)
     }
@@ -55256,6 +57084,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpCallArgumentsWsDelta>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseMcpCallArgumentsWsDelta) -> Self {
         Self::ResponseMcpCallArgumentsDelta(value)
     }
@@ -55263,24 +57092,28 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpCallArgumentsWsDone>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseMcpCallArgumentsWsDone) -> Self {
         Self::ResponseMcpCallArgumentsDone(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpCallWsCompleted> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseMcpCallWsCompleted) -> Self {
         Self::ResponseMcpCallCompleted(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpCallWsFailed> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseMcpCallWsFailed) -> Self {
         Self::ResponseMcpCallFailed(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpCallInWsProgress> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseMcpCallInWsProgress) -> Self {
         Self::ResponseMcpCallInProgress(value)
     }
@@ -55288,6 +57121,7 @@ impl ::std::convert::From<super::ResponseMcpCallInWsProgress> for ResponsesServe
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeWsDone>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseCodeInterpreterCallCodeWsDone) -> Self {
         Self::ResponseCodeInterpreterCallCodeDone(value)
     }
@@ -55295,12 +57129,14 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpListToolsWsCompleted>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseMcpListToolsWsCompleted) -> Self {
         Self::ResponseMcpListToolsCompleted(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpListToolsWsFailed> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseMcpListToolsWsFailed) -> Self {
         Self::ResponseMcpListToolsFailed(value)
     }
@@ -55308,6 +57144,7 @@ impl ::std::convert::From<super::ResponseMcpListToolsWsFailed> for ResponsesServ
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpListToolsInWsProgress>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseMcpListToolsInWsProgress) -> Self {
         Self::ResponseMcpListToolsInProgress(value)
     }
@@ -55315,12 +57152,14 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseOutputTextAnnotationWsAdded>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseOutputTextAnnotationWsAdded) -> Self {
         Self::ResponseOutputTextAnnotationAdded(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWsQueued> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseWsQueued) -> Self {
         Self::ResponseQueued(value)
     }
@@ -55328,6 +57167,7 @@ impl ::std::convert::From<super::ResponseWsQueued> for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCustomToolCallInputWsDelta>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseCustomToolCallInputWsDelta) -> Self {
         Self::ResponseCustomToolCallInputDelta(value)
     }
@@ -55335,6 +57175,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCustomToolCallInputWsDone>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseCustomToolCallInputWsDone) -> Self {
         Self::ResponseCustomToolCallInputDone(value)
     }
@@ -55342,6 +57183,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCodeInterpreterCallWsCompleted>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseCodeInterpreterCallWsCompleted) -> Self {
         Self::ResponseCodeInterpreterCallCompleted(value)
     }
@@ -55349,6 +57191,7 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCodeInterpreterCallInWsProgress>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseCodeInterpreterCallInWsProgress) -> Self {
         Self::ResponseCodeInterpreterCallInProgress(value)
     }
@@ -55356,12 +57199,14 @@ for ResponsesServerEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCodeInterpreterCallWsInterpreting>
 for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseCodeInterpreterCallWsInterpreting) -> Self {
         Self::ResponseCodeInterpreterCallInterpreting(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWsCompleted> for ResponsesServerEvent {
+    #[inline]
     fn from(value: super::ResponseWsCompleted) -> Self {
         Self::ResponseCompleted(value)
     }
@@ -55410,6 +57255,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEvent {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ResponsesWebSocketStreamEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         crate::runtime::de::Fit::misfit(&self.variant)
     }
@@ -56098,6 +57944,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEventVariant {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ResponseAudioDelta(value) => crate::runtime::de::Fit::misfit(value),
@@ -56252,6 +58099,7 @@ impl crate::runtime::de::Fit for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseAudioDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseAudioDeltaEvent) -> Self {
         Self::ResponseAudioDelta(value)
     }
@@ -56259,6 +58107,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseAudioDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseAudioDoneEvent) -> Self {
         Self::ResponseAudioDone(value)
     }
@@ -56266,6 +58115,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseAudioTranscriptDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseAudioTranscriptDeltaEvent) -> Self {
         Self::ResponseAudioTranscriptDelta(value)
     }
@@ -56273,6 +58123,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseAudioTranscriptDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseAudioTranscriptDoneEvent) -> Self {
         Self::ResponseAudioTranscriptDone(value)
     }
@@ -56280,6 +58131,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseCodeInterpreterCallCodeDeltaEvent) -> Self {
         Self::ResponseCodeInterpreterCallCodeDelta(value)
     }
@@ -56287,6 +58139,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCodeInterpreterCallCodeDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseCodeInterpreterCallCodeDoneEvent) -> Self {
         Self::ResponseCodeInterpreterCallCodeDone(value)
     }
@@ -56294,6 +58147,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCodeInterpreterCallCompletedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseCodeInterpreterCallCompletedEvent) -> Self {
         Self::ResponseCodeInterpreterCallCompleted(value)
     }
@@ -56301,6 +58155,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCodeInterpreterCallInProgressEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseCodeInterpreterCallInProgressEvent) -> Self {
         Self::ResponseCodeInterpreterCallInProgress(value)
     }
@@ -56308,6 +58163,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCodeInterpreterCallInterpretingEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseCodeInterpreterCallInterpretingEvent) -> Self {
         Self::ResponseCodeInterpreterCallInterpreting(value)
     }
@@ -56315,6 +58171,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCompletedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseCompletedEvent) -> Self {
         Self::ResponseCompleted(value)
     }
@@ -56322,6 +58179,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseContentPartAddedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseContentPartAddedEvent) -> Self {
         Self::ResponseContentPartAdded(value)
     }
@@ -56329,6 +58187,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseContentPartDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseContentPartDoneEvent) -> Self {
         Self::ResponseContentPartDone(value)
     }
@@ -56336,6 +58195,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCreatedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseCreatedEvent) -> Self {
         Self::ResponseCreated(value)
     }
@@ -56343,6 +58203,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCustomToolCallInputDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseCustomToolCallInputDeltaEvent) -> Self {
         Self::ResponseCustomToolCallInputDelta(value)
     }
@@ -56350,6 +58211,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseCustomToolCallInputDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseCustomToolCallInputDoneEvent) -> Self {
         Self::ResponseCustomToolCallInputDone(value)
     }
@@ -56357,6 +58219,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFailedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseFailedEvent) -> Self {
         Self::ResponseFailed(value)
     }
@@ -56364,6 +58227,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFileSearchCallCompletedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseFileSearchCallCompletedEvent) -> Self {
         Self::ResponseFileSearchCallCompleted(value)
     }
@@ -56371,6 +58235,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFileSearchCallInProgressEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseFileSearchCallInProgressEvent) -> Self {
         Self::ResponseFileSearchCallInProgress(value)
     }
@@ -56378,6 +58243,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFileSearchCallSearchingEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseFileSearchCallSearchingEvent) -> Self {
         Self::ResponseFileSearchCallSearching(value)
     }
@@ -56385,6 +58251,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFunctionCallArgumentsDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseFunctionCallArgumentsDeltaEvent) -> Self {
         Self::ResponseFunctionCallArgumentsDelta(value)
     }
@@ -56392,6 +58259,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseFunctionCallArgumentsDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseFunctionCallArgumentsDoneEvent) -> Self {
         Self::ResponseFunctionCallArgumentsDone(value)
     }
@@ -56399,6 +58267,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseImageGenCallCompletedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseImageGenCallCompletedEvent) -> Self {
         Self::ResponseImageGenerationCallCompleted(value)
     }
@@ -56406,6 +58275,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseImageGenCallGeneratingEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseImageGenCallGeneratingEvent) -> Self {
         Self::ResponseImageGenerationCallGenerating(value)
     }
@@ -56413,6 +58283,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseImageGenCallInProgressEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseImageGenCallInProgressEvent) -> Self {
         Self::ResponseImageGenerationCallInProgress(value)
     }
@@ -56420,6 +58291,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseImageGenCallPartialImageEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseImageGenCallPartialImageEvent) -> Self {
         Self::ResponseImageGenerationCallPartialImage(value)
     }
@@ -56427,6 +58299,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseInProgressEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseInProgressEvent) -> Self {
         Self::ResponseInProgress(value)
     }
@@ -56434,6 +58307,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseIncompleteEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseIncompleteEvent) -> Self {
         Self::ResponseIncomplete(value)
     }
@@ -56441,6 +58315,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpCallArgumentsDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseMcpCallArgumentsDeltaEvent) -> Self {
         Self::ResponseMcpCallArgumentsDelta(value)
     }
@@ -56448,6 +58323,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpCallArgumentsDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseMcpCallArgumentsDoneEvent) -> Self {
         Self::ResponseMcpCallArgumentsDone(value)
     }
@@ -56455,6 +58331,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpCallCompletedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseMcpCallCompletedEvent) -> Self {
         Self::ResponseMcpCallCompleted(value)
     }
@@ -56462,6 +58339,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpCallFailedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseMcpCallFailedEvent) -> Self {
         Self::ResponseMcpCallFailed(value)
     }
@@ -56469,6 +58347,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpCallInProgressEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseMcpCallInProgressEvent) -> Self {
         Self::ResponseMcpCallInProgress(value)
     }
@@ -56476,6 +58355,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpListToolsCompletedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseMcpListToolsCompletedEvent) -> Self {
         Self::ResponseMcpListToolsCompleted(value)
     }
@@ -56483,6 +58363,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpListToolsFailedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseMcpListToolsFailedEvent) -> Self {
         Self::ResponseMcpListToolsFailed(value)
     }
@@ -56490,6 +58371,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseMcpListToolsInProgressEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseMcpListToolsInProgressEvent) -> Self {
         Self::ResponseMcpListToolsInProgress(value)
     }
@@ -56497,6 +58379,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseOutputItemAddedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseOutputItemAddedEvent) -> Self {
         Self::ResponseOutputItemAdded(value)
     }
@@ -56504,6 +58387,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseOutputItemDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseOutputItemDoneEvent) -> Self {
         Self::ResponseOutputItemDone(value)
     }
@@ -56511,6 +58395,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseOutputTextAnnotationAddedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseOutputTextAnnotationAddedEvent) -> Self {
         Self::ResponseOutputTextAnnotationAdded(value)
     }
@@ -56518,6 +58403,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseQueuedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseQueuedEvent) -> Self {
         Self::ResponseQueued(value)
     }
@@ -56525,6 +58411,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningSummaryPartAddedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseReasoningSummaryPartAddedEvent) -> Self {
         Self::ResponseReasoningSummaryPartAdded(value)
     }
@@ -56532,6 +58419,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningSummaryPartDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseReasoningSummaryPartDoneEvent) -> Self {
         Self::ResponseReasoningSummaryPartDone(value)
     }
@@ -56539,6 +58427,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningSummaryTextDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseReasoningSummaryTextDeltaEvent) -> Self {
         Self::ResponseReasoningSummaryTextDelta(value)
     }
@@ -56546,6 +58435,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningSummaryTextDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseReasoningSummaryTextDoneEvent) -> Self {
         Self::ResponseReasoningSummaryTextDone(value)
     }
@@ -56553,6 +58443,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningTextDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseReasoningTextDeltaEvent) -> Self {
         Self::ResponseReasoningTextDelta(value)
     }
@@ -56560,6 +58451,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseReasoningTextDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseReasoningTextDoneEvent) -> Self {
         Self::ResponseReasoningTextDone(value)
     }
@@ -56567,6 +58459,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseRefusalDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseRefusalDeltaEvent) -> Self {
         Self::ResponseRefusalDelta(value)
     }
@@ -56574,6 +58467,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseRefusalDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseRefusalDoneEvent) -> Self {
         Self::ResponseRefusalDone(value)
     }
@@ -56581,6 +58475,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseShellCallCommandAddedStreamingEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseShellCallCommandAddedStreamingEvent) -> Self {
         Self::ResponseShellCallCommandAdded(value)
     }
@@ -56588,6 +58483,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseShellCallCommandDeltaStreamingEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseShellCallCommandDeltaStreamingEvent) -> Self {
         Self::ResponseShellCallCommandDelta(value)
     }
@@ -56595,6 +58491,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseShellCallCommandDoneStreamingEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseShellCallCommandDoneStreamingEvent) -> Self {
         Self::ResponseShellCallCommandDone(value)
     }
@@ -56602,6 +58499,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseShellCallOutputContentDeltaStreamingEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseShellCallOutputContentDeltaStreamingEvent) -> Self {
         Self::ResponseShellCallOutputContentDelta(value)
     }
@@ -56609,6 +58507,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseShellCallOutputContentDoneStreamingEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseShellCallOutputContentDoneStreamingEvent) -> Self {
         Self::ResponseShellCallOutputContentDone(value)
     }
@@ -56616,6 +58515,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseTextDeltaEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseTextDeltaEvent) -> Self {
         Self::ResponseOutputTextDelta(value)
     }
@@ -56623,6 +58523,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseTextDoneEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseTextDoneEvent) -> Self {
         Self::ResponseOutputTextDone(value)
     }
@@ -56630,6 +58531,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWebSearchCallCompletedEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseWebSearchCallCompletedEvent) -> Self {
         Self::ResponseWebSearchCallCompleted(value)
     }
@@ -56637,6 +58539,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWebSearchCallInProgressEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseWebSearchCallInProgressEvent) -> Self {
         Self::ResponseWebSearchCallInProgress(value)
     }
@@ -56644,6 +58547,7 @@ for ResponsesWebSocketStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::ResponseWebSearchCallSearchingEvent>
 for ResponsesWebSocketStreamEventVariant {
+    #[inline]
     fn from(value: super::ResponseWebSearchCallSearchingEvent) -> Self {
         Self::ResponseWebSearchCallSearching(value)
     }
@@ -56715,6 +58619,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDeltaObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -56777,6 +58682,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDeltaObjectDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -56796,6 +58702,7 @@ pub enum RunStepDeltaObjectObject {
 #[cfg(feature = "unreferenced")]
 impl RunStepDeltaObjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunStepDelta => "thread.run.step.delta",
@@ -56805,6 +58712,7 @@ impl RunStepDeltaObjectObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepDeltaObjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.step.delta" => Self::ThreadRunStepDelta,
@@ -56814,6 +58722,7 @@ impl ::std::convert::From<&str> for RunStepDeltaObjectObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepDeltaObjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -56837,6 +58746,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectObject {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepDeltaObjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -56847,6 +58757,7 @@ impl crate::runtime::de::Fit for RunStepDeltaObjectObject {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepDeltaObjectObject {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunStepDelta
     }
@@ -56908,6 +58819,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectStepDetails {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepDeltaObjectStepDetails {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::MessageCreation(value) => crate::runtime::de::Fit::misfit(value),
@@ -56919,6 +58831,7 @@ impl crate::runtime::de::Fit for RunStepDeltaObjectStepDetails {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepDeltaStepDetailsMessageCreationObject>
 for RunStepDeltaObjectStepDetails {
+    #[inline]
     fn from(value: super::RunStepDeltaStepDetailsMessageCreationObject) -> Self {
         Self::MessageCreation(value)
     }
@@ -56926,6 +58839,7 @@ for RunStepDeltaObjectStepDetails {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsObject>
 for RunStepDeltaObjectStepDetails {
+    #[inline]
     fn from(value: super::RunStepDeltaStepDetailsToolCallsObject) -> Self {
         Self::ToolCalls(value)
     }
@@ -57000,6 +58914,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsMessageCreationOb
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsMessageCreationObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -57064,6 +58979,7 @@ for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -57083,6 +58999,7 @@ pub enum RunStepDeltaStepDetailsMessageCreationObjectType {
 #[cfg(feature = "unreferenced")]
 impl RunStepDeltaStepDetailsMessageCreationObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MessageCreation => "message_creation",
@@ -57092,6 +59009,7 @@ impl RunStepDeltaStepDetailsMessageCreationObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepDeltaStepDetailsMessageCreationObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "message_creation" => Self::MessageCreation,
@@ -57101,6 +59019,7 @@ impl ::std::convert::From<&str> for RunStepDeltaStepDetailsMessageCreationObject
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepDeltaStepDetailsMessageCreationObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -57125,6 +59044,7 @@ for RunStepDeltaStepDetailsMessageCreationObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsMessageCreationObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -57135,6 +59055,7 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsMessageCreationObjectTyp
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepDeltaStepDetailsMessageCreationObjectType {
+    #[inline]
     fn default() -> Self {
         Self::MessageCreation
     }
@@ -57219,6 +59140,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -57292,6 +59214,7 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -57361,6 +59284,7 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Logs(value) => crate::runtime::de::Fit::misfit(value),
@@ -57372,6 +59296,7 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeObjectOutpu
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsCodeOutputImageObject>
 for RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem {
+    #[inline]
     fn from(
         value: super::RunStepDeltaStepDetailsToolCallsCodeOutputImageObject,
     ) -> Self {
@@ -57381,6 +59306,7 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject>
 for RunStepDeltaStepDetailsToolCallsCodeObjectOutputsItem {
+    #[inline]
     fn from(value: super::RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject) -> Self {
         Self::Logs(value)
     }
@@ -57400,6 +59326,7 @@ pub enum RunStepDeltaStepDetailsToolCallsCodeObjectType {
 #[cfg(feature = "unreferenced")]
 impl RunStepDeltaStepDetailsToolCallsCodeObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CodeInterpreter => "code_interpreter",
@@ -57409,6 +59336,7 @@ impl RunStepDeltaStepDetailsToolCallsCodeObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepDeltaStepDetailsToolCallsCodeObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "code_interpreter" => Self::CodeInterpreter,
@@ -57418,6 +59346,7 @@ impl ::std::convert::From<&str> for RunStepDeltaStepDetailsToolCallsCodeObjectTy
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepDeltaStepDetailsToolCallsCodeObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -57441,6 +59370,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -57451,6 +59381,7 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeObjectType 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepDeltaStepDetailsToolCallsCodeObjectType {
+    #[inline]
     fn default() -> Self {
         Self::CodeInterpreter
     }
@@ -57528,6 +59459,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -57592,6 +59524,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
 #[allow(deprecated)]
 impl crate::runtime::de::Fit
 for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -57611,6 +59544,7 @@ pub enum RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
 #[cfg(feature = "unreferenced")]
 impl RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
@@ -57621,6 +59555,7 @@ impl RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
@@ -57630,6 +59565,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -57655,6 +59591,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -57666,6 +59603,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Image
     }
@@ -57741,6 +59679,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -57760,6 +59699,7 @@ pub enum RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
 #[cfg(feature = "unreferenced")]
 impl RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Logs => "logs",
@@ -57770,6 +59710,7 @@ impl RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "logs" => Self::Logs,
@@ -57779,6 +59720,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -57804,6 +59746,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit
 for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -57815,6 +59758,7 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default
 for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Logs
     }
@@ -57895,6 +59839,7 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFileSearchObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -57914,6 +59859,7 @@ pub enum RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
 #[cfg(feature = "unreferenced")]
 impl RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FileSearch => "file_search",
@@ -57924,6 +59870,7 @@ impl RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str>
 for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "file_search" => Self::FileSearch,
@@ -57933,6 +59880,7 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -57957,6 +59905,7 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -57967,6 +59916,7 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFileSearchObjec
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
+    #[inline]
     fn default() -> Self {
         Self::FileSearch
     }
@@ -58048,6 +59998,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsFunction
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFunctionObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -58123,6 +60074,7 @@ for RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -58142,6 +60094,7 @@ pub enum RunStepDeltaStepDetailsToolCallsFunctionObjectType {
 #[cfg(feature = "unreferenced")]
 impl RunStepDeltaStepDetailsToolCallsFunctionObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Function => "function",
@@ -58151,6 +60104,7 @@ impl RunStepDeltaStepDetailsToolCallsFunctionObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -58160,6 +60114,7 @@ impl ::std::convert::From<&str> for RunStepDeltaStepDetailsToolCallsFunctionObje
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -58184,6 +60139,7 @@ for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -58194,6 +60150,7 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsFunctionObjectT
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Function
     }
@@ -58265,6 +60222,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObject {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -58347,6 +60305,7 @@ for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::CodeInterpreter(value) => crate::runtime::de::Fit::misfit(value),
@@ -58359,6 +60318,7 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObjectToolCalls
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsCodeObject>
 for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
+    #[inline]
     fn from(value: super::RunStepDeltaStepDetailsToolCallsCodeObject) -> Self {
         Self::CodeInterpreter(value)
     }
@@ -58366,6 +60326,7 @@ for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsFileSearchObject>
 for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
+    #[inline]
     fn from(value: super::RunStepDeltaStepDetailsToolCallsFileSearchObject) -> Self {
         Self::FileSearch(value)
     }
@@ -58373,6 +60334,7 @@ for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepDeltaStepDetailsToolCallsFunctionObject>
 for RunStepDeltaStepDetailsToolCallsObjectToolCallsItem {
+    #[inline]
     fn from(value: super::RunStepDeltaStepDetailsToolCallsFunctionObject) -> Self {
         Self::Function(value)
     }
@@ -58392,6 +60354,7 @@ pub enum RunStepDeltaStepDetailsToolCallsObjectType {
 #[cfg(feature = "unreferenced")]
 impl RunStepDeltaStepDetailsToolCallsObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ToolCalls => "tool_calls",
@@ -58401,6 +60364,7 @@ impl RunStepDeltaStepDetailsToolCallsObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepDeltaStepDetailsToolCallsObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tool_calls" => Self::ToolCalls,
@@ -58410,6 +60374,7 @@ impl ::std::convert::From<&str> for RunStepDeltaStepDetailsToolCallsObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepDeltaStepDetailsToolCallsObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -58433,6 +60398,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObjectTy
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -58443,6 +60409,7 @@ impl crate::runtime::de::Fit for RunStepDeltaStepDetailsToolCallsObjectType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepDeltaStepDetailsToolCallsObjectType {
+    #[inline]
     fn default() -> Self {
         Self::ToolCalls
     }
@@ -58543,6 +60510,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepStreamEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ThreadRunStepCreated(value) => crate::runtime::de::Fit::misfit(value),
@@ -58561,6 +60529,7 @@ impl crate::runtime::de::Fit for RunStepStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepCreated>
 for RunStepStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepCreated) -> Self {
         Self::ThreadRunStepCreated(value)
     }
@@ -58568,6 +60537,7 @@ for RunStepStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepInProgress>
 for RunStepStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepInProgress) -> Self {
         Self::ThreadRunStepInProgress(value)
     }
@@ -58575,6 +60545,7 @@ for RunStepStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepDelta>
 for RunStepStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepDelta) -> Self {
         Self::ThreadRunStepDelta(value)
     }
@@ -58582,6 +60553,7 @@ for RunStepStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepCompleted>
 for RunStepStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepCompleted) -> Self {
         Self::ThreadRunStepCompleted(value)
     }
@@ -58589,6 +60561,7 @@ for RunStepStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepFailed>
 for RunStepStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepFailed) -> Self {
         Self::ThreadRunStepFailed(value)
     }
@@ -58596,6 +60569,7 @@ for RunStepStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepCancelled>
 for RunStepStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepCancelled) -> Self {
         Self::ThreadRunStepCancelled(value)
     }
@@ -58603,6 +60577,7 @@ for RunStepStreamEvent {
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStepStreamEventThreadRunStepExpired>
 for RunStepStreamEvent {
+    #[inline]
     fn from(value: super::RunStepStreamEventThreadRunStepExpired) -> Self {
         Self::ThreadRunStepExpired(value)
     }
@@ -58672,6 +60647,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCancelled
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCancelled {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -58691,6 +60667,7 @@ pub enum RunStepStreamEventThreadRunStepCancelledEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStepStreamEventThreadRunStepCancelledEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunStepCancelled => "thread.run.step.cancelled",
@@ -58700,6 +60677,7 @@ impl RunStepStreamEventThreadRunStepCancelledEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepCancelledEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.step.cancelled" => Self::ThreadRunStepCancelled,
@@ -58709,6 +60687,7 @@ impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepCancelledEven
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepStreamEventThreadRunStepCancelledEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -58732,6 +60711,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCancelled
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCancelledEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -58742,6 +60722,7 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCancelledEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepStreamEventThreadRunStepCancelledEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunStepCancelled
     }
@@ -58811,6 +60792,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCompleted
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -58830,6 +60812,7 @@ pub enum RunStepStreamEventThreadRunStepCompletedEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStepStreamEventThreadRunStepCompletedEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunStepCompleted => "thread.run.step.completed",
@@ -58839,6 +60822,7 @@ impl RunStepStreamEventThreadRunStepCompletedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepCompletedEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.step.completed" => Self::ThreadRunStepCompleted,
@@ -58848,6 +60832,7 @@ impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepCompletedEven
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepStreamEventThreadRunStepCompletedEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -58871,6 +60856,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCompleted
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCompletedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -58881,6 +60867,7 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCompletedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepStreamEventThreadRunStepCompletedEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunStepCompleted
     }
@@ -58950,6 +60937,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -58969,6 +60957,7 @@ pub enum RunStepStreamEventThreadRunStepCreatedEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStepStreamEventThreadRunStepCreatedEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunStepCreated => "thread.run.step.created",
@@ -58978,6 +60967,7 @@ impl RunStepStreamEventThreadRunStepCreatedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepCreatedEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.step.created" => Self::ThreadRunStepCreated,
@@ -58987,6 +60977,7 @@ impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepCreatedEvent 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepStreamEventThreadRunStepCreatedEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -59010,6 +61001,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCreatedEv
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCreatedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -59020,6 +61012,7 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepCreatedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepStreamEventThreadRunStepCreatedEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunStepCreated
     }
@@ -59089,6 +61082,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepDelta {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepDelta {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -59108,6 +61102,7 @@ pub enum RunStepStreamEventThreadRunStepDeltaEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStepStreamEventThreadRunStepDeltaEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunStepDelta => "thread.run.step.delta",
@@ -59117,6 +61112,7 @@ impl RunStepStreamEventThreadRunStepDeltaEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepDeltaEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.step.delta" => Self::ThreadRunStepDelta,
@@ -59126,6 +61122,7 @@ impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepDeltaEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepStreamEventThreadRunStepDeltaEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -59149,6 +61146,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepDeltaEven
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepDeltaEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -59159,6 +61157,7 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepDeltaEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepStreamEventThreadRunStepDeltaEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunStepDelta
     }
@@ -59228,6 +61227,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepExpired {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepExpired {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -59247,6 +61247,7 @@ pub enum RunStepStreamEventThreadRunStepExpiredEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStepStreamEventThreadRunStepExpiredEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunStepExpired => "thread.run.step.expired",
@@ -59256,6 +61257,7 @@ impl RunStepStreamEventThreadRunStepExpiredEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepExpiredEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.step.expired" => Self::ThreadRunStepExpired,
@@ -59265,6 +61267,7 @@ impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepExpiredEvent 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepStreamEventThreadRunStepExpiredEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -59288,6 +61291,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepExpiredEv
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepExpiredEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -59298,6 +61302,7 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepExpiredEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepStreamEventThreadRunStepExpiredEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunStepExpired
     }
@@ -59367,6 +61372,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepFailed {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -59386,6 +61392,7 @@ pub enum RunStepStreamEventThreadRunStepFailedEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStepStreamEventThreadRunStepFailedEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunStepFailed => "thread.run.step.failed",
@@ -59395,6 +61402,7 @@ impl RunStepStreamEventThreadRunStepFailedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepFailedEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.step.failed" => Self::ThreadRunStepFailed,
@@ -59404,6 +61412,7 @@ impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepFailedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepStreamEventThreadRunStepFailedEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -59427,6 +61436,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepFailedEve
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepFailedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -59437,6 +61447,7 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepFailedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepStreamEventThreadRunStepFailedEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunStepFailed
     }
@@ -59506,6 +61517,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepInProgres
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepInProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -59525,6 +61537,7 @@ pub enum RunStepStreamEventThreadRunStepInProgressEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStepStreamEventThreadRunStepInProgressEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunStepInProgress => "thread.run.step.in_progress",
@@ -59534,6 +61547,7 @@ impl RunStepStreamEventThreadRunStepInProgressEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepInProgressEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.step.in_progress" => Self::ThreadRunStepInProgress,
@@ -59543,6 +61557,7 @@ impl ::std::convert::From<&str> for RunStepStreamEventThreadRunStepInProgressEve
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStepStreamEventThreadRunStepInProgressEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -59566,6 +61581,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepInProgres
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepInProgressEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -59576,6 +61592,7 @@ impl crate::runtime::de::Fit for RunStepStreamEventThreadRunStepInProgressEvent 
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStepStreamEventThreadRunStepInProgressEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunStepInProgress
     }
@@ -59700,6 +61717,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::ThreadRunCreated(value) => crate::runtime::de::Fit::misfit(value),
@@ -59720,18 +61738,21 @@ impl crate::runtime::de::Fit for RunStreamEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunCreated> for RunStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunCreated) -> Self {
         Self::ThreadRunCreated(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunQueued> for RunStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunQueued) -> Self {
         Self::ThreadRunQueued(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunInProgress> for RunStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunInProgress) -> Self {
         Self::ThreadRunInProgress(value)
     }
@@ -59739,42 +61760,49 @@ impl ::std::convert::From<super::RunStreamEventThreadRunInProgress> for RunStrea
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunRequiresAction>
 for RunStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunRequiresAction) -> Self {
         Self::ThreadRunRequiresAction(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunCompleted> for RunStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunCompleted) -> Self {
         Self::ThreadRunCompleted(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunIncomplete> for RunStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunIncomplete) -> Self {
         Self::ThreadRunIncomplete(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunFailed> for RunStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunFailed) -> Self {
         Self::ThreadRunFailed(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunCancelling> for RunStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunCancelling) -> Self {
         Self::ThreadRunCancelling(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunCancelled> for RunStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunCancelled) -> Self {
         Self::ThreadRunCancelled(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::RunStreamEventThreadRunExpired> for RunStreamEvent {
+    #[inline]
     fn from(value: super::RunStreamEventThreadRunExpired) -> Self {
         Self::ThreadRunExpired(value)
     }
@@ -59844,6 +61872,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelled {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunCancelled {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -59863,6 +61892,7 @@ pub enum RunStreamEventThreadRunCancelledEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStreamEventThreadRunCancelledEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunCancelled => "thread.run.cancelled",
@@ -59872,6 +61902,7 @@ impl RunStreamEventThreadRunCancelledEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStreamEventThreadRunCancelledEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.cancelled" => Self::ThreadRunCancelled,
@@ -59881,6 +61912,7 @@ impl ::std::convert::From<&str> for RunStreamEventThreadRunCancelledEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStreamEventThreadRunCancelledEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -59904,6 +61936,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelledEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunCancelledEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -59914,6 +61947,7 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunCancelledEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStreamEventThreadRunCancelledEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunCancelled
     }
@@ -59983,6 +62017,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelling {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunCancelling {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -60002,6 +62037,7 @@ pub enum RunStreamEventThreadRunCancellingEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStreamEventThreadRunCancellingEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunCancelling => "thread.run.cancelling",
@@ -60011,6 +62047,7 @@ impl RunStreamEventThreadRunCancellingEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStreamEventThreadRunCancellingEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.cancelling" => Self::ThreadRunCancelling,
@@ -60020,6 +62057,7 @@ impl ::std::convert::From<&str> for RunStreamEventThreadRunCancellingEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStreamEventThreadRunCancellingEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -60043,6 +62081,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancellingEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunCancellingEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -60053,6 +62092,7 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunCancellingEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStreamEventThreadRunCancellingEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunCancelling
     }
@@ -60122,6 +62162,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCompleted {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -60141,6 +62182,7 @@ pub enum RunStreamEventThreadRunCompletedEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStreamEventThreadRunCompletedEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunCompleted => "thread.run.completed",
@@ -60150,6 +62192,7 @@ impl RunStreamEventThreadRunCompletedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStreamEventThreadRunCompletedEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.completed" => Self::ThreadRunCompleted,
@@ -60159,6 +62202,7 @@ impl ::std::convert::From<&str> for RunStreamEventThreadRunCompletedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStreamEventThreadRunCompletedEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -60182,6 +62226,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCompletedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunCompletedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -60192,6 +62237,7 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunCompletedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStreamEventThreadRunCompletedEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunCompleted
     }
@@ -60261,6 +62307,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCreated {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunCreated {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -60280,6 +62327,7 @@ pub enum RunStreamEventThreadRunCreatedEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStreamEventThreadRunCreatedEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunCreated => "thread.run.created",
@@ -60289,6 +62337,7 @@ impl RunStreamEventThreadRunCreatedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStreamEventThreadRunCreatedEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.created" => Self::ThreadRunCreated,
@@ -60298,6 +62347,7 @@ impl ::std::convert::From<&str> for RunStreamEventThreadRunCreatedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStreamEventThreadRunCreatedEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -60321,6 +62371,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCreatedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunCreatedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -60331,6 +62382,7 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunCreatedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStreamEventThreadRunCreatedEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunCreated
     }
@@ -60400,6 +62452,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunExpired {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunExpired {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -60419,6 +62472,7 @@ pub enum RunStreamEventThreadRunExpiredEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStreamEventThreadRunExpiredEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunExpired => "thread.run.expired",
@@ -60428,6 +62482,7 @@ impl RunStreamEventThreadRunExpiredEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStreamEventThreadRunExpiredEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.expired" => Self::ThreadRunExpired,
@@ -60437,6 +62492,7 @@ impl ::std::convert::From<&str> for RunStreamEventThreadRunExpiredEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStreamEventThreadRunExpiredEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -60460,6 +62516,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunExpiredEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunExpiredEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -60470,6 +62527,7 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunExpiredEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStreamEventThreadRunExpiredEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunExpired
     }
@@ -60539,6 +62597,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunFailed {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -60558,6 +62617,7 @@ pub enum RunStreamEventThreadRunFailedEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStreamEventThreadRunFailedEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunFailed => "thread.run.failed",
@@ -60567,6 +62627,7 @@ impl RunStreamEventThreadRunFailedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStreamEventThreadRunFailedEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.failed" => Self::ThreadRunFailed,
@@ -60576,6 +62637,7 @@ impl ::std::convert::From<&str> for RunStreamEventThreadRunFailedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStreamEventThreadRunFailedEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -60599,6 +62661,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunFailedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunFailedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -60609,6 +62672,7 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunFailedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStreamEventThreadRunFailedEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunFailed
     }
@@ -60678,6 +62742,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunInProgress {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunInProgress {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -60697,6 +62762,7 @@ pub enum RunStreamEventThreadRunInProgressEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStreamEventThreadRunInProgressEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunInProgress => "thread.run.in_progress",
@@ -60706,6 +62772,7 @@ impl RunStreamEventThreadRunInProgressEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStreamEventThreadRunInProgressEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.in_progress" => Self::ThreadRunInProgress,
@@ -60715,6 +62782,7 @@ impl ::std::convert::From<&str> for RunStreamEventThreadRunInProgressEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStreamEventThreadRunInProgressEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -60738,6 +62806,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunInProgressEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunInProgressEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -60748,6 +62817,7 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunInProgressEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStreamEventThreadRunInProgressEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunInProgress
     }
@@ -60817,6 +62887,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunIncomplete {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunIncomplete {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -60836,6 +62907,7 @@ pub enum RunStreamEventThreadRunIncompleteEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStreamEventThreadRunIncompleteEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunIncomplete => "thread.run.incomplete",
@@ -60845,6 +62917,7 @@ impl RunStreamEventThreadRunIncompleteEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStreamEventThreadRunIncompleteEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.incomplete" => Self::ThreadRunIncomplete,
@@ -60854,6 +62927,7 @@ impl ::std::convert::From<&str> for RunStreamEventThreadRunIncompleteEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStreamEventThreadRunIncompleteEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -60877,6 +62951,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunIncompleteEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunIncompleteEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -60887,6 +62962,7 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunIncompleteEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStreamEventThreadRunIncompleteEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunIncomplete
     }
@@ -60956,6 +63032,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunQueued {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunQueued {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -60975,6 +63052,7 @@ pub enum RunStreamEventThreadRunQueuedEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStreamEventThreadRunQueuedEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunQueued => "thread.run.queued",
@@ -60984,6 +63062,7 @@ impl RunStreamEventThreadRunQueuedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStreamEventThreadRunQueuedEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.queued" => Self::ThreadRunQueued,
@@ -60993,6 +63072,7 @@ impl ::std::convert::From<&str> for RunStreamEventThreadRunQueuedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStreamEventThreadRunQueuedEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -61016,6 +63096,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunQueuedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunQueuedEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -61026,6 +63107,7 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunQueuedEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStreamEventThreadRunQueuedEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunQueued
     }
@@ -61095,6 +63177,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunRequiresAction {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunRequiresAction {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -61114,6 +63197,7 @@ pub enum RunStreamEventThreadRunRequiresActionEvent {
 #[cfg(feature = "unreferenced")]
 impl RunStreamEventThreadRunRequiresActionEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadRunRequiresAction => "thread.run.requires_action",
@@ -61123,6 +63207,7 @@ impl RunStreamEventThreadRunRequiresActionEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for RunStreamEventThreadRunRequiresActionEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.run.requires_action" => Self::ThreadRunRequiresAction,
@@ -61132,6 +63217,7 @@ impl ::std::convert::From<&str> for RunStreamEventThreadRunRequiresActionEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for RunStreamEventThreadRunRequiresActionEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -61155,6 +63241,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunRequiresActionEve
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for RunStreamEventThreadRunRequiresActionEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -61165,6 +63252,7 @@ impl crate::runtime::de::Fit for RunStreamEventThreadRunRequiresActionEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for RunStreamEventThreadRunRequiresActionEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadRunRequiresAction
     }
@@ -61189,6 +63277,7 @@ pub enum ThreadStreamEventEvent {
 #[cfg(feature = "unreferenced")]
 impl ThreadStreamEventEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ThreadCreated => "thread.created",
@@ -61198,6 +63287,7 @@ impl ThreadStreamEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for ThreadStreamEventEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "thread.created" => Self::ThreadCreated,
@@ -61207,6 +63297,7 @@ impl ::std::convert::From<&str> for ThreadStreamEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for ThreadStreamEventEvent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -61230,6 +63321,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for ThreadStreamEventEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -61240,6 +63332,7 @@ impl crate::runtime::de::Fit for ThreadStreamEventEvent {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for ThreadStreamEventEvent {
+    #[inline]
     fn default() -> Self {
         Self::ThreadCreated
     }
@@ -61314,6 +63407,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEventVariant {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ThreadStreamEventVariant {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.event)
     }
@@ -61395,6 +63489,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategy {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for TranscriptionChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::VadConfig(value) => crate::runtime::de::Fit::misfit(value),
@@ -61404,12 +63499,14 @@ impl crate::runtime::de::Fit for TranscriptionChunkingStrategy {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for TranscriptionChunkingStrategy {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Auto(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<::std::string::String> for TranscriptionChunkingStrategy {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Auto(::std::convert::From::from(value.as_str()))
     }
@@ -61417,12 +63514,14 @@ impl ::std::convert::From<::std::string::String> for TranscriptionChunkingStrate
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::TranscriptionChunkingStrategyAuto>
 for TranscriptionChunkingStrategy {
+    #[inline]
     fn from(value: super::TranscriptionChunkingStrategyAuto) -> Self {
         Self::Auto(value)
     }
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<super::VadConfig> for TranscriptionChunkingStrategy {
+    #[inline]
     fn from(value: super::VadConfig) -> Self {
         Self::VadConfig(value)
     }
@@ -61442,6 +63541,7 @@ pub enum TranscriptionChunkingStrategyAuto {
 #[cfg(feature = "unreferenced")]
 impl TranscriptionChunkingStrategyAuto {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -61451,6 +63551,7 @@ impl TranscriptionChunkingStrategyAuto {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for TranscriptionChunkingStrategyAuto {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -61460,6 +63561,7 @@ impl ::std::convert::From<&str> for TranscriptionChunkingStrategyAuto {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for TranscriptionChunkingStrategyAuto {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -61483,6 +63585,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategyAuto {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for TranscriptionChunkingStrategyAuto {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -61493,6 +63596,7 @@ impl crate::runtime::de::Fit for TranscriptionChunkingStrategyAuto {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for TranscriptionChunkingStrategyAuto {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -61574,6 +63678,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParam {
 #[cfg(feature = "unreferenced")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UrlCitationParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -61593,6 +63698,7 @@ pub enum UrlCitationParamType {
 #[cfg(feature = "unreferenced")]
 impl UrlCitationParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UrlCitation => "url_citation",
@@ -61602,6 +63708,7 @@ impl UrlCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::convert::From<&str> for UrlCitationParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url_citation" => Self::UrlCitation,
@@ -61611,6 +63718,7 @@ impl ::std::convert::From<&str> for UrlCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::fmt::Display for UrlCitationParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -61634,6 +63742,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl crate::runtime::de::Fit for UrlCitationParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -61644,6 +63753,7 @@ impl crate::runtime::de::Fit for UrlCitationParamType {
 }
 #[cfg(feature = "unreferenced")]
 impl ::std::default::Default for UrlCitationParamType {
+    #[inline]
     fn default() -> Self {
         Self::UrlCitation
     }

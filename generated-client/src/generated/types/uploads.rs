@@ -17,6 +17,7 @@ pub struct AddUploadPartRequest {
 impl AddUploadPartRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(data: impl ::std::convert::Into<crate::runtime::InputFile>) -> Self {
         Self { data: data.into() }
     }
@@ -26,6 +27,7 @@ impl AddUploadPartRequest {
 impl AddUploadPartRequest {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -97,6 +99,7 @@ impl<'de> ::serde::Deserialize<'de> for CompleteUploadRequest {
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CompleteUploadRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -106,6 +109,7 @@ impl crate::runtime::de::Fit for CompleteUploadRequest {
 impl CompleteUploadRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         part_ids: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
@@ -116,6 +120,7 @@ impl CompleteUploadRequest {
         }
     }
     /// Sets `md5`.
+    #[inline]
     pub fn md5(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -210,6 +215,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateUploadRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -219,6 +225,7 @@ impl crate::runtime::de::Fit for CreateUploadRequest {
 impl CreateUploadRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         filename: impl ::std::convert::Into<::std::string::String>,
         purpose: impl ::std::convert::Into<super::CreateUploadRequestPurpose>,
@@ -235,6 +242,7 @@ impl CreateUploadRequest {
         }
     }
     /// Sets `expires_after`.
+    #[inline]
     pub fn expires_after(
         mut self,
         value: impl ::std::convert::Into<super::FileExpirationAfter>,
@@ -273,6 +281,7 @@ pub enum CreateUploadRequestPurpose {
 #[cfg(feature = "uploads")]
 impl CreateUploadRequestPurpose {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Assistants => "assistants",
@@ -285,6 +294,7 @@ impl CreateUploadRequestPurpose {
 }
 #[cfg(feature = "uploads")]
 impl ::std::convert::From<&str> for CreateUploadRequestPurpose {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "assistants" => Self::Assistants,
@@ -297,6 +307,7 @@ impl ::std::convert::From<&str> for CreateUploadRequestPurpose {
 }
 #[cfg(feature = "uploads")]
 impl ::std::fmt::Display for CreateUploadRequestPurpose {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -320,6 +331,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequestPurpose {
 }
 #[cfg(feature = "uploads")]
 impl crate::runtime::de::Fit for CreateUploadRequestPurpose {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -435,6 +447,7 @@ impl<'de> ::serde::Deserialize<'de> for Upload {
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Upload {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -455,6 +468,7 @@ pub enum UploadObject {
 #[cfg(feature = "uploads")]
 impl UploadObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Upload => "upload",
@@ -464,6 +478,7 @@ impl UploadObject {
 }
 #[cfg(feature = "uploads")]
 impl ::std::convert::From<&str> for UploadObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "upload" => Self::Upload,
@@ -473,6 +488,7 @@ impl ::std::convert::From<&str> for UploadObject {
 }
 #[cfg(feature = "uploads")]
 impl ::std::fmt::Display for UploadObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -496,6 +512,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadObject {
 }
 #[cfg(feature = "uploads")]
 impl crate::runtime::de::Fit for UploadObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -506,6 +523,7 @@ impl crate::runtime::de::Fit for UploadObject {
 }
 #[cfg(feature = "uploads")]
 impl ::std::default::Default for UploadObject {
+    #[inline]
     fn default() -> Self {
         Self::Upload
     }
@@ -582,6 +600,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadPart {
 #[cfg(feature = "uploads")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UploadPart {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -601,6 +620,7 @@ pub enum UploadPartObject {
 #[cfg(feature = "uploads")]
 impl UploadPartObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UploadPart => "upload.part",
@@ -610,6 +630,7 @@ impl UploadPartObject {
 }
 #[cfg(feature = "uploads")]
 impl ::std::convert::From<&str> for UploadPartObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "upload.part" => Self::UploadPart,
@@ -619,6 +640,7 @@ impl ::std::convert::From<&str> for UploadPartObject {
 }
 #[cfg(feature = "uploads")]
 impl ::std::fmt::Display for UploadPartObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -642,6 +664,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadPartObject {
 }
 #[cfg(feature = "uploads")]
 impl crate::runtime::de::Fit for UploadPartObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -652,6 +675,7 @@ impl crate::runtime::de::Fit for UploadPartObject {
 }
 #[cfg(feature = "uploads")]
 impl ::std::default::Default for UploadPartObject {
+    #[inline]
     fn default() -> Self {
         Self::UploadPart
     }
@@ -677,6 +701,7 @@ pub enum UploadStatus {
 #[cfg(feature = "uploads")]
 impl UploadStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -689,6 +714,7 @@ impl UploadStatus {
 }
 #[cfg(feature = "uploads")]
 impl ::std::convert::From<&str> for UploadStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -701,6 +727,7 @@ impl ::std::convert::From<&str> for UploadStatus {
 }
 #[cfg(feature = "uploads")]
 impl ::std::fmt::Display for UploadStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -724,6 +751,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadStatus {
 }
 #[cfg(feature = "uploads")]
 impl crate::runtime::de::Fit for UploadStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

@@ -97,6 +97,7 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CostsResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -163,6 +164,7 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultAmount {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CostsResultAmount {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -182,6 +184,7 @@ pub enum CostsResultObject {
 #[cfg(feature = "usage")]
 impl CostsResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationCostsResult => "organization.costs.result",
@@ -191,6 +194,7 @@ impl CostsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for CostsResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.costs.result" => Self::OrganizationCostsResult,
@@ -200,6 +204,7 @@ impl ::std::convert::From<&str> for CostsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for CostsResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -223,6 +228,7 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for CostsResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -233,6 +239,7 @@ impl crate::runtime::de::Fit for CostsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for CostsResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationCostsResult
     }
@@ -289,30 +296,35 @@ impl CostsResultQuantityUnit {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for CostsResultQuantityUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<::std::string::String> for CostsResultQuantityUnit {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for CostsResultQuantityUnit {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for CostsResultQuantityUnit {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -336,6 +348,7 @@ pub enum UsageAudioSpeechesBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageAudioSpeechesBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1m => "1m",
@@ -347,6 +360,7 @@ impl UsageAudioSpeechesBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageAudioSpeechesBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1m" => Self::V1m,
@@ -358,6 +372,7 @@ impl ::std::convert::From<&str> for UsageAudioSpeechesBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageAudioSpeechesBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -381,6 +396,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageAudioSpeechesBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -410,6 +426,7 @@ pub enum UsageAudioSpeechesGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageAudioSpeechesGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -422,6 +439,7 @@ impl UsageAudioSpeechesGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageAudioSpeechesGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -434,6 +452,7 @@ impl ::std::convert::From<&str> for UsageAudioSpeechesGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageAudioSpeechesGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -457,6 +476,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageAudioSpeechesGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -566,6 +586,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageAudioSpeechesResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -585,6 +606,7 @@ pub enum UsageAudioSpeechesResultObject {
 #[cfg(feature = "usage")]
 impl UsageAudioSpeechesResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUsageAudioSpeechesResult => {
@@ -596,6 +618,7 @@ impl UsageAudioSpeechesResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageAudioSpeechesResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.usage.audio_speeches.result" => {
@@ -607,6 +630,7 @@ impl ::std::convert::From<&str> for UsageAudioSpeechesResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageAudioSpeechesResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -630,6 +654,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResultObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageAudioSpeechesResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -640,6 +665,7 @@ impl crate::runtime::de::Fit for UsageAudioSpeechesResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageAudioSpeechesResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUsageAudioSpeechesResult
     }
@@ -663,6 +689,7 @@ pub enum UsageAudioTranscriptionsBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageAudioTranscriptionsBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1m => "1m",
@@ -674,6 +701,7 @@ impl UsageAudioTranscriptionsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageAudioTranscriptionsBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1m" => Self::V1m,
@@ -685,6 +713,7 @@ impl ::std::convert::From<&str> for UsageAudioTranscriptionsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageAudioTranscriptionsBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -708,6 +737,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageAudioTranscriptionsBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -737,6 +767,7 @@ pub enum UsageAudioTranscriptionsGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageAudioTranscriptionsGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -749,6 +780,7 @@ impl UsageAudioTranscriptionsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageAudioTranscriptionsGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -761,6 +793,7 @@ impl ::std::convert::From<&str> for UsageAudioTranscriptionsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageAudioTranscriptionsGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -784,6 +817,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageAudioTranscriptionsGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -893,6 +927,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageAudioTranscriptionsResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -912,6 +947,7 @@ pub enum UsageAudioTranscriptionsResultObject {
 #[cfg(feature = "usage")]
 impl UsageAudioTranscriptionsResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUsageAudioTranscriptionsResult => {
@@ -923,6 +959,7 @@ impl UsageAudioTranscriptionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageAudioTranscriptionsResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.usage.audio_transcriptions.result" => {
@@ -934,6 +971,7 @@ impl ::std::convert::From<&str> for UsageAudioTranscriptionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageAudioTranscriptionsResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -957,6 +995,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageAudioTranscriptionsResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -967,6 +1006,7 @@ impl crate::runtime::de::Fit for UsageAudioTranscriptionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageAudioTranscriptionsResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUsageAudioTranscriptionsResult
     }
@@ -990,6 +1030,7 @@ pub enum UsageCodeInterpreterSessionsBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageCodeInterpreterSessionsBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1m => "1m",
@@ -1001,6 +1042,7 @@ impl UsageCodeInterpreterSessionsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageCodeInterpreterSessionsBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1m" => Self::V1m,
@@ -1012,6 +1054,7 @@ impl ::std::convert::From<&str> for UsageCodeInterpreterSessionsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageCodeInterpreterSessionsBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1035,6 +1078,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsBucketWidth 
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1058,6 +1102,7 @@ pub enum UsageCodeInterpreterSessionsGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageCodeInterpreterSessionsGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -1067,6 +1112,7 @@ impl UsageCodeInterpreterSessionsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageCodeInterpreterSessionsGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -1076,6 +1122,7 @@ impl ::std::convert::From<&str> for UsageCodeInterpreterSessionsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageCodeInterpreterSessionsGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1099,6 +1146,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsGroupByItem 
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1109,6 +1157,7 @@ impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageCodeInterpreterSessionsGroupByItem {
+    #[inline]
     fn default() -> Self {
         Self::ProjectId
     }
@@ -1183,6 +1232,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1202,6 +1252,7 @@ pub enum UsageCodeInterpreterSessionsResultObject {
 #[cfg(feature = "usage")]
 impl UsageCodeInterpreterSessionsResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUsageCodeInterpreterSessionsResult => {
@@ -1213,6 +1264,7 @@ impl UsageCodeInterpreterSessionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageCodeInterpreterSessionsResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.usage.code_interpreter_sessions.result" => {
@@ -1224,6 +1276,7 @@ impl ::std::convert::From<&str> for UsageCodeInterpreterSessionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageCodeInterpreterSessionsResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1247,6 +1300,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResultObject
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1257,6 +1311,7 @@ impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageCodeInterpreterSessionsResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUsageCodeInterpreterSessionsResult
     }
@@ -1280,6 +1335,7 @@ pub enum UsageCompletionsBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageCompletionsBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1m => "1m",
@@ -1291,6 +1347,7 @@ impl UsageCompletionsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageCompletionsBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1m" => Self::V1m,
@@ -1302,6 +1359,7 @@ impl ::std::convert::From<&str> for UsageCompletionsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageCompletionsBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1325,6 +1383,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageCompletionsBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1358,6 +1417,7 @@ pub enum UsageCompletionsGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageCompletionsGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -1372,6 +1432,7 @@ impl UsageCompletionsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageCompletionsGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -1386,6 +1447,7 @@ impl ::std::convert::From<&str> for UsageCompletionsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageCompletionsGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1409,6 +1471,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageCompletionsGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1641,6 +1704,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageCompletionsResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1660,6 +1724,7 @@ pub enum UsageCompletionsResultObject {
 #[cfg(feature = "usage")]
 impl UsageCompletionsResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUsageCompletionsResult => {
@@ -1671,6 +1736,7 @@ impl UsageCompletionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageCompletionsResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.usage.completions.result" => {
@@ -1682,6 +1748,7 @@ impl ::std::convert::From<&str> for UsageCompletionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageCompletionsResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1705,6 +1772,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageCompletionsResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1715,6 +1783,7 @@ impl crate::runtime::de::Fit for UsageCompletionsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageCompletionsResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUsageCompletionsResult
     }
@@ -1734,6 +1803,7 @@ pub enum UsageCostsBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageCostsBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1d => "1d",
@@ -1743,6 +1813,7 @@ impl UsageCostsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageCostsBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1d" => Self::V1d,
@@ -1752,6 +1823,7 @@ impl ::std::convert::From<&str> for UsageCostsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageCostsBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1775,6 +1847,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCostsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageCostsBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1785,6 +1858,7 @@ impl crate::runtime::de::Fit for UsageCostsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageCostsBucketWidth {
+    #[inline]
     fn default() -> Self {
         Self::V1d
     }
@@ -1808,6 +1882,7 @@ pub enum UsageCostsGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageCostsGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -1819,6 +1894,7 @@ impl UsageCostsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageCostsGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -1830,6 +1906,7 @@ impl ::std::convert::From<&str> for UsageCostsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageCostsGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1853,6 +1930,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCostsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageCostsGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1880,6 +1958,7 @@ pub enum UsageEmbeddingsBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageEmbeddingsBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1m => "1m",
@@ -1891,6 +1970,7 @@ impl UsageEmbeddingsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageEmbeddingsBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1m" => Self::V1m,
@@ -1902,6 +1982,7 @@ impl ::std::convert::From<&str> for UsageEmbeddingsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageEmbeddingsBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1925,6 +2006,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageEmbeddingsBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1954,6 +2036,7 @@ pub enum UsageEmbeddingsGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageEmbeddingsGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -1966,6 +2049,7 @@ impl UsageEmbeddingsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageEmbeddingsGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -1978,6 +2062,7 @@ impl ::std::convert::From<&str> for UsageEmbeddingsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageEmbeddingsGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2001,6 +2086,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageEmbeddingsGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2107,6 +2193,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageEmbeddingsResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2126,6 +2213,7 @@ pub enum UsageEmbeddingsResultObject {
 #[cfg(feature = "usage")]
 impl UsageEmbeddingsResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUsageEmbeddingsResult => {
@@ -2137,6 +2225,7 @@ impl UsageEmbeddingsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageEmbeddingsResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.usage.embeddings.result" => {
@@ -2148,6 +2237,7 @@ impl ::std::convert::From<&str> for UsageEmbeddingsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageEmbeddingsResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2171,6 +2261,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResultObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageEmbeddingsResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2181,6 +2272,7 @@ impl crate::runtime::de::Fit for UsageEmbeddingsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageEmbeddingsResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUsageEmbeddingsResult
     }
@@ -2204,6 +2296,7 @@ pub enum UsageFileSearchCallsBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageFileSearchCallsBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1m => "1m",
@@ -2215,6 +2308,7 @@ impl UsageFileSearchCallsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageFileSearchCallsBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1m" => Self::V1m,
@@ -2226,6 +2320,7 @@ impl ::std::convert::From<&str> for UsageFileSearchCallsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageFileSearchCallsBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2249,6 +2344,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageFileSearchCallsBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2278,6 +2374,7 @@ pub enum UsageFileSearchCallsGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageFileSearchCallsGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -2290,6 +2387,7 @@ impl UsageFileSearchCallsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageFileSearchCallsGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -2302,6 +2400,7 @@ impl ::std::convert::From<&str> for UsageFileSearchCallsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageFileSearchCallsGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2325,6 +2424,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageFileSearchCallsGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2425,6 +2525,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageFileSearchCallsResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2444,6 +2545,7 @@ pub enum UsageFileSearchCallsResultObject {
 #[cfg(feature = "usage")]
 impl UsageFileSearchCallsResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUsageFileSearchesResult => {
@@ -2455,6 +2557,7 @@ impl UsageFileSearchCallsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageFileSearchCallsResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.usage.file_searches.result" => {
@@ -2466,6 +2569,7 @@ impl ::std::convert::From<&str> for UsageFileSearchCallsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageFileSearchCallsResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2489,6 +2593,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResultObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageFileSearchCallsResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2499,6 +2604,7 @@ impl crate::runtime::de::Fit for UsageFileSearchCallsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageFileSearchCallsResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUsageFileSearchesResult
     }
@@ -2522,6 +2628,7 @@ pub enum UsageImagesBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageImagesBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1m => "1m",
@@ -2533,6 +2640,7 @@ impl UsageImagesBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageImagesBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1m" => Self::V1m,
@@ -2544,6 +2652,7 @@ impl ::std::convert::From<&str> for UsageImagesBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageImagesBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2567,6 +2676,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageImagesBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2600,6 +2710,7 @@ pub enum UsageImagesGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageImagesGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -2614,6 +2725,7 @@ impl UsageImagesGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageImagesGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -2628,6 +2740,7 @@ impl ::std::convert::From<&str> for UsageImagesGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageImagesGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2651,6 +2764,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageImagesGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2769,6 +2883,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageImagesResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2788,6 +2903,7 @@ pub enum UsageImagesResultObject {
 #[cfg(feature = "usage")]
 impl UsageImagesResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUsageImagesResult => "organization.usage.images.result",
@@ -2797,6 +2913,7 @@ impl UsageImagesResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageImagesResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.usage.images.result" => Self::OrganizationUsageImagesResult,
@@ -2806,6 +2923,7 @@ impl ::std::convert::From<&str> for UsageImagesResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageImagesResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2829,6 +2947,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResultObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageImagesResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2839,6 +2958,7 @@ impl crate::runtime::de::Fit for UsageImagesResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageImagesResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUsageImagesResult
     }
@@ -2866,6 +2986,7 @@ pub enum UsageImagesSizesItem {
 #[cfg(feature = "usage")]
 impl UsageImagesSizesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V256x256 => "256x256",
@@ -2879,6 +3000,7 @@ impl UsageImagesSizesItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageImagesSizesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "256x256" => Self::V256x256,
@@ -2892,6 +3014,7 @@ impl ::std::convert::From<&str> for UsageImagesSizesItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageImagesSizesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2915,6 +3038,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesSizesItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageImagesSizesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2942,6 +3066,7 @@ pub enum UsageImagesSourcesItem {
 #[cfg(feature = "usage")]
 impl UsageImagesSourcesItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageGeneration => "image.generation",
@@ -2953,6 +3078,7 @@ impl UsageImagesSourcesItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageImagesSourcesItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image.generation" => Self::ImageGeneration,
@@ -2964,6 +3090,7 @@ impl ::std::convert::From<&str> for UsageImagesSourcesItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageImagesSourcesItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2987,6 +3114,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesSourcesItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageImagesSourcesItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3014,6 +3142,7 @@ pub enum UsageModerationsBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageModerationsBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1m => "1m",
@@ -3025,6 +3154,7 @@ impl UsageModerationsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageModerationsBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1m" => Self::V1m,
@@ -3036,6 +3166,7 @@ impl ::std::convert::From<&str> for UsageModerationsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageModerationsBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3059,6 +3190,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageModerationsBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3088,6 +3220,7 @@ pub enum UsageModerationsGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageModerationsGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -3100,6 +3233,7 @@ impl UsageModerationsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageModerationsGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -3112,6 +3246,7 @@ impl ::std::convert::From<&str> for UsageModerationsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageModerationsGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3135,6 +3270,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageModerationsGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3241,6 +3377,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageModerationsResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -3260,6 +3397,7 @@ pub enum UsageModerationsResultObject {
 #[cfg(feature = "usage")]
 impl UsageModerationsResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUsageModerationsResult => {
@@ -3271,6 +3409,7 @@ impl UsageModerationsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageModerationsResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.usage.moderations.result" => {
@@ -3282,6 +3421,7 @@ impl ::std::convert::From<&str> for UsageModerationsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageModerationsResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3305,6 +3445,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResultObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageModerationsResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3315,6 +3456,7 @@ impl crate::runtime::de::Fit for UsageModerationsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageModerationsResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUsageModerationsResult
     }
@@ -3391,6 +3533,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponse {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -3410,6 +3553,7 @@ pub enum UsageResponseObject {
 #[cfg(feature = "usage")]
 impl UsageResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Page => "page",
@@ -3419,6 +3563,7 @@ impl UsageResponseObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "page" => Self::Page,
@@ -3428,6 +3573,7 @@ impl ::std::convert::From<&str> for UsageResponseObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3451,6 +3597,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponseObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3461,6 +3608,7 @@ impl crate::runtime::de::Fit for UsageResponseObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::Page
     }
@@ -3537,6 +3685,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucket {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageTimeBucket {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -3556,6 +3705,7 @@ pub enum UsageTimeBucketObject {
 #[cfg(feature = "usage")]
 impl UsageTimeBucketObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Bucket => "bucket",
@@ -3565,6 +3715,7 @@ impl UsageTimeBucketObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageTimeBucketObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "bucket" => Self::Bucket,
@@ -3574,6 +3725,7 @@ impl ::std::convert::From<&str> for UsageTimeBucketObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageTimeBucketObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3597,6 +3749,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageTimeBucketObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3607,6 +3760,7 @@ impl crate::runtime::de::Fit for UsageTimeBucketObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageTimeBucketObject {
+    #[inline]
     fn default() -> Self {
         Self::Bucket
     }
@@ -3783,6 +3937,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketResultsItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageTimeBucketResultsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::OrganizationUsageCompletionsResult(value) => {
@@ -3824,6 +3979,7 @@ impl crate::runtime::de::Fit for UsageTimeBucketResultsItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::CostsResult> for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::CostsResult) -> Self {
         Self::OrganizationCostsResult(value)
     }
@@ -3831,6 +3987,7 @@ impl ::std::convert::From<super::CostsResult> for UsageTimeBucketResultsItem {
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::UsageAudioSpeechesResult>
 for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::UsageAudioSpeechesResult) -> Self {
         Self::OrganizationUsageAudioSpeechesResult(value)
     }
@@ -3838,6 +3995,7 @@ for UsageTimeBucketResultsItem {
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::UsageAudioTranscriptionsResult>
 for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::UsageAudioTranscriptionsResult) -> Self {
         Self::OrganizationUsageAudioTranscriptionsResult(value)
     }
@@ -3845,18 +4003,21 @@ for UsageTimeBucketResultsItem {
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::UsageCodeInterpreterSessionsResult>
 for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::UsageCodeInterpreterSessionsResult) -> Self {
         Self::OrganizationUsageCodeInterpreterSessionsResult(value)
     }
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::UsageCompletionsResult> for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::UsageCompletionsResult) -> Self {
         Self::OrganizationUsageCompletionsResult(value)
     }
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::UsageEmbeddingsResult> for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::UsageEmbeddingsResult) -> Self {
         Self::OrganizationUsageEmbeddingsResult(value)
     }
@@ -3864,18 +4025,21 @@ impl ::std::convert::From<super::UsageEmbeddingsResult> for UsageTimeBucketResul
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::UsageFileSearchCallsResult>
 for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::UsageFileSearchCallsResult) -> Self {
         Self::OrganizationUsageFileSearchesResult(value)
     }
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::UsageImagesResult> for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::UsageImagesResult) -> Self {
         Self::OrganizationUsageImagesResult(value)
     }
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::UsageModerationsResult> for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::UsageModerationsResult) -> Self {
         Self::OrganizationUsageModerationsResult(value)
     }
@@ -3883,6 +4047,7 @@ impl ::std::convert::From<super::UsageModerationsResult> for UsageTimeBucketResu
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::UsageVectorStoresResult>
 for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::UsageVectorStoresResult) -> Self {
         Self::OrganizationUsageVectorStoresResult(value)
     }
@@ -3890,6 +4055,7 @@ for UsageTimeBucketResultsItem {
 #[cfg(feature = "usage")]
 impl ::std::convert::From<super::UsageWebSearchCallsResult>
 for UsageTimeBucketResultsItem {
+    #[inline]
     fn from(value: super::UsageWebSearchCallsResult) -> Self {
         Self::OrganizationUsageWebSearchesResult(value)
     }
@@ -3913,6 +4079,7 @@ pub enum UsageVectorStoresBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageVectorStoresBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1m => "1m",
@@ -3924,6 +4091,7 @@ impl UsageVectorStoresBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageVectorStoresBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1m" => Self::V1m,
@@ -3935,6 +4103,7 @@ impl ::std::convert::From<&str> for UsageVectorStoresBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageVectorStoresBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3958,6 +4127,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageVectorStoresBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3981,6 +4151,7 @@ pub enum UsageVectorStoresGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageVectorStoresGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -3990,6 +4161,7 @@ impl UsageVectorStoresGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageVectorStoresGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -3999,6 +4171,7 @@ impl ::std::convert::From<&str> for UsageVectorStoresGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageVectorStoresGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4022,6 +4195,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageVectorStoresGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4032,6 +4206,7 @@ impl crate::runtime::de::Fit for UsageVectorStoresGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageVectorStoresGroupByItem {
+    #[inline]
     fn default() -> Self {
         Self::ProjectId
     }
@@ -4106,6 +4281,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageVectorStoresResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -4125,6 +4301,7 @@ pub enum UsageVectorStoresResultObject {
 #[cfg(feature = "usage")]
 impl UsageVectorStoresResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUsageVectorStoresResult => {
@@ -4136,6 +4313,7 @@ impl UsageVectorStoresResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageVectorStoresResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.usage.vector_stores.result" => {
@@ -4147,6 +4325,7 @@ impl ::std::convert::From<&str> for UsageVectorStoresResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageVectorStoresResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4170,6 +4349,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResultObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageVectorStoresResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4180,6 +4360,7 @@ impl crate::runtime::de::Fit for UsageVectorStoresResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageVectorStoresResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUsageVectorStoresResult
     }
@@ -4203,6 +4384,7 @@ pub enum UsageWebSearchCallsBucketWidth {
 #[cfg(feature = "usage")]
 impl UsageWebSearchCallsBucketWidth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1m => "1m",
@@ -4214,6 +4396,7 @@ impl UsageWebSearchCallsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageWebSearchCallsBucketWidth {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1m" => Self::V1m,
@@ -4225,6 +4408,7 @@ impl ::std::convert::From<&str> for UsageWebSearchCallsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageWebSearchCallsBucketWidth {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4248,6 +4432,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsBucketWidth {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageWebSearchCallsBucketWidth {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4275,6 +4460,7 @@ pub enum UsageWebSearchCallsContextLevelsItem {
 #[cfg(feature = "usage")]
 impl UsageWebSearchCallsContextLevelsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -4286,6 +4472,7 @@ impl UsageWebSearchCallsContextLevelsItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageWebSearchCallsContextLevelsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -4297,6 +4484,7 @@ impl ::std::convert::From<&str> for UsageWebSearchCallsContextLevelsItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageWebSearchCallsContextLevelsItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4320,6 +4508,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsContextLevelsItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageWebSearchCallsContextLevelsItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4351,6 +4540,7 @@ pub enum UsageWebSearchCallsGroupByItem {
 #[cfg(feature = "usage")]
 impl UsageWebSearchCallsGroupByItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProjectId => "project_id",
@@ -4364,6 +4554,7 @@ impl UsageWebSearchCallsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageWebSearchCallsGroupByItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "project_id" => Self::ProjectId,
@@ -4377,6 +4568,7 @@ impl ::std::convert::From<&str> for UsageWebSearchCallsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageWebSearchCallsGroupByItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4400,6 +4592,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsGroupByItem {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageWebSearchCallsGroupByItem {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4515,6 +4708,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
 #[cfg(feature = "usage")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UsageWebSearchCallsResult {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -4534,6 +4728,7 @@ pub enum UsageWebSearchCallsResultObject {
 #[cfg(feature = "usage")]
 impl UsageWebSearchCallsResultObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUsageWebSearchesResult => {
@@ -4545,6 +4740,7 @@ impl UsageWebSearchCallsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::convert::From<&str> for UsageWebSearchCallsResultObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.usage.web_searches.result" => {
@@ -4556,6 +4752,7 @@ impl ::std::convert::From<&str> for UsageWebSearchCallsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::fmt::Display for UsageWebSearchCallsResultObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4579,6 +4776,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResultObject {
 }
 #[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageWebSearchCallsResultObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4589,6 +4787,7 @@ impl crate::runtime::de::Fit for UsageWebSearchCallsResultObject {
 }
 #[cfg(feature = "usage")]
 impl ::std::default::Default for UsageWebSearchCallsResultObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUsageWebSearchesResult
     }

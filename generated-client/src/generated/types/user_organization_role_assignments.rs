@@ -19,6 +19,7 @@ pub enum ListUserRoleAssignmentsOrder {
 #[cfg(feature = "user-organization-role-assignments")]
 impl ListUserRoleAssignmentsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -29,6 +30,7 @@ impl ListUserRoleAssignmentsOrder {
 }
 #[cfg(feature = "user-organization-role-assignments")]
 impl ::std::convert::From<&str> for ListUserRoleAssignmentsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -39,6 +41,7 @@ impl ::std::convert::From<&str> for ListUserRoleAssignmentsOrder {
 }
 #[cfg(feature = "user-organization-role-assignments")]
 impl ::std::fmt::Display for ListUserRoleAssignmentsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -62,6 +65,7 @@ impl<'de> ::serde::Deserialize<'de> for ListUserRoleAssignmentsOrder {
 }
 #[cfg(feature = "user-organization-role-assignments")]
 impl crate::runtime::de::Fit for ListUserRoleAssignmentsOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

@@ -69,6 +69,7 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponse {
 #[cfg(feature = "users")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserDeleteResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -88,6 +89,7 @@ pub enum UserDeleteResponseObject {
 #[cfg(feature = "users")]
 impl UserDeleteResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrganizationUserDeleted => "organization.user.deleted",
@@ -97,6 +99,7 @@ impl UserDeleteResponseObject {
 }
 #[cfg(feature = "users")]
 impl ::std::convert::From<&str> for UserDeleteResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "organization.user.deleted" => Self::OrganizationUserDeleted,
@@ -106,6 +109,7 @@ impl ::std::convert::From<&str> for UserDeleteResponseObject {
 }
 #[cfg(feature = "users")]
 impl ::std::fmt::Display for UserDeleteResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -129,6 +133,7 @@ impl<'de> ::serde::Deserialize<'de> for UserDeleteResponseObject {
 }
 #[cfg(feature = "users")]
 impl crate::runtime::de::Fit for UserDeleteResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -139,6 +144,7 @@ impl crate::runtime::de::Fit for UserDeleteResponseObject {
 }
 #[cfg(feature = "users")]
 impl ::std::default::Default for UserDeleteResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::OrganizationUserDeleted
     }
@@ -220,6 +226,7 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponse {
 #[cfg(feature = "users")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserListResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -239,6 +246,7 @@ pub enum UserListResponseObject {
 #[cfg(feature = "users")]
 impl UserListResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -248,6 +256,7 @@ impl UserListResponseObject {
 }
 #[cfg(feature = "users")]
 impl ::std::convert::From<&str> for UserListResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -257,6 +266,7 @@ impl ::std::convert::From<&str> for UserListResponseObject {
 }
 #[cfg(feature = "users")]
 impl ::std::fmt::Display for UserListResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -280,6 +290,7 @@ impl<'de> ::serde::Deserialize<'de> for UserListResponseObject {
 }
 #[cfg(feature = "users")]
 impl crate::runtime::de::Fit for UserListResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -290,6 +301,7 @@ impl crate::runtime::de::Fit for UserListResponseObject {
 }
 #[cfg(feature = "users")]
 impl ::std::default::Default for UserListResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -372,6 +384,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleUpdateRequest {
 #[cfg(feature = "users")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UserRoleUpdateRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -381,6 +394,7 @@ impl crate::runtime::de::Fit for UserRoleUpdateRequest {
 impl UserRoleUpdateRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             role: ::std::option::Option::None,
@@ -391,6 +405,7 @@ impl UserRoleUpdateRequest {
         }
     }
     /// Sets `role`.
+    #[inline]
     pub fn role(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -399,6 +414,7 @@ impl UserRoleUpdateRequest {
         self
     }
     /// Sets `role_id`.
+    #[inline]
     pub fn role_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -407,6 +423,7 @@ impl UserRoleUpdateRequest {
         self
     }
     /// Sets `technical_level`.
+    #[inline]
     pub fn technical_level(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -415,6 +432,7 @@ impl UserRoleUpdateRequest {
         self
     }
     /// Sets `developer_persona`.
+    #[inline]
     pub fn developer_persona(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

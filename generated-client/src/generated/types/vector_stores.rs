@@ -60,6 +60,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParam {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for AutoChunkingStrategyRequestParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -69,6 +70,7 @@ impl crate::runtime::de::Fit for AutoChunkingStrategyRequestParam {
 impl AutoChunkingStrategyRequestParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             r#type: super::AutoChunkingStrategyRequestParamType::Auto,
@@ -100,6 +102,7 @@ pub enum AutoChunkingStrategyRequestParamType {
 #[cfg(feature = "vector-stores")]
 impl AutoChunkingStrategyRequestParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -109,6 +112,7 @@ impl AutoChunkingStrategyRequestParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for AutoChunkingStrategyRequestParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -118,6 +122,7 @@ impl ::std::convert::From<&str> for AutoChunkingStrategyRequestParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for AutoChunkingStrategyRequestParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -141,6 +146,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for AutoChunkingStrategyRequestParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -151,6 +157,7 @@ impl crate::runtime::de::Fit for AutoChunkingStrategyRequestParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for AutoChunkingStrategyRequestParamType {
+    #[inline]
     fn default() -> Self {
         Self::Auto
     }
@@ -210,6 +217,7 @@ impl<'de> ::serde::Deserialize<'de> for ChunkingStrategyRequestParam {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for ChunkingStrategyRequestParam {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -221,6 +229,7 @@ impl crate::runtime::de::Fit for ChunkingStrategyRequestParam {
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::AutoChunkingStrategyRequestParam>
 for ChunkingStrategyRequestParam {
+    #[inline]
     fn from(value: super::AutoChunkingStrategyRequestParam) -> Self {
         Self::Auto(value)
     }
@@ -228,6 +237,7 @@ for ChunkingStrategyRequestParam {
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::StaticChunkingStrategyRequestParam>
 for ChunkingStrategyRequestParam {
+    #[inline]
     fn from(value: super::StaticChunkingStrategyRequestParam) -> Self {
         Self::Static(value)
     }
@@ -312,6 +322,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequest {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateVectorStoreFileBatchRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -323,6 +334,7 @@ impl CreateVectorStoreFileBatchRequest {
     ///
     /// At least one of `file_ids`, `files` must be set.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
@@ -333,6 +345,7 @@ impl CreateVectorStoreFileBatchRequest {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -341,6 +354,7 @@ impl CreateVectorStoreFileBatchRequest {
         self
     }
     /// Sets `files`.
+    #[inline]
     pub fn files(
         mut self,
         value: impl ::std::convert::Into<
@@ -351,6 +365,7 @@ impl CreateVectorStoreFileBatchRequest {
         self
     }
     /// Sets `chunking_strategy`.
+    #[inline]
     pub fn chunking_strategy(
         mut self,
         value: impl ::std::convert::Into<super::ChunkingStrategyRequestParam>,
@@ -359,6 +374,7 @@ impl CreateVectorStoreFileBatchRequest {
         self
     }
     /// Sets `attributes`.
+    #[inline]
     pub fn attributes(
         mut self,
         value: impl ::std::convert::Into<super::VectorStoreFileAttributes>,
@@ -449,6 +465,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileRequest {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateVectorStoreFileRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -458,6 +475,7 @@ impl crate::runtime::de::Fit for CreateVectorStoreFileRequest {
 impl CreateVectorStoreFileRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(file_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             file_id: file_id.into(),
@@ -467,6 +485,7 @@ impl CreateVectorStoreFileRequest {
         }
     }
     /// Sets `chunking_strategy`.
+    #[inline]
     pub fn chunking_strategy(
         mut self,
         value: impl ::std::convert::Into<super::ChunkingStrategyRequestParam>,
@@ -475,6 +494,7 @@ impl CreateVectorStoreFileRequest {
         self
     }
     /// Sets `attributes`.
+    #[inline]
     pub fn attributes(
         mut self,
         value: impl ::std::convert::Into<super::VectorStoreFileAttributes>,
@@ -589,6 +609,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequest {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateVectorStoreRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -598,6 +619,7 @@ impl crate::runtime::de::Fit for CreateVectorStoreRequest {
 impl CreateVectorStoreRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_ids: ::std::option::Option::None,
@@ -610,6 +632,7 @@ impl CreateVectorStoreRequest {
         }
     }
     /// Sets `file_ids`.
+    #[inline]
     pub fn file_ids(
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
@@ -618,6 +641,7 @@ impl CreateVectorStoreRequest {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -626,6 +650,7 @@ impl CreateVectorStoreRequest {
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -634,6 +659,7 @@ impl CreateVectorStoreRequest {
         self
     }
     /// Sets `expires_after`.
+    #[inline]
     pub fn expires_after(
         mut self,
         value: impl ::std::convert::Into<super::VectorStoreExpirationAfter>,
@@ -642,6 +668,7 @@ impl CreateVectorStoreRequest {
         self
     }
     /// Sets `chunking_strategy`.
+    #[inline]
     pub fn chunking_strategy(
         mut self,
         value: impl ::std::convert::Into<super::CreateVectorStoreRequestChunkingStrategy>,
@@ -650,6 +677,7 @@ impl CreateVectorStoreRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -725,6 +753,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequestChunkingStrategy
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for CreateVectorStoreRequestChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Auto(value) => crate::runtime::de::Fit::misfit(value),
@@ -736,6 +765,7 @@ impl crate::runtime::de::Fit for CreateVectorStoreRequestChunkingStrategy {
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::AutoChunkingStrategyRequestParam>
 for CreateVectorStoreRequestChunkingStrategy {
+    #[inline]
     fn from(value: super::AutoChunkingStrategyRequestParam) -> Self {
         Self::Auto(value)
     }
@@ -743,6 +773,7 @@ for CreateVectorStoreRequestChunkingStrategy {
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::StaticChunkingStrategyRequestParam>
 for CreateVectorStoreRequestChunkingStrategy {
+    #[inline]
     fn from(value: super::StaticChunkingStrategyRequestParam) -> Self {
         Self::Static(value)
     }
@@ -817,6 +848,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponse {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteVectorStoreFileResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -836,6 +868,7 @@ pub enum DeleteVectorStoreFileResponseObject {
 #[cfg(feature = "vector-stores")]
 impl DeleteVectorStoreFileResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VectorStoreFileDeleted => "vector_store.file.deleted",
@@ -845,6 +878,7 @@ impl DeleteVectorStoreFileResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for DeleteVectorStoreFileResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "vector_store.file.deleted" => Self::VectorStoreFileDeleted,
@@ -854,6 +888,7 @@ impl ::std::convert::From<&str> for DeleteVectorStoreFileResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for DeleteVectorStoreFileResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -877,6 +912,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for DeleteVectorStoreFileResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -887,6 +923,7 @@ impl crate::runtime::de::Fit for DeleteVectorStoreFileResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for DeleteVectorStoreFileResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::VectorStoreFileDeleted
     }
@@ -961,6 +998,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponse {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeleteVectorStoreResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -980,6 +1018,7 @@ pub enum DeleteVectorStoreResponseObject {
 #[cfg(feature = "vector-stores")]
 impl DeleteVectorStoreResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VectorStoreDeleted => "vector_store.deleted",
@@ -989,6 +1028,7 @@ impl DeleteVectorStoreResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for DeleteVectorStoreResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "vector_store.deleted" => Self::VectorStoreDeleted,
@@ -998,6 +1038,7 @@ impl ::std::convert::From<&str> for DeleteVectorStoreResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for DeleteVectorStoreResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1021,6 +1062,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for DeleteVectorStoreResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1031,6 +1073,7 @@ impl crate::runtime::de::Fit for DeleteVectorStoreResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for DeleteVectorStoreResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::VectorStoreDeleted
     }
@@ -1056,6 +1099,7 @@ pub enum ListFilesInVectorStoreBatchFilter {
 #[cfg(feature = "vector-stores")]
 impl ListFilesInVectorStoreBatchFilter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -1068,6 +1112,7 @@ impl ListFilesInVectorStoreBatchFilter {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for ListFilesInVectorStoreBatchFilter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -1080,6 +1125,7 @@ impl ::std::convert::From<&str> for ListFilesInVectorStoreBatchFilter {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for ListFilesInVectorStoreBatchFilter {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1103,6 +1149,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchFilter {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for ListFilesInVectorStoreBatchFilter {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1128,6 +1175,7 @@ pub enum ListFilesInVectorStoreBatchOrder {
 #[cfg(feature = "vector-stores")]
 impl ListFilesInVectorStoreBatchOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -1138,6 +1186,7 @@ impl ListFilesInVectorStoreBatchOrder {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for ListFilesInVectorStoreBatchOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -1148,6 +1197,7 @@ impl ::std::convert::From<&str> for ListFilesInVectorStoreBatchOrder {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for ListFilesInVectorStoreBatchOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1171,6 +1221,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchOrder {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for ListFilesInVectorStoreBatchOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1200,6 +1251,7 @@ pub enum ListVectorStoreFilesFilter {
 #[cfg(feature = "vector-stores")]
 impl ListVectorStoreFilesFilter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -1212,6 +1264,7 @@ impl ListVectorStoreFilesFilter {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for ListVectorStoreFilesFilter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -1224,6 +1277,7 @@ impl ::std::convert::From<&str> for ListVectorStoreFilesFilter {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for ListVectorStoreFilesFilter {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1247,6 +1301,7 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesFilter {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for ListVectorStoreFilesFilter {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1272,6 +1327,7 @@ pub enum ListVectorStoreFilesOrder {
 #[cfg(feature = "vector-stores")]
 impl ListVectorStoreFilesOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -1282,6 +1338,7 @@ impl ListVectorStoreFilesOrder {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for ListVectorStoreFilesOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -1292,6 +1349,7 @@ impl ::std::convert::From<&str> for ListVectorStoreFilesOrder {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for ListVectorStoreFilesOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1315,6 +1373,7 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesOrder {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for ListVectorStoreFilesOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1403,6 +1462,7 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesResponse {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListVectorStoreFilesResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1424,6 +1484,7 @@ pub enum ListVectorStoresOrder {
 #[cfg(feature = "vector-stores")]
 impl ListVectorStoresOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -1434,6 +1495,7 @@ impl ListVectorStoresOrder {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for ListVectorStoresOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -1444,6 +1506,7 @@ impl ::std::convert::From<&str> for ListVectorStoresOrder {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for ListVectorStoresOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1467,6 +1530,7 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresOrder {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for ListVectorStoresOrder {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1555,6 +1619,7 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresResponse {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ListVectorStoresResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1617,6 +1682,7 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParam {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for OtherChunkingStrategyResponseParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1636,6 +1702,7 @@ pub enum OtherChunkingStrategyResponseParamType {
 #[cfg(feature = "vector-stores")]
 impl OtherChunkingStrategyResponseParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Other => "other",
@@ -1645,6 +1712,7 @@ impl OtherChunkingStrategyResponseParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for OtherChunkingStrategyResponseParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "other" => Self::Other,
@@ -1654,6 +1722,7 @@ impl ::std::convert::From<&str> for OtherChunkingStrategyResponseParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for OtherChunkingStrategyResponseParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1677,6 +1746,7 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for OtherChunkingStrategyResponseParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1687,6 +1757,7 @@ impl crate::runtime::de::Fit for OtherChunkingStrategyResponseParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for OtherChunkingStrategyResponseParamType {
+    #[inline]
     fn default() -> Self {
         Self::Other
     }
@@ -1759,6 +1830,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategy {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for StaticChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1768,6 +1840,7 @@ impl crate::runtime::de::Fit for StaticChunkingStrategy {
 impl StaticChunkingStrategy {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         max_chunk_size_tokens: impl ::std::convert::Into<i64>,
         chunk_overlap_tokens: impl ::std::convert::Into<i64>,
@@ -1853,6 +1926,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParam {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for StaticChunkingStrategyRequestParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -1862,6 +1936,7 @@ impl crate::runtime::de::Fit for StaticChunkingStrategyRequestParam {
 impl StaticChunkingStrategyRequestParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         r#static: impl ::std::convert::Into<super::StaticChunkingStrategy>,
     ) -> Self {
@@ -1896,6 +1971,7 @@ pub enum StaticChunkingStrategyRequestParamType {
 #[cfg(feature = "vector-stores")]
 impl StaticChunkingStrategyRequestParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Static => "static",
@@ -1905,6 +1981,7 @@ impl StaticChunkingStrategyRequestParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for StaticChunkingStrategyRequestParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "static" => Self::Static,
@@ -1914,6 +1991,7 @@ impl ::std::convert::From<&str> for StaticChunkingStrategyRequestParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for StaticChunkingStrategyRequestParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1937,6 +2015,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for StaticChunkingStrategyRequestParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1947,6 +2026,7 @@ impl crate::runtime::de::Fit for StaticChunkingStrategyRequestParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for StaticChunkingStrategyRequestParamType {
+    #[inline]
     fn default() -> Self {
         Self::Static
     }
@@ -2016,6 +2096,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParam {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for StaticChunkingStrategyResponseParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -2035,6 +2116,7 @@ pub enum StaticChunkingStrategyResponseParamType {
 #[cfg(feature = "vector-stores")]
 impl StaticChunkingStrategyResponseParamType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Static => "static",
@@ -2044,6 +2126,7 @@ impl StaticChunkingStrategyResponseParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for StaticChunkingStrategyResponseParamType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "static" => Self::Static,
@@ -2053,6 +2136,7 @@ impl ::std::convert::From<&str> for StaticChunkingStrategyResponseParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for StaticChunkingStrategyResponseParamType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2076,6 +2160,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParamType 
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for StaticChunkingStrategyResponseParamType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2086,6 +2171,7 @@ impl crate::runtime::de::Fit for StaticChunkingStrategyResponseParamType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for StaticChunkingStrategyResponseParamType {
+    #[inline]
     fn default() -> Self {
         Self::Static
     }
@@ -2148,6 +2234,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreFileAttributesRequest {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateVectorStoreFileAttributesRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2159,6 +2246,7 @@ impl UpdateVectorStoreFileAttributesRequest {
     ///
     /// `attributes` is required but may be `null`: pass a value here; `attributes_null()` sends `null` instead.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         attributes: impl ::std::convert::Into<super::VectorStoreFileAttributes>,
     ) -> Self {
@@ -2168,6 +2256,7 @@ impl UpdateVectorStoreFileAttributesRequest {
         }
     }
     /// Sends `attributes` as `null` (a required field: it is always sent).
+    #[inline]
     pub fn attributes_null(mut self) -> Self {
         self.attributes = ::std::option::Option::None;
         self
@@ -2252,6 +2341,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreRequest {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for UpdateVectorStoreRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2261,6 +2351,7 @@ impl crate::runtime::de::Fit for UpdateVectorStoreRequest {
 impl UpdateVectorStoreRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             name: ::std::option::Option::None,
@@ -2270,6 +2361,7 @@ impl UpdateVectorStoreRequest {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2278,6 +2370,7 @@ impl UpdateVectorStoreRequest {
         self
     }
     /// Sets `expires_after`.
+    #[inline]
     pub fn expires_after(
         mut self,
         value: impl ::std::convert::Into<super::VectorStoreExpirationAfter>,
@@ -2286,6 +2379,7 @@ impl UpdateVectorStoreRequest {
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn metadata(
         mut self,
         value: impl ::std::convert::Into<super::Metadata>,
@@ -2368,6 +2462,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfter {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreExpirationAfter {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.anchor)
     }
@@ -2377,6 +2472,7 @@ impl crate::runtime::de::Fit for VectorStoreExpirationAfter {
 impl VectorStoreExpirationAfter {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(days: impl ::std::convert::Into<i64>) -> Self {
         Self {
             anchor: super::VectorStoreExpirationAfterAnchor::LastActiveAt,
@@ -2409,6 +2505,7 @@ pub enum VectorStoreExpirationAfterAnchor {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreExpirationAfterAnchor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LastActiveAt => "last_active_at",
@@ -2418,6 +2515,7 @@ impl VectorStoreExpirationAfterAnchor {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreExpirationAfterAnchor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "last_active_at" => Self::LastActiveAt,
@@ -2427,6 +2525,7 @@ impl ::std::convert::From<&str> for VectorStoreExpirationAfterAnchor {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreExpirationAfterAnchor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2450,6 +2549,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfterAnchor {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreExpirationAfterAnchor {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2460,6 +2560,7 @@ impl crate::runtime::de::Fit for VectorStoreExpirationAfterAnchor {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for VectorStoreExpirationAfterAnchor {
+    #[inline]
     fn default() -> Self {
         Self::LastActiveAt
     }
@@ -2556,6 +2657,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObject {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreFileBatchObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2640,6 +2742,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectFileCounts {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreFileBatchObjectFileCounts {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2659,6 +2762,7 @@ pub enum VectorStoreFileBatchObjectObject {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreFileBatchObjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VectorStoreFilesBatch => "vector_store.files_batch",
@@ -2668,6 +2772,7 @@ impl VectorStoreFileBatchObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreFileBatchObjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "vector_store.files_batch" => Self::VectorStoreFilesBatch,
@@ -2677,6 +2782,7 @@ impl ::std::convert::From<&str> for VectorStoreFileBatchObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreFileBatchObjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2700,6 +2806,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreFileBatchObjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2710,6 +2817,7 @@ impl crate::runtime::de::Fit for VectorStoreFileBatchObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for VectorStoreFileBatchObjectObject {
+    #[inline]
     fn default() -> Self {
         Self::VectorStoreFilesBatch
     }
@@ -2735,6 +2843,7 @@ pub enum VectorStoreFileBatchObjectStatus {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreFileBatchObjectStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -2747,6 +2856,7 @@ impl VectorStoreFileBatchObjectStatus {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreFileBatchObjectStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -2759,6 +2869,7 @@ impl ::std::convert::From<&str> for VectorStoreFileBatchObjectStatus {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreFileBatchObjectStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2782,6 +2893,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectStatus {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreFileBatchObjectStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2865,6 +2977,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponse {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreFileContentResponse {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -2934,6 +3047,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseDataItem {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreFileContentResponseDataItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2953,6 +3067,7 @@ pub enum VectorStoreFileContentResponseObject {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreFileContentResponseObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VectorStoreFileContentPage => "vector_store.file_content.page",
@@ -2962,6 +3077,7 @@ impl VectorStoreFileContentResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreFileContentResponseObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "vector_store.file_content.page" => Self::VectorStoreFileContentPage,
@@ -2971,6 +3087,7 @@ impl ::std::convert::From<&str> for VectorStoreFileContentResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreFileContentResponseObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2994,6 +3111,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreFileContentResponseObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3004,6 +3122,7 @@ impl crate::runtime::de::Fit for VectorStoreFileContentResponseObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for VectorStoreFileContentResponseObject {
+    #[inline]
     fn default() -> Self {
         Self::VectorStoreFileContentPage
     }
@@ -3120,6 +3239,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreFileObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -3181,6 +3301,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectChunkingStrategy {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreFileObjectChunkingStrategy {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Static(value) => crate::runtime::de::Fit::misfit(value),
@@ -3192,6 +3313,7 @@ impl crate::runtime::de::Fit for VectorStoreFileObjectChunkingStrategy {
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::OtherChunkingStrategyResponseParam>
 for VectorStoreFileObjectChunkingStrategy {
+    #[inline]
     fn from(value: super::OtherChunkingStrategyResponseParam) -> Self {
         Self::Other(value)
     }
@@ -3199,6 +3321,7 @@ for VectorStoreFileObjectChunkingStrategy {
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::StaticChunkingStrategyResponseParam>
 for VectorStoreFileObjectChunkingStrategy {
+    #[inline]
     fn from(value: super::StaticChunkingStrategyResponseParam) -> Self {
         Self::Static(value)
     }
@@ -3222,6 +3345,7 @@ pub enum VectorStoreFileObjectCode {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreFileObjectCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServerError => "server_error",
@@ -3233,6 +3357,7 @@ impl VectorStoreFileObjectCode {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreFileObjectCode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "server_error" => Self::ServerError,
@@ -3244,6 +3369,7 @@ impl ::std::convert::From<&str> for VectorStoreFileObjectCode {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreFileObjectCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3267,6 +3393,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectCode {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreFileObjectCode {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3340,6 +3467,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectLastError {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreFileObjectLastError {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3359,6 +3487,7 @@ pub enum VectorStoreFileObjectObject {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreFileObjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VectorStoreFile => "vector_store.file",
@@ -3368,6 +3497,7 @@ impl VectorStoreFileObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreFileObjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "vector_store.file" => Self::VectorStoreFile,
@@ -3377,6 +3507,7 @@ impl ::std::convert::From<&str> for VectorStoreFileObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreFileObjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3400,6 +3531,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreFileObjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3410,6 +3542,7 @@ impl crate::runtime::de::Fit for VectorStoreFileObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for VectorStoreFileObjectObject {
+    #[inline]
     fn default() -> Self {
         Self::VectorStoreFile
     }
@@ -3435,6 +3568,7 @@ pub enum VectorStoreFileObjectStatus {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreFileObjectStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -3447,6 +3581,7 @@ impl VectorStoreFileObjectStatus {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreFileObjectStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -3459,6 +3594,7 @@ impl ::std::convert::From<&str> for VectorStoreFileObjectStatus {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreFileObjectStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3482,6 +3618,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectStatus {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreFileObjectStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3609,6 +3746,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -3693,6 +3831,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectFileCounts {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreObjectFileCounts {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3712,6 +3851,7 @@ pub enum VectorStoreObjectObject {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreObjectObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VectorStore => "vector_store",
@@ -3721,6 +3861,7 @@ impl VectorStoreObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreObjectObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "vector_store" => Self::VectorStore,
@@ -3730,6 +3871,7 @@ impl ::std::convert::From<&str> for VectorStoreObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreObjectObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3753,6 +3895,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreObjectObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3763,6 +3906,7 @@ impl crate::runtime::de::Fit for VectorStoreObjectObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for VectorStoreObjectObject {
+    #[inline]
     fn default() -> Self {
         Self::VectorStore
     }
@@ -3786,6 +3930,7 @@ pub enum VectorStoreObjectStatus {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreObjectStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Expired => "expired",
@@ -3797,6 +3942,7 @@ impl VectorStoreObjectStatus {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreObjectStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "expired" => Self::Expired,
@@ -3808,6 +3954,7 @@ impl ::std::convert::From<&str> for VectorStoreObjectStatus {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreObjectStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3831,6 +3978,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectStatus {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreObjectStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3930,6 +4078,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequest {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreSearchRequest {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3939,6 +4088,7 @@ impl crate::runtime::de::Fit for VectorStoreSearchRequest {
 impl VectorStoreSearchRequest {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         query: impl ::std::convert::Into<super::VectorStoreSearchRequestQuery>,
     ) -> Self {
@@ -3952,16 +4102,19 @@ impl VectorStoreSearchRequest {
         }
     }
     /// Sets `rewrite_query`.
+    #[inline]
     pub fn rewrite_query(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.rewrite_query = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `max_num_results`.
+    #[inline]
     pub fn max_num_results(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_num_results = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `filters`.
+    #[inline]
     pub fn filters(
         mut self,
         value: impl ::std::convert::Into<super::VectorStoreSearchRequestFilters>,
@@ -3970,6 +4123,7 @@ impl VectorStoreSearchRequest {
         self
     }
     /// Sets `ranking_options`.
+    #[inline]
     pub fn ranking_options(
         mut self,
         value: impl ::std::convert::Into<super::VectorStoreSearchRequestRankingOptions>,
@@ -4050,6 +4204,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestFilters {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreSearchRequestFilters {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Eq(value) => crate::runtime::de::Fit::misfit(value),
@@ -4060,12 +4215,14 @@ impl crate::runtime::de::Fit for VectorStoreSearchRequestFilters {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::ComparisonFilter> for VectorStoreSearchRequestFilters {
+    #[inline]
     fn from(value: super::ComparisonFilter) -> Self {
         Self::Eq(value)
     }
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<super::CompoundFilter> for VectorStoreSearchRequestFilters {
+    #[inline]
     fn from(value: super::CompoundFilter) -> Self {
         Self::And(value)
     }
@@ -4147,6 +4304,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestQuery {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreSearchRequestQuery {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::Text(value) => crate::runtime::de::Fit::misfit(value),
@@ -4156,12 +4314,14 @@ impl crate::runtime::de::Fit for VectorStoreSearchRequestQuery {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreSearchRequestQuery {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::Text(::std::convert::From::from(value))
     }
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<::std::string::String> for VectorStoreSearchRequestQuery {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::Text(value)
     }
@@ -4169,6 +4329,7 @@ impl ::std::convert::From<::std::string::String> for VectorStoreSearchRequestQue
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for VectorStoreSearchRequestQuery {
+    #[inline]
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::Texts(value)
     }
@@ -4192,6 +4353,7 @@ pub enum VectorStoreSearchRequestRanker {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreSearchRequestRanker {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -4203,6 +4365,7 @@ impl VectorStoreSearchRequestRanker {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreSearchRequestRanker {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -4214,6 +4377,7 @@ impl ::std::convert::From<&str> for VectorStoreSearchRequestRanker {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreSearchRequestRanker {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4237,6 +4401,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRanker {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreSearchRequestRanker {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4310,6 +4475,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptions {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreSearchRequestRankingOptions {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4319,6 +4485,7 @@ impl crate::runtime::de::Fit for VectorStoreSearchRequestRankingOptions {
 impl VectorStoreSearchRequestRankingOptions {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             ranker: ::std::option::Option::None,
@@ -4327,6 +4494,7 @@ impl VectorStoreSearchRequestRankingOptions {
         }
     }
     /// Sets `ranker`.
+    #[inline]
     pub fn ranker(
         mut self,
         value: impl ::std::convert::Into<super::VectorStoreSearchRequestRanker>,
@@ -4335,6 +4503,7 @@ impl VectorStoreSearchRequestRankingOptions {
         self
     }
     /// Sets `score_threshold`.
+    #[inline]
     pub fn score_threshold(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.score_threshold = ::std::option::Option::Some(value.into());
         self
@@ -4414,6 +4583,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObject {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreSearchResultContentObject {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
@@ -4433,6 +4603,7 @@ pub enum VectorStoreSearchResultContentObjectType {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreSearchResultContentObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
@@ -4442,6 +4613,7 @@ impl VectorStoreSearchResultContentObjectType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreSearchResultContentObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
@@ -4451,6 +4623,7 @@ impl ::std::convert::From<&str> for VectorStoreSearchResultContentObjectType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreSearchResultContentObjectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4474,6 +4647,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObjectType
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreSearchResultContentObjectType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4484,6 +4658,7 @@ impl crate::runtime::de::Fit for VectorStoreSearchResultContentObjectType {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for VectorStoreSearchResultContentObjectType {
+    #[inline]
     fn default() -> Self {
         Self::Text
     }
@@ -4568,6 +4743,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultItem {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreSearchResultItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4652,6 +4828,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPage {
 #[cfg(feature = "vector-stores")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VectorStoreSearchResultsPage {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -4671,6 +4848,7 @@ pub enum VectorStoreSearchResultsPageObject {
 #[cfg(feature = "vector-stores")]
 impl VectorStoreSearchResultsPageObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VectorStoreSearchResultsPage => "vector_store.search_results.page",
@@ -4680,6 +4858,7 @@ impl VectorStoreSearchResultsPageObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::convert::From<&str> for VectorStoreSearchResultsPageObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "vector_store.search_results.page" => Self::VectorStoreSearchResultsPage,
@@ -4689,6 +4868,7 @@ impl ::std::convert::From<&str> for VectorStoreSearchResultsPageObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::fmt::Display for VectorStoreSearchResultsPageObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4712,6 +4892,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPageObject {
 }
 #[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreSearchResultsPageObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4722,6 +4903,7 @@ impl crate::runtime::de::Fit for VectorStoreSearchResultsPageObject {
 }
 #[cfg(feature = "vector-stores")]
 impl ::std::default::Default for VectorStoreSearchResultsPageObject {
+    #[inline]
     fn default() -> Self {
         Self::VectorStoreSearchResultsPage
     }

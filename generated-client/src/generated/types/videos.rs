@@ -19,6 +19,7 @@ pub struct CreateVideoCharacterBody {
 impl CreateVideoCharacterBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         video: impl ::std::convert::Into<crate::runtime::InputFile>,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -34,6 +35,7 @@ impl CreateVideoCharacterBody {
 impl CreateVideoCharacterBody {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -112,6 +114,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoEditJsonBody {
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateVideoEditJsonBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -133,6 +136,7 @@ pub struct CreateVideoEditMultipartBody {
 impl CreateVideoEditMultipartBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         video: impl ::std::convert::Into<super::CreateVideoEditMultipartBodyVideo>,
         prompt: impl ::std::convert::Into<::std::string::String>,
@@ -148,6 +152,7 @@ impl CreateVideoEditMultipartBody {
 impl CreateVideoEditMultipartBody {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -176,6 +181,7 @@ pub enum CreateVideoEditMultipartBodyVideo {
 impl CreateVideoEditMultipartBodyVideo {
     /// Writes the value as the form field `name`: a file part, repeated
     /// `name[]` file parts for several files, or text parts.
+    #[inline]
     pub fn add_to(&self, form: &mut crate::runtime::MultipartForm, name: &str) {
         match self {
             Self::VideoReferenceInputParam(value) => form.value(name, value),
@@ -186,6 +192,7 @@ impl CreateVideoEditMultipartBodyVideo {
 #[cfg(feature = "videos")]
 impl ::std::convert::From<crate::runtime::InputFile>
 for CreateVideoEditMultipartBodyVideo {
+    #[inline]
     fn from(value: crate::runtime::InputFile) -> Self {
         Self::File(value)
     }
@@ -260,6 +267,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoExtendJsonBody {
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateVideoExtendJsonBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -283,6 +291,7 @@ pub struct CreateVideoExtendMultipartBody {
 impl CreateVideoExtendMultipartBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(
         video: impl ::std::convert::Into<super::CreateVideoExtendMultipartBodyVideo>,
         prompt: impl ::std::convert::Into<::std::string::String>,
@@ -300,6 +309,7 @@ impl CreateVideoExtendMultipartBody {
 impl CreateVideoExtendMultipartBody {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -332,6 +342,7 @@ pub enum CreateVideoExtendMultipartBodyVideo {
 impl CreateVideoExtendMultipartBodyVideo {
     /// Writes the value as the form field `name`: a file part, repeated
     /// `name[]` file parts for several files, or text parts.
+    #[inline]
     pub fn add_to(&self, form: &mut crate::runtime::MultipartForm, name: &str) {
         match self {
             Self::VideoReferenceInputParam(value) => form.value(name, value),
@@ -342,6 +353,7 @@ impl CreateVideoExtendMultipartBodyVideo {
 #[cfg(feature = "videos")]
 impl ::std::convert::From<crate::runtime::InputFile>
 for CreateVideoExtendMultipartBodyVideo {
+    #[inline]
     fn from(value: crate::runtime::InputFile) -> Self {
         Self::File(value)
     }
@@ -426,6 +438,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoJsonBody {
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for CreateVideoJsonBody {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -455,6 +468,7 @@ pub struct CreateVideoMultipartBody {
 impl CreateVideoMultipartBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             model: ::std::option::Option::None,
@@ -465,11 +479,13 @@ impl CreateVideoMultipartBody {
         }
     }
     /// Sets `model`.
+    #[inline]
     pub fn model(mut self, value: impl ::std::convert::Into<super::VideoModel>) -> Self {
         self.model = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `input_reference`.
+    #[inline]
     pub fn input_reference(
         mut self,
         value: impl ::std::convert::Into<super::CreateVideoMultipartBodyInputReference>,
@@ -478,6 +494,7 @@ impl CreateVideoMultipartBody {
         self
     }
     /// Sets `seconds`.
+    #[inline]
     pub fn seconds(
         mut self,
         value: impl ::std::convert::Into<super::VideoSeconds>,
@@ -486,6 +503,7 @@ impl CreateVideoMultipartBody {
         self
     }
     /// Sets `size`.
+    #[inline]
     pub fn size(mut self, value: impl ::std::convert::Into<super::VideoSize>) -> Self {
         self.size = ::std::option::Option::Some(value.into());
         self
@@ -496,6 +514,7 @@ impl CreateVideoMultipartBody {
 impl CreateVideoMultipartBody {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         if let ::std::option::Option::Some(value) = &self.model {
@@ -532,6 +551,7 @@ pub enum CreateVideoMultipartBodyInputReference {
 impl CreateVideoMultipartBodyInputReference {
     /// Writes the value as the form field `name`: a file part, repeated
     /// `name[]` file parts for several files, or text parts.
+    #[inline]
     pub fn add_to(&self, form: &mut crate::runtime::MultipartForm, name: &str) {
         match self {
             Self::File(file) => form.file(name, file),
@@ -542,6 +562,7 @@ impl CreateVideoMultipartBodyInputReference {
 #[cfg(feature = "videos")]
 impl ::std::convert::From<crate::runtime::InputFile>
 for CreateVideoMultipartBodyInputReference {
+    #[inline]
     fn from(value: crate::runtime::InputFile) -> Self {
         Self::File(value)
     }
@@ -561,6 +582,7 @@ pub struct CreateVideoRemixBody {
 impl CreateVideoRemixBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self { prompt: prompt.into() }
     }
@@ -570,6 +592,7 @@ impl CreateVideoRemixBody {
 impl CreateVideoRemixBody {
     /// Encodes the value as `multipart/form-data` parts: files as file parts,
     /// arrays as repeated `name[]` parts, everything else as text.
+    #[inline]
     pub fn to_multipart(&self) -> crate::runtime::MultipartForm {
         let mut form = crate::runtime::MultipartForm::new();
         {
@@ -646,6 +669,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResource {
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for DeletedVideoResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -665,6 +689,7 @@ pub enum DeletedVideoResourceObject {
 #[cfg(feature = "videos")]
 impl DeletedVideoResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VideoDeleted => "video.deleted",
@@ -674,6 +699,7 @@ impl DeletedVideoResourceObject {
 }
 #[cfg(feature = "videos")]
 impl ::std::convert::From<&str> for DeletedVideoResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "video.deleted" => Self::VideoDeleted,
@@ -683,6 +709,7 @@ impl ::std::convert::From<&str> for DeletedVideoResourceObject {
 }
 #[cfg(feature = "videos")]
 impl ::std::fmt::Display for DeletedVideoResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -706,6 +733,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResourceObject {
 }
 #[cfg(feature = "videos")]
 impl crate::runtime::de::Fit for DeletedVideoResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -716,6 +744,7 @@ impl crate::runtime::de::Fit for DeletedVideoResourceObject {
 }
 #[cfg(feature = "videos")]
 impl ::std::default::Default for DeletedVideoResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::VideoDeleted
     }
@@ -782,6 +811,7 @@ impl<'de> ::serde::Deserialize<'de> for Error2 {
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for Error2 {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -848,6 +878,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam2 {
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for ImageRefParam2 {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -857,6 +888,7 @@ impl crate::runtime::de::Fit for ImageRefParam2 {
 impl ImageRefParam2 {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             image_url: ::std::option::Option::None,
@@ -865,6 +897,7 @@ impl ImageRefParam2 {
         }
     }
     /// Sets `image_url`.
+    #[inline]
     pub fn image_url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -873,6 +906,7 @@ impl ImageRefParam2 {
         self
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn file_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -957,6 +991,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoCharacterResource {
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VideoCharacterResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -980,6 +1015,7 @@ pub enum VideoContentVariant {
 #[cfg(feature = "videos")]
 impl VideoContentVariant {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Video => "video",
@@ -991,6 +1027,7 @@ impl VideoContentVariant {
 }
 #[cfg(feature = "videos")]
 impl ::std::convert::From<&str> for VideoContentVariant {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "video" => Self::Video,
@@ -1002,6 +1039,7 @@ impl ::std::convert::From<&str> for VideoContentVariant {
 }
 #[cfg(feature = "videos")]
 impl ::std::fmt::Display for VideoContentVariant {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1025,6 +1063,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoContentVariant {
 }
 #[cfg(feature = "videos")]
 impl crate::runtime::de::Fit for VideoContentVariant {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1110,6 +1149,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResource {
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VideoListResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1129,6 +1169,7 @@ pub enum VideoListResourceObject {
 #[cfg(feature = "videos")]
 impl VideoListResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
@@ -1138,6 +1179,7 @@ impl VideoListResourceObject {
 }
 #[cfg(feature = "videos")]
 impl ::std::convert::From<&str> for VideoListResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
@@ -1147,6 +1189,7 @@ impl ::std::convert::From<&str> for VideoListResourceObject {
 }
 #[cfg(feature = "videos")]
 impl ::std::fmt::Display for VideoListResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1170,6 +1213,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResourceObject {
 }
 #[cfg(feature = "videos")]
 impl crate::runtime::de::Fit for VideoListResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1180,6 +1224,7 @@ impl crate::runtime::de::Fit for VideoListResourceObject {
 }
 #[cfg(feature = "videos")]
 impl ::std::default::Default for VideoListResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::List
     }
@@ -1225,30 +1270,35 @@ impl VideoModel {
         Self(::std::borrow::Cow::Owned(value.into()))
     }
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 #[cfg(feature = "videos")]
 impl ::std::convert::From<&str> for VideoModel {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "videos")]
 impl ::std::convert::From<::std::string::String> for VideoModel {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
         Self::new(value)
     }
 }
 #[cfg(feature = "videos")]
 impl ::std::fmt::Display for VideoModel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "videos")]
 impl crate::runtime::de::Fit for VideoModel {
+    #[inline]
     fn misfit(&self) -> usize {
         0
     }
@@ -1311,6 +1361,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoReferenceInputParam {
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VideoReferenceInputParam {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1320,6 +1371,7 @@ impl crate::runtime::de::Fit for VideoReferenceInputParam {
 impl VideoReferenceInputParam {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    #[inline]
     pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             id: id.into(),
@@ -1470,6 +1522,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoResource {
 #[cfg(feature = "videos")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for VideoResource {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
     }
@@ -1489,6 +1542,7 @@ pub enum VideoResourceObject {
 #[cfg(feature = "videos")]
 impl VideoResourceObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Video => "video",
@@ -1498,6 +1552,7 @@ impl VideoResourceObject {
 }
 #[cfg(feature = "videos")]
 impl ::std::convert::From<&str> for VideoResourceObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "video" => Self::Video,
@@ -1507,6 +1562,7 @@ impl ::std::convert::From<&str> for VideoResourceObject {
 }
 #[cfg(feature = "videos")]
 impl ::std::fmt::Display for VideoResourceObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1530,6 +1586,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoResourceObject {
 }
 #[cfg(feature = "videos")]
 impl crate::runtime::de::Fit for VideoResourceObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1540,6 +1597,7 @@ impl crate::runtime::de::Fit for VideoResourceObject {
 }
 #[cfg(feature = "videos")]
 impl ::std::default::Default for VideoResourceObject {
+    #[inline]
     fn default() -> Self {
         Self::Video
     }
@@ -1563,6 +1621,7 @@ pub enum VideoSeconds {
 #[cfg(feature = "videos")]
 impl VideoSeconds {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V4 => "4",
@@ -1574,6 +1633,7 @@ impl VideoSeconds {
 }
 #[cfg(feature = "videos")]
 impl ::std::convert::From<&str> for VideoSeconds {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "4" => Self::V4,
@@ -1585,6 +1645,7 @@ impl ::std::convert::From<&str> for VideoSeconds {
 }
 #[cfg(feature = "videos")]
 impl ::std::fmt::Display for VideoSeconds {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1608,6 +1669,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoSeconds {
 }
 #[cfg(feature = "videos")]
 impl crate::runtime::de::Fit for VideoSeconds {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1637,6 +1699,7 @@ pub enum VideoSize {
 #[cfg(feature = "videos")]
 impl VideoSize {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V720x1280 => "720x1280",
@@ -1649,6 +1712,7 @@ impl VideoSize {
 }
 #[cfg(feature = "videos")]
 impl ::std::convert::From<&str> for VideoSize {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "720x1280" => Self::V720x1280,
@@ -1661,6 +1725,7 @@ impl ::std::convert::From<&str> for VideoSize {
 }
 #[cfg(feature = "videos")]
 impl ::std::fmt::Display for VideoSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1684,6 +1749,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoSize {
 }
 #[cfg(feature = "videos")]
 impl crate::runtime::de::Fit for VideoSize {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1713,6 +1779,7 @@ pub enum VideoStatus {
 #[cfg(feature = "videos")]
 impl VideoStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Queued => "queued",
@@ -1725,6 +1792,7 @@ impl VideoStatus {
 }
 #[cfg(feature = "videos")]
 impl ::std::convert::From<&str> for VideoStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "queued" => Self::Queued,
@@ -1737,6 +1805,7 @@ impl ::std::convert::From<&str> for VideoStatus {
 }
 #[cfg(feature = "videos")]
 impl ::std::fmt::Display for VideoStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1760,6 +1829,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoStatus {
 }
 #[cfg(feature = "videos")]
 impl crate::runtime::de::Fit for VideoStatus {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG

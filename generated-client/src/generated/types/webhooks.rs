@@ -79,6 +79,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelled {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchCancelled {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -143,6 +144,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchCancelledData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -162,6 +164,7 @@ pub enum WebhookBatchCancelledObject {
 #[cfg(feature = "webhooks")]
 impl WebhookBatchCancelledObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -171,6 +174,7 @@ impl WebhookBatchCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchCancelledObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -180,6 +184,7 @@ impl ::std::convert::From<&str> for WebhookBatchCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchCancelledObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -203,6 +208,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchCancelledObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -213,6 +219,7 @@ impl crate::runtime::de::Fit for WebhookBatchCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchCancelledObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -232,6 +239,7 @@ pub enum WebhookBatchCancelledType {
 #[cfg(feature = "webhooks")]
 impl WebhookBatchCancelledType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::BatchCancelled => "batch.cancelled",
@@ -241,6 +249,7 @@ impl WebhookBatchCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchCancelledType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "batch.cancelled" => Self::BatchCancelled,
@@ -250,6 +259,7 @@ impl ::std::convert::From<&str> for WebhookBatchCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchCancelledType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -273,6 +283,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchCancelledType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -283,6 +294,7 @@ impl crate::runtime::de::Fit for WebhookBatchCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchCancelledType {
+    #[inline]
     fn default() -> Self {
         Self::BatchCancelled
     }
@@ -364,6 +376,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompleted {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -428,6 +441,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchCompletedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -447,6 +461,7 @@ pub enum WebhookBatchCompletedObject {
 #[cfg(feature = "webhooks")]
 impl WebhookBatchCompletedObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -456,6 +471,7 @@ impl WebhookBatchCompletedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchCompletedObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -465,6 +481,7 @@ impl ::std::convert::From<&str> for WebhookBatchCompletedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchCompletedObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -488,6 +505,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchCompletedObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -498,6 +516,7 @@ impl crate::runtime::de::Fit for WebhookBatchCompletedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchCompletedObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -517,6 +536,7 @@ pub enum WebhookBatchCompletedType {
 #[cfg(feature = "webhooks")]
 impl WebhookBatchCompletedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::BatchCompleted => "batch.completed",
@@ -526,6 +546,7 @@ impl WebhookBatchCompletedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchCompletedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "batch.completed" => Self::BatchCompleted,
@@ -535,6 +556,7 @@ impl ::std::convert::From<&str> for WebhookBatchCompletedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchCompletedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -558,6 +580,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchCompletedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -568,6 +591,7 @@ impl crate::runtime::de::Fit for WebhookBatchCompletedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchCompletedType {
+    #[inline]
     fn default() -> Self {
         Self::BatchCompleted
     }
@@ -649,6 +673,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpired {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchExpired {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -713,6 +738,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchExpiredData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -732,6 +758,7 @@ pub enum WebhookBatchExpiredObject {
 #[cfg(feature = "webhooks")]
 impl WebhookBatchExpiredObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -741,6 +768,7 @@ impl WebhookBatchExpiredObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchExpiredObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -750,6 +778,7 @@ impl ::std::convert::From<&str> for WebhookBatchExpiredObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchExpiredObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -773,6 +802,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchExpiredObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -783,6 +813,7 @@ impl crate::runtime::de::Fit for WebhookBatchExpiredObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchExpiredObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -802,6 +833,7 @@ pub enum WebhookBatchExpiredType {
 #[cfg(feature = "webhooks")]
 impl WebhookBatchExpiredType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::BatchExpired => "batch.expired",
@@ -811,6 +843,7 @@ impl WebhookBatchExpiredType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchExpiredType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "batch.expired" => Self::BatchExpired,
@@ -820,6 +853,7 @@ impl ::std::convert::From<&str> for WebhookBatchExpiredType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchExpiredType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -843,6 +877,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchExpiredType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -853,6 +888,7 @@ impl crate::runtime::de::Fit for WebhookBatchExpiredType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchExpiredType {
+    #[inline]
     fn default() -> Self {
         Self::BatchExpired
     }
@@ -934,6 +970,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailed {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -995,6 +1032,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookBatchFailedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1014,6 +1052,7 @@ pub enum WebhookBatchFailedObject {
 #[cfg(feature = "webhooks")]
 impl WebhookBatchFailedObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -1023,6 +1062,7 @@ impl WebhookBatchFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchFailedObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -1032,6 +1072,7 @@ impl ::std::convert::From<&str> for WebhookBatchFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchFailedObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1055,6 +1096,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchFailedObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1065,6 +1107,7 @@ impl crate::runtime::de::Fit for WebhookBatchFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchFailedObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -1084,6 +1127,7 @@ pub enum WebhookBatchFailedType {
 #[cfg(feature = "webhooks")]
 impl WebhookBatchFailedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::BatchFailed => "batch.failed",
@@ -1093,6 +1137,7 @@ impl WebhookBatchFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookBatchFailedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "batch.failed" => Self::BatchFailed,
@@ -1102,6 +1147,7 @@ impl ::std::convert::From<&str> for WebhookBatchFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookBatchFailedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1125,6 +1171,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookBatchFailedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1135,6 +1182,7 @@ impl crate::runtime::de::Fit for WebhookBatchFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookBatchFailedType {
+    #[inline]
     fn default() -> Self {
         Self::BatchFailed
     }
@@ -1216,6 +1264,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceled {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunCanceled {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -1280,6 +1329,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunCanceledData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1299,6 +1349,7 @@ pub enum WebhookEvalRunCanceledObject {
 #[cfg(feature = "webhooks")]
 impl WebhookEvalRunCanceledObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -1308,6 +1359,7 @@ impl WebhookEvalRunCanceledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunCanceledObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -1317,6 +1369,7 @@ impl ::std::convert::From<&str> for WebhookEvalRunCanceledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunCanceledObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1340,6 +1393,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunCanceledObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1350,6 +1404,7 @@ impl crate::runtime::de::Fit for WebhookEvalRunCanceledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunCanceledObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -1369,6 +1424,7 @@ pub enum WebhookEvalRunCanceledType {
 #[cfg(feature = "webhooks")]
 impl WebhookEvalRunCanceledType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EvalRunCanceled => "eval.run.canceled",
@@ -1378,6 +1434,7 @@ impl WebhookEvalRunCanceledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunCanceledType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "eval.run.canceled" => Self::EvalRunCanceled,
@@ -1387,6 +1444,7 @@ impl ::std::convert::From<&str> for WebhookEvalRunCanceledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunCanceledType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1410,6 +1468,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunCanceledType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1420,6 +1479,7 @@ impl crate::runtime::de::Fit for WebhookEvalRunCanceledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunCanceledType {
+    #[inline]
     fn default() -> Self {
         Self::EvalRunCanceled
     }
@@ -1501,6 +1561,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailed {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -1565,6 +1626,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunFailedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1584,6 +1646,7 @@ pub enum WebhookEvalRunFailedObject {
 #[cfg(feature = "webhooks")]
 impl WebhookEvalRunFailedObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -1593,6 +1656,7 @@ impl WebhookEvalRunFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunFailedObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -1602,6 +1666,7 @@ impl ::std::convert::From<&str> for WebhookEvalRunFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunFailedObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1625,6 +1690,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunFailedObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1635,6 +1701,7 @@ impl crate::runtime::de::Fit for WebhookEvalRunFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunFailedObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -1654,6 +1721,7 @@ pub enum WebhookEvalRunFailedType {
 #[cfg(feature = "webhooks")]
 impl WebhookEvalRunFailedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EvalRunFailed => "eval.run.failed",
@@ -1663,6 +1731,7 @@ impl WebhookEvalRunFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunFailedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "eval.run.failed" => Self::EvalRunFailed,
@@ -1672,6 +1741,7 @@ impl ::std::convert::From<&str> for WebhookEvalRunFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunFailedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1695,6 +1765,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunFailedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1705,6 +1776,7 @@ impl crate::runtime::de::Fit for WebhookEvalRunFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunFailedType {
+    #[inline]
     fn default() -> Self {
         Self::EvalRunFailed
     }
@@ -1789,6 +1861,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceeded {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunSucceeded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -1853,6 +1926,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookEvalRunSucceededData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -1872,6 +1946,7 @@ pub enum WebhookEvalRunSucceededObject {
 #[cfg(feature = "webhooks")]
 impl WebhookEvalRunSucceededObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -1881,6 +1956,7 @@ impl WebhookEvalRunSucceededObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunSucceededObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -1890,6 +1966,7 @@ impl ::std::convert::From<&str> for WebhookEvalRunSucceededObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunSucceededObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1913,6 +1990,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunSucceededObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1923,6 +2001,7 @@ impl crate::runtime::de::Fit for WebhookEvalRunSucceededObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunSucceededObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -1942,6 +2021,7 @@ pub enum WebhookEvalRunSucceededType {
 #[cfg(feature = "webhooks")]
 impl WebhookEvalRunSucceededType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EvalRunSucceeded => "eval.run.succeeded",
@@ -1951,6 +2031,7 @@ impl WebhookEvalRunSucceededType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookEvalRunSucceededType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "eval.run.succeeded" => Self::EvalRunSucceeded,
@@ -1960,6 +2041,7 @@ impl ::std::convert::From<&str> for WebhookEvalRunSucceededType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookEvalRunSucceededType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1983,6 +2065,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvalRunSucceededType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -1993,6 +2076,7 @@ impl crate::runtime::de::Fit for WebhookEvalRunSucceededType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookEvalRunSucceededType {
+    #[inline]
     fn default() -> Self {
         Self::EvalRunSucceeded
     }
@@ -2161,6 +2245,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookEvent {
+    #[inline]
     fn misfit(&self) -> usize {
         match self {
             Self::BatchCancelled(value) => crate::runtime::de::Fit::misfit(value),
@@ -2185,96 +2270,112 @@ impl crate::runtime::de::Fit for WebhookEvent {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookBatchCancelled> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookBatchCancelled) -> Self {
         Self::BatchCancelled(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookBatchCompleted> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookBatchCompleted) -> Self {
         Self::BatchCompleted(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookBatchExpired> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookBatchExpired) -> Self {
         Self::BatchExpired(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookBatchFailed> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookBatchFailed) -> Self {
         Self::BatchFailed(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookEvalRunCanceled> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookEvalRunCanceled) -> Self {
         Self::EvalRunCanceled(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookEvalRunFailed> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookEvalRunFailed) -> Self {
         Self::EvalRunFailed(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookEvalRunSucceeded> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookEvalRunSucceeded) -> Self {
         Self::EvalRunSucceeded(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookFineTuningJobCancelled> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookFineTuningJobCancelled) -> Self {
         Self::FineTuningJobCancelled(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookFineTuningJobFailed> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookFineTuningJobFailed) -> Self {
         Self::FineTuningJobFailed(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookFineTuningJobSucceeded> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookFineTuningJobSucceeded) -> Self {
         Self::FineTuningJobSucceeded(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookLiveCallIncoming> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookLiveCallIncoming) -> Self {
         Self::LiveCallIncoming(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookRealtimeCallIncoming> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookRealtimeCallIncoming) -> Self {
         Self::RealtimeCallIncoming(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookResponseCancelled> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookResponseCancelled) -> Self {
         Self::ResponseCancelled(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookResponseCompleted> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookResponseCompleted) -> Self {
         Self::ResponseCompleted(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookResponseFailed> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookResponseFailed) -> Self {
         Self::ResponseFailed(value)
     }
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<super::WebhookResponseIncomplete> for WebhookEvent {
+    #[inline]
     fn from(value: super::WebhookResponseIncomplete) -> Self {
         Self::ResponseIncomplete(value)
     }
@@ -2359,6 +2460,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelled {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobCancelled {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -2423,6 +2525,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2442,6 +2545,7 @@ pub enum WebhookFineTuningJobCancelledObject {
 #[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobCancelledObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -2451,6 +2555,7 @@ impl WebhookFineTuningJobCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobCancelledObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -2460,6 +2565,7 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobCancelledObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2483,6 +2589,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2493,6 +2600,7 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobCancelledObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -2512,6 +2620,7 @@ pub enum WebhookFineTuningJobCancelledType {
 #[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobCancelledType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FineTuningJobCancelled => "fine_tuning.job.cancelled",
@@ -2521,6 +2630,7 @@ impl WebhookFineTuningJobCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobCancelledType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fine_tuning.job.cancelled" => Self::FineTuningJobCancelled,
@@ -2530,6 +2640,7 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobCancelledType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2553,6 +2664,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2563,6 +2675,7 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobCancelledType {
+    #[inline]
     fn default() -> Self {
         Self::FineTuningJobCancelled
     }
@@ -2647,6 +2760,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailed {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -2711,6 +2825,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobFailedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -2730,6 +2845,7 @@ pub enum WebhookFineTuningJobFailedObject {
 #[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobFailedObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -2739,6 +2855,7 @@ impl WebhookFineTuningJobFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobFailedObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -2748,6 +2865,7 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobFailedObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2771,6 +2889,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobFailedObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2781,6 +2900,7 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobFailedObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -2800,6 +2920,7 @@ pub enum WebhookFineTuningJobFailedType {
 #[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobFailedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FineTuningJobFailed => "fine_tuning.job.failed",
@@ -2809,6 +2930,7 @@ impl WebhookFineTuningJobFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobFailedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fine_tuning.job.failed" => Self::FineTuningJobFailed,
@@ -2818,6 +2940,7 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobFailedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2841,6 +2964,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobFailedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -2851,6 +2975,7 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobFailedType {
+    #[inline]
     fn default() -> Self {
         Self::FineTuningJobFailed
     }
@@ -2935,6 +3060,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceeded {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobSucceeded {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -2999,6 +3125,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3018,6 +3145,7 @@ pub enum WebhookFineTuningJobSucceededObject {
 #[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobSucceededObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -3027,6 +3155,7 @@ impl WebhookFineTuningJobSucceededObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobSucceededObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -3036,6 +3165,7 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobSucceededObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobSucceededObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3059,6 +3189,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3069,6 +3200,7 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobSucceededObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -3088,6 +3220,7 @@ pub enum WebhookFineTuningJobSucceededType {
 #[cfg(feature = "webhooks")]
 impl WebhookFineTuningJobSucceededType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FineTuningJobSucceeded => "fine_tuning.job.succeeded",
@@ -3097,6 +3230,7 @@ impl WebhookFineTuningJobSucceededType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookFineTuningJobSucceededType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fine_tuning.job.succeeded" => Self::FineTuningJobSucceeded,
@@ -3106,6 +3240,7 @@ impl ::std::convert::From<&str> for WebhookFineTuningJobSucceededType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookFineTuningJobSucceededType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3129,6 +3264,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3139,6 +3275,7 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookFineTuningJobSucceededType {
+    #[inline]
     fn default() -> Self {
         Self::FineTuningJobSucceeded
     }
@@ -3223,6 +3360,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncoming {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookLiveCallIncoming {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -3294,6 +3432,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookLiveCallIncomingData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3313,6 +3452,7 @@ pub enum WebhookLiveCallIncomingObject {
 #[cfg(feature = "webhooks")]
 impl WebhookLiveCallIncomingObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -3322,6 +3462,7 @@ impl WebhookLiveCallIncomingObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookLiveCallIncomingObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -3331,6 +3472,7 @@ impl ::std::convert::From<&str> for WebhookLiveCallIncomingObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookLiveCallIncomingObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3354,6 +3496,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookLiveCallIncomingObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3364,6 +3507,7 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncomingObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookLiveCallIncomingObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -3433,6 +3577,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingSipHeadersItem {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookLiveCallIncomingSipHeadersItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3452,6 +3597,7 @@ pub enum WebhookLiveCallIncomingType {
 #[cfg(feature = "webhooks")]
 impl WebhookLiveCallIncomingType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LiveCallIncoming => "live.call.incoming",
@@ -3461,6 +3607,7 @@ impl WebhookLiveCallIncomingType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookLiveCallIncomingType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "live.call.incoming" => Self::LiveCallIncoming,
@@ -3470,6 +3617,7 @@ impl ::std::convert::From<&str> for WebhookLiveCallIncomingType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookLiveCallIncomingType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3493,6 +3641,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookLiveCallIncomingType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3503,6 +3652,7 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncomingType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookLiveCallIncomingType {
+    #[inline]
     fn default() -> Self {
         Self::LiveCallIncoming
     }
@@ -3587,6 +3737,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncoming {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookRealtimeCallIncoming {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -3658,6 +3809,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3677,6 +3829,7 @@ pub enum WebhookRealtimeCallIncomingObject {
 #[cfg(feature = "webhooks")]
 impl WebhookRealtimeCallIncomingObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -3686,6 +3839,7 @@ impl WebhookRealtimeCallIncomingObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookRealtimeCallIncomingObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -3695,6 +3849,7 @@ impl ::std::convert::From<&str> for WebhookRealtimeCallIncomingObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookRealtimeCallIncomingObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3718,6 +3873,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3728,6 +3884,7 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookRealtimeCallIncomingObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -3797,6 +3954,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingSipHeadersIte
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingSipHeadersItem {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -3816,6 +3974,7 @@ pub enum WebhookRealtimeCallIncomingType {
 #[cfg(feature = "webhooks")]
 impl WebhookRealtimeCallIncomingType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RealtimeCallIncoming => "realtime.call.incoming",
@@ -3825,6 +3984,7 @@ impl WebhookRealtimeCallIncomingType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookRealtimeCallIncomingType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "realtime.call.incoming" => Self::RealtimeCallIncoming,
@@ -3834,6 +3994,7 @@ impl ::std::convert::From<&str> for WebhookRealtimeCallIncomingType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookRealtimeCallIncomingType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3857,6 +4018,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -3867,6 +4029,7 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookRealtimeCallIncomingType {
+    #[inline]
     fn default() -> Self {
         Self::RealtimeCallIncoming
     }
@@ -3951,6 +4114,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelled {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseCancelled {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -4015,6 +4179,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseCancelledData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4034,6 +4199,7 @@ pub enum WebhookResponseCancelledObject {
 #[cfg(feature = "webhooks")]
 impl WebhookResponseCancelledObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -4043,6 +4209,7 @@ impl WebhookResponseCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseCancelledObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -4052,6 +4219,7 @@ impl ::std::convert::From<&str> for WebhookResponseCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseCancelledObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4075,6 +4243,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseCancelledObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4085,6 +4254,7 @@ impl crate::runtime::de::Fit for WebhookResponseCancelledObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseCancelledObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -4104,6 +4274,7 @@ pub enum WebhookResponseCancelledType {
 #[cfg(feature = "webhooks")]
 impl WebhookResponseCancelledType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseCancelled => "response.cancelled",
@@ -4113,6 +4284,7 @@ impl WebhookResponseCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseCancelledType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.cancelled" => Self::ResponseCancelled,
@@ -4122,6 +4294,7 @@ impl ::std::convert::From<&str> for WebhookResponseCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseCancelledType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4145,6 +4318,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseCancelledType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4155,6 +4329,7 @@ impl crate::runtime::de::Fit for WebhookResponseCancelledType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseCancelledType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseCancelled
     }
@@ -4239,6 +4414,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompleted {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseCompleted {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -4303,6 +4479,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseCompletedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4322,6 +4499,7 @@ pub enum WebhookResponseCompletedObject {
 #[cfg(feature = "webhooks")]
 impl WebhookResponseCompletedObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -4331,6 +4509,7 @@ impl WebhookResponseCompletedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseCompletedObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -4340,6 +4519,7 @@ impl ::std::convert::From<&str> for WebhookResponseCompletedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseCompletedObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4363,6 +4543,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseCompletedObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4373,6 +4554,7 @@ impl crate::runtime::de::Fit for WebhookResponseCompletedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseCompletedObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -4392,6 +4574,7 @@ pub enum WebhookResponseCompletedType {
 #[cfg(feature = "webhooks")]
 impl WebhookResponseCompletedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseCompleted => "response.completed",
@@ -4401,6 +4584,7 @@ impl WebhookResponseCompletedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseCompletedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.completed" => Self::ResponseCompleted,
@@ -4410,6 +4594,7 @@ impl ::std::convert::From<&str> for WebhookResponseCompletedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseCompletedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4433,6 +4618,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseCompletedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4443,6 +4629,7 @@ impl crate::runtime::de::Fit for WebhookResponseCompletedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseCompletedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseCompleted
     }
@@ -4524,6 +4711,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailed {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseFailed {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -4588,6 +4776,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseFailedData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4607,6 +4796,7 @@ pub enum WebhookResponseFailedObject {
 #[cfg(feature = "webhooks")]
 impl WebhookResponseFailedObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -4616,6 +4806,7 @@ impl WebhookResponseFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseFailedObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -4625,6 +4816,7 @@ impl ::std::convert::From<&str> for WebhookResponseFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseFailedObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4648,6 +4840,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseFailedObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4658,6 +4851,7 @@ impl crate::runtime::de::Fit for WebhookResponseFailedObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseFailedObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -4677,6 +4871,7 @@ pub enum WebhookResponseFailedType {
 #[cfg(feature = "webhooks")]
 impl WebhookResponseFailedType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseFailed => "response.failed",
@@ -4686,6 +4881,7 @@ impl WebhookResponseFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseFailedType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.failed" => Self::ResponseFailed,
@@ -4695,6 +4891,7 @@ impl ::std::convert::From<&str> for WebhookResponseFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseFailedType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4718,6 +4915,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseFailedType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4728,6 +4926,7 @@ impl crate::runtime::de::Fit for WebhookResponseFailedType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseFailedType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseFailed
     }
@@ -4812,6 +5011,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncomplete {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseIncomplete {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
             + self.object.as_ref().map_or(0, crate::runtime::de::Fit::misfit)
@@ -4876,6 +5076,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteData {
 #[cfg(feature = "webhooks")]
 #[allow(deprecated)]
 impl crate::runtime::de::Fit for WebhookResponseIncompleteData {
+    #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
     }
@@ -4895,6 +5096,7 @@ pub enum WebhookResponseIncompleteObject {
 #[cfg(feature = "webhooks")]
 impl WebhookResponseIncompleteObject {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Event => "event",
@@ -4904,6 +5106,7 @@ impl WebhookResponseIncompleteObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseIncompleteObject {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "event" => Self::Event,
@@ -4913,6 +5116,7 @@ impl ::std::convert::From<&str> for WebhookResponseIncompleteObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseIncompleteObject {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -4936,6 +5140,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteObject {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseIncompleteObject {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -4946,6 +5151,7 @@ impl crate::runtime::de::Fit for WebhookResponseIncompleteObject {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseIncompleteObject {
+    #[inline]
     fn default() -> Self {
         Self::Event
     }
@@ -4965,6 +5171,7 @@ pub enum WebhookResponseIncompleteType {
 #[cfg(feature = "webhooks")]
 impl WebhookResponseIncompleteType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResponseIncomplete => "response.incomplete",
@@ -4974,6 +5181,7 @@ impl WebhookResponseIncompleteType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::convert::From<&str> for WebhookResponseIncompleteType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "response.incomplete" => Self::ResponseIncomplete,
@@ -4983,6 +5191,7 @@ impl ::std::convert::From<&str> for WebhookResponseIncompleteType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookResponseIncompleteType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -5006,6 +5215,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteType {
 }
 #[cfg(feature = "webhooks")]
 impl crate::runtime::de::Fit for WebhookResponseIncompleteType {
+    #[inline]
     fn misfit(&self) -> usize {
         if ::std::matches!(self, Self::Unknown(_)) {
             crate::runtime::de::UNKNOWN_TAG
@@ -5016,6 +5226,7 @@ impl crate::runtime::de::Fit for WebhookResponseIncompleteType {
 }
 #[cfg(feature = "webhooks")]
 impl ::std::default::Default for WebhookResponseIncompleteType {
+    #[inline]
     fn default() -> Self {
         Self::ResponseIncomplete
     }
