@@ -5,6 +5,9 @@
 
 use std::sync::Arc;
 
+// The bench client includes the payloads too (its encode scenario reads the
+// request from them): two copies of one module, harmless in a test.
+#[allow(clippy::duplicate_mod)]
 #[path = "../../xtask/bench-runtime/payloads.rs"]
 mod payloads;
 
@@ -54,6 +57,11 @@ async fn every_scenario(server: &str) {
     assert_eq!(
         ours::run("upload", &v1, &path).await,
         Ok(payloads::upload_summary(size))
+    );
+    // The chat request encodes to exactly what it was decoded from.
+    assert_eq!(
+        ours::run("encode", &v1, "3").await,
+        Ok(payloads::encode_summary(3))
     );
 }
 

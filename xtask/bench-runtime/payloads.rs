@@ -158,3 +158,32 @@ pub fn uploaded_json(filename: &str, bytes: u64) -> String {
 pub fn upload_summary(bytes: u64) -> String {
     format!("uploaded_bytes={bytes}")
 }
+
+/// A large chat completion request, as a client encodes it: a system message,
+/// then 50 turns of a user message with a text and an image part, an
+/// assistant message with a tool call and the tool's answer (151 messages,
+/// about 21 KB), one function tool and a few options.
+pub fn chat_request_json() -> String {
+    let mut messages = vec![r#"{"role":"system","content":"You are terse."}"#.to_owned()];
+    for i in 0..50 {
+        messages.push(format!(
+            r#"{{"role":"user","name":"u1","content":[{{"type":"text","text":"Question number {i}: what is the capital of France, and why?"}},{{"type":"image_url","image_url":{{"url":"https://example.com/a.png","detail":"low"}}}}]}}"#
+        ));
+        messages.push(format!(
+            r#"{{"role":"assistant","content":"Answer {i}: Paris.","tool_calls":[{{"id":"call_{i}","type":"function","function":{{"name":"lookup","arguments":"{{\"q\":\"paris\"}}"}}}}]}}"#
+        ));
+        messages.push(format!(
+            r#"{{"role":"tool","tool_call_id":"call_{i}","content":"ok"}}"#
+        ));
+    }
+    format!(
+        r#"{{"model":"gpt-4o","messages":[{}],"temperature":0.5,"max_completion_tokens":500,"stream":true,"stream_options":{{"include_usage":true}},"tools":[{{"type":"function","function":{{"name":"lookup","description":"Looks a word up.","parameters":{{"type":"object","properties":{{"q":{{"type":"string"}}}}}}}}}}]}}"#,
+        messages.join(",")
+    )
+}
+
+/// What a client prints after encoding the chat request `encodes` times, each
+/// encoding checked to be the request it decoded.
+pub fn encode_summary(encodes: usize) -> String {
+    format!("encodes={encodes} bytes={}", chat_request_json().len())
+}

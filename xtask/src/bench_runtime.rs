@@ -31,7 +31,7 @@ mod payloads;
 const ASYNC_OPENAI: &str = "0.43.0";
 
 pub const USAGE: &str = "usage: cargo xtask bench-runtime [--quick] [--rounds N] [--only LIST]
-       [--events N] [--files N] [--upload-mib N] [--requests N]
+       [--events N] [--files N] [--upload-mib N] [--requests N] [--encodes N]
 
 Builds (release, in target/bench-runtime/) a local HTTP server and two small client
 binaries, ours and async-openai 0.43.0's, then runs each scenario with both
@@ -49,12 +49,15 @@ Scenarios (--only takes a comma-separated list of these names):
   list     GET /files answering a list of N file objects
   upload   POST /files of an N MiB file (sparse, made once under target/)
   small    N sequential model lookups
+  encode   a 21 KB chat completion request (151 messages) encoded N times with
+           serde_json, in the client process; no request is sent
 
   --rounds N      runs per client and case (default 3; --quick: 1)
   --events N      stream chunks (default 200001; --quick: 20001)
   --files N       files in the list (default 100000; --quick: 10000)
   --upload-mib N  upload size (default 1024; --quick: 64)
   --requests N    small requests (default 20000; --quick: 2000)
+  --encodes N     request encodings (default 20000; --quick: 2000)
 
 Slow (release builds, then minutes of runs); not part of `cargo xtask test`.";
 
@@ -64,17 +67,18 @@ struct Options {
     files: usize,
     upload_mib: u64,
     requests: usize,
+    encodes: usize,
     only: Vec<String>,
 }
 
-const SCENARIOS: &[&str] = &["sse", "list", "upload", "small"];
+const SCENARIOS: &[&str] = &["sse", "list", "upload", "small", "encode"];
 
 fn options(args: &[String]) -> Result<Options, String> {
     let quick = args.iter().any(|a| a == "--quick");
     let mut o = if quick {
-        Options { rounds: 1, events: 20_001, files: 10_000, upload_mib: 64, requests: 2_000, only: Vec::new() }
+        Options { rounds: 1, events: 20_001, files: 10_000, upload_mib: 64, requests: 2_000, encodes: 2_000, only: Vec::new() }
     } else {
-        Options { rounds: 3, events: 200_001, files: 100_000, upload_mib: 1024, requests: 20_000, only: Vec::new() }
+        Options { rounds: 3, events: 200_001, files: 100_000, upload_mib: 1024, requests: 20_000, encodes: 20_000, only: Vec::new() }
     };
     let mut iter = args.iter();
     while let Some(a) = iter.next() {
@@ -89,6 +93,7 @@ fn options(args: &[String]) -> Result<Options, String> {
             "--files" => o.files = number()?,
             "--upload-mib" => o.upload_mib = number()? as u64,
             "--requests" => o.requests = number()?,
+            "--encodes" => o.encodes = number()?,
             "--only" => {
                 for name in value.split(',') {
                     if !SCENARIOS.contains(&name) {
@@ -142,6 +147,9 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
     }
     if wanted("small") {
         out.push(case(format!("{} small requests", o.requests), "small", "/v1".to_owned(), "multi", o.requests.to_string(), payloads::small_summary(o.requests)));
+    }
+    if wanted("encode") {
+        out.push(case(format!("{} chat request encodes", o.encodes), "encode", "/v1".to_owned(), "multi", o.encodes.to_string(), payloads::encode_summary(o.encodes)));
     }
     out
 }
@@ -514,6 +522,16 @@ mod tests {
     }
 
     #[test]
+    fn the_chat_request_is_json_with_151_messages() {
+        let request: Value = serde_json::from_str(&chat_request_json()).unwrap();
+        assert_eq!(request["messages"].as_array().unwrap().len(), 151);
+        assert_eq!(request["messages"][2]["tool_calls"][0]["function"]["arguments"], r#"{"q":"paris"}"#);
+        // Compact, as serde_json writes it, so both clients' encodings have its length.
+        assert_eq!(request.to_string().len(), chat_request_json().len());
+        assert_eq!(encode_summary(3), format!("encodes=3 bytes={}", chat_request_json().len()));
+    }
+
+    #[test]
     fn small_payloads_are_json() {
         let model: Value = serde_json::from_str(&model_json(MODEL)).unwrap();
         assert_eq!(model["id"], MODEL);
@@ -525,7 +543,7 @@ mod tests {
     fn options_defaults_quick_and_errors() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let o = super::options(&[]).unwrap();
-        assert_eq!((o.rounds, o.events, o.files, o.upload_mib, o.requests), (3, 200_001, 100_000, 1024, 20_000));
+        assert_eq!((o.rounds, o.events, o.files, o.upload_mib, o.requests, o.encodes), (3, 200_001, 100_000, 1024, 20_000, 20_000));
         let o = super::options(&args(&["--quick", "--events", "7", "--only", "sse,small"])).unwrap();
         assert_eq!((o.rounds, o.events, o.only.len()), (1, 7, 2));
         assert!(super::options(&args(&["--only", "nope"])).is_err());
