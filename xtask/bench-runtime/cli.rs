@@ -1,6 +1,7 @@
 //! The command line the runtime bench's client binaries share:
 //! `NAME SCENARIO URL multi|current ARG`, run on the runtime named (`multi`
-//! is what `#[tokio::main]` builds), printing the summary line or the error.
+//! is what `#[tokio::main]` builds), printing the summary line or the error;
+//! and the encode scenario, which is the same on both sides but for the type.
 
 use std::future::Future;
 
@@ -28,4 +29,30 @@ where
             std::process::exit(1);
         }
     }
+}
+
+/// The encode scenario: decodes the chat request `text` into `T`, encodes it
+/// `count` times (the argument) with serde_json, and checks the encoding is
+/// the request, member for member. Prints the count and the encoded length.
+// The transport floor shares this file and has no encode scenario.
+#[allow(dead_code)]
+pub fn encode<T: serde::Serialize + serde::de::DeserializeOwned>(
+    text: &str,
+    count: &str,
+) -> Result<String, String> {
+    let count: usize = count.parse().map_err(|_| "the encode count is a number")?;
+    let request: T = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let input: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let mut bytes = 0;
+    for _ in 0..count {
+        let body = serde_json::to_vec(std::hint::black_box(&request)).map_err(|e| e.to_string())?;
+        bytes = body.len();
+    }
+    let encoded = serde_json::to_value(&request).map_err(|e| e.to_string())?;
+    if encoded != input {
+        return Err(format!(
+            "the encoded request differs from the one decoded: {encoded}"
+        ));
+    }
+    Ok(format!("encodes={count} bytes={bytes}"))
 }

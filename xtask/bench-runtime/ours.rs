@@ -80,28 +80,10 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
             }
             Ok(format!("requests={count} model={model}"))
         }
-        "encode" => {
-            let count: usize = arg.parse().map_err(|_| "the encode count is a number")?;
-            let text = payloads::chat_request_json();
-            let request: openai_client::types::CreateChatCompletionRequest =
-                serde_json::from_str(&text).map_err(|e| e.to_string())?;
-            let input: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| e.to_string())?;
-            let mut bytes = 0;
-            for _ in 0..count {
-                let body = serde_json::to_vec(std::hint::black_box(&request))
-                    .map_err(|e| e.to_string())?;
-                bytes = body.len();
-            }
-            // The encoding is the request, member for member.
-            let encoded = serde_json::to_value(&request).map_err(|e| e.to_string())?;
-            if encoded != input {
-                return Err(format!(
-                    "the encoded request differs from the one decoded: {encoded}"
-                ));
-            }
-            Ok(format!("encodes={count} bytes={bytes}"))
-        }
+        "encode" => cli::encode::<openai_client::types::CreateChatCompletionRequest>(
+            &payloads::chat_request_json(),
+            arg,
+        ),
         other => Err(format!("unknown scenario `{other}`")),
     }
 }

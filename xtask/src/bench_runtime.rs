@@ -212,7 +212,7 @@ fn build(root: &Path, base: &Path) -> Result<Bins, String> {
     let package = |name: &str, bin: &str, deps: String| {
         format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[[bin]]\nname = \"{bin}\"\npath = {:?}\n\n[dependencies]\n{deps}", sources.join(format!("{bin}.rs")).display().to_string())
     };
-    let common = "futures-util = \"0.3\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt-multi-thread\"] }\n";
+    let common = "futures-util = \"0.3\"\nserde = \"1\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt-multi-thread\"] }\n";
     write("Cargo.toml", "[workspace]\nresolver = \"2\"\nmembers = [\"ours\", \"theirs\", \"server\", \"floor\"]\n\n[profile.release]\ndebug = false\n".to_owned())?;
     write("ours/Cargo.toml", package("bench-ours", "ours", format!("openai-client = {{ path = {:?}, default-features = false, features = [\"gzip\", \"chat\", \"files\", \"models\"] }}\n{common}", client.display().to_string())))?;
     write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"file\", \"model\"] }}\n{common}")))?;

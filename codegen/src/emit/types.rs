@@ -314,6 +314,7 @@ enum Reads {
 /// otherwise compiled eagerly, and 1,577 readers compiled so nearly doubled
 /// the crate's code generation.
 fn deserialize_impl(name: &proc_macro2::Ident, paths: &Paths, reads: Reads, body: TokenStream) -> TokenStream {
+    let inline = super::inline();
     let rt = &paths.runtime;
     let (prelude, input, call) = match reads {
         Reads::Object { shape, binding } => (
@@ -328,7 +329,7 @@ fn deserialize_impl(name: &proc_macro2::Ident, paths: &Paths, reads: Reads, body
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 #prelude
-                #[inline]
+                #inline
                 fn read(#input) -> ::std::result::Result<#name, #rt::de::Failure> { #body }
                 #call
             }

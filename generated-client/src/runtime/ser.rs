@@ -33,11 +33,7 @@ impl Entries for serde_json::Map<String, serde_json::Value> {
         serde_json::Map::is_empty(self)
     }
     fn visit(&self, visit: &mut dyn FnMut(&str, &dyn erased_serde::Serialize) -> bool) {
-        for (key, value) in self {
-            if !visit(key, value) {
-                return;
-            }
-        }
+        visit_each(self, visit);
     }
 }
 
@@ -46,10 +42,18 @@ impl<V: Serialize> Entries for BTreeMap<String, V> {
         BTreeMap::is_empty(self)
     }
     fn visit(&self, visit: &mut dyn FnMut(&str, &dyn erased_serde::Serialize) -> bool) {
-        for (key, value) in self {
-            if !visit(key, value) {
-                return;
-            }
+        visit_each(self, visit);
+    }
+}
+
+/// Hands `entries` to `visit` in order until it returns false.
+fn visit_each<'a, V: Serialize + 'a>(
+    entries: impl IntoIterator<Item = (&'a String, &'a V)>,
+    visit: &mut dyn FnMut(&str, &dyn erased_serde::Serialize) -> bool,
+) {
+    for (key, value) in entries {
+        if !visit(key, value) {
+            return;
         }
     }
 }
