@@ -58,6 +58,11 @@ async fn every_scenario(server: &str) {
         ours::run("upload", &v1, &path).await,
         Ok(payloads::upload_summary(size))
     );
+    // The server answers only the exact chat request.
+    assert_eq!(
+        ours::run("chat", &v1, "2").await,
+        Ok(payloads::chat_summary(2))
+    );
     // The chat request encodes to exactly what it was decoded from.
     assert_eq!(
         ours::run("encode", &v1, "3").await,

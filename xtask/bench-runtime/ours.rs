@@ -80,6 +80,25 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
             }
             Ok(format!("requests={count} model={model}"))
         }
+        "chat" => {
+            let count: usize = arg.parse().map_err(|_| "the request count is a number")?;
+            let request: openai_client::types::CreateChatCompletionRequest =
+                serde_json::from_str(&payloads::chat_send_json()).map_err(|e| e.to_string())?;
+            let mut content = String::new();
+            for _ in 0..count {
+                let completion = client
+                    .create_chat_completion(&request)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_inner();
+                content = completion.choices[0]
+                    .message
+                    .content
+                    .clone()
+                    .unwrap_or_default();
+            }
+            Ok(format!("chats={count} content={content}"))
+        }
         "encode" => cli::encode::<openai_client::types::CreateChatCompletionRequest>(
             &payloads::chat_request_json(),
             arg,

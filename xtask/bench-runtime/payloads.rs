@@ -162,8 +162,18 @@ pub fn upload_summary(bytes: u64) -> String {
 /// A large chat completion request, as a client encodes it: a system message,
 /// then 50 turns of a user message with a text and an image part, an
 /// assistant message with a tool call and the tool's answer (151 messages,
-/// about 21 KB), one function tool and a few options.
+/// about 21 KB), one function tool and a few options, streaming ones included.
 pub fn chat_request_json() -> String {
+    chat_request_with(r#""stream":true,"stream_options":{"include_usage":true},"#)
+}
+
+/// The same request without its streaming options: what the `chat` scenario
+/// sends, and what the server checks it receives.
+pub fn chat_send_json() -> String {
+    chat_request_with("")
+}
+
+fn chat_request_with(stream: &str) -> String {
     let mut messages = vec![r#"{"role":"system","content":"You are terse."}"#.to_owned()];
     for i in 0..50 {
         messages.push(format!(
@@ -177,9 +187,19 @@ pub fn chat_request_json() -> String {
         ));
     }
     format!(
-        r#"{{"model":"gpt-4o","messages":[{}],"temperature":0.5,"max_completion_tokens":500,"stream":true,"stream_options":{{"include_usage":true}},"tools":[{{"type":"function","function":{{"name":"lookup","description":"Looks a word up.","parameters":{{"type":"object","properties":{{"q":{{"type":"string"}}}}}}}}}}]}}"#,
+        r#"{{"model":"gpt-4o","messages":[{}],"temperature":0.5,"max_completion_tokens":500,{stream}"tools":[{{"type":"function","function":{{"name":"lookup","description":"Looks a word up.","parameters":{{"type":"object","properties":{{"q":{{"type":"string"}}}}}}}}}}]}}"#,
         messages.join(",")
     )
+}
+
+/// `POST /chat/completions` without streaming: a short answer.
+pub fn chat_completion_json() -> String {
+    r#"{"id":"chatcmpl-1","object":"chat.completion","created":1722814719,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Paris.","refusal":null},"finish_reason":"stop","logprobs":null}],"usage":{"prompt_tokens":4000,"completion_tokens":2,"total_tokens":4002}}"#.to_owned()
+}
+
+/// What a client prints after `chats` chat completion requests.
+pub fn chat_summary(chats: usize) -> String {
+    format!("chats={chats} content=Paris.")
 }
 
 /// What a client prints after encoding the chat request `encodes` times, each

@@ -7,7 +7,10 @@
 //!   with a length (`body`);
 //! - `GET /v1/files`: the files list;
 //! - `POST /v1/files`: a multipart upload sink that counts the file's bytes;
-//! - `GET /v1/models/{id}`: a model.
+//! - `GET /v1/models/{id}`: a model;
+//! - `POST /v1/chat/completions`: a short chat completion, answered only when
+//!   the request is the chat request of the payloads (else 400), so a client
+//!   that sends less cannot be measured as faster.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -26,6 +29,7 @@ pub struct Payloads {
     sse: Bytes,
     event_ends: Vec<usize>,
     files: Bytes,
+    chat_request: serde_json::Value,
 }
 
 impl Payloads {
@@ -37,6 +41,8 @@ impl Payloads {
             sse: Bytes::from(sse),
             event_ends,
             files: Bytes::from(payloads::files_list(files)),
+            chat_request: serde_json::from_str(&payloads::chat_send_json())
+                .expect("the chat request is JSON"),
         }
     }
 }
@@ -47,6 +53,7 @@ pub fn router(payloads: Arc<Payloads>) -> Router {
         .route("/sse/{framing}/chat/completions", post(sse))
         .route("/v1/files", get(list).post(upload))
         .route("/v1/models/{id}", get(model))
+        .route("/v1/chat/completions", post(chat))
         // The upload is as large as the bench makes it.
         .layer(DefaultBodyLimit::disable())
         .with_state(payloads)
@@ -99,6 +106,14 @@ async fn list(State(p): State<Arc<Payloads>>) -> Response {
 
 async fn model(Path(id): Path<String>) -> Response {
     json(payloads::model_json(&id))
+}
+
+async fn chat(State(p): State<Arc<Payloads>>, request: Bytes) -> Response {
+    match serde_json::from_slice::<serde_json::Value>(&request) {
+        Ok(request) if request == p.chat_request => json(payloads::chat_completion_json()),
+        Ok(_) => (StatusCode::BAD_REQUEST, "not the chat request").into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    }
 }
 
 /// Reads the multipart body as it arrives, counting the `file` part's bytes.

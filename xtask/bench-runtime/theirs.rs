@@ -80,6 +80,26 @@ async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
             }
             Ok(format!("requests={count} model={model}"))
         }
+        "chat" => {
+            let count: usize = arg.parse().map_err(|_| "the request count is a number")?;
+            let request: async_openai::types::chat::CreateChatCompletionRequest =
+                serde_json::from_str(&payloads::chat_send_json()).map_err(|e| e.to_string())?;
+            let mut content = String::new();
+            for _ in 0..count {
+                // `create` takes the request by value.
+                let completion = client
+                    .chat()
+                    .create(request.clone())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                content = completion.choices[0]
+                    .message
+                    .content
+                    .clone()
+                    .unwrap_or_default();
+            }
+            Ok(format!("chats={count} content={content}"))
+        }
         "encode" => cli::encode::<async_openai::types::chat::CreateChatCompletionRequest>(
             &payloads::chat_request_json(),
             arg,

@@ -31,7 +31,7 @@ mod payloads;
 const ASYNC_OPENAI: &str = "0.43.0";
 
 pub const USAGE: &str = "usage: cargo xtask bench-runtime [--quick] [--rounds N] [--only LIST]
-       [--events N] [--files N] [--upload-mib N] [--requests N] [--encodes N]
+       [--events N] [--files N] [--upload-mib N] [--requests N] [--chats N] [--encodes N]
 
 Builds (release, in target/bench-runtime/) a local HTTP server and two small client
 binaries, ours and async-openai 0.43.0's, then runs each scenario with both
@@ -49,6 +49,9 @@ Scenarios (--only takes a comma-separated list of these names):
   list     GET /files answering a list of N file objects
   upload   POST /files of an N MiB file (sparse, made once under target/)
   small    N sequential model lookups
+  chat     N sequential chat completions sending the 21 KB request below (without
+           its streaming options; async-openai's `create` takes it by value, so
+           its side clones it per call): encoding, sending and a short answer
   encode   a 21 KB chat completion request (151 messages) encoded N times with
            serde_json, in the client process; no request is sent
 
@@ -57,6 +60,7 @@ Scenarios (--only takes a comma-separated list of these names):
   --files N       files in the list (default 100000; --quick: 10000)
   --upload-mib N  upload size (default 1024; --quick: 64)
   --requests N    small requests (default 20000; --quick: 2000)
+  --chats N       chat completion requests (default 5000; --quick: 500)
   --encodes N     request encodings (default 20000; --quick: 2000)
 
 Slow (release builds, then minutes of runs); not part of `cargo xtask test`.";
@@ -67,18 +71,19 @@ struct Options {
     files: usize,
     upload_mib: u64,
     requests: usize,
+    chats: usize,
     encodes: usize,
     only: Vec<String>,
 }
 
-const SCENARIOS: &[&str] = &["sse", "list", "upload", "small", "encode"];
+const SCENARIOS: &[&str] = &["sse", "list", "upload", "small", "chat", "encode"];
 
 fn options(args: &[String]) -> Result<Options, String> {
     let quick = args.iter().any(|a| a == "--quick");
     let mut o = if quick {
-        Options { rounds: 1, events: 20_001, files: 10_000, upload_mib: 64, requests: 2_000, encodes: 2_000, only: Vec::new() }
+        Options { rounds: 1, events: 20_001, files: 10_000, upload_mib: 64, requests: 2_000, chats: 500, encodes: 2_000, only: Vec::new() }
     } else {
-        Options { rounds: 3, events: 200_001, files: 100_000, upload_mib: 1024, requests: 20_000, encodes: 20_000, only: Vec::new() }
+        Options { rounds: 3, events: 200_001, files: 100_000, upload_mib: 1024, requests: 20_000, chats: 5_000, encodes: 20_000, only: Vec::new() }
     };
     let mut iter = args.iter();
     while let Some(a) = iter.next() {
@@ -93,6 +98,7 @@ fn options(args: &[String]) -> Result<Options, String> {
             "--files" => o.files = number()?,
             "--upload-mib" => o.upload_mib = number()? as u64,
             "--requests" => o.requests = number()?,
+            "--chats" => o.chats = number()?,
             "--encodes" => o.encodes = number()?,
             "--only" => {
                 for name in value.split(',') {
@@ -147,6 +153,9 @@ fn cases(o: &Options, upload: &Path) -> Vec<Case> {
     }
     if wanted("small") {
         out.push(case(format!("{} small requests", o.requests), "small", "/v1".to_owned(), "multi", o.requests.to_string(), payloads::small_summary(o.requests)));
+    }
+    if wanted("chat") {
+        out.push(case(format!("{} chat requests of 21 KB", o.chats), "chat", "/v1".to_owned(), "multi", o.chats.to_string(), payloads::chat_summary(o.chats)));
     }
     if wanted("encode") {
         out.push(case(format!("{} chat request encodes", o.encodes), "encode", "/v1".to_owned(), "multi", o.encodes.to_string(), payloads::encode_summary(o.encodes)));
@@ -217,7 +226,7 @@ fn build(root: &Path, base: &Path) -> Result<Bins, String> {
     write("ours/Cargo.toml", package("bench-ours", "ours", format!("openai-client = {{ path = {:?}, default-features = false, features = [\"gzip\", \"chat\", \"files\", \"models\"] }}\n{common}", client.display().to_string())))?;
     write("theirs/Cargo.toml", package("bench-theirs", "theirs", format!("async-openai = {{ version = \"={ASYNC_OPENAI}\", default-features = false, features = [\"chat-completion\", \"file\", \"model\"] }}\n{common}")))?;
     write("floor/Cargo.toml", package("bench-floor", "floor", format!("reqwest = {{ version = \"0.13\", default-features = false, features = [\"stream\"] }}\n{common}")))?;
-    write("server/Cargo.toml", package("bench-server", "server", "axum = { version = \"0.8\", features = [\"multipart\"] }\nfutures-util = \"0.3\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\"] }\n".to_owned()))?;
+    write("server/Cargo.toml", package("bench-server", "server", "axum = { version = \"0.8\", features = [\"multipart\"] }\nfutures-util = \"0.3\"\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\"] }\n".to_owned()))?;
     // Our lock file pins reqwest, hyper and tokio; cargo adds what async-openai needs.
     std::fs::copy(root.join("Cargo.lock"), base.join("Cargo.lock")).map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
     let target = base.join("target");
@@ -529,6 +538,14 @@ mod tests {
         // Compact, as serde_json writes it, so both clients' encodings have its length.
         assert_eq!(request.to_string().len(), chat_request_json().len());
         assert_eq!(encode_summary(3), format!("encodes=3 bytes={}", chat_request_json().len()));
+        // What the chat scenario sends: the same without the streaming options.
+        let mut streaming = request;
+        let sent: Value = serde_json::from_str(&chat_send_json()).unwrap();
+        let fields = streaming.as_object_mut().unwrap();
+        assert!(fields.remove("stream").is_some() && fields.remove("stream_options").is_some());
+        assert_eq!(streaming, sent);
+        let answer: Value = serde_json::from_str(&chat_completion_json()).unwrap();
+        assert_eq!(chat_summary(2), format!("chats=2 content={}", answer["choices"][0]["message"]["content"].as_str().unwrap()));
     }
 
     #[test]
@@ -543,7 +560,7 @@ mod tests {
     fn options_defaults_quick_and_errors() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let o = super::options(&[]).unwrap();
-        assert_eq!((o.rounds, o.events, o.files, o.upload_mib, o.requests, o.encodes), (3, 200_001, 100_000, 1024, 20_000, 20_000));
+        assert_eq!((o.rounds, o.events, o.files, o.upload_mib, o.requests, o.chats, o.encodes), (3, 200_001, 100_000, 1024, 20_000, 5_000, 20_000));
         let o = super::options(&args(&["--quick", "--events", "7", "--only", "sse,small"])).unwrap();
         assert_eq!((o.rounds, o.events, o.only.len()), (1, 7, 2));
         assert!(super::options(&args(&["--only", "nope"])).is_err());

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-mod text;
+pub(crate) mod text;
 use text::{consumed, ends_scalar, forget_reports, report, Members};
 pub use text::{from_slice, from_str, Str, TextDeserializer};
 

@@ -7,11 +7,12 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::encode::{self, ArrayFormat};
 use super::endpoint::Endpoint;
 use super::error::Error;
+use super::json_body::JsonBody;
 use super::multipart::MultipartForm;
 use super::options::RequestOptions;
 use super::path::check_path;
@@ -41,7 +42,7 @@ pub struct RequestSpec {
 #[derive(Clone, Debug)]
 enum SpecBody {
     Empty,
-    Json(Value),
+    Json(JsonBody),
     Multipart(MultipartForm),
 }
 
@@ -90,9 +91,9 @@ impl RequestSpec {
 
     /// Sets a JSON body.
     pub fn json(mut self, body: &impl Serialize) -> Self {
-        match encode::to_json("request body", body) {
+        match JsonBody::encode(body) {
             Ok(json) => self.body = SpecBody::Json(json),
-            Err(message) => self.defer(message),
+            Err(e) => self.defer(format!("cannot serialise `request body`: {e}")),
         }
         self
     }
@@ -100,18 +101,14 @@ impl RequestSpec {
     /// Sets (`Some`) or removes (`None`) a top-level key of the JSON body, e.g.
     /// to force `"stream": true` on streaming methods. Call after [`json`](Self::json).
     pub fn json_override(mut self, key: &str, value: Option<Value>) -> Self {
-        match (&mut self.body, value) {
-            (SpecBody::Json(Value::Object(fields)), Some(value)) => {
-                fields.insert(key.to_owned(), value);
+        match &mut self.body {
+            SpecBody::Json(json) if json.is_object() => json.set(key, value),
+            SpecBody::Empty if value.is_none() => {}
+            SpecBody::Empty => {
+                let mut json = JsonBody::empty_object();
+                json.set(key, value);
+                self.body = SpecBody::Json(json);
             }
-            (SpecBody::Json(Value::Object(fields)), None) => {
-                fields.remove(key);
-            }
-            (SpecBody::Empty, Some(value)) => {
-                self.body =
-                    SpecBody::Json(Value::Object(Map::from_iter([(key.to_owned(), value)])));
-            }
-            (SpecBody::Empty, None) => {}
             _ => self.defer(format!(
                 "cannot set body key `{key}`: the body is not a JSON object"
             )),
@@ -123,8 +120,10 @@ impl RequestSpec {
     /// e.g. to ask for a compact encoding the caller did not choose. Call after
     /// [`json`](Self::json).
     pub fn json_default(mut self, key: &str, value: Value) -> Self {
-        if let SpecBody::Json(Value::Object(fields)) = &mut self.body {
-            fields.entry(key.to_owned()).or_insert(value);
+        if let SpecBody::Json(json) = &mut self.body {
+            if json.is_object() {
+                json.set_default(key, value);
+            }
         }
         self
     }
@@ -152,9 +151,9 @@ impl RequestSpec {
     /// merged, as openai-python reads `json_data`.
     fn model(&self) -> Option<String> {
         match &self.body {
-            SpecBody::Json(Value::Object(fields)) => match fields.get("model")? {
+            SpecBody::Json(json) => match json.member("model")? {
                 Value::Null => None,
-                Value::String(model) => Some(model.clone()),
+                Value::String(model) => Some(model),
                 other => Some(other.to_string()),
             },
             SpecBody::Multipart(form) => form.text_field("model").map(str::to_owned),
@@ -216,19 +215,8 @@ impl RequestSpec {
 
         let body = match &self.body {
             SpecBody::Empty if options.body.is_empty() => PreparedBody::Empty,
-            SpecBody::Empty => json_body(&Value::Object(options.body.clone()), &mut headers)?,
-            SpecBody::Json(json) => {
-                let mut json = json.clone();
-                if !options.body.is_empty() {
-                    let Value::Object(fields) = &mut json else {
-                        return Err(Error::invalid_request(
-                            "extra body fields need a JSON object body",
-                        ));
-                    };
-                    fields.extend(options.body.clone());
-                }
-                json_body(&json, &mut headers)?
-            }
+            SpecBody::Empty => json_body(&JsonBody::empty_object(), options, &mut headers)?,
+            SpecBody::Json(json) => json_body(json, options, &mut headers)?,
             SpecBody::Multipart(form) => {
                 if let Some(message) = form.deferred_error() {
                     return Err(Error::invalid_request(message));
@@ -260,13 +248,15 @@ fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
         .map_err(|_| Error::invalid_request(format!("invalid value for header `{name}`")))
 }
 
-fn json_body(json: &Value, headers: &mut HeaderMap) -> Result<PreparedBody, Error> {
-    let bytes = serde_json::to_vec(json).map_err(|e| Error::InvalidRequest {
-        message: "cannot serialise the JSON body".to_owned(),
-        source: Some(Box::new(e)),
-    })?;
+/// The bytes of a JSON body, with the caller's extra body fields merged.
+fn json_body(
+    json: &JsonBody,
+    options: &RequestOptions,
+    headers: &mut HeaderMap,
+) -> Result<PreparedBody, Error> {
+    let bytes = json.finish(&options.body).map_err(Error::invalid_request)?;
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    Ok(PreparedBody::Json(Bytes::from(bytes)))
+    Ok(PreparedBody::Json(bytes))
 }
 
 impl fmt::Debug for RequestSpec {
