@@ -497,3 +497,24 @@ fn webhook_events_get_their_own_feature() {
     let plain = generate("tagged_union");
     assert!(plain.model.webhooks.is_none() && !plain.files.contains_key("webhooks.rs"));
 }
+
+/// Every JSON type writes itself straight into a buffer (the runtime's
+/// `Encode`, how request bodies are sent), in the form its kind calls for.
+#[test]
+fn types_encode_straight_to_json() {
+    let encode = |name: &str, body: &str| format!("impl crate::runtime::ser::Encode for {name} {{ #[inline] fn write_json(&self, out: &mut ::std::vec::Vec<u8>,) -> ::std::result::Result<(), ::serde_json::Error> {{ {body} }} }}");
+    let all_of = types_text(&check_snapshot("all_of"));
+    // An object: the members its `Serialize` lists, written as JSON.
+    assert_has(&all_of, &[&encode("Document", r#"crate::runtime::ser::write_json_object( out, &[ ("id", ::std::option::Option::Some(&self.id)), ("created", crate::runtime::ser::optional(&self.created)), ("tags", ::std::option::Option::Some(&self.tags)), ("title", ::std::option::Option::Some(&self.title)), ("status", crate::runtime::ser::optional(&self.status)), ], ::std::option::Option::Some(&self.extra_fields),)"#)]);
+    // An object that flattens a union in goes through its derived `Serialize`.
+    assert_has(&all_of, &[&encode("Tracked", "crate::runtime::ser::write_with_serde(out, self)")]);
+    let tagged = types_text(&check_snapshot("tagged_union"));
+    // Variants that carry their tag write themselves; a variant the tag is
+    // added to goes through `Serialize`, which adds it.
+    assert_has(&tagged, &[&encode("Message", "match self { Self::System(value) => crate::runtime::ser::Encode::write_json(value, out), Self::User(value) => crate::runtime::ser::Encode::write_json(value, out), Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out), }")]);
+    assert_has(&tagged, &[&encode("Shape", "match self { Self::Circle(_) => crate::runtime::ser::write_with_serde(out, self), Self::Square(_) => crate::runtime::ser::write_with_serde(out, self), Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out), }")]);
+    let untagged = types_text(&check_snapshot("untagged_union"));
+    assert_has(&untagged, &[&encode("Content", "match self { Self::TextPart(value) => crate::runtime::ser::Encode::write_json(value, out), Self::ImagePart(value) => crate::runtime::ser::Encode::write_json(value, out), Self::OtherPart(value) => crate::runtime::ser::Encode::write_json(value, out), }")]);
+    let open = types_text(&check_snapshot("open_enum"));
+    assert_has(&open, &[&encode("KnownModels", "crate::runtime::ser::write_str(out, self.as_str())"), &encode("ModelIds", "crate::runtime::ser::write_str(out, &self.0)")]);
+}

@@ -102,6 +102,13 @@ pub async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String>
         "encode" => cli::encode::<openai_client::types::CreateChatCompletionRequest>(
             &payloads::chat_request_json(),
             arg,
+            |request| {
+                // How the client encodes a request body.
+                let mut body = Vec::new();
+                openai_client::runtime::ser::Encode::write_json(request, &mut body)
+                    .map_err(|e| e.to_string())?;
+                Ok(body)
+            },
         ),
         other => Err(format!("unknown scenario `{other}`")),
     }

@@ -103,6 +103,10 @@ async fn run(scenario: &str, url: &str, arg: &str) -> Result<String, String> {
         "encode" => cli::encode::<async_openai::types::chat::CreateChatCompletionRequest>(
             &payloads::chat_request_json(),
             arg,
+            |request| {
+                // What reqwest's `json` (which async-openai calls) does.
+                serde_json::to_vec(request).map_err(|e| e.to_string())
+            },
         ),
         other => Err(format!("unknown scenario `{other}`")),
     }

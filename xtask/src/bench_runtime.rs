@@ -52,8 +52,9 @@ Scenarios (--only takes a comma-separated list of these names):
   chat     N sequential chat completions sending the 21 KB request below (without
            its streaming options; async-openai's `create` takes it by value, so
            its side clones it per call): encoding, sending and a short answer
-  encode   a 21 KB chat completion request (151 messages) encoded N times with
-           serde_json, in the client process; no request is sent
+  encode   a 21 KB chat completion request (151 messages) encoded N times the way
+           the client encodes a request body (ours: its own JSON writer;
+           async-openai: serde_json), in the client process; no request is sent
 
   --rounds N      runs per client and case (default 3; --quick: 1)
   --events N      stream chunks (default 200001; --quick: 20001)

@@ -74,6 +74,7 @@ pub fn emit_type(id: &TypeId, def: &TypeDef, model: &Model, paths: &Paths) -> To
             quote! { #docs #deprecated pub type #name = #ty; }
         }
     };
+    out.extend(emit_encode(&name, def, paths));
     out.extend(emit_fit_and_default(&name, def, paths));
     out.extend(emit_conversions(&name, id, model, paths));
     out
@@ -105,7 +106,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
         }
         fields.push(quote! { #fdocs #fdep #(#serde_attrs)* pub #fname: #ty, });
     }
-    let additional_name = format_ident!("{}", if s.fields.iter().any(|f| f.rust_name == "additional_properties") { "additional_properties_" } else { "additional_properties" });
+    let additional_name = additional_name(s);
     if let Some(extra) = &s.additional {
         let ty = rust_type(extra, paths, model);
         let attr = derives_serialize.then(|| quote!(#[serde(flatten)]));
@@ -142,7 +143,7 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
     };
     if !multipart {
         if !derives_serialize {
-            out.extend(emit_serialize(name, s, paths, &additional_name));
+            out.extend(emit_serialize(name, s, paths));
         }
         out.extend(emit_deserialize(name, s, model, paths, &additional_name));
         out.extend(emit_struct_fit(name, s, model, paths));
@@ -156,12 +157,17 @@ fn emit_struct(name: &proc_macro2::Ident, s: &StructDef, def: &TypeDef, model: &
     out
 }
 
-/// `Serialize` through the runtime's `write_object`: the members in declared
-/// order under their wire names, an absent optional one left out (a required
-/// nullable one writes `null`), then the kept extra members. The body is not
-/// generic over the serializer but for the one call, so the crate compiles
-/// one encoder, not one per type.
-fn emit_serialize(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
+/// The name of the field holding `additionalProperties`, clear of a declared
+/// field of that name.
+fn additional_name(s: &StructDef) -> proc_macro2::Ident {
+    format_ident!("{}", if s.fields.iter().any(|f| f.rust_name == "additional_properties") { "additional_properties_" } else { "additional_properties" })
+}
+
+/// An object's members as the runtime's encoders take them: `(wire name,
+/// value)` in declared order, `None` for an absent optional field (a
+/// required nullable one is `Some` and writes `null`), and the map of kept
+/// extra members, if the object has one.
+fn object_members(s: &StructDef, paths: &Paths) -> (Vec<TokenStream>, TokenStream) {
     let rt = &paths.runtime;
     let members = s.fields.iter().map(|f| {
         let wire = &f.wire_name;
@@ -173,19 +179,84 @@ fn emit_serialize(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths, addit
         }
     });
     let rest = match (&s.additional, &s.unknown_fields) {
-        (Some(_), _) => quote!(::std::option::Option::Some(&self.#additional_name)),
+        (Some(_), _) => {
+            let additional_name = additional_name(s);
+            quote!(::std::option::Option::Some(&self.#additional_name))
+        }
         (None, Some(extra)) => {
             let extra = ident(extra);
             quote!(::std::option::Option::Some(&self.#extra))
         }
         (None, None) => quote!(::std::option::Option::None),
     };
+    (members.collect(), rest)
+}
+
+/// `Serialize` through the runtime's `write_object`: the members of
+/// [`object_members`]. The body is not generic over the serializer but for
+/// the one call, so the crate compiles one encoder, not one per type.
+fn emit_serialize(name: &proc_macro2::Ident, s: &StructDef, paths: &Paths) -> TokenStream {
+    let rt = &paths.runtime;
+    let (members, rest) = object_members(s, paths);
     let owner = name.to_string();
     quote! {
         #[allow(deprecated)]
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 #rt::ser::write_object(serializer, #owner, &[#(#members),*], #rest)
+            }
+        }
+    }
+}
+
+/// The runtime's `Encode`: the type's JSON written straight into a buffer,
+/// how request bodies are encoded (see the runtime's `ser` module). Its
+/// bytes equal what the type's `Serialize` gives serde_json; the round-trip
+/// test over every schema checks that. Types that are not JSON (multipart
+/// bodies, aliases, unions holding files) have none.
+fn emit_encode(name: &proc_macro2::Ident, def: &TypeDef, paths: &Paths) -> TokenStream {
+    let rt = &paths.runtime;
+    let body = match &def.kind {
+        TypeKind::Struct(s) if s.fields.iter().any(|f| f.flatten) => quote!(#rt::ser::write_with_serde(out, self)),
+        TypeKind::Struct(s) => {
+            let (members, rest) = object_members(s, paths);
+            quote!(#rt::ser::write_json_object(out, &[#(#members),*], #rest))
+        }
+        TypeKind::StringEnum(_) => quote!(#rt::ser::write_str(out, self.as_str())),
+        TypeKind::OpenString(_) => quote!(#rt::ser::write_str(out, &self.0)),
+        TypeKind::Tagged(t) => {
+            let fallback = ident(&t.fallback);
+            let arms = t.variants.iter().map(|v| {
+                let id = ident(&v.rust_name);
+                if v.carries_tag {
+                    quote!(Self::#id(value) => #rt::ser::Encode::write_json(value, out),)
+                } else {
+                    // The tag is added to the variant's object: serde's way.
+                    quote!(Self::#id(_) => #rt::ser::write_with_serde(out, self),)
+                }
+            });
+            quote!(match self {
+                #(#arms)*
+                Self::#fallback(value) => #rt::ser::Encode::write_json(value, out),
+            })
+        }
+        TypeKind::Untagged(_) if is_file_union(def) => return TokenStream::new(),
+        TypeKind::Untagged(variants) => {
+            let arms = variants.iter().map(|v| {
+                let id = ident(&v.rust_name);
+                quote!(Self::#id(value) => #rt::ser::Encode::write_json(value, out),)
+            });
+            quote!(match self { #(#arms)* })
+        }
+        TypeKind::Multipart(_) | TypeKind::Alias(_) => return TokenStream::new(),
+    };
+    let inline = super::inline();
+    quote! {
+        #[allow(deprecated)]
+        impl #rt::ser::Encode for #name {
+            #inline
+            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> ::std::result::Result<(), ::serde_json::Error> {
+                #body
             }
         }
     }

@@ -12,10 +12,10 @@
 use std::fmt;
 
 use bytes::Bytes;
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::de::text::Members;
+use super::ser::Encode;
 
 /// One top-level edit, applied in the order they were asked for.
 #[derive(Clone, Debug)]
@@ -35,9 +35,11 @@ pub(crate) struct JsonBody {
 
 impl JsonBody {
     /// Encodes `value`.
-    pub(crate) fn encode(value: &impl Serialize) -> Result<Self, serde_json::Error> {
+    pub(crate) fn encode(value: &(impl Encode + ?Sized)) -> Result<Self, serde_json::Error> {
+        let mut text = Vec::with_capacity(128);
+        value.write_json(&mut text)?;
         Ok(JsonBody {
-            text: Bytes::from(serde_json::to_vec(value)?),
+            text: Bytes::from(text),
             edits: Vec::new(),
         })
     }
@@ -223,7 +225,7 @@ mod tests {
         // Shared, not copied.
         assert_eq!(sent.as_ptr(), body.text.as_ptr());
         // Any value is a body, an object or not.
-        let list = JsonBody::encode(&[1, 2]).unwrap();
+        let list = JsonBody::encode(&vec![1, 2]).unwrap();
         assert_eq!(list.finish(&Map::new()).unwrap(), "[1,2]".as_bytes());
         assert!(!list.is_object());
         assert!(list

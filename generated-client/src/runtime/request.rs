@@ -18,6 +18,7 @@ use super::options::RequestOptions;
 use super::path::check_path;
 use super::redact::{self, RedactedHeaders};
 use super::redirect::Hop;
+use super::ser::Encode;
 
 /// Header carrying the attempt number, as openai-python sends it, so server
 /// logs can tell retries from new requests.
@@ -90,7 +91,7 @@ impl RequestSpec {
     }
 
     /// Sets a JSON body.
-    pub fn json(mut self, body: &impl Serialize) -> Self {
+    pub fn json(mut self, body: &(impl Encode + ?Sized)) -> Self {
         match JsonBody::encode(body) {
             Ok(json) => self.body = SpecBody::Json(json),
             Err(e) => self.defer(format!("cannot serialise `request body`: {e}")),
@@ -438,7 +439,7 @@ mod tests {
         );
 
         let bad_override = RequestSpec::new(Method::POST, "/x")
-            .json(&[1, 2])
+            .json(&vec![1, 2])
             .json_override("stream", Some(json!(true)));
         assert!(prepare(bad_override, &RequestOptions::new()).is_err());
 
@@ -447,7 +448,9 @@ mod tests {
 
         let mut map = std::collections::HashMap::new();
         map.insert(vec![1u8], 1);
-        let unserialisable = RequestSpec::new(Method::POST, "/x").json(&map);
+        // A free-form value that could not be converted fails the request.
+        let unserialisable =
+            RequestSpec::new(Method::POST, "/x").json(&crate::runtime::Json::new(map));
         assert!(prepare(unserialisable, &RequestOptions::new()).is_err());
     }
 

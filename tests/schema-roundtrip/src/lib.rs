@@ -21,6 +21,7 @@ pub mod convert;
 pub mod instance;
 pub mod pattern;
 
+use openai_client::runtime::ser::Encode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -88,14 +89,26 @@ pub const ENCODE_ERROR: &str = "encode: ";
 /// deserializer but the client's) and from the JSON text with the client's
 /// own `runtime::de::from_str` (how responses and events are decoded), then
 /// `serde_json::to_value`. The two must accept the same values and give the
-/// same encoding; an encoding error starts with [`ENCODE_ERROR`].
-pub fn roundtrip<T: DeserializeOwned + Serialize>(value: Value) -> Result<Value, String> {
+/// same encoding; an encoding error starts with [`ENCODE_ERROR`]. The bytes
+/// the client's own encoder writes (`Encode::write_json`, how request bodies
+/// are sent) must be serde_json's for the same value.
+pub fn roundtrip<T: DeserializeOwned + Serialize + Encode>(value: Value) -> Result<Value, String> {
     let text = value.to_string();
     let from_value = serde_json::from_value::<T>(value).map_err(|e| e.to_string());
     let from_text = openai_client::runtime::de::from_str::<T>(&text).map_err(|e| e.to_string());
     let encode = |decoded: &T| serde_json::to_value(decoded).map_err(|e| format!("{ENCODE_ERROR}{e}"));
     match (from_value, from_text) {
         (Ok(a), Ok(b)) => {
+            let mut written = Vec::new();
+            a.write_json(&mut written).map_err(|e| format!("{ENCODE_ERROR}{e}"))?;
+            let through_serde = serde_json::to_vec(&a).map_err(|e| format!("{ENCODE_ERROR}{e}"))?;
+            if written != through_serde {
+                return Err(format!(
+                    "write_json wrote {}; serde_json, {}",
+                    String::from_utf8_lossy(&written),
+                    String::from_utf8_lossy(&through_serde)
+                ));
+            }
             let (a, b) = (encode(&a)?, encode(&b)?);
             if a != b {
                 return Err(format!("decoded from text, encodes as {b}; from a Value, as {a}"));

@@ -140,6 +140,35 @@ impl crate::runtime::de::Fit for AssistantObject {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("instructions", ::std::option::Option::Some(&self.instructions)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -200,6 +229,21 @@ impl crate::runtime::de::Fit for AssistantObjectCodeInterpreter {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantObjectCodeInterpreter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -271,6 +315,26 @@ impl crate::runtime::de::Fit for AssistantObjectFileSearch {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantObjectFileSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -325,6 +389,17 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantObjectObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -419,6 +494,27 @@ impl crate::runtime::de::Fit for AssistantObjectToolResources {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantObjectToolResources {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -477,6 +573,26 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantObjectToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -595,6 +711,21 @@ impl AssistantToolsCode {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantToolsCode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -649,6 +780,17 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCodeType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantToolsCodeType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -772,6 +914,24 @@ impl AssistantToolsFileSearch {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantToolsFileSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -883,6 +1043,27 @@ impl AssistantToolsFileSearchFileSearch {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantToolsFileSearchFileSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "max_num_results",
+                    crate::runtime::ser::optional(&self.max_num_results),
+                ),
+                ("ranking_options", crate::runtime::ser::optional(&self.ranking_options)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -937,6 +1118,17 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantToolsFileSearchType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1043,6 +1235,21 @@ impl AssistantToolsFileSearchTypeOnly {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantToolsFileSearchTypeOnly {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1097,6 +1304,17 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnlyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantToolsFileSearchTypeOnlyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1208,6 +1426,24 @@ impl AssistantToolsFunction {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantToolsFunction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1262,6 +1498,17 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunctionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantToolsFunctionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1400,6 +1647,28 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantsApiResponseFormatOption {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ResponseFormatJsonSchema(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFormatText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFormatJsonObject(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsApiResponseFormatOption {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1519,6 +1788,17 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOptionAuto {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantsApiResponseFormatOptionAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AssistantsApiResponseFormatOptionAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1609,6 +1889,22 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantsApiToolChoiceOption {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::NamedToolChoice(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Mode(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1714,6 +2010,17 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOptionMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantsApiToolChoiceOptionMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1832,6 +2139,24 @@ impl AssistantsNamedToolChoice {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantsNamedToolChoice {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", crate::runtime::ser::optional(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1917,6 +2242,21 @@ impl AssistantsNamedToolChoiceFunction {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantsNamedToolChoiceFunction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1979,6 +2319,17 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssistantsNamedToolChoiceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -2244,6 +2595,36 @@ impl CreateAssistantRequest {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// Auto Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2329,6 +2710,21 @@ impl CreateAssistantRequestAutoChunkingStrategy {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestAutoChunkingStrategy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2383,6 +2779,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestAutoType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -2457,6 +2864,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestChunkingStrategy {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestChunkingStrategy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Static(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -2581,6 +3003,21 @@ impl CreateAssistantRequestCodeInterpreter {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestCodeInterpreter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2698,6 +3135,27 @@ impl CreateAssistantRequestFileSearch {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestFileSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+                ("vector_stores", crate::runtime::ser::optional(&self.vector_stores)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -2923,6 +3381,17 @@ impl ::std::fmt::Display for CreateAssistantRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateAssistantRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3032,6 +3501,30 @@ impl CreateAssistantRequestStatic {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestStatic {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "max_chunk_size_tokens",
+                    ::std::option::Option::Some(&self.max_chunk_size_tokens),
+                ),
+                (
+                    "chunk_overlap_tokens",
+                    ::std::option::Option::Some(&self.chunk_overlap_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3127,6 +3620,24 @@ impl CreateAssistantRequestStaticChunkingStrategy {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestStaticChunkingStrategy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("static", ::std::option::Option::Some(&self.r#static)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3181,6 +3692,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestStaticType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -3318,6 +3840,27 @@ impl CreateAssistantRequestToolResources {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestToolResources {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3376,6 +3919,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -3546,6 +4109,28 @@ impl CreateAssistantRequestVectorStoresItem {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateAssistantRequestVectorStoresItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 4 properties, 2 of them required.
 ///
 /// Used by [`Client::create_message`](crate::runtime::Client::create_message) (request body).
@@ -3673,6 +4258,26 @@ impl CreateMessageRequest {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateMessageRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("attachments", crate::runtime::ser::optional(&self.attachments)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3734,6 +4339,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestArrayOfContentPartsI
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateMessageRequestArrayOfContentPartsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ImageFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ImageUrl(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -3888,6 +4509,24 @@ impl CreateMessageRequestAttachmentsItem {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateMessageRequestAttachmentsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A union of a string and an array of [`CreateMessageRequestArrayOfContentPartsItem`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3964,6 +4603,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateMessageRequestContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ArrayOfContentParts(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -4063,6 +4720,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestRole {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateMessageRequestRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateMessageRequestRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4126,6 +4794,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateMessageRequestToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -4213,6 +4900,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateRunIncludeItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -4589,6 +5287,60 @@ impl CreateRunRequest {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateRunRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                (
+                    "additional_instructions",
+                    crate::runtime::ser::optional(&self.additional_instructions),
+                ),
+                (
+                    "additional_messages",
+                    crate::runtime::ser::optional(&self.additional_messages),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                (
+                    "max_prompt_tokens",
+                    crate::runtime::ser::optional(&self.max_prompt_tokens),
+                ),
+                (
+                    "max_completion_tokens",
+                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                ),
+                (
+                    "truncation_strategy",
+                    crate::runtime::ser::optional(&self.truncation_strategy),
+                ),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// Any string; the 42 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4811,6 +5563,17 @@ impl ::std::fmt::Display for CreateRunRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateRunRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateRunRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4876,6 +5639,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequestToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateRunRequestToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -5248,6 +6031,50 @@ impl CreateThreadAndRunRequest {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadAndRunRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
+                ("thread", crate::runtime::ser::optional(&self.thread)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                (
+                    "max_prompt_tokens",
+                    crate::runtime::ser::optional(&self.max_prompt_tokens),
+                ),
+                (
+                    "max_completion_tokens",
+                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                ),
+                (
+                    "truncation_strategy",
+                    crate::runtime::ser::optional(&self.truncation_strategy),
+                ),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5339,6 +6166,21 @@ impl CreateThreadAndRunRequestCodeInterpreter {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadAndRunRequestCodeInterpreter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -5438,6 +6280,26 @@ impl CreateThreadAndRunRequestFileSearch {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadAndRunRequestFileSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -5649,6 +6511,17 @@ impl ::std::fmt::Display for CreateThreadAndRunRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadAndRunRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for CreateThreadAndRunRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5772,6 +6645,27 @@ impl CreateThreadAndRunRequestToolResources {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadAndRunRequestToolResources {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5831,6 +6725,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadAndRunRequestToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -5993,6 +6907,25 @@ impl CreateThreadRequest {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("messages", crate::runtime::ser::optional(&self.messages)),
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// Auto Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6078,6 +7011,21 @@ impl CreateThreadRequestAutoChunkingStrategy {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequestAutoChunkingStrategy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6132,6 +7080,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequestAutoType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -6203,6 +7162,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestChunkingStrategy {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequestChunkingStrategy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Static(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -6327,6 +7301,21 @@ impl CreateThreadRequestCodeInterpreter {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequestCodeInterpreter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6447,6 +7436,27 @@ impl CreateThreadRequestFileSearch {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequestFileSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+                ("vector_stores", crate::runtime::ser::optional(&self.vector_stores)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6549,6 +7559,30 @@ impl CreateThreadRequestStatic {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequestStatic {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "max_chunk_size_tokens",
+                    ::std::option::Option::Some(&self.max_chunk_size_tokens),
+                ),
+                (
+                    "chunk_overlap_tokens",
+                    ::std::option::Option::Some(&self.chunk_overlap_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6644,6 +7678,24 @@ impl CreateThreadRequestStaticChunkingStrategy {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequestStaticChunkingStrategy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("static", ::std::option::Option::Some(&self.r#static)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6698,6 +7750,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequestStaticType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -6835,6 +7898,27 @@ impl CreateThreadRequestToolResources {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequestToolResources {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6966,6 +8050,28 @@ impl CreateThreadRequestVectorStoresItem {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateThreadRequestVectorStoresItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_assistant`](crate::runtime::Client::delete_assistant) (response).
@@ -7041,6 +8147,25 @@ impl crate::runtime::de::Fit for DeleteAssistantResponse {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteAssistantResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7095,6 +8220,17 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteAssistantResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -7188,6 +8324,25 @@ impl crate::runtime::de::Fit for DeleteMessageResponse {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteMessageResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7242,6 +8397,17 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteMessageResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -7335,6 +8501,25 @@ impl crate::runtime::de::Fit for DeleteThreadResponse {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteThreadResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7389,6 +8574,17 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteThreadResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -7468,6 +8664,17 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRanker {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileSearchRanker {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7583,6 +8790,24 @@ impl FileSearchRankingOptions {
         self
     }
 }
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileSearchRankingOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                ("score_threshold", ::std::option::Option::Some(&self.score_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
@@ -7642,6 +8867,17 @@ impl<'de> ::serde::Deserialize<'de> for GetRunStepIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GetRunStepIncludeItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -7721,6 +8957,17 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListAssistantsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -7817,6 +9064,27 @@ impl crate::runtime::de::Fit for ListAssistantsResponse {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListAssistantsResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_messages`](crate::runtime::Client::list_messages) (parameter).
@@ -7875,6 +9143,17 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListMessagesOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -7971,6 +9250,27 @@ impl crate::runtime::de::Fit for ListMessagesResponse {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListMessagesResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_run_steps`](crate::runtime::Client::list_run_steps) (parameter).
@@ -8029,6 +9329,17 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListRunStepsIncludeItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -8108,6 +9419,17 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListRunStepsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -8204,6 +9526,27 @@ impl crate::runtime::de::Fit for ListRunStepsResponse {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListRunStepsResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_runs`](crate::runtime::Client::list_runs) (parameter).
@@ -8262,6 +9605,17 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListRunsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -8355,6 +9709,27 @@ impl crate::runtime::de::Fit for ListRunsResponse {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListRunsResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8455,6 +9830,24 @@ impl MessageContentImageFileObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentImageFileObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_file", ::std::option::Option::Some(&self.image_file)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8517,6 +9910,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectDetail {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentImageFileObjectDetail {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8633,6 +10037,24 @@ impl MessageContentImageFileObjectImageFile {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentImageFileObjectImageFile {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8687,6 +10109,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentImageFileObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8803,6 +10236,24 @@ impl MessageContentImageUrlObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentImageUrlObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8865,6 +10316,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectDetail {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentImageUrlObjectDetail {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8981,6 +10443,24 @@ impl MessageContentImageUrlObjectImageUrl {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentImageUrlObjectImageUrl {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9035,6 +10515,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentImageUrlObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -9126,6 +10617,24 @@ impl crate::runtime::de::Fit for MessageContentRefusalObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentRefusalObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9180,6 +10689,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentRefusalObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -9286,6 +10806,27 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFileCitationObject
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentTextAnnotationsFileCitationObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("file_citation", ::std::option::Option::Some(&self.file_citation)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9351,6 +10892,22 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for MessageContentTextAnnotationsFileCitationObjectFileCitation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("file_id", ::std::option::Option::Some(&self.file_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9406,6 +10963,18 @@ for MessageContentTextAnnotationsFileCitationObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for MessageContentTextAnnotationsFileCitationObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -9512,6 +11081,27 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentTextAnnotationsFilePathObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("file_path", ::std::option::Option::Some(&self.file_path)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9576,6 +11166,22 @@ impl crate::runtime::de::Fit for MessageContentTextAnnotationsFilePathObjectFile
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for MessageContentTextAnnotationsFilePathObjectFilePath {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("file_id", ::std::option::Option::Some(&self.file_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9630,6 +11236,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentTextAnnotationsFilePathObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -9721,6 +11338,24 @@ impl crate::runtime::de::Fit for MessageContentTextObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentTextObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9775,6 +11410,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectAnnotationsItem 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentTextObjectAnnotationsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::FileCitation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FilePath(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -9875,6 +11527,24 @@ impl crate::runtime::de::Fit for MessageContentTextObjectText {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentTextObjectText {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("annotations", ::std::option::Option::Some(&self.annotations)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9929,6 +11599,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentTextObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10097,6 +11778,39 @@ impl crate::runtime::de::Fit for MessageObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                (
+                    "incomplete_details",
+                    ::std::option::Option::Some(&self.incomplete_details),
+                ),
+                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
+                ("incomplete_at", ::std::option::Option::Some(&self.incomplete_at)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
+                ("run_id", ::std::option::Option::Some(&self.run_id)),
+                ("attachments", ::std::option::Option::Some(&self.attachments)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10167,6 +11881,24 @@ impl crate::runtime::de::Fit for MessageObjectAttachmentsItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageObjectAttachmentsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 4 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10229,6 +11961,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageObjectContentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ImageFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ImageUrl(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10339,6 +12088,21 @@ impl crate::runtime::de::Fit for MessageObjectIncompleteDetails {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageObjectIncompleteDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("reason", ::std::option::Option::Some(&self.reason))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10393,6 +12157,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageObjectObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10487,6 +12262,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectReason {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageObjectReason {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectReason {
     #[inline]
     fn misfit(&self) -> usize {
@@ -10556,6 +12342,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageObjectRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10635,6 +12432,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectStatus {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageObjectStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageObjectStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -10695,6 +12503,25 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageObjectToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10817,6 +12644,24 @@ impl MessageRequestContentTextObject {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageRequestContentTextObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10871,6 +12716,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageRequestContentTextObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "assistants")]
@@ -11150,6 +13006,36 @@ impl ModifyAssistantRequest {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyAssistantRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("response_format", crate::runtime::ser::optional(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11241,6 +13127,21 @@ impl ModifyAssistantRequestCodeInterpreter {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyAssistantRequestCodeInterpreter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -11340,6 +13241,26 @@ impl ModifyAssistantRequestFileSearch {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyAssistantRequestFileSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -11565,6 +13486,17 @@ impl ::std::fmt::Display for ModifyAssistantRequestModel {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyAssistantRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "assistants")]
 impl crate::runtime::de::Fit for ModifyAssistantRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -11688,6 +13620,27 @@ impl ModifyAssistantRequestToolResources {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyAssistantRequestToolResources {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11746,6 +13699,26 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyAssistantRequestToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "assistants")]
@@ -11876,6 +13849,21 @@ impl ModifyMessageRequest {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyMessageRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("metadata", crate::runtime::ser::optional(&self.metadata))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// Used by [`Client::modify_run`](crate::runtime::Client::modify_run) (request body).
@@ -11964,6 +13952,21 @@ impl ModifyRunRequest {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyRunRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("metadata", crate::runtime::ser::optional(&self.metadata))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -12075,6 +14078,24 @@ impl ModifyThreadRequest {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyThreadRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("tool_resources", crate::runtime::ser::optional(&self.tool_resources)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12166,6 +14187,21 @@ impl ModifyThreadRequestCodeInterpreter {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyThreadRequestCodeInterpreter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -12265,6 +14301,26 @@ impl ModifyThreadRequestFileSearch {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyThreadRequestFileSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "assistants")]
@@ -12383,6 +14439,27 @@ impl ModifyThreadRequestToolResources {
         self
     }
 }
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyThreadRequestToolResources {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
@@ -12456,6 +14533,28 @@ impl crate::runtime::de::Fit for RunCompletionUsage {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunCompletionUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "completion_tokens",
+                    ::std::option::Option::Some(&self.completion_tokens),
+                ),
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12694,6 +14793,64 @@ impl crate::runtime::de::Fit for RunObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("required_action", ::std::option::Option::Some(&self.required_action)),
+                ("last_error", ::std::option::Option::Some(&self.last_error)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("started_at", ::std::option::Option::Some(&self.started_at)),
+                ("cancelled_at", ::std::option::Option::Some(&self.cancelled_at)),
+                ("failed_at", ::std::option::Option::Some(&self.failed_at)),
+                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
+                (
+                    "incomplete_details",
+                    ::std::option::Option::Some(&self.incomplete_details),
+                ),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("instructions", ::std::option::Option::Some(&self.instructions)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                (
+                    "max_prompt_tokens",
+                    ::std::option::Option::Some(&self.max_prompt_tokens),
+                ),
+                (
+                    "max_completion_tokens",
+                    ::std::option::Option::Some(&self.max_completion_tokens),
+                ),
+                (
+                    "truncation_strategy",
+                    ::std::option::Option::Some(&self.truncation_strategy),
+                ),
+                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    ::std::option::Option::Some(&self.parallel_tool_calls),
+                ),
+                ("response_format", ::std::option::Option::Some(&self.response_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12756,6 +14913,17 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectCode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObjectCode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12833,6 +15001,21 @@ impl crate::runtime::de::Fit for RunObjectIncompleteDetails {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObjectIncompleteDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("reason", crate::runtime::ser::optional(&self.reason))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12900,6 +15083,24 @@ impl crate::runtime::de::Fit for RunObjectLastError {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObjectLastError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12954,6 +15155,17 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObjectObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13033,6 +15245,17 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObjectReason {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13120,6 +15343,27 @@ impl crate::runtime::de::Fit for RunObjectRequiredAction {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObjectRequiredAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "submit_tool_outputs",
+                    ::std::option::Option::Some(&self.submit_tool_outputs),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13174,6 +15418,17 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObjectRequiredActionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13284,6 +15539,17 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectStatus {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObjectStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunObjectStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -13358,6 +15624,21 @@ impl crate::runtime::de::Fit for RunObjectSubmitToolOutputs {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObjectSubmitToolOutputs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("tool_calls", ::std::option::Option::Some(&self.tool_calls))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13413,6 +15694,26 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunObjectToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13524,6 +15825,28 @@ impl crate::runtime::de::Fit for RunStepCompletionUsage {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepCompletionUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "completion_tokens",
+                    ::std::option::Option::Some(&self.completion_tokens),
+                ),
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Message creation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13594,6 +15917,24 @@ impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsMessageCreationObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("message_creation", ::std::option::Option::Some(&self.message_creation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13658,6 +15999,21 @@ impl crate::runtime::de::Fit for RunStepDetailsMessageCreationObjectMessageCreat
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsMessageCreationObjectMessageCreation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("message_id", ::std::option::Option::Some(&self.message_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13712,6 +16068,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObjectType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsMessageCreationObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13808,6 +16175,25 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code_interpreter", ::std::option::Option::Some(&self.code_interpreter)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13879,6 +16265,24 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeObjectCodeInterprete
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("outputs", ::std::option::Option::Some(&self.outputs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13933,6 +16337,21 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectOutputs
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeObjectOutputsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Logs(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Image(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14017,6 +16436,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14108,6 +16538,24 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeOutputImageObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image", ::std::option::Option::Some(&self.image)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14172,6 +16620,21 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputImageObjectIma
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeOutputImageObjectImage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("file_id", ::std::option::Option::Some(&self.file_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14227,6 +16690,17 @@ for RunStepDetailsToolCallsCodeOutputImageObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeOutputImageObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14318,6 +16792,24 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsCodeOutputLogsObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeOutputLogsObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("logs", ::std::option::Option::Some(&self.logs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14372,6 +16864,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsCodeOutputLogsObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14468,6 +16971,25 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFileSearchObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_search", ::std::option::Option::Some(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14546,6 +17068,27 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchObjectFileSear
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFileSearchObjectFileSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "ranking_options",
+                    crate::runtime::ser::optional(&self.ranking_options),
+                ),
+                ("results", crate::runtime::ser::optional(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14600,6 +17143,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObjectT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFileSearchObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -14692,6 +17246,25 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchRankingOptions
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("ranker", ::std::option::Option::Some(&self.ranker)),
+                ("score_threshold", ::std::option::Option::Some(&self.score_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// File search tool call result
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14774,6 +17347,26 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFileSearchResultObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFileSearchResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("file_name", ::std::option::Option::Some(&self.file_name)),
+                ("score", ::std::option::Option::Some(&self.score)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14849,6 +17442,25 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14907,6 +17519,18 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15005,6 +17629,25 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFunctionObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15080,6 +17723,25 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsFunctionObjectFunction {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFunctionObjectFunction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15134,6 +17796,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsFunctionObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15225,6 +17898,24 @@ impl crate::runtime::de::Fit for RunStepDetailsToolCallsObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("tool_calls", ::std::option::Option::Some(&self.tool_calls)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15289,6 +17980,26 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectToolCallsIt
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsObjectToolCallsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15382,6 +18093,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepDetailsToolCallsObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15557,6 +18279,38 @@ impl crate::runtime::de::Fit for RunStepObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("assistant_id", ::std::option::Option::Some(&self.assistant_id)),
+                ("thread_id", ::std::option::Option::Some(&self.thread_id)),
+                ("run_id", ::std::option::Option::Some(&self.run_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("step_details", ::std::option::Option::Some(&self.step_details)),
+                ("last_error", ::std::option::Option::Some(&self.last_error)),
+                ("expired_at", ::std::option::Option::Some(&self.expired_at)),
+                ("cancelled_at", ::std::option::Option::Some(&self.cancelled_at)),
+                ("failed_at", ::std::option::Option::Some(&self.failed_at)),
+                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15615,6 +18369,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectCode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepObjectCode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15696,6 +18461,24 @@ impl crate::runtime::de::Fit for RunStepObjectLastError {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepObjectLastError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15750,6 +18533,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepObjectObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15844,6 +18638,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStatus {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepObjectStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -15907,6 +18712,23 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStepDetails {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepObjectStepDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::MessageCreation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolCalls(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -15998,6 +18820,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectType {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunStepObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RunStepObjectType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -16081,6 +18914,25 @@ impl crate::runtime::de::Fit for RunToolCallObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunToolCallObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16151,6 +19003,24 @@ impl crate::runtime::de::Fit for RunToolCallObjectFunction {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunToolCallObjectFunction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16205,6 +19075,17 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunToolCallObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16329,6 +19210,24 @@ impl SubmitToolOutputsRunRequest {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SubmitToolOutputsRunRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("tool_outputs", ::std::option::Option::Some(&self.tool_outputs)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "assistants")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16439,6 +19338,24 @@ impl SubmitToolOutputsRunRequestToolOutputsItem {
         self
     }
 }
+#[cfg(feature = "assistants")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SubmitToolOutputsRunRequestToolOutputsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("tool_call_id", crate::runtime::ser::optional(&self.tool_call_id)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// Thread
 ///
@@ -16522,6 +19439,27 @@ impl crate::runtime::de::Fit for ThreadObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ThreadObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("tool_resources", ::std::option::Option::Some(&self.tool_resources)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16582,6 +19520,21 @@ impl crate::runtime::de::Fit for ThreadObjectCodeInterpreter {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ThreadObjectCodeInterpreter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("file_ids", crate::runtime::ser::optional(&self.file_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16650,6 +19603,26 @@ impl crate::runtime::de::Fit for ThreadObjectFileSearch {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ThreadObjectFileSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "vector_store_ids",
+                    crate::runtime::ser::optional(&self.vector_store_ids),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16704,6 +19677,17 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ThreadObjectObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16795,6 +19779,27 @@ impl crate::runtime::de::Fit for ThreadObjectToolResources {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ThreadObjectToolResources {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -16894,6 +19899,24 @@ impl TruncationObject {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TruncationObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("last_messages", crate::runtime::ser::optional(&self.last_messages)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16952,6 +19975,17 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TruncationObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]

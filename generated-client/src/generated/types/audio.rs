@@ -80,6 +80,17 @@ impl<'de> ::serde::Deserialize<'de> for AudioResponseFormat {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AudioResponseFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for AudioResponseFormat {
     #[inline]
     fn misfit(&self) -> usize {
@@ -259,6 +270,32 @@ impl CreateSpeechRequest {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateSpeechRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("voice", ::std::option::Option::Some(&self.voice)),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional(&self.response_format),
+                ),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+                ("stream_format", crate::runtime::ser::optional(&self.stream_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// Any string; the 4 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -318,6 +355,17 @@ impl ::std::fmt::Display for CreateSpeechRequestModel {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateSpeechRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "audio")]
@@ -405,6 +453,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestResponseFormat {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateSpeechRequestResponseFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateSpeechRequestResponseFormat {
     #[inline]
     fn misfit(&self) -> usize {
@@ -477,6 +536,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestStreamFormat {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateSpeechRequestStreamFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateSpeechRequestStreamFormat {
     #[inline]
     fn misfit(&self) -> usize {
@@ -542,6 +612,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechResponseStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateSpeechResponseStreamEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::SpeechAudioDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::SpeechAudioDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -889,6 +978,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionRequestChunkingStrategy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::VadConfig(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategy {
     #[inline]
     fn misfit(&self) -> usize {
@@ -987,6 +1090,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionRequestChunkingStrategyAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionRequestChunkingStrategyAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1079,6 +1193,17 @@ impl ::std::fmt::Display for CreateTranscriptionRequestModel {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranscriptionRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1146,6 +1271,18 @@ for CreateTranscriptionRequestTimestampGranularitiesItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for CreateTranscriptionRequestTimestampGranularitiesItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -1249,6 +1386,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponse {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::DiarizedJson(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::VerboseJson(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Json(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -1374,6 +1530,27 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseDiarizedJson {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionResponseDiarizedJson {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("task", ::std::option::Option::Some(&self.task)),
+                ("duration", ::std::option::Option::Some(&self.duration)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("segments", ::std::option::Option::Some(&self.segments)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1428,6 +1605,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionResponseDiarizedJsonTask {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -1504,6 +1692,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonU
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionResponseDiarizedJsonUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Tokens(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Duration(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -1616,6 +1819,26 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseJson {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionResponseJson {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("languages", crate::runtime::ser::optional(&self.languages)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1691,6 +1914,25 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseJsonLogprobsItem {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionResponseJsonLogprobsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", crate::runtime::ser::optional(&self.token)),
+                ("logprob", crate::runtime::ser::optional(&self.logprob)),
+                ("bytes", crate::runtime::ser::optional(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1741,6 +1983,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonUsage {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionResponseJsonUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Tokens(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Duration(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -1841,6 +2098,28 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionResponseStreamEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TranscriptTextSegment(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::TranscriptTextDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::TranscriptTextDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -1967,6 +2246,28 @@ impl crate::runtime::de::Fit for CreateTranscriptionResponseVerboseJson {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranscriptionResponseVerboseJson {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("language", ::std::option::Option::Some(&self.language)),
+                ("duration", ::std::option::Option::Some(&self.duration)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("words", crate::runtime::ser::optional(&self.words)),
+                ("segments", crate::runtime::ser::optional(&self.segments)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "audio")]
@@ -2108,6 +2409,17 @@ impl ::std::fmt::Display for CreateTranslationRequestModel {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranslationRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for CreateTranslationRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2185,6 +2497,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationRequestResponseFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranslationRequestResponseFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -2271,6 +2594,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponse {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranslationResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::VerboseJson(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Json(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "audio")]
@@ -2363,6 +2702,21 @@ impl crate::runtime::de::Fit for CreateTranslationResponseJson {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranslationResponseJson {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("text", ::std::option::Option::Some(&self.text))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2440,6 +2794,26 @@ impl crate::runtime::de::Fit for CreateTranslationResponseVerboseJson {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateTranslationResponseVerboseJson {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("language", ::std::option::Option::Some(&self.language)),
+                ("duration", ::std::option::Option::Some(&self.duration)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("segments", crate::runtime::ser::optional(&self.segments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "audio")]
@@ -2620,6 +2994,24 @@ impl crate::runtime::de::Fit for SpeechAudioDeltaEvent {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpeechAudioDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio", ::std::option::Option::Some(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2674,6 +3066,17 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpeechAudioDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -2762,6 +3165,24 @@ impl crate::runtime::de::Fit for SpeechAudioDoneEvent {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpeechAudioDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2816,6 +3237,17 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpeechAudioDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -2912,6 +3344,25 @@ impl crate::runtime::de::Fit for SpeechAudioDoneEventUsage {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpeechAudioDoneEventUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 4 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2994,6 +3445,26 @@ impl crate::runtime::de::Fit for TranscriptTextDeltaEvent {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("segment_id", crate::runtime::ser::optional(&self.segment_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3069,6 +3540,25 @@ impl crate::runtime::de::Fit for TranscriptTextDeltaEventLogprobsItem {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextDeltaEventLogprobsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", crate::runtime::ser::optional(&self.token)),
+                ("logprob", crate::runtime::ser::optional(&self.logprob)),
+                ("bytes", crate::runtime::ser::optional(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3123,6 +3613,17 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -3231,6 +3732,27 @@ impl crate::runtime::de::Fit for TranscriptTextDoneEvent {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("languages", crate::runtime::ser::optional(&self.languages)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3306,6 +3828,25 @@ impl crate::runtime::de::Fit for TranscriptTextDoneEventLogprobsItem {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextDoneEventLogprobsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", crate::runtime::ser::optional(&self.token)),
+                ("logprob", crate::runtime::ser::optional(&self.logprob)),
+                ("bytes", crate::runtime::ser::optional(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3360,6 +3901,17 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -3471,6 +4023,28 @@ impl crate::runtime::de::Fit for TranscriptTextSegmentEvent {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextSegmentEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("start", ::std::option::Option::Some(&self.start)),
+                ("end", ::std::option::Option::Some(&self.end)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("speaker", ::std::option::Option::Some(&self.speaker)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3525,6 +4099,17 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextSegmentEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -3616,6 +4201,24 @@ impl crate::runtime::de::Fit for TranscriptTextUsageDuration {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextUsageDuration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3670,6 +4273,17 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDurationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextUsageDurationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -3787,6 +4401,30 @@ impl crate::runtime::de::Fit for TranscriptTextUsageTokens {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextUsageTokens {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "input_token_details",
+                    crate::runtime::ser::optional(&self.input_token_details),
+                ),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3857,6 +4495,24 @@ impl crate::runtime::de::Fit for TranscriptTextUsageTokensInputTokenDetails {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextUsageTokensInputTokenDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3911,6 +4567,17 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptTextUsageTokensType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -4022,6 +4689,28 @@ impl crate::runtime::de::Fit for TranscriptionDiarizedSegment {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptionDiarizedSegment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("start", ::std::option::Option::Some(&self.start)),
+                ("end", ::std::option::Option::Some(&self.end)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("speaker", ::std::option::Option::Some(&self.speaker)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4076,6 +4765,17 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegmentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptionDiarizedSegmentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -4154,6 +4854,17 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionInclude {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptionInclude {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "audio")]
 impl crate::runtime::de::Fit for TranscriptionInclude {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4229,6 +4940,21 @@ impl crate::runtime::de::Fit for TranscriptionLanguage {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptionLanguage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("code", ::std::option::Option::Some(&self.code))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "audio")]
@@ -4353,6 +5079,35 @@ impl crate::runtime::de::Fit for TranscriptionSegment {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptionSegment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("seek", ::std::option::Option::Some(&self.seek)),
+                ("start", ::std::option::Option::Some(&self.start)),
+                ("end", ::std::option::Option::Some(&self.end)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("tokens", ::std::option::Option::Some(&self.tokens)),
+                ("temperature", ::std::option::Option::Some(&self.temperature)),
+                ("avg_logprob", ::std::option::Option::Some(&self.avg_logprob)),
+                (
+                    "compression_ratio",
+                    ::std::option::Option::Some(&self.compression_ratio),
+                ),
+                ("no_speech_prob", ::std::option::Option::Some(&self.no_speech_prob)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4422,6 +5177,25 @@ impl crate::runtime::de::Fit for TranscriptionWord {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TranscriptionWord {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("word", ::std::option::Option::Some(&self.word)),
+                ("start", ::std::option::Option::Some(&self.start)),
+                ("end", ::std::option::Option::Some(&self.end)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "audio")]
@@ -4507,6 +5281,21 @@ impl UpdateVoiceConsentRequest {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateVoiceConsentRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -4636,6 +5425,32 @@ impl VadConfig {
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VadConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4690,6 +5505,17 @@ impl<'de> ::serde::Deserialize<'de> for VadConfigType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "audio", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VadConfigType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -4786,6 +5612,25 @@ impl crate::runtime::de::Fit for VoiceConsentDeletedResource {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceConsentDeletedResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4840,6 +5685,17 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceConsentDeletedResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -4946,6 +5802,27 @@ impl crate::runtime::de::Fit for VoiceConsentListResource {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceConsentListResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5000,6 +5877,17 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceConsentListResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -5103,6 +5991,27 @@ impl crate::runtime::de::Fit for VoiceConsentResource {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceConsentResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("language", ::std::option::Option::Some(&self.language)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5157,6 +6066,17 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceConsentResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]
@@ -5255,6 +6175,26 @@ impl crate::runtime::de::Fit for VoiceResource {
     }
 }
 #[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "audio")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5309,6 +6249,17 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "audio")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "audio")]

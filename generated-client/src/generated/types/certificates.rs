@@ -100,6 +100,31 @@ impl crate::runtime::de::Fit for Certificate {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Certificate {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                (
+                    "certificate_details",
+                    ::std::option::Option::Some(&self.certificate_details),
+                ),
+                ("active", crate::runtime::ser::optional(&self.active)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -172,6 +197,25 @@ impl crate::runtime::de::Fit for CertificateDetails {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CertificateDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("valid_at", crate::runtime::ser::optional(&self.valid_at)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -234,6 +278,17 @@ impl<'de> ::serde::Deserialize<'de> for CertificateObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CertificateObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -318,6 +373,24 @@ impl crate::runtime::de::Fit for DeleteCertificateResponse {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteCertificateResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -372,6 +445,17 @@ impl<'de> ::serde::Deserialize<'de> for DeleteCertificateResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteCertificateResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -447,6 +531,17 @@ impl<'de> ::serde::Deserialize<'de> for GetCertificateIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GetCertificateIncludeItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -553,6 +648,27 @@ impl crate::runtime::de::Fit for ListCertificatesResponse {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListCertificatesResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -607,6 +723,17 @@ impl<'de> ::serde::Deserialize<'de> for ListCertificatesResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListCertificatesResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -689,6 +816,17 @@ impl<'de> ::serde::Deserialize<'de> for ListOrganizationCertificatesOrder {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListOrganizationCertificatesOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "certificates")]
 impl crate::runtime::de::Fit for ListOrganizationCertificatesOrder {
     #[inline]
     fn misfit(&self) -> usize {
@@ -758,6 +896,17 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListProjectCertificatesOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -857,6 +1006,27 @@ impl crate::runtime::de::Fit for ListProjectCertificatesResponse {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListProjectCertificatesResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -911,6 +1081,17 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectCertificatesResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListProjectCertificatesResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -1026,6 +1207,21 @@ impl ModifyCertificateRequest {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModifyCertificateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("name", crate::runtime::ser::optional(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// An object with 6 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1126,6 +1322,31 @@ impl crate::runtime::de::Fit for OrganizationCertificate {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationCertificate {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                (
+                    "certificate_details",
+                    ::std::option::Option::Some(&self.certificate_details),
+                ),
+                ("active", ::std::option::Option::Some(&self.active)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::activate_organization_certificates`](crate::runtime::Client::activate_organization_certificates) (response).
@@ -1196,6 +1417,24 @@ impl crate::runtime::de::Fit for OrganizationCertificateActivationResponse {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationCertificateActivationResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1254,6 +1493,17 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateActivationRespons
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationCertificateActivationResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -1345,6 +1595,24 @@ impl crate::runtime::de::Fit for OrganizationCertificateDeactivationResponse {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationCertificateDeactivationResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1404,6 +1672,17 @@ for OrganizationCertificateDeactivationResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationCertificateDeactivationResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -1495,6 +1774,24 @@ impl crate::runtime::de::Fit for OrganizationCertificateDetails {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationCertificateDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("valid_at", crate::runtime::ser::optional(&self.valid_at)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1549,6 +1846,17 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationCertificateObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationCertificateObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -1670,6 +1978,31 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificate {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationProjectCertificate {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                (
+                    "certificate_details",
+                    ::std::option::Option::Some(&self.certificate_details),
+                ),
+                ("active", ::std::option::Option::Some(&self.active)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::activate_project_certificates`](crate::runtime::Client::activate_project_certificates) (response).
@@ -1741,6 +2074,24 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificateActivationRespons
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationProjectCertificateActivationResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1801,6 +2152,18 @@ for OrganizationProjectCertificateActivationResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for OrganizationProjectCertificateActivationResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -1893,6 +2256,24 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificateDeactivationRespo
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationProjectCertificateDeactivationResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1953,6 +2334,18 @@ for OrganizationProjectCertificateDeactivationResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for OrganizationProjectCertificateDeactivationResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -2046,6 +2439,24 @@ impl crate::runtime::de::Fit for OrganizationProjectCertificateDetails {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationProjectCertificateDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("valid_at", crate::runtime::ser::optional(&self.valid_at)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2100,6 +2511,17 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationProjectCertificateObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationProjectCertificateObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "certificates")]
@@ -2210,6 +2632,21 @@ impl ToggleCertificatesRequest {
     }
 }
 #[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToggleCertificatesRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("certificate_ids", ::std::option::Option::Some(&self.certificate_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "certificates")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::upload_certificate`](crate::runtime::Client::upload_certificate) (request body).
@@ -2309,5 +2746,23 @@ impl UploadCertificateRequest {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "certificates")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UploadCertificateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("certificate", ::std::option::Option::Some(&self.certificate)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }

@@ -105,6 +105,24 @@ impl ChatCompletionAllowedTools {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionAllowedTools {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("mode", ::std::option::Option::Some(&self.mode)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// Allowed tools
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -200,6 +218,24 @@ impl ChatCompletionAllowedToolsChoice {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionAllowedToolsChoice {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_tools", ::std::option::Option::Some(&self.allowed_tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -254,6 +290,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoiceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionAllowedToolsChoiceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -333,6 +380,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionAllowedToolsMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -419,6 +477,25 @@ impl crate::runtime::de::Fit for ChatCompletionDeleted {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionDeleted {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -473,6 +550,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeletedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionDeletedObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -576,6 +664,21 @@ impl ChatCompletionFunctionCallOption {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionFunctionCallOption {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "chat")]
@@ -694,6 +797,25 @@ impl ChatCompletionFunctions {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionFunctions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// ChatCompletionList
 ///
 /// Used by [`Client::list_chat_completions`](crate::runtime::Client::list_chat_completions) (response).
@@ -776,6 +898,27 @@ impl crate::runtime::de::Fit for ChatCompletionList {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionList {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -830,6 +973,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionListObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -955,6 +1109,25 @@ impl ChatCompletionMessageCustomToolCall {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageCustomToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("custom", ::std::option::Option::Some(&self.custom)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1051,6 +1224,24 @@ impl ChatCompletionMessageCustomToolCallCustom {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageCustomToolCallCustom {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1105,6 +1296,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageCustomToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -1211,6 +1413,27 @@ impl crate::runtime::de::Fit for ChatCompletionMessageList {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageList {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1265,6 +1488,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListContentPartsIte
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageListContentPartsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ImageUrl(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -1417,6 +1655,31 @@ impl crate::runtime::de::Fit for ChatCompletionMessageListDataItem {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageListDataItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("content_parts", crate::runtime::ser::optional(&self.content_parts)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1471,6 +1734,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageListObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -1593,6 +1867,25 @@ impl ChatCompletionMessageToolCall {
         self
     }
 }
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(feature = "chat")]
 /// An object with 4 properties, 1 of them required.
 ///
@@ -1677,6 +1970,26 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunk {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallChunk {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("function", crate::runtime::ser::optional(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1747,6 +2060,24 @@ impl crate::runtime::de::Fit for ChatCompletionMessageToolCallChunkFunction {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallChunkFunction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("arguments", crate::runtime::ser::optional(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1801,6 +2132,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallChunkType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -1918,6 +2260,24 @@ impl ChatCompletionMessageToolCallFunction {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallFunction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1972,6 +2332,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -2050,6 +2421,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionMessageToolCallsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -2150,6 +2536,24 @@ impl crate::runtime::de::Fit for ChatCompletionModeration {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionModeration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2225,6 +2629,25 @@ impl crate::runtime::de::Fit for ChatCompletionModerationError {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionModerationError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2279,6 +2702,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionModerationErrorType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -2352,6 +2786,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionModerationInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ModerationResults(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2434,6 +2885,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionModerationOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ModerationResults(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -2539,6 +3007,25 @@ impl crate::runtime::de::Fit for ChatCompletionModerationResults {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionModerationResults {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("results", ::std::option::Option::Some(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2593,6 +3080,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResultsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionModerationResultsType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -2709,6 +3207,24 @@ impl ChatCompletionNamedToolChoice {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionNamedToolChoice {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// Custom tool choice
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2806,6 +3322,24 @@ impl ChatCompletionNamedToolChoiceCustom {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionNamedToolChoiceCustom {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("custom", ::std::option::Option::Some(&self.custom)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2891,6 +3425,21 @@ impl ChatCompletionNamedToolChoiceCustomCustom {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionNamedToolChoiceCustomCustom {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2945,6 +3494,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionNamedToolChoiceCustomType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -3051,6 +3611,21 @@ impl ChatCompletionNamedToolChoiceFunction {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionNamedToolChoiceFunction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("name", ::std::option::Option::Some(&self.name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3105,6 +3680,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionNamedToolChoiceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -3321,6 +3907,29 @@ impl ChatCompletionRequestAssistantMessage {
         self
     }
 }
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("content", crate::runtime::ser::optional(&self.content)),
+                ("refusal", crate::runtime::ser::optional(&self.refusal)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
@@ -3404,6 +4013,21 @@ impl ChatCompletionRequestAssistantMessageAudio {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessageAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -3494,6 +4118,24 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageCon
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ArrayOfContentParts(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -3589,6 +4231,21 @@ for ChatCompletionRequestAssistantMessageContentPart {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessageContentPart {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -3717,6 +4374,24 @@ impl ChatCompletionRequestAssistantMessageFunctionCall {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessageFunctionCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3771,6 +4446,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageRol
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestAssistantMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -3904,6 +4590,25 @@ impl ChatCompletionRequestDeveloperMessage {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestDeveloperMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A union of a string and an array of [`ChatCompletionRequestMessageContentPartText`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3991,6 +4696,24 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageCon
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestDeveloperMessageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ArrayOfContentParts(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -4084,6 +4807,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageRol
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestDeveloperMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -4216,6 +4950,25 @@ impl ChatCompletionRequestFunctionMessage {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestFunctionMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4270,6 +5023,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessageRole
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestFunctionMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -4365,6 +5129,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessage {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Developer(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::System(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::User(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Assistant(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Tool(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -4548,6 +5331,28 @@ impl ChatCompletionRequestMessageContentPartAudio {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_audio", ::std::option::Option::Some(&self.input_audio)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4607,6 +5412,17 @@ for ChatCompletionRequestMessageContentPartAudioFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartAudioFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -4720,6 +5536,25 @@ impl ChatCompletionRequestMessageContentPartAudioInputAudio {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for ChatCompletionRequestMessageContentPartAudioInputAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("format", ::std::option::Option::Some(&self.format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4775,6 +5610,17 @@ for ChatCompletionRequestMessageContentPartAudioType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartAudioType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -4913,6 +5759,28 @@ impl ChatCompletionRequestMessageContentPartFile {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartFile {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file", ::std::option::Option::Some(&self.file)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5039,6 +5907,25 @@ impl ChatCompletionRequestMessageContentPartFileFile {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartFileFile {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5093,6 +5980,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartFileType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -5231,6 +6129,28 @@ impl ChatCompletionRequestMessageContentPartImage {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartImage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5294,6 +6214,17 @@ for ChatCompletionRequestMessageContentPartImageDetail {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartImageDetail {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -5363,6 +6294,17 @@ for ChatCompletionRequestMessageContentPartImageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartImageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -5489,6 +6431,24 @@ impl ChatCompletionRequestMessageContentPartImageUrl {
         self
     }
 }
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartImageUrl {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// Refusal content part
 ///
@@ -5583,6 +6543,24 @@ impl ChatCompletionRequestMessageContentPartRefusal {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartRefusal {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5638,6 +6616,17 @@ for ChatCompletionRequestMessageContentPartRefusalType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartRefusalType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -5772,6 +6761,28 @@ impl ChatCompletionRequestMessageContentPartText {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartText {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5826,6 +6837,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestMessageContentPartTextType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -5959,6 +6981,25 @@ impl ChatCompletionRequestSystemMessage {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestSystemMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A union of a string and an array of [`ChatCompletionRequestSystemMessageContentPart`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6045,6 +7086,24 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageConten
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestSystemMessageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ArrayOfContentParts(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -6143,6 +7202,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestSystemMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -6268,6 +7338,25 @@ impl ChatCompletionRequestToolMessage {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestToolMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("tool_call_id", ::std::option::Option::Some(&self.tool_call_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A union of a string and an array of [`ChatCompletionRequestToolMessageContentPart`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6352,6 +7441,24 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageContent 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestToolMessageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ArrayOfContentParts(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -6450,6 +7557,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestToolMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -6583,6 +7701,25 @@ impl ChatCompletionRequestUserMessage {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestUserMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A union of a string and an array of [`ChatCompletionRequestUserMessageContentPart`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6667,6 +7804,24 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestUserMessageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ArrayOfContentParts(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -6776,6 +7931,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContentP
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestUserMessageContentPart {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ImageUrl(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputAudio(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::File(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ChatCompletionRequestUserMessageContentPart {
     #[inline]
     fn misfit(&self) -> usize {
@@ -6875,6 +8049,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionRequestUserMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -7004,6 +8189,29 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessage {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionResponseMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7074,6 +8282,24 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageAnnotationsItem {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionResponseMessageAnnotationsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url_citation", ::std::option::Option::Some(&self.url_citation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7129,6 +8355,17 @@ for ChatCompletionResponseMessageAnnotationsItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionResponseMessageAnnotationsItemType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -7230,6 +8467,26 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageAudio {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionResponseMessageAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("transcript", ::std::option::Option::Some(&self.transcript)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7301,6 +8558,24 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageFunctionCall {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionResponseMessageFunctionCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7355,6 +8630,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionResponseMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -7456,6 +8742,26 @@ impl crate::runtime::de::Fit for ChatCompletionResponseMessageUrlCitation {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionResponseMessageUrlCitation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("title", ::std::option::Option::Some(&self.title)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7546,6 +8852,27 @@ impl crate::runtime::de::Fit for ChatCompletionStreamResponseDelta {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionStreamResponseDelta {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("content", crate::runtime::ser::optional(&self.content)),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+                ("tool_calls", crate::runtime::ser::optional(&self.tool_calls)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+                ("refusal", crate::runtime::ser::optional(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7614,6 +8941,24 @@ impl crate::runtime::de::Fit for ChatCompletionStreamResponseDeltaFunctionCall {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionStreamResponseDeltaFunctionCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("arguments", crate::runtime::ser::optional(&self.arguments)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "chat")]
@@ -7687,6 +9032,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionStreamResponseDeltaRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -7781,6 +9137,26 @@ impl crate::runtime::de::Fit for ChatCompletionTokenLogprob {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionTokenLogprob {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("top_logprobs", ::std::option::Option::Some(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7853,6 +9229,25 @@ impl crate::runtime::de::Fit for ChatCompletionTokenLogprobTopLogprobsItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionTokenLogprobTopLogprobsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "chat")]
@@ -7966,6 +9361,30 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionToolChoiceOption {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::AllowedToolsChoice(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::NamedToolChoice(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::NamedToolChoiceCustom(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolChoiceMode(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -8717,6 +10136,92 @@ impl CreateChatCompletionRequest {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                ("messages", ::std::option::Option::Some(&self.messages)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("modalities", crate::runtime::ser::optional(&self.modalities)),
+                ("verbosity", crate::runtime::ser::optional(&self.verbosity)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                (
+                    "max_completion_tokens",
+                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                ),
+                (
+                    "frequency_penalty",
+                    crate::runtime::ser::optional(&self.frequency_penalty),
+                ),
+                (
+                    "presence_penalty",
+                    crate::runtime::ser::optional(&self.presence_penalty),
+                ),
+                (
+                    "web_search_options",
+                    crate::runtime::ser::optional(&self.web_search_options),
+                ),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional(&self.response_format),
+                ),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("store", crate::runtime::ser::optional(&self.store)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stop", crate::runtime::ser::optional(&self.stop)),
+                ("logit_bias", crate::runtime::ser::optional(&self.logit_bias)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("max_tokens", crate::runtime::ser::optional(&self.max_tokens)),
+                ("n", crate::runtime::ser::optional(&self.n)),
+                ("prediction", crate::runtime::ser::optional(&self.prediction)),
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("function_call", crate::runtime::ser::optional(&self.function_call)),
+                ("functions", crate::runtime::ser::optional(&self.functions)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8813,6 +10318,24 @@ impl CreateChatCompletionRequestAudio {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionRequestAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("voice", ::std::option::Option::Some(&self.voice)),
+                ("format", ::std::option::Option::Some(&self.format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 6 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8887,6 +10410,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionRequestFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -8982,6 +10516,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCall 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionRequestFunctionCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ChatCompletionFunctionCallOption(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Mode(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -9089,6 +10639,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCallM
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionRequestFunctionCallMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for CreateChatCompletionRequestFunctionCallMode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -9161,6 +10722,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestResponseForma
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionRequestResponseFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::JsonSchema(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::JsonObject(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -9250,6 +10831,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionRequestToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -9375,6 +10971,24 @@ impl CreateChatCompletionRequestUserLocation {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionRequestUserLocation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("approximate", ::std::option::Option::Some(&self.approximate)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9429,6 +11043,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocationT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionRequestUserLocationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -9566,6 +11191,27 @@ impl CreateChatCompletionRequestWebSearch {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionRequestWebSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "search_context_size",
+                    crate::runtime::ser::optional(&self.search_context_size),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 10 properties, 5 of them required.
 ///
 /// Used by [`Client::create_chat_completion`](crate::runtime::Client::create_chat_completion) (response), [`Client::get_chat_completion`](crate::runtime::Client::get_chat_completion) (response) and [`Client::update_chat_completion`](crate::runtime::Client::update_chat_completion) (response).
@@ -9691,6 +11337,35 @@ impl crate::runtime::de::Fit for CreateChatCompletionResponse {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("choices", ::std::option::Option::Some(&self.choices)),
+                ("created", ::std::option::Option::Some(&self.created)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                (
+                    "system_fingerprint",
+                    crate::runtime::ser::optional(&self.system_fingerprint),
+                ),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9771,6 +11446,26 @@ impl crate::runtime::de::Fit for CreateChatCompletionResponseChoicesItem {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionResponseChoicesItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9841,6 +11536,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseFinishReason
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionResponseFinishReason {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -9929,6 +11635,24 @@ impl crate::runtime::de::Fit for CreateChatCompletionResponseLogprobs {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionResponseLogprobs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9983,6 +11707,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -10129,6 +11864,35 @@ impl crate::runtime::de::Fit for CreateChatCompletionStreamResponse {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionStreamResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("choices", ::std::option::Option::Some(&self.choices)),
+                ("created", ::std::option::Option::Some(&self.created)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                (
+                    "system_fingerprint",
+                    crate::runtime::ser::optional(&self.system_fingerprint),
+                ),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10213,6 +11977,26 @@ impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseChoicesItem {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionStreamResponseChoicesItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
+                ("index", ::std::option::Option::Some(&self.index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10283,6 +12067,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseFinish
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionStreamResponseFinishReason {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -10371,6 +12166,24 @@ impl crate::runtime::de::Fit for CreateChatCompletionStreamResponseLogprobs {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionStreamResponseLogprobs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10425,6 +12238,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseObject
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateChatCompletionStreamResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -10541,6 +12365,24 @@ impl CustomToolChatCompletions {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolChatCompletions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("custom", ::std::option::Option::Some(&self.custom)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10591,6 +12433,21 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsFormat {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolChatCompletionsFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Grammar(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -10717,6 +12574,24 @@ impl CustomToolChatCompletionsGrammar {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolChatCompletionsGrammar {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("definition", ::std::option::Option::Some(&self.definition)),
+                ("syntax", ::std::option::Option::Some(&self.syntax)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// Grammar format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10814,6 +12689,24 @@ impl CustomToolChatCompletionsGrammarFormat {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolChatCompletionsGrammarFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("grammar", ::std::option::Option::Some(&self.grammar)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10868,6 +12761,17 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolChatCompletionsGrammarType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -10947,6 +12851,17 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsSyntax {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolChatCompletionsSyntax {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -11046,6 +12961,21 @@ impl CustomToolChatCompletionsTextFormat {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolChatCompletionsTextFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11100,6 +13030,17 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolChatCompletionsTextType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -11175,6 +13116,17 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolChatCompletionsType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -11310,6 +13262,25 @@ impl CustomToolProperties {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolProperties {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("format", crate::runtime::ser::optional(&self.format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::get_chat_completion_messages`](crate::runtime::Client::get_chat_completion_messages) (parameter).
@@ -11368,6 +13339,17 @@ impl<'de> ::serde::Deserialize<'de> for GetChatCompletionMessagesOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GetChatCompletionMessagesOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -11440,6 +13422,17 @@ impl<'de> ::serde::Deserialize<'de> for ListChatCompletionsOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListChatCompletionsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -11546,6 +13539,24 @@ impl PredictionContent {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PredictionContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A union of a string and an array of [`ChatCompletionRequestMessageContentPartText`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11620,6 +13631,24 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PredictionContentContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ArrayOfContentParts(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "chat")]
@@ -11715,6 +13744,17 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentType {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PredictionContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for PredictionContentType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -11796,6 +13836,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseModalitiesItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseModalitiesItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -11887,6 +13938,17 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTier {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ServiceTier {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "chat")]
 impl crate::runtime::de::Fit for ServiceTier {
     #[inline]
     fn misfit(&self) -> usize {
@@ -11960,6 +14022,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -12067,6 +14140,21 @@ impl UpdateChatCompletionRequest {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateChatCompletionRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("metadata", ::std::option::Option::Some(&self.metadata))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "chat")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12129,6 +14217,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchContextSize {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchContextSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "chat")]
@@ -12278,5 +14377,25 @@ impl WebSearchLocation {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "chat")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchLocation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("country", crate::runtime::ser::optional(&self.country)),
+                ("region", crate::runtime::ser::optional(&self.region)),
+                ("city", crate::runtime::ser::optional(&self.city)),
+                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }

@@ -80,6 +80,26 @@ impl crate::runtime::de::Fit for AdditionalTools {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdditionalTools {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -195,6 +215,26 @@ impl AdditionalToolsItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdditionalToolsItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -249,6 +289,17 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdditionalToolsItemParamRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -327,6 +378,17 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdditionalToolsItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AdditionalToolsItemParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -399,6 +461,17 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdditionalToolsType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -481,6 +554,29 @@ impl<'de> ::serde::Deserialize<'de> for Annotation {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Annotation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::FileCitation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::UrlCitation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ContainerFileCitation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FilePath(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -586,6 +682,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchCallOutputStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallOutputStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -655,6 +762,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatusParam {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchCallOutputStatusParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -730,6 +848,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -799,6 +928,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatusParam {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchCallStatusParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -885,6 +1025,25 @@ impl crate::runtime::de::Fit for ApplyPatchCreateFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchCreateFileOperation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -990,6 +1149,25 @@ impl ApplyPatchCreateFileOperationParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchCreateFileOperationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1044,6 +1222,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchCreateFileOperationParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1119,6 +1308,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchCreateFileOperationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1207,6 +1407,24 @@ impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchDeleteFileOperation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1303,6 +1521,24 @@ impl ApplyPatchDeleteFileOperationParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchDeleteFileOperationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1357,6 +1593,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchDeleteFileOperationParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1435,6 +1682,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchDeleteFileOperationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchDeleteFileOperationType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1509,6 +1767,28 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchOperationParam {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchOperationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CreateFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::DeleteFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::UpdateFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1650,6 +1930,29 @@ impl crate::runtime::de::Fit for ApplyPatchToolCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("operation", ::std::option::Option::Some(&self.operation)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1708,6 +2011,28 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallApplyPatchOperation {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolCallApplyPatchOperation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CreateFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::DeleteFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::UpdateFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1886,6 +2211,28 @@ impl ApplyPatchToolCallItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolCallItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("operation", ::std::option::Option::Some(&self.operation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1940,6 +2287,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolCallItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2061,6 +2419,29 @@ impl crate::runtime::de::Fit for ApplyPatchToolCallOutput {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2211,6 +2592,28 @@ impl ApplyPatchToolCallOutputItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolCallOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2265,6 +2668,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolCallOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2343,6 +2757,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ApplyPatchToolCallOutputType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2415,6 +2840,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2581,6 +3017,31 @@ impl ApplyPatchToolParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2670,6 +3131,24 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -2780,6 +3259,25 @@ impl crate::runtime::de::Fit for ApplyPatchUpdateFileOperation {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchUpdateFileOperation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Apply patch update file operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2882,6 +3380,25 @@ impl ApplyPatchUpdateFileOperationParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchUpdateFileOperationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2936,6 +3453,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchUpdateFileOperationParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -3011,6 +3539,17 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApplyPatchUpdateFileOperationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -3218,6 +3757,34 @@ impl ApproximateLocation {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApproximateLocation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("country", crate::runtime::ser::optional(&self.country)),
+                ("region", crate::runtime::ser::optional(&self.region)),
+                ("city", crate::runtime::ser::optional(&self.city)),
+                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3307,6 +3874,24 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApproximateLocationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -3519,6 +4104,47 @@ impl crate::runtime::de::Fit for AssignedRoleDetails {
         feature = "user-organization-role-assignments"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssignedRoleDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("permissions", ::std::option::Option::Some(&self.permissions)),
+                ("resource_type", ::std::option::Option::Some(&self.resource_type)),
+                ("predefined_role", ::std::option::Option::Some(&self.predefined_role)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("updated_at", ::std::option::Option::Some(&self.updated_at)),
+                ("created_by", ::std::option::Option::Some(&self.created_by)),
+                (
+                    "created_by_user_obj",
+                    ::std::option::Option::Some(&self.created_by_user_obj),
+                ),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                (
+                    "assignment_sources",
+                    ::std::option::Option::Some(&self.assignment_sources),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3607,6 +4233,31 @@ impl crate::runtime::de::Fit for AssignedRoleDetailsAssignmentSourcesItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AssignedRoleDetailsAssignmentSourcesItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("principal_id", ::std::option::Option::Some(&self.principal_id)),
+                ("principal_type", ::std::option::Option::Some(&self.principal_type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(
@@ -3788,6 +4439,33 @@ impl AutoCodeInterpreterToolParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AutoCodeInterpreterToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
+                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3857,6 +4535,28 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamNetworkPolic
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AutoCodeInterpreterToolParamNetworkPolicy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Disabled(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Allowlist(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -4014,6 +4714,24 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AutoCodeInterpreterToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for AutoCodeInterpreterToolParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4156,6 +4874,25 @@ impl<'de> ::serde::Deserialize<'de> for CallableToolAllowedCaller {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CallableToolAllowedCaller {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for CallableToolAllowedCaller {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4277,6 +5014,27 @@ impl ChatCompletionStreamOptions {
         self
     }
 }
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionStreamOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("include_usage", crate::runtime::ser::optional(&self.include_usage)),
+                (
+                    "include_obfuscation",
+                    crate::runtime::ser::optional(&self.include_obfuscation),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "chat", feature = "evals"))]
 /// Function tool
 ///
@@ -4368,6 +5126,24 @@ impl ChatCompletionTool {
     }
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("function", ::std::option::Option::Some(&self.function)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "evals"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4422,6 +5198,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "evals"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChatCompletionToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
@@ -4513,6 +5300,17 @@ impl<'de> ::serde::Deserialize<'de> for ClickButtonType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ClickButtonType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4648,6 +5446,27 @@ impl ClickParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ClickParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("button", ::std::option::Option::Some(&self.button)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4702,6 +5521,17 @@ impl<'de> ::serde::Deserialize<'de> for ClickParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ClickParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4816,6 +5646,24 @@ impl CodeInterpreterOutputImage {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterOutputImage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4870,6 +5718,17 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterOutputImageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4984,6 +5843,24 @@ impl CodeInterpreterOutputLogs {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterOutputLogs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("logs", ::std::option::Option::Some(&self.logs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5038,6 +5915,17 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterOutputLogsType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5204,6 +6092,32 @@ impl CodeInterpreterTool {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container", ::std::option::Option::Some(&self.container)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Code interpreter tool call
 ///
@@ -5346,6 +6260,28 @@ impl CodeInterpreterToolCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("outputs", ::std::option::Option::Some(&self.outputs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5396,6 +6332,21 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallOutputsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterToolCallOutputsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Logs(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Image(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5499,6 +6450,17 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CodeInterpreterToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5564,6 +6526,17 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5674,6 +6647,29 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolContainer {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterToolContainer {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::AutoCodeInterpreterToolParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -5845,6 +6841,24 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CodeInterpreterToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for CodeInterpreterToolType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5950,6 +6964,29 @@ impl crate::runtime::de::Fit for CompactionBody {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompactionBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6004,6 +7041,17 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompactionBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6138,6 +7186,28 @@ impl CompactionSummaryItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompactionSummaryItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6192,6 +7262,17 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompactionSummaryItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6298,6 +7379,21 @@ impl CompactionTriggerItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompactionTriggerItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6352,6 +7448,17 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompactionTriggerItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6521,6 +7628,33 @@ impl ComparisonFilter {
         feature = "vector-stores"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComparisonFilter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("key", ::std::option::Option::Some(&self.key)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 /// A union of a string and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6601,6 +7735,28 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterListItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComparisonFilterListItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -6808,6 +7964,25 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterType {
         feature = "vector-stores"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComparisonFilterType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl crate::runtime::de::Fit for ComparisonFilterType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -6938,6 +8113,30 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComparisonFilterValue {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Boolean(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::List(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -7138,6 +8337,36 @@ impl crate::runtime::de::Fit for CompletionUsage {
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompletionUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "completion_tokens",
+                    ::std::option::Option::Some(&self.completion_tokens),
+                ),
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+                (
+                    "completion_tokens_details",
+                    crate::runtime::ser::optional(&self.completion_tokens_details),
+                ),
+                (
+                    "prompt_tokens_details",
+                    crate::runtime::ser::optional(&self.prompt_tokens_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7238,6 +8467,36 @@ impl crate::runtime::de::Fit for CompletionUsageCompletionTokensDetails {
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompletionUsageCompletionTokensDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "accepted_prediction_tokens",
+                    crate::runtime::ser::optional(&self.accepted_prediction_tokens),
+                ),
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+                (
+                    "reasoning_tokens",
+                    crate::runtime::ser::optional(&self.reasoning_tokens),
+                ),
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                (
+                    "rejected_prediction_tokens",
+                    crate::runtime::ser::optional(&self.rejected_prediction_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
 /// An object with 5 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7329,6 +8588,30 @@ impl crate::runtime::de::Fit for CompletionUsagePromptTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompletionUsagePromptTokensDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("audio_tokens", crate::runtime::ser::optional(&self.audio_tokens)),
+                ("cached_tokens", crate::runtime::ser::optional(&self.cached_tokens)),
+                ("text_tokens", crate::runtime::ser::optional(&self.text_tokens)),
+                ("image_tokens", crate::runtime::ser::optional(&self.image_tokens)),
+                (
+                    "cache_write_tokens",
+                    crate::runtime::ser::optional(&self.cache_write_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(
@@ -7475,6 +8758,32 @@ impl CompoundFilter {
         feature = "vector-stores"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompoundFilter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("filters", ::std::option::Option::Some(&self.filters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 /// A union of a [`ComparisonFilter`] and any JSON value, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7555,6 +8864,30 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterFiltersItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompoundFilterFiltersItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ComparisonFilter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Value(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -7708,6 +9041,25 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterType {
         feature = "vector-stores"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompoundFilterType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl crate::runtime::de::Fit for CompoundFilterType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -7808,6 +9160,32 @@ impl<'de> ::serde::Deserialize<'de> for ComputerAction {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Click(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::DoubleClick(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Drag(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Keypress(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Move(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Screenshot(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Scroll(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Type(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Wait(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -8058,6 +9436,31 @@ impl ComputerCallOutputItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerCallOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                (
+                    "acknowledged_safety_checks",
+                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                ),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8112,6 +9515,17 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerCallOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -8249,6 +9663,25 @@ impl ComputerCallSafetyCheckParam {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerCallSafetyCheckParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("code", crate::runtime::ser::optional(&self.code)),
+                ("message", crate::runtime::ser::optional(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(
     any(
         feature = "conversations",
@@ -8372,6 +9805,24 @@ impl<'de> ::serde::Deserialize<'de> for ComputerEnvironment {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerEnvironment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ComputerEnvironment {
     #[inline]
     fn misfit(&self) -> usize {
@@ -8479,6 +9930,30 @@ impl crate::runtime::de::Fit for ComputerScreenshotContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerScreenshotContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("detail", ::std::option::Option::Some(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8533,6 +10008,17 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerScreenshotContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -8671,6 +10157,25 @@ impl ComputerScreenshotImage {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerScreenshotImage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8725,6 +10230,17 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerScreenshotImageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -8860,6 +10376,28 @@ impl ComputerTool {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -9019,6 +10557,32 @@ impl ComputerToolCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", crate::runtime::ser::optional(&self.action)),
+                ("actions", crate::runtime::ser::optional(&self.actions)),
+                (
+                    "pending_safety_checks",
+                    ::std::option::Option::Some(&self.pending_safety_checks),
+                ),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9127,6 +10691,32 @@ impl crate::runtime::de::Fit for ComputerToolCallOutputResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerToolCallOutputResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                (
+                    "acknowledged_safety_checks",
+                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                ),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9189,6 +10779,17 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerToolCallOutputStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -9257,6 +10858,17 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerToolCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -9343,6 +10955,17 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ComputerToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -9408,6 +11031,17 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -9525,6 +11159,24 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -9708,6 +11360,33 @@ impl ComputerUsePreviewTool {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerUsePreviewTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("environment", ::std::option::Option::Some(&self.environment)),
+                ("display_width", ::std::option::Option::Some(&self.display_width)),
+                ("display_height", ::std::option::Option::Some(&self.display_height)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9797,6 +11476,24 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ComputerUsePreviewToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -10022,6 +11719,34 @@ impl ContainerAutoParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerAutoParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
+                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+                ("skills", crate::runtime::ser::optional(&self.skills)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10086,6 +11811,28 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamNetworkPolicy {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerAutoParamNetworkPolicy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Disabled(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Allowlist(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -10210,6 +11957,30 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamSkillsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerAutoParamSkillsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::SkillReference(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Inline(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -10355,6 +12126,24 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerAutoParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -10520,6 +12309,28 @@ impl ContainerFileCitationBody {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerFileCitationBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10574,6 +12385,17 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerFileCitationBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10703,6 +12525,24 @@ impl<'de> ::serde::Deserialize<'de> for ContainerMemoryLimit {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerMemoryLimit {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -10888,6 +12728,33 @@ impl ContainerNetworkPolicyAllowlistParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerNetworkPolicyAllowlistParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_domains", ::std::option::Option::Some(&self.allowed_domains)),
+                ("domain_secrets", crate::runtime::ser::optional(&self.domain_secrets)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10982,6 +12849,25 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParamType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerNetworkPolicyAllowlistParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -11152,6 +13038,29 @@ impl ContainerNetworkPolicyDisabledParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerNetworkPolicyDisabledParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11246,6 +13155,25 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParamType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerNetworkPolicyDisabledParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -11427,6 +13355,33 @@ impl ContainerNetworkPolicyDomainSecretParam {
 }
 #[cfg(
     any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerNetworkPolicyDomainSecretParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("domain", ::std::option::Option::Some(&self.domain)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
         feature = "conversations",
         feature = "evals",
         feature = "responses",
@@ -11561,6 +13516,31 @@ impl ContainerReferenceParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerReferenceParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11650,6 +13630,24 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerReferenceParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -11755,6 +13753,24 @@ impl crate::runtime::de::Fit for ContainerReferenceResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerReferenceResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11809,6 +13825,17 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContainerReferenceResourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11920,6 +13947,24 @@ impl CoordParam {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CoordParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(
@@ -12067,6 +14112,32 @@ impl CustomGrammarFormatParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomGrammarFormatParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("syntax", ::std::option::Option::Some(&self.syntax)),
+                ("definition", ::std::option::Option::Some(&self.definition)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12156,6 +14227,24 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomGrammarFormatParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -12315,6 +14404,28 @@ impl CustomTextFormatParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomTextFormatParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12404,6 +14515,24 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomTextFormatParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -12590,6 +14719,29 @@ impl CustomToolCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Custom tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12719,6 +14871,27 @@ impl CustomToolCallOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`FunctionAndCustomToolCallOutput`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12791,6 +14964,24 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolCallOutputOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::StringOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OutputContentList(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -12883,6 +15074,17 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for CustomToolCallOutputType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -12955,6 +15157,17 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -13176,6 +15389,35 @@ impl CustomToolParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13237,6 +15479,28 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamFormat {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolParamFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Grammar(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -13392,6 +15656,24 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for CustomToolParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -13514,6 +15796,31 @@ impl crate::runtime::de::Fit for DeletedRoleAssignmentResource {
         self.extra_fields.len()
     }
 }
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeletedRoleAssignmentResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
@@ -13581,6 +15888,17 @@ impl<'de> ::serde::Deserialize<'de> for DetailEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DetailEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -13677,6 +15995,21 @@ impl DirectToolCallCaller {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DirectToolCallCaller {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13762,6 +16095,21 @@ impl DirectToolCallCallerParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DirectToolCallCallerParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13816,6 +16164,17 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DirectToolCallCallerParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -13891,6 +16250,17 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DirectToolCallCallerType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14026,6 +16396,26 @@ impl DoubleClickAction {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DoubleClickAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", ::std::option::Option::Some(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14080,6 +16470,17 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickActionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DoubleClickActionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14208,6 +16609,25 @@ impl DragParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DragParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14262,6 +16682,17 @@ impl<'de> ::serde::Deserialize<'de> for DragParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DragParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14449,6 +16880,33 @@ impl EasyInputMessage {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EasyInputMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union of a string and an [`InputMessageContentList`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14530,6 +16988,29 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EasyInputMessageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextInput(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputMessageContentList(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(
@@ -14713,6 +17194,24 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageRole {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EasyInputMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for EasyInputMessageRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -14820,6 +17319,24 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EasyInputMessageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -14976,6 +17493,25 @@ impl EvalItem {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// Eval content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15045,6 +17581,20 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalItemContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Item(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Array(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -15243,6 +17793,31 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalItemContentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputTextContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OutputText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputAudio(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for EvalItemContentItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -15391,6 +17966,24 @@ impl EvalItemContentOutputText {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalItemContentOutputText {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15445,6 +18038,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalItemContentOutputTextType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -15576,6 +18180,25 @@ impl EvalItemInputImage {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalItemInputImage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15630,6 +18253,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalItemInputImageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -15720,6 +18354,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemRole {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalItemRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for EvalItemRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -15785,6 +18430,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalItemType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -15912,6 +18568,26 @@ impl FileCitationBody {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileCitationBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15966,6 +18642,17 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileCitationBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16049,6 +18736,17 @@ impl<'de> ::serde::Deserialize<'de> for FileDetailEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileDetailEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16153,6 +18851,24 @@ impl FileExpirationAfter {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileExpirationAfter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("anchor", ::std::option::Option::Some(&self.anchor)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16207,6 +18923,17 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfterAnchor {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileExpirationAfterAnchor {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -16349,6 +19076,25 @@ impl<'de> ::serde::Deserialize<'de> for FileInputDetail {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileInputDetail {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for FileInputDetail {
     #[inline]
     fn misfit(&self) -> usize {
@@ -16459,6 +19205,25 @@ impl FilePath {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FilePath {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("index", ::std::option::Option::Some(&self.index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16513,6 +19278,17 @@ impl<'de> ::serde::Deserialize<'de> for FilePathType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FilePathType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16716,6 +19492,43 @@ impl FileSearchTool {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileSearchTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "vector_store_ids",
+                    ::std::option::Option::Some(&self.vector_store_ids),
+                ),
+                (
+                    "max_num_results",
+                    crate::runtime::ser::optional(&self.max_num_results),
+                ),
+                (
+                    "ranking_options",
+                    crate::runtime::ser::optional(&self.ranking_options),
+                ),
+                ("filters", crate::runtime::ser::optional(&self.filters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// File search tool call
 ///
@@ -16839,6 +19652,27 @@ impl FileSearchToolCall {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileSearchToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("queries", ::std::option::Option::Some(&self.queries)),
+                ("results", crate::runtime::ser::optional(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16995,6 +19829,27 @@ impl FileSearchToolCallResultsItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileSearchToolCallResultsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+                ("score", crate::runtime::ser::optional(&self.score)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17068,6 +19923,17 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileSearchToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FileSearchToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -17133,6 +19999,17 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileSearchToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17260,6 +20137,24 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FileSearchToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for FileSearchToolType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -17357,6 +20252,28 @@ impl<'de> ::serde::Deserialize<'de> for Filters {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Filters {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Eq(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::And(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -17465,6 +20382,24 @@ impl<'de> ::serde::Deserialize<'de> for FunctionAndCustomToolCallOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionAndCustomToolCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionAndCustomToolCallOutput {
     #[inline]
     fn misfit(&self) -> usize {
@@ -17560,6 +20495,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallItemStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionCallItemStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17768,6 +20714,30 @@ impl FunctionCallOutputItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionCallOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17824,6 +20794,24 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamListItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionCallOutputItemParamListItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17938,6 +20926,20 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionCallOutputItemParamOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::List(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParamOutput {
     #[inline]
     fn misfit(&self) -> usize {
@@ -18027,6 +21029,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionCallOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputItemParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -18110,6 +21123,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionCallOutputStatusEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionCallOutputStatusEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -18183,6 +21207,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -18362,6 +21397,33 @@ impl FunctionObject {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 /// Another name for a JSON object.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18442,6 +21504,28 @@ impl crate::runtime::de::Fit for FunctionShellAction {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("commands", ::std::option::Option::Some(&self.commands)),
+                ("timeout_ms", ::std::option::Option::Some(&self.timeout_ms)),
+                (
+                    "max_output_length",
+                    ::std::option::Option::Some(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -18561,6 +21645,28 @@ impl FunctionShellActionParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellActionParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("commands", ::std::option::Option::Some(&self.commands)),
+                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                (
+                    "max_output_length",
+                    crate::runtime::ser::optional(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18667,6 +21773,30 @@ impl crate::runtime::de::Fit for FunctionShellCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("environment", ::std::option::Option::Some(&self.environment)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18719,6 +21849,23 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallEnvironment {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallEnvironment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Local(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ContainerReference(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -18919,6 +22066,29 @@ impl FunctionShellCallItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("environment", crate::runtime::ser::optional(&self.environment)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18974,6 +22144,23 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamEnvironment {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallItemParamEnvironment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Local(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ContainerReference(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19061,6 +22248,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallItemParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -19141,6 +22339,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallItemStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19267,6 +22476,33 @@ impl crate::runtime::de::Fit for FunctionShellCallOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                (
+                    "max_output_length",
+                    ::std::option::Option::Some(&self.max_output_length),
+                ),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19346,6 +22582,26 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputContent {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("stdout", ::std::option::Option::Some(&self.stdout)),
+                ("stderr", ::std::option::Option::Some(&self.stderr)),
+                ("outcome", ::std::option::Option::Some(&self.outcome)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19452,6 +22708,25 @@ impl FunctionShellCallOutputContentParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputContentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("stdout", ::std::option::Option::Some(&self.stdout)),
+                ("stderr", ::std::option::Option::Some(&self.stderr)),
+                ("outcome", ::std::option::Option::Some(&self.outcome)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19507,6 +22782,21 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentShellCallO
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputContentShellCallOutcome {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Timeout(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Exit(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19607,6 +22897,24 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputExitOutcome {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputExitOutcome {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19700,6 +23008,24 @@ impl FunctionShellCallOutputExitOutcomeParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputExitOutcomeParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19754,6 +23080,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParamT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputExitOutcomeParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19829,6 +23166,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputExitOutcomeType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -20022,6 +23370,32 @@ impl FunctionShellCallOutputItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "max_output_length",
+                    crate::runtime::ser::optional(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -20076,6 +23450,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -20147,6 +23532,21 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputOutcomeParam {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputOutcomeParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Timeout(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Exit(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -20242,6 +23642,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputStatusEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputStatusEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -20313,6 +23724,21 @@ impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcome {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputTimeoutOutcome {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -20401,6 +23827,21 @@ impl FunctionShellCallOutputTimeoutOutcomeParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputTimeoutOutcomeParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -20455,6 +23896,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputTimeoutOutcomeParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -20533,6 +23985,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeTyp
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputTimeoutOutcomeType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallOutputTimeoutOutcomeType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -20605,6 +24068,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -20691,6 +24165,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for FunctionShellCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -20756,6 +24241,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -20937,6 +24433,32 @@ impl FunctionShellToolParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("environment", crate::runtime::ser::optional(&self.environment)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21012,6 +24534,33 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamEnvironment {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellToolParamEnvironment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ContainerAuto(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Local(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ContainerReference(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -21175,6 +24724,24 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionShellToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -21435,6 +25002,37 @@ impl FunctionTool {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", ::std::option::Option::Some(&self.parameters)),
+                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
+                ("strict", ::std::option::Option::Some(&self.strict)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Function tool call
 ///
@@ -21611,6 +25209,30 @@ impl FunctionToolCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`FunctionAndCustomToolCallOutput`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21683,6 +25305,24 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolCallOutputOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::StringOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OutputContentList(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21833,6 +25473,31 @@ impl crate::runtime::de::Fit for FunctionToolCallOutputResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolCallOutputResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21895,6 +25560,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolCallOutputStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21963,6 +25639,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22098,6 +25785,31 @@ impl crate::runtime::de::Fit for FunctionToolCallResource {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolCallResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
@@ -22161,6 +25873,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22229,6 +25952,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22475,6 +26209,37 @@ impl FunctionToolParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22564,6 +26329,24 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -22695,6 +26478,24 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -22850,6 +26651,28 @@ impl GraderLabelModel {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderLabelModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("labels", ::std::option::Option::Some(&self.labels)),
+                ("passing_labels", ::std::option::Option::Some(&self.passing_labels)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22904,6 +26727,17 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModelType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderLabelModelType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -22979,6 +26813,17 @@ impl<'de> ::serde::Deserialize<'de> for GraderPythonType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderPythonType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -23159,6 +27004,33 @@ impl GraderScoreModelSamplingParams {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderScoreModelSamplingParams {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_completions_tokens",
+                    crate::runtime::ser::optional(&self.max_completions_tokens),
+                ),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23213,6 +27085,17 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderScoreModelType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -23347,6 +27230,27 @@ impl GraderStringCheck {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderStringCheck {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("reference", ::std::option::Option::Some(&self.reference)),
+                ("operation", ::std::option::Option::Some(&self.operation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23416,6 +27320,17 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheckOperation {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderStringCheckOperation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for GraderStringCheckOperation {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23481,6 +27396,17 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheckType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderStringCheckType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -23599,6 +27525,17 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityEvaluationMetric {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderTextSimilarityEvaluationMetric {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 impl crate::runtime::de::Fit for GraderTextSimilarityEvaluationMetric {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23664,6 +27601,17 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderTextSimilarityType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -23795,6 +27743,24 @@ impl<'de> ::serde::Deserialize<'de> for GrammarSyntax1 {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GrammarSyntax1 {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for GrammarSyntax1 {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23913,6 +27879,32 @@ impl crate::runtime::de::Fit for Group {
         feature = "project-group-role-assignments"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Group {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("scim_managed", ::std::option::Option::Some(&self.scim_managed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23992,6 +27984,22 @@ impl<'de> ::serde::Deserialize<'de> for GroupObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GroupObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -24120,6 +28128,30 @@ impl crate::runtime::de::Fit for GroupRoleAssignment {
         feature = "project-group-role-assignments"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GroupRoleAssignment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("group", ::std::option::Option::Some(&self.group)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24199,6 +28231,22 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignmentObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GroupRoleAssignmentObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -24329,6 +28377,25 @@ impl HttpError {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for HttpError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24383,6 +28450,17 @@ impl<'de> ::serde::Deserialize<'de> for HttpErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for HttpErrorType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -24538,6 +28616,34 @@ impl HybridSearchOptions {
     any(
         feature = "conversations",
         feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for HybridSearchOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "embedding_weight",
+                    ::std::option::Option::Some(&self.embedding_weight),
+                ),
+                ("text_weight", ::std::option::Option::Some(&self.text_weight)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
         feature = "realtime",
         feature = "responses",
         feature = "unreferenced"
@@ -24649,6 +28755,25 @@ impl<'de> ::serde::Deserialize<'de> for ImageDetail {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageDetail {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -24775,6 +28900,24 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenActionEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenActionEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -25100,6 +29243,47 @@ impl ImageGenTool {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                (
+                    "output_compression",
+                    crate::runtime::ser::optional(&self.output_compression),
+                ),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("input_fidelity", crate::runtime::ser::optional(&self.input_fidelity)),
+                (
+                    "input_image_mask",
+                    crate::runtime::ser::optional(&self.input_image_mask),
+                ),
+                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
+                ("action", crate::runtime::ser::optional(&self.action)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25197,6 +29381,24 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolBackground {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -25332,6 +29534,26 @@ impl ImageGenToolCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("result", ::std::option::Option::Some(&self.result)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25401,6 +29623,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ImageGenToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -25466,6 +29699,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25640,6 +29884,31 @@ impl ImageGenToolInputImageMask {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolInputImageMask {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// Any string; the 5 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25730,6 +29999,24 @@ impl ::std::fmt::Display for ImageGenToolModel {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(
@@ -25857,6 +30144,24 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolModeration {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolModeration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenToolModeration {
     #[inline]
     fn misfit(&self) -> usize {
@@ -25972,6 +30277,24 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolOutputFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -26111,6 +30434,24 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolQuality {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolQuality {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenToolQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -26212,6 +30553,24 @@ impl ::std::fmt::Display for ImageGenToolSize {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(
@@ -26335,6 +30694,24 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ImageGenToolType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -26446,6 +30823,17 @@ impl<'de> ::serde::Deserialize<'de> for IncludeEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for IncludeEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -26614,6 +31002,34 @@ impl InlineSkillParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InlineSkillParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26708,6 +31124,25 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InlineSkillParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -26890,6 +31325,33 @@ impl InlineSkillSourceParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InlineSkillSourceParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("media_type", ::std::option::Option::Some(&self.media_type)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26984,6 +31446,25 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamMediaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InlineSkillSourceParamMediaType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -27134,6 +31615,25 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InlineSkillSourceParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for InlineSkillSourceParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -27252,6 +31752,24 @@ impl InputAudio {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_audio", ::std::option::Option::Some(&self.input_audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -27310,6 +31828,17 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputAudioFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -27417,6 +31946,24 @@ impl InputAudioInputAudio {
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputAudioInputAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("format", ::std::option::Option::Some(&self.format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -27471,6 +32018,17 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputAudioType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -27566,6 +32124,31 @@ impl<'de> ::serde::Deserialize<'de> for InputContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -27736,6 +32319,25 @@ impl<'de> ::serde::Deserialize<'de> for InputFidelity {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "images",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputFidelity {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -27984,6 +32586,40 @@ impl InputFileContent {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputFileContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+                ("file_url", crate::runtime::ser::optional(&self.file_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Input file
 ///
@@ -28172,6 +32808,32 @@ impl InputFileContentParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputFileContentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                ("file_url", crate::runtime::ser::optional(&self.file_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28226,6 +32888,17 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputFileContentParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28349,6 +33022,25 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputFileContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -28571,6 +33263,38 @@ impl InputImageContent {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputImageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("detail", ::std::option::Option::Some(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Input image
 ///
@@ -28730,6 +33454,30 @@ impl InputImageContentParamAutoParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputImageContentParamAutoParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28784,6 +33532,17 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputImageContentParamAutoParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28907,6 +33666,25 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputImageContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -29079,6 +33857,34 @@ impl<'de> ::serde::Deserialize<'de> for InputItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ProgramItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ProgramOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::EasyInputMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CompactionTriggerItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ItemReferenceParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Item(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29452,6 +34258,26 @@ impl InputMessage {
         self
     }
 }
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(
     any(
         feature = "conversations",
@@ -29527,6 +34353,17 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29606,6 +34443,17 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputMessageStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for InputMessageStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -29671,6 +34519,17 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputMessageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29846,6 +34705,37 @@ impl InputTextContent {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputTextContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Input text
 ///
@@ -29957,6 +34847,28 @@ impl InputTextContentParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputTextContentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30011,6 +34923,17 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputTextContentParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -30140,6 +35063,26 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputTextContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -30676,6 +35619,99 @@ impl<'de> ::serde::Deserialize<'de> for Item {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Item {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreterToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OutputMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalRequest(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearchToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearchToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGenToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchToolCallItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpListTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerCallOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AdditionalToolsItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ReasoningItem(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionShellCallItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionShellCallOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchToolCallOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalResponse(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionCallOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchCallItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CompactionSummaryItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for Item {
     #[inline]
     fn misfit(&self) -> usize {
@@ -31024,6 +36060,24 @@ impl ItemReferenceParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ItemReferenceParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31078,6 +36132,17 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ItemReferenceParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -31191,6 +36256,24 @@ impl KeyPressAction {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for KeyPressAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("keys", ::std::option::Option::Some(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31245,6 +36328,17 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressActionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for KeyPressActionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -31407,6 +36501,31 @@ impl LocalEnvironmentParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalEnvironmentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("skills", crate::runtime::ser::optional(&self.skills)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31506,6 +36625,24 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParamType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalEnvironmentParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for LocalEnvironmentParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -31594,6 +36731,21 @@ impl crate::runtime::de::Fit for LocalEnvironmentResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalEnvironmentResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31648,6 +36800,17 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalEnvironmentResourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -31822,6 +36985,31 @@ impl LocalShellExecAction {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalShellExecAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("command", ::std::option::Option::Some(&self.command)),
+                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                (
+                    "working_directory",
+                    crate::runtime::ser::optional(&self.working_directory),
+                ),
+                ("env", ::std::option::Option::Some(&self.env)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31876,6 +37064,17 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecActionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalShellExecActionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -32010,6 +37209,27 @@ impl LocalShellToolCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalShellToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Local shell call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32139,6 +37359,27 @@ impl LocalShellToolCallOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalShellToolCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32201,6 +37442,17 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalShellToolCallOutputStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -32269,6 +37521,17 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalShellToolCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -32355,6 +37618,17 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalShellToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for LocalShellToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -32420,6 +37694,17 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalShellToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -32565,6 +37850,28 @@ impl LocalShellToolParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalShellToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32654,6 +37961,24 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalShellToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -32823,6 +38148,32 @@ impl LocalSkillParam {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LocalSkillParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Log probability
 ///
@@ -32928,6 +38279,26 @@ impl LogProb {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for LogProb {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("top_logprobs", ::std::option::Option::Some(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33044,6 +38415,27 @@ impl McpApprovalRequest {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpApprovalRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33098,6 +38490,17 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequestType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpApprovalRequestType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33270,6 +38673,31 @@ impl McpApprovalResponse {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpApprovalResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "approval_request_id",
+                    ::std::option::Option::Some(&self.approval_request_id),
+                ),
+                ("approve", ::std::option::Option::Some(&self.approve)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+                ("request_id", crate::runtime::ser::optional(&self.request_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// MCP approval response
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33370,6 +38798,31 @@ impl crate::runtime::de::Fit for McpApprovalResponseResource {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpApprovalResponseResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "approval_request_id",
+                    ::std::option::Option::Some(&self.approval_request_id),
+                ),
+                ("approve", ::std::option::Option::Some(&self.approve)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+                ("request_id", crate::runtime::ser::optional(&self.request_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33424,6 +38877,17 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpApprovalResponseResourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33499,6 +38963,17 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpApprovalResponseType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33641,6 +39116,27 @@ impl McpListTools {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpListTools {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// MCP list tools tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33761,6 +39257,26 @@ impl McpListToolsTool {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpListToolsTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("input_schema", ::std::option::Option::Some(&self.input_schema)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33815,6 +39331,17 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpListToolsType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33935,6 +39462,25 @@ impl McpProtocolError {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpProtocolError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33989,6 +39535,17 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpProtocolErrorType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34325,6 +39882,51 @@ impl McpTool {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("server_url", crate::runtime::ser::optional(&self.server_url)),
+                ("connector_id", crate::runtime::ser::optional(&self.connector_id)),
+                ("tunnel_id", crate::runtime::ser::optional(&self.tunnel_id)),
+                ("authorization", crate::runtime::ser::optional(&self.authorization)),
+                (
+                    "server_description",
+                    crate::runtime::ser::optional(&self.server_description),
+                ),
+                ("headers", crate::runtime::ser::optional(&self.headers)),
+                ("allowed_tools", crate::runtime::ser::optional(&self.allowed_tools)),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional(&self.allowed_callers),
+                ),
+                (
+                    "require_approval",
+                    crate::runtime::ser::optional(&self.require_approval),
+                ),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union of an array of strings and a [`McpToolFilter`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34402,6 +40004,30 @@ impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolAllowedTools {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::McpAllowedTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Filter(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -34640,6 +40266,34 @@ impl McpToolCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "approval_request_id",
+                    crate::runtime::ser::optional(&self.approval_request_id),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -34697,6 +40351,26 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallError {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolCallError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::McpProtocolError(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpToolExecutionError(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::HttpError(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34806,6 +40480,17 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for McpToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -34871,6 +40556,17 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35033,6 +40729,25 @@ impl<'de> ::serde::Deserialize<'de> for McpToolConnectorId {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolConnectorId {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for McpToolConnectorId {
     #[inline]
     fn misfit(&self) -> usize {
@@ -35134,6 +40849,24 @@ impl McpToolExecutionError {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolExecutionError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35188,6 +40921,17 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolExecutionErrorType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35364,6 +41108,32 @@ impl McpToolFilter {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolFilter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("tool_names", crate::runtime::ser::optional(&self.tool_names)),
+                ("read_only", crate::runtime::ser::optional(&self.read_only)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// MCP tool approval filter
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35515,6 +41285,32 @@ impl McpToolMcpToolApprovalFilter {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolMcpToolApprovalFilter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("always", crate::runtime::ser::optional(&self.always)),
+                ("never", crate::runtime::ser::optional(&self.never)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// MCP tool approval setting
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35624,6 +41420,25 @@ impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalSetting {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolMcpToolApprovalSetting {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for McpToolMcpToolApprovalSetting {
     #[inline]
     fn misfit(&self) -> usize {
@@ -35720,6 +41535,32 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolRequireApproval {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::McpToolApprovalFilter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpToolApprovalSetting(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(
@@ -35916,6 +41757,25 @@ impl<'de> ::serde::Deserialize<'de> for McpToolType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for McpToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for McpToolType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -36029,6 +41889,28 @@ impl crate::runtime::de::Fit for Message {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Message {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A union told apart by the `type` property, with 9 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -36122,6 +42004,38 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageContentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::OutputText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::SummaryText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ReasoningText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerScreenshot(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -36316,6 +42230,24 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessagePhase {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for MessagePhase {
     #[inline]
     fn misfit(&self) -> usize {
@@ -36385,6 +42317,17 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase2 {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessagePhase2 {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -36484,6 +42427,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageRole {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for MessageRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -36560,6 +42514,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 impl crate::runtime::de::Fit for MessageStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -36625,6 +42590,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MessageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -37059,6 +43035,17 @@ impl ::std::fmt::Display for ModelIdsShared {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModelIdsShared {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModelIdsShared {
     #[inline]
     fn misfit(&self) -> usize {
@@ -37125,6 +43112,17 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponsePropertiesPromptCacheRetent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModelResponsePropertiesPromptCacheRetention {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -37221,6 +43219,21 @@ impl ModerationConfigParam {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationConfigParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37279,6 +43292,17 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationInputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -37351,6 +43375,17 @@ impl<'de> ::serde::Deserialize<'de> for ModerationMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -37464,6 +43499,24 @@ impl ModerationParam {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("policy", crate::runtime::ser::optional(&self.policy)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37572,6 +43625,24 @@ impl ModerationPolicyParam {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationPolicyParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// Moderation result
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37672,6 +43743,31 @@ impl crate::runtime::de::Fit for ModerationResultBody {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationResultBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("flagged", ::std::option::Option::Some(&self.flagged)),
+                ("categories", ::std::option::Option::Some(&self.categories)),
+                ("category_scores", ::std::option::Option::Some(&self.category_scores)),
+                (
+                    "category_applied_input_types",
+                    ::std::option::Option::Some(&self.category_applied_input_types),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37726,6 +43822,17 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationResultBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -37861,6 +43968,26 @@ impl MoveParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MoveParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37915,6 +44042,17 @@ impl<'de> ::serde::Deserialize<'de> for MoveParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for MoveParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -38086,6 +44224,33 @@ impl NamespaceToolParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for NamespaceToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38150,6 +44315,28 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for NamespaceToolParamToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -38305,6 +44492,24 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for NamespaceToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for NamespaceToolParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -38444,6 +44649,31 @@ impl crate::runtime::de::Fit for OpenAiFile {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OpenAiFile {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("purpose", ::std::option::Option::Some(&self.purpose)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("status_details", crate::runtime::ser::optional(&self.status_details)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38498,6 +44728,17 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OpenAiFileObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -38604,6 +44845,17 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OpenAiFilePurpose {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
 impl crate::runtime::de::Fit for OpenAiFilePurpose {
     #[inline]
     fn misfit(&self) -> usize {
@@ -38681,6 +44933,17 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileStatus {
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OpenAiFileStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "files", feature = "uploads"))]
 impl crate::runtime::de::Fit for OpenAiFileStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -38750,6 +45013,17 @@ impl<'de> ::serde::Deserialize<'de> for OrderEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrderEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
@@ -38892,6 +45166,28 @@ impl OutputMessage {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OutputMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38939,6 +45235,23 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OutputMessageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::OutputText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39021,6 +45334,17 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OutputMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39107,6 +45431,17 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OutputMessageStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for OutputMessageStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -39172,6 +45507,17 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OutputMessageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39299,6 +45645,26 @@ impl OutputTextContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OutputTextContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("annotations", ::std::option::Option::Some(&self.annotations)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39353,6 +45719,17 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OutputTextContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39458,6 +45835,27 @@ impl crate::runtime::de::Fit for Program {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Program {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39574,6 +45972,27 @@ impl ProgramItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39628,6 +46047,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39728,6 +46158,27 @@ impl crate::runtime::de::Fit for ProgramOutput {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("result", ::std::option::Option::Some(&self.result)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39844,6 +46295,27 @@ impl ProgramOutputItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("result", ::std::option::Option::Some(&self.result)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39898,6 +46370,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39980,6 +46463,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramOutputItemStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputItemStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -40052,6 +46546,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramOutputStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramOutputStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -40117,6 +46622,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -40228,6 +46744,24 @@ impl ProgramToolCallCaller {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramToolCallCaller {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40321,6 +46855,24 @@ impl ProgramToolCallCallerParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramToolCallCallerParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40375,6 +46927,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramToolCallCallerParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -40453,6 +47016,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerType {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramToolCallCallerType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ProgramToolCallCallerType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -40525,6 +47099,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgramType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -40673,6 +47258,28 @@ impl ProgrammaticToolCallingParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgrammaticToolCallingParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40762,6 +47369,24 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProgrammaticToolCallingParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -40910,6 +47535,25 @@ impl Prompt {
         self
     }
 }
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Prompt {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("version", crate::runtime::ser::optional(&self.version)),
+                ("variables", crate::runtime::ser::optional(&self.variables)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(
     any(
         feature = "conversations",
@@ -41050,6 +47694,30 @@ impl PromptCacheBreakpointConfig {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PromptCacheBreakpointConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41149,6 +47817,26 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfigMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "realtime",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PromptCacheBreakpointConfigMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -41315,6 +48003,28 @@ impl PromptCacheBreakpointParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PromptCacheBreakpointParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41414,6 +48124,24 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParamMode {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PromptCacheBreakpointParamMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "chat",
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for PromptCacheBreakpointParamMode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -41497,6 +48225,17 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheModeEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PromptCacheModeEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -41623,6 +48362,24 @@ impl PromptCacheOptionsParam {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PromptCacheOptionsParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("ttl", crate::runtime::ser::optional(&self.ttl)),
+                ("mode", crate::runtime::ser::optional(&self.mode)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41677,6 +48434,17 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheTtlEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PromptCacheTtlEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -41819,6 +48587,28 @@ impl PublicAssignOrganizationGroupRoleBody {
 }
 #[cfg(
     any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PublicAssignOrganizationGroupRoleBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("role_id", ::std::option::Option::Some(&self.role_id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
         feature = "conversations",
         feature = "evals",
         feature = "responses",
@@ -41918,6 +48708,24 @@ impl<'de> ::serde::Deserialize<'de> for RankerVersionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RankerVersionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -42098,6 +48906,35 @@ impl RankingOptions {
 }
 #[cfg(
     any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RankingOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                (
+                    "score_threshold",
+                    crate::runtime::ser::optional(&self.score_threshold),
+                ),
+                ("hybrid_search", crate::runtime::ser::optional(&self.hybrid_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
         feature = "assistants",
         feature = "chat",
         feature = "evals",
@@ -42229,6 +49066,26 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningEffort {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "fine-tuning",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ReasoningEffort {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -42399,6 +49256,31 @@ impl ReasoningItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ReasoningItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "encrypted_content",
+                    crate::runtime::ser::optional(&self.encrypted_content),
+                ),
+                ("summary", ::std::option::Option::Some(&self.summary)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42461,6 +49343,17 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItemStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ReasoningItemStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -42529,6 +49422,17 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ReasoningItemType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -42640,6 +49544,24 @@ impl ReasoningTextContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ReasoningTextContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42694,6 +49616,17 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ReasoningTextContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -42805,6 +49738,24 @@ impl RefusalContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RefusalContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42859,6 +49810,17 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RefusalContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -43013,6 +49975,29 @@ impl ResponseFormatJsonObject {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFormatJsonObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43107,6 +50092,25 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFormatJsonObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -43283,6 +50287,31 @@ impl ResponseFormatJsonSchema {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFormatJsonSchema {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("json_schema", ::std::option::Option::Some(&self.json_schema)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
 /// JSON schema
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43441,6 +50470,33 @@ impl ResponseFormatJsonSchemaJsonSchema {
         feature = "assistants",
         feature = "chat",
         feature = "evals",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFormatJsonSchemaJsonSchema {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("schema", crate::runtime::ser::optional(&self.schema)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
         feature = "responses",
         feature = "unreferenced"
     )
@@ -43549,6 +50605,24 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFormatJsonSchemaType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -43714,6 +50788,29 @@ impl ResponseFormatText {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFormatText {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43808,6 +50905,25 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "assistants",
+        feature = "chat",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFormatTextType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -43959,6 +51075,28 @@ impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponsePromptVariablesValue {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputTextContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputImageContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFileContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -44145,6 +51283,37 @@ impl crate::runtime::de::Fit for Role {
         feature = "group-organization-role-assignments",
         feature = "project-group-role-assignments",
         feature = "project-user-role-assignments",
+        feature = "roles",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Role {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("permissions", ::std::option::Option::Some(&self.permissions)),
+                ("resource_type", ::std::option::Option::Some(&self.resource_type)),
+                ("predefined_role", ::std::option::Option::Some(&self.predefined_role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
         feature = "user-organization-role-assignments"
     )
 )]
@@ -44253,6 +51422,33 @@ impl crate::runtime::de::Fit for RoleListResource {
         feature = "user-organization-role-assignments"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RoleListResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next", ::std::option::Option::Some(&self.next)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44342,6 +51538,24 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RoleListResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -44490,6 +51704,25 @@ impl<'de> ::serde::Deserialize<'de> for RoleObject {
         feature = "user-organization-role-assignments"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RoleObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "group-organization-role-assignments",
+        feature = "project-group-role-assignments",
+        feature = "project-user-role-assignments",
+        feature = "roles",
+        feature = "user-organization-role-assignments"
+    )
+)]
 impl crate::runtime::de::Fit for RoleObject {
     #[inline]
     fn misfit(&self) -> usize {
@@ -44598,6 +51831,21 @@ impl ScreenshotParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ScreenshotParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44652,6 +51900,17 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ScreenshotParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44801,6 +52060,28 @@ impl ScrollParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ScrollParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("scroll_x", ::std::option::Option::Some(&self.scroll_x)),
+                ("scroll_y", ::std::option::Option::Some(&self.scroll_y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44855,6 +52136,17 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ScrollParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44986,6 +52278,24 @@ impl<'de> ::serde::Deserialize<'de> for SearchContentType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SearchContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for SearchContentType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -45101,6 +52411,24 @@ impl<'de> ::serde::Deserialize<'de> for SearchContextSize {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SearchContextSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -45275,6 +52603,33 @@ impl SkillReferenceParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SkillReferenceParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("skill_id", ::std::option::Option::Some(&self.skill_id)),
+                ("version", crate::runtime::ser::optional(&self.version)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45369,6 +52724,25 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "containers",
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SkillReferenceParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -45475,6 +52849,20 @@ impl<'de> ::serde::Deserialize<'de> for StopConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for StopConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Texts(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
@@ -45599,6 +52987,24 @@ impl SummaryTextContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SummaryTextContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45653,6 +53059,17 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SummaryTextContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45741,6 +53158,24 @@ impl crate::runtime::de::Fit for TextContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TextContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45795,6 +53230,17 @@ impl<'de> ::serde::Deserialize<'de> for TextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TextContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -45872,6 +53318,26 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TextResponseFormatConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::JsonSchema(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::JsonObject(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
@@ -46040,6 +53506,27 @@ impl TextResponseFormatJsonSchema {
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TextResponseFormatJsonSchema {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("schema", ::std::option::Option::Some(&self.schema)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46094,6 +53581,17 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchemaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TextResponseFormatJsonSchemaType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
@@ -46273,6 +53771,60 @@ impl<'de> ::serde::Deserialize<'de> for Tool {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Tool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Computer(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ComputerUsePreview(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearch(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Mcp(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ProgrammaticToolCalling(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGeneration(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShell(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Shell(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Namespace(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ToolSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearchPreview(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -46584,6 +54136,21 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallCaller {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolCallCaller {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Direct(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolCallCaller {
     #[inline]
     fn misfit(&self) -> usize {
@@ -46656,6 +54223,21 @@ impl<'de> ::serde::Deserialize<'de> for ToolCallCallerParam {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolCallCallerParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Direct(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -46774,6 +54356,24 @@ impl ToolChoiceFunction {
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceFunction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46828,6 +54428,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunctionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceFunctionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -46954,6 +54565,25 @@ impl ToolChoiceMcp {
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceMcp {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47008,6 +54638,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcpType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceMcpType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -47091,6 +54732,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceOptions {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -47202,6 +54854,29 @@ impl crate::runtime::de::Fit for ToolSearchCall {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("execution", ::std::option::Option::Some(&self.execution)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -47358,6 +55033,28 @@ impl ToolSearchCallItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchCallItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47412,6 +55109,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchCallItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -47487,6 +55195,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -47618,6 +55337,24 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchExecutionType {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchExecutionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for ToolSearchExecutionType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -47726,6 +55463,29 @@ impl crate::runtime::de::Fit for ToolSearchOutput {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("execution", ::std::option::Option::Some(&self.execution)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -47882,6 +55642,28 @@ impl ToolSearchOutputItemParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47936,6 +55718,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -48011,6 +55804,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -48200,6 +56004,33 @@ impl ToolSearchToolParam {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48289,6 +56120,24 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolSearchToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -48424,6 +56273,25 @@ impl TopLogProb {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TopLogProb {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Type
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48514,6 +56382,24 @@ impl TypeParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TypeParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48568,6 +56454,17 @@ impl<'de> ::serde::Deserialize<'de> for TypeParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TypeParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -48702,6 +56599,27 @@ impl UrlCitationBody {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UrlCitationBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("title", ::std::option::Option::Some(&self.title)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48756,6 +56674,17 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UrlCitationBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -48981,6 +56910,64 @@ impl crate::runtime::de::Fit for User {
         feature = "users"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for User {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("email", crate::runtime::ser::optional(&self.email)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+                ("added_at", ::std::option::Option::Some(&self.added_at)),
+                ("is_default", crate::runtime::ser::optional(&self.is_default)),
+                ("created", crate::runtime::ser::optional(&self.created)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "is_service_account",
+                    crate::runtime::ser::optional(&self.is_service_account),
+                ),
+                (
+                    "is_scale_tier_authorized_purchaser",
+                    crate::runtime::ser::optional(
+                        &self.is_scale_tier_authorized_purchaser,
+                    ),
+                ),
+                (
+                    "is_scim_managed",
+                    crate::runtime::ser::optional(&self.is_scim_managed),
+                ),
+                (
+                    "api_key_last_used_at",
+                    crate::runtime::ser::optional(&self.api_key_last_used_at),
+                ),
+                (
+                    "technical_level",
+                    crate::runtime::ser::optional(&self.technical_level),
+                ),
+                (
+                    "developer_persona",
+                    crate::runtime::ser::optional(&self.developer_persona),
+                ),
+                ("projects", crate::runtime::ser::optional(&self.projects)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49077,6 +57064,31 @@ impl crate::runtime::de::Fit for UserDataItem {
         feature = "users"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UserDataItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49161,6 +57173,23 @@ impl<'de> ::serde::Deserialize<'de> for UserObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UserObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -49291,6 +57320,30 @@ impl crate::runtime::de::Fit for UserProjects {
         feature = "users"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UserProjects {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49375,6 +57428,23 @@ impl<'de> ::serde::Deserialize<'de> for UserProjectsObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UserProjectsObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -49505,6 +57575,30 @@ impl crate::runtime::de::Fit for UserRoleAssignment {
         feature = "user-organization-role-assignments"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UserRoleAssignment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("user", ::std::option::Option::Some(&self.user)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49584,6 +57678,22 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignmentObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UserRoleAssignmentObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -49751,6 +57861,36 @@ impl crate::runtime::de::Fit for UserUser {
         feature = "users"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UserUser {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("email", crate::runtime::ser::optional(&self.email)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("picture", crate::runtime::ser::optional(&self.picture)),
+                ("enabled", crate::runtime::ser::optional(&self.enabled)),
+                ("banned", crate::runtime::ser::optional(&self.banned)),
+                ("banned_at", crate::runtime::ser::optional(&self.banned_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49835,6 +57975,23 @@ impl<'de> ::serde::Deserialize<'de> for UserUserObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "project-user-role-assignments",
+        feature = "user-organization-role-assignments",
+        feature = "users"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UserUserObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -49996,6 +58153,28 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
         feature = "vector-stores"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileAttributesValue {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Boolean(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "responses",
+        feature = "unreferenced",
+        feature = "vector-stores"
+    )
+)]
 impl crate::runtime::de::Fit for VectorStoreFileAttributesValue {
     #[inline]
     fn misfit(&self) -> usize {
@@ -50128,6 +58307,17 @@ impl<'de> ::serde::Deserialize<'de> for Verbosity {
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Verbosity {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for Verbosity {
     #[inline]
     fn misfit(&self) -> usize {
@@ -50222,6 +58412,27 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceIdsOrCustomVoice {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Object(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Shared(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(
@@ -50425,6 +58636,28 @@ impl VoiceIdsOrCustomVoiceObject {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceIdsOrCustomVoiceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 /// Any string; the 10 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50536,6 +58769,24 @@ impl ::std::fmt::Display for VoiceIdsShared {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VoiceIdsShared {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(
+    any(
+        feature = "audio",
+        feature = "chat",
+        feature = "realtime",
+        feature = "unreferenced"
+    )
+)]
 impl crate::runtime::de::Fit for VoiceIdsShared {
     #[inline]
     fn misfit(&self) -> usize {
@@ -50625,6 +58876,21 @@ impl WaitParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WaitParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50679,6 +58945,17 @@ impl<'de> ::serde::Deserialize<'de> for WaitParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WaitParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -50799,6 +59076,25 @@ impl WebSearchActionFind {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchActionFind {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("pattern", ::std::option::Option::Some(&self.pattern)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50853,6 +59149,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFindType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchActionFindType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -50976,6 +59283,24 @@ impl WebSearchActionOpenPage {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchActionOpenPage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", crate::runtime::ser::optional(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51030,6 +59355,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchActionOpenPageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -51189,6 +59525,26 @@ impl WebSearchActionSearch {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchActionSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("query", crate::runtime::ser::optional(&self.query)),
+                ("queries", crate::runtime::ser::optional(&self.queries)),
+                ("sources", crate::runtime::ser::optional(&self.sources)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51243,6 +59599,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchSourcesItemType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchActionSearchSourcesItemType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -51318,6 +59685,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchActionSearchType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -51429,6 +59807,24 @@ impl WebSearchActionSearchWebSearchSource {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchActionSearchWebSearchSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(
@@ -51631,6 +60027,34 @@ impl WebSearchApproximateLocation {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchApproximateLocation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("country", crate::runtime::ser::optional(&self.country)),
+                ("region", crate::runtime::ser::optional(&self.region)),
+                ("city", crate::runtime::ser::optional(&self.city)),
+                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51720,6 +60144,24 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchApproximateLocationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -51941,6 +60383,39 @@ impl WebSearchPreviewTool {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchPreviewTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "search_context_size",
+                    crate::runtime::ser::optional(&self.search_context_size),
+                ),
+                (
+                    "search_content_types",
+                    crate::runtime::ser::optional(&self.search_content_types),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52034,6 +60509,24 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchPreviewToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -52247,6 +60740,40 @@ impl WebSearchTool {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "external_web_access",
+                    crate::runtime::ser::optional(&self.external_web_access),
+                ),
+                ("filters", crate::runtime::ser::optional(&self.filters)),
+                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "search_context_size",
+                    crate::runtime::ser::optional(&self.search_context_size),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// Web search tool call
 ///
@@ -52354,6 +60881,26 @@ impl WebSearchToolCall {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("action", ::std::option::Option::Some(&self.action)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52410,6 +60957,24 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallAction {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchToolCallAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Search(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::OpenPage(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::FindInPage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -52515,6 +61080,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for WebSearchToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -52580,6 +61156,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -52736,6 +61323,28 @@ impl WebSearchToolFilters {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchToolFilters {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("allowed_domains", crate::runtime::ser::optional(&self.allowed_domains))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52833,6 +61442,24 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolSearchContextSize {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchToolSearchContextSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(
@@ -52954,6 +61581,24 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "conversations",
+        feature = "evals",
+        feature = "responses",
+        feature = "unreferenced"
+    )
+)]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebSearchToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(

@@ -343,6 +343,46 @@ impl CreateCompletionRequest {
     }
 }
 #[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateCompletionRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("best_of", crate::runtime::ser::optional(&self.best_of)),
+                ("echo", crate::runtime::ser::optional(&self.echo)),
+                (
+                    "frequency_penalty",
+                    crate::runtime::ser::optional(&self.frequency_penalty),
+                ),
+                ("logit_bias", crate::runtime::ser::optional(&self.logit_bias)),
+                ("logprobs", crate::runtime::ser::optional(&self.logprobs)),
+                ("max_tokens", crate::runtime::ser::optional(&self.max_tokens)),
+                ("n", crate::runtime::ser::optional(&self.n)),
+                (
+                    "presence_penalty",
+                    crate::runtime::ser::optional(&self.presence_penalty),
+                ),
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("stop", crate::runtime::ser::optional(&self.stop)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
+                ("suffix", crate::runtime::ser::optional(&self.suffix)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "completions")]
 /// Any string; the 3 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -397,6 +437,17 @@ impl ::std::fmt::Display for CreateCompletionRequestModel {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateCompletionRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "completions")]
@@ -513,6 +564,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateCompletionRequestPrompt {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Texts(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Tokens(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::TokenArrays(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "completions")]
@@ -671,6 +740,32 @@ impl crate::runtime::de::Fit for CreateCompletionResponse {
     }
 }
 #[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateCompletionResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("choices", ::std::option::Option::Some(&self.choices)),
+                ("created", ::std::option::Option::Some(&self.created)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                (
+                    "system_fingerprint",
+                    crate::runtime::ser::optional(&self.system_fingerprint),
+                ),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "completions")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -753,6 +848,26 @@ impl crate::runtime::de::Fit for CreateCompletionResponseChoicesItem {
     }
 }
 #[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateCompletionResponseChoicesItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "completions")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -815,6 +930,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseFinishReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateCompletionResponseFinishReason {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "completions")]
@@ -911,6 +1037,26 @@ impl crate::runtime::de::Fit for CreateCompletionResponseLogprobs {
     }
 }
 #[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateCompletionResponseLogprobs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("text_offset", crate::runtime::ser::optional(&self.text_offset)),
+                ("token_logprobs", crate::runtime::ser::optional(&self.token_logprobs)),
+                ("tokens", crate::runtime::ser::optional(&self.tokens)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "completions")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -965,6 +1111,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "completions")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateCompletionResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "completions")]

@@ -143,6 +143,30 @@ impl CreateEmbeddingRequest {
     }
 }
 #[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEmbeddingRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                (
+                    "encoding_format",
+                    crate::runtime::ser::optional(&self.encoding_format),
+                ),
+                ("dimensions", crate::runtime::ser::optional(&self.dimensions)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "embeddings")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -201,6 +225,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestEncodingFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEmbeddingRequestEncodingFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "embeddings")]
@@ -324,6 +359,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
     }
 }
 #[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEmbeddingRequestInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Texts(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Tokens(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::TokenArrays(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
+    }
+}
+#[cfg(feature = "embeddings")]
 impl crate::runtime::de::Fit for CreateEmbeddingRequestInput {
     #[inline]
     fn misfit(&self) -> usize {
@@ -434,6 +487,17 @@ impl ::std::fmt::Display for CreateEmbeddingRequestModel {
     }
 }
 #[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEmbeddingRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "embeddings")]
 impl crate::runtime::de::Fit for CreateEmbeddingRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -521,6 +585,26 @@ impl crate::runtime::de::Fit for CreateEmbeddingResponse {
     }
 }
 #[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEmbeddingResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "embeddings")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -575,6 +659,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEmbeddingResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "embeddings")]
@@ -666,6 +761,24 @@ impl crate::runtime::de::Fit for CreateEmbeddingResponseUsage {
     }
 }
 #[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEmbeddingResponseUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "embeddings")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -738,6 +851,25 @@ impl crate::runtime::de::Fit for Embedding {
     }
 }
 #[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Embedding {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("embedding", ::std::option::Option::Some(&self.embedding)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "embeddings")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -792,6 +924,17 @@ impl<'de> ::serde::Deserialize<'de> for EmbeddingObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "embeddings")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EmbeddingObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "embeddings")]

@@ -156,6 +156,30 @@ impl CreateEvalCompletionsRunDataSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_messages", crate::runtime::ser::optional(&self.input_messages)),
+                (
+                    "sampling_params",
+                    crate::runtime::ser::optional(&self.sampling_params),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -215,6 +239,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceInputM
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceInputMessages {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Template(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ItemReference(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -303,6 +344,18 @@ for CreateEvalCompletionsRunDataSourceItemReferenceType {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for CreateEvalCompletionsRunDataSourceItemReferenceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceItemReferenceType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -388,6 +441,26 @@ for CreateEvalCompletionsRunDataSourceResponseFormat {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceResponseFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::JsonSchema(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::JsonObject(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -626,6 +699,38 @@ impl CreateEvalCompletionsRunDataSourceSamplingParams {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceSamplingParams {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_completion_tokens",
+                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                ),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional(&self.response_format),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -689,6 +794,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceSource
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::FileContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileId(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::StoredCompletions(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -815,6 +940,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTempla
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceTemplateItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::EasyInputMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::EvalItem(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceTemplateItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -898,6 +1039,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTempla
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceTemplateType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalCompletionsRunDataSourceTemplateType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -970,6 +1122,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalCompletionsRunDataSourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -1102,6 +1265,28 @@ impl CreateEvalCustomDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalCustomDataSourceConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_schema", ::std::option::Option::Some(&self.item_schema)),
+                (
+                    "include_sample_schema",
+                    crate::runtime::ser::optional(&self.include_sample_schema),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1156,6 +1341,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfigType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalCustomDataSourceConfigType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -1246,6 +1442,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::SimpleInputMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::EvalItem(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -1368,6 +1580,24 @@ impl CreateEvalJsonlRunDataSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalJsonlRunDataSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1418,6 +1648,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceSource {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalJsonlRunDataSourceSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::FileContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileId(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -1502,6 +1749,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalJsonlRunDataSourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -1646,6 +1904,28 @@ impl CreateEvalLabelModelGrader {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalLabelModelGrader {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("labels", ::std::option::Option::Some(&self.labels)),
+                ("passing_labels", ::std::option::Option::Some(&self.passing_labels)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1700,6 +1980,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGraderType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalLabelModelGraderType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -1820,6 +2111,24 @@ impl CreateEvalLogsDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalLogsDataSourceConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1874,6 +2183,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfigType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalLogsDataSourceConfigType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -2025,6 +2345,29 @@ impl CreateEvalRequest {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                (
+                    "data_source_config",
+                    ::std::option::Option::Some(&self.data_source_config),
+                ),
+                ("testing_criteria", ::std::option::Option::Some(&self.testing_criteria)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2084,6 +2427,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequestDataSourceConfig {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalRequestDataSourceConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Logs(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::StoredCompletions(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -2194,6 +2555,32 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequestTestingCriteriaItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalRequestTestingCriteriaItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::LabelModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::StringCheck(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::TextSimilarity(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Python(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ScoreModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -2402,6 +2789,30 @@ impl CreateEvalResponsesRunDataSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("input_messages", crate::runtime::ser::optional(&self.input_messages)),
+                (
+                    "sampling_params",
+                    crate::runtime::ser::optional(&self.sampling_params),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// ChatMessage
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2498,6 +2909,24 @@ impl CreateEvalResponsesRunDataSourceChatMessage {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceChatMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2557,6 +2986,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceInputMes
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceInputMessages {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Template(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ItemReference(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -2642,6 +3088,17 @@ for CreateEvalResponsesRunDataSourceItemReferenceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceItemReferenceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -2854,6 +3311,35 @@ impl CreateEvalResponsesRunDataSourceSamplingParams {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceSamplingParams {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_completion_tokens",
+                    crate::runtime::ser::optional(&self.max_completion_tokens),
+                ),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2914,6 +3400,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSource {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::FileContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileId(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Responses(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -3038,6 +3542,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplate
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceTemplateItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ChatMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::EvalItem(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for CreateEvalResponsesRunDataSourceTemplateItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3118,6 +3638,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplate
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceTemplateType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -3233,6 +3764,21 @@ impl CreateEvalResponsesRunDataSourceText {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceText {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("format", crate::runtime::ser::optional(&self.format))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3287,6 +3833,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalResponsesRunDataSourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -3424,6 +3981,25 @@ impl CreateEvalRunRequest {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalRunRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("data_source", ::std::option::Option::Some(&self.data_source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3480,6 +4056,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequestDataSource {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalRunRequestDataSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Jsonl(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Completions(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Responses(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -3619,6 +4213,24 @@ impl CreateEvalStoredCompletionsDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalStoredCompletionsDataSourceConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3673,6 +4285,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateEvalStoredCompletionsDataSourceConfigType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -3766,6 +4389,25 @@ impl crate::runtime::de::Fit for DeleteEvalResponse {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteEvalResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("eval_id", ::std::option::Option::Some(&self.eval_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// An object with 3 properties, all optional.
 ///
 /// Used by [`Client::delete_eval_run`](crate::runtime::Client::delete_eval_run) (response).
@@ -3835,6 +4477,25 @@ impl crate::runtime::de::Fit for DeleteEvalRunResponse {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteEvalRunResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("deleted", crate::runtime::ser::optional(&self.deleted)),
+                ("run_id", crate::runtime::ser::optional(&self.run_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "evals")]
@@ -3944,6 +4605,35 @@ impl crate::runtime::de::Fit for Eval {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Eval {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                (
+                    "data_source_config",
+                    ::std::option::Option::Some(&self.data_source_config),
+                ),
+                (
+                    "testing_criteria",
+                    ::std::option::Option::Some(&self.testing_criteria),
+                ),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// EvalApiError
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4008,6 +4698,24 @@ impl crate::runtime::de::Fit for EvalApiError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalApiError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "evals")]
@@ -4081,6 +4789,24 @@ impl crate::runtime::de::Fit for EvalCustomDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalCustomDataSourceConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("schema", ::std::option::Option::Some(&self.schema)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4135,6 +4861,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfigType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalCustomDataSourceConfigType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -4211,6 +4948,24 @@ impl<'de> ::serde::Deserialize<'de> for EvalDataSourceConfig {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalDataSourceConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Logs(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::StoredCompletions(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -4379,6 +5134,27 @@ impl EvalGraderPython {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalGraderPython {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("source", ::std::option::Option::Some(&self.source)),
+                ("image_tag", crate::runtime::ser::optional(&self.image_tag)),
+                ("pass_threshold", crate::runtime::ser::optional(&self.pass_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// ScoreModelGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4538,6 +5314,32 @@ impl EvalGraderScoreModel {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalGraderScoreModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                (
+                    "sampling_params",
+                    crate::runtime::ser::optional(&self.sampling_params),
+                ),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("range", crate::runtime::ser::optional(&self.range)),
+                ("pass_threshold", crate::runtime::ser::optional(&self.pass_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// StringCheckGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4678,6 +5480,31 @@ impl EvalGraderTextSimilarity {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalGraderTextSimilarity {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("reference", ::std::option::Option::Some(&self.reference)),
+                (
+                    "evaluation_metric",
+                    ::std::option::Option::Some(&self.evaluation_metric),
+                ),
+                ("pass_threshold", ::std::option::Option::Some(&self.pass_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// EvalJsonlFileContentSource
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4772,6 +5599,24 @@ impl EvalJsonlFileContentSource {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalJsonlFileContentSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "evals")]
@@ -4874,6 +5719,24 @@ impl EvalJsonlFileContentSourceContentItem {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalJsonlFileContentSourceContentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("item", ::std::option::Option::Some(&self.item)),
+                ("sample", crate::runtime::ser::optional(&self.sample)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4928,6 +5791,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalJsonlFileContentSourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -5039,6 +5913,24 @@ impl EvalJsonlFileIdSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalJsonlFileIdSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5093,6 +5985,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalJsonlFileIdSourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -5196,6 +6099,27 @@ impl crate::runtime::de::Fit for EvalList {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalList {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5250,6 +6174,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalListObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -5346,6 +6281,25 @@ impl crate::runtime::de::Fit for EvalLogsDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalLogsDataSourceConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("schema", ::std::option::Option::Some(&self.schema)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5400,6 +6354,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfigType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalLogsDataSourceConfigType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -5475,6 +6440,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -5733,6 +6709,39 @@ impl EvalResponsesSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalResponsesSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                (
+                    "instructions_search",
+                    crate::runtime::ser::optional(&self.instructions_search),
+                ),
+                ("created_after", crate::runtime::ser::optional(&self.created_after)),
+                ("created_before", crate::runtime::ser::optional(&self.created_before)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("users", crate::runtime::ser::optional(&self.users)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5787,6 +6796,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalResponsesSourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -5955,6 +6975,39 @@ impl crate::runtime::de::Fit for EvalRun {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRun {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("eval_id", ::std::option::Option::Some(&self.eval_id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("report_url", ::std::option::Option::Some(&self.report_url)),
+                ("result_counts", ::std::option::Option::Some(&self.result_counts)),
+                ("per_model_usage", ::std::option::Option::Some(&self.per_model_usage)),
+                (
+                    "per_testing_criteria_results",
+                    ::std::option::Option::Some(&self.per_testing_criteria_results),
+                ),
+                ("data_source", ::std::option::Option::Some(&self.data_source)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("error", ::std::option::Option::Some(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6008,6 +7061,24 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunDataSource {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunDataSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Jsonl(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Completions(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Responses(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -6128,6 +7199,27 @@ impl crate::runtime::de::Fit for EvalRunList {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunList {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6182,6 +7274,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunListObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -6257,6 +7360,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -6399,6 +7513,35 @@ impl crate::runtime::de::Fit for EvalRunOutputItem {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunOutputItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("run_id", ::std::option::Option::Some(&self.run_id)),
+                ("eval_id", ::std::option::Option::Some(&self.eval_id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                (
+                    "datasource_item_id",
+                    ::std::option::Option::Some(&self.datasource_item_id),
+                ),
+                ("datasource_item", ::std::option::Option::Some(&self.datasource_item)),
+                ("results", ::std::option::Option::Some(&self.results)),
+                ("sample", ::std::option::Option::Some(&self.sample)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6466,6 +7609,24 @@ impl crate::runtime::de::Fit for EvalRunOutputItemInputItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunOutputItemInputItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "evals")]
@@ -6551,6 +7712,27 @@ impl crate::runtime::de::Fit for EvalRunOutputItemList {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunOutputItemList {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6605,6 +7787,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunOutputItemListObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -6680,6 +7873,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunOutputItemObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -6771,6 +7975,24 @@ impl crate::runtime::de::Fit for EvalRunOutputItemOutputItem {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunOutputItemOutputItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role", crate::runtime::ser::optional(&self.role)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// EvalRunOutputItemResult
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6855,6 +8077,27 @@ impl crate::runtime::de::Fit for EvalRunOutputItemResult {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunOutputItemResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("score", ::std::option::Option::Some(&self.score)),
+                ("passed", ::std::option::Option::Some(&self.passed)),
+                ("sample", crate::runtime::ser::optional(&self.sample)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "evals")]
@@ -6982,6 +8225,35 @@ impl crate::runtime::de::Fit for EvalRunOutputItemSample {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunOutputItemSample {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("finish_reason", ::std::option::Option::Some(&self.finish_reason)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+                ("error", ::std::option::Option::Some(&self.error)),
+                ("temperature", ::std::option::Option::Some(&self.temperature)),
+                (
+                    "max_completion_tokens",
+                    ::std::option::Option::Some(&self.max_completion_tokens),
+                ),
+                ("top_p", ::std::option::Option::Some(&self.top_p)),
+                ("seed", ::std::option::Option::Some(&self.seed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// An object with 4 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7064,6 +8336,29 @@ impl crate::runtime::de::Fit for EvalRunOutputItemUsage {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunOutputItemUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+                (
+                    "completion_tokens",
+                    ::std::option::Option::Some(&self.completion_tokens),
+                ),
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "evals")]
@@ -7170,6 +8465,34 @@ impl crate::runtime::de::Fit for EvalRunPerModelUsageItem {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunPerModelUsageItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model_name", ::std::option::Option::Some(&self.model_name)),
+                (
+                    "invocation_count",
+                    ::std::option::Option::Some(&self.invocation_count),
+                ),
+                ("prompt_tokens", ::std::option::Option::Some(&self.prompt_tokens)),
+                (
+                    "completion_tokens",
+                    ::std::option::Option::Some(&self.completion_tokens),
+                ),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7245,6 +8568,28 @@ impl crate::runtime::de::Fit for EvalRunPerTestingCriteriaResultsItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunPerTestingCriteriaResultsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "testing_criteria",
+                    ::std::option::Option::Some(&self.testing_criteria),
+                ),
+                ("passed", ::std::option::Option::Some(&self.passed)),
+                ("failed", ::std::option::Option::Some(&self.failed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "evals")]
@@ -7325,6 +8670,26 @@ impl crate::runtime::de::Fit for EvalRunResultCounts {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalRunResultCounts {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("total", ::std::option::Option::Some(&self.total)),
+                ("errored", ::std::option::Option::Some(&self.errored)),
+                ("failed", ::std::option::Option::Some(&self.failed)),
+                ("passed", ::std::option::Option::Some(&self.passed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// StoredCompletionsDataSourceConfig
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7401,6 +8766,25 @@ impl crate::runtime::de::Fit for EvalStoredCompletionsDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalStoredCompletionsDataSourceConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("schema", ::std::option::Option::Some(&self.schema)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7455,6 +8839,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfigTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalStoredCompletionsDataSourceConfigType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -7636,6 +9031,28 @@ impl EvalStoredCompletionsSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalStoredCompletionsSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("created_after", crate::runtime::ser::optional(&self.created_after)),
+                ("created_before", crate::runtime::ser::optional(&self.created_before)),
+                ("limit", crate::runtime::ser::optional(&self.limit)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7690,6 +9107,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalStoredCompletionsSourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -7781,6 +9209,32 @@ impl<'de> ::serde::Deserialize<'de> for EvalTestingCriteriaItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EvalTestingCriteriaItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::LabelModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::StringCheck(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::TextSimilarity(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Python(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ScoreModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "evals")]
@@ -7894,6 +9348,17 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsOrder {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GetEvalRunOutputItemsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for GetEvalRunOutputItemsOrder {
     #[inline]
     fn misfit(&self) -> usize {
@@ -7966,6 +9431,17 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsStatus {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GetEvalRunOutputItemsStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "evals")]
 impl crate::runtime::de::Fit for GetEvalRunOutputItemsStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -8035,6 +9511,17 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GetEvalRunsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -8119,6 +9606,17 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GetEvalRunsStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -8228,6 +9726,24 @@ impl InputMessagesItemReference {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputMessagesItemReference {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_reference", ::std::option::Option::Some(&self.item_reference)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// InputMessagesTemplate
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8319,6 +9835,24 @@ impl InputMessagesTemplate {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputMessagesTemplate {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("template", ::std::option::Option::Some(&self.template)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "evals")]
@@ -8417,6 +9951,24 @@ impl ItemReferenceInputMessages {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ItemReferenceInputMessages {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_reference", ::std::option::Option::Some(&self.item_reference)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_evals`](crate::runtime::Client::list_evals) (parameter).
@@ -8475,6 +10027,17 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListEvalsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -8547,6 +10110,17 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrderBy {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListEvalsOrderBy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "evals")]
@@ -8654,6 +10228,24 @@ impl SimpleInputMessage {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SimpleInputMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "evals")]
 /// TemplateInputMessages
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8745,6 +10337,24 @@ impl TemplateInputMessages {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TemplateInputMessages {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("template", ::std::option::Option::Some(&self.template)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "evals")]
@@ -8853,5 +10463,23 @@ impl UpdateEvalRequest {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "evals")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateEvalRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }

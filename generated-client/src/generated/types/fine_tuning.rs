@@ -90,6 +90,21 @@ impl CreateFineTuningCheckpointPermissionRequest {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningCheckpointPermissionRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("project_ids", ::std::option::Option::Some(&self.project_ids))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 9 properties, 2 of them required.
 ///
 /// Used by [`Client::create_fine_tuning_job`](crate::runtime::Client::create_fine_tuning_job) (request body).
@@ -313,6 +328,37 @@ impl CreateFineTuningJobRequest {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("training_file", ::std::option::Option::Some(&self.training_file)),
+                (
+                    "hyperparameters",
+                    crate::runtime::ser::optional(&self.hyperparameters),
+                ),
+                ("suffix", crate::runtime::ser::optional(&self.suffix)),
+                (
+                    "validation_file",
+                    crate::runtime::ser::optional(&self.validation_file),
+                ),
+                ("integrations", crate::runtime::ser::optional(&self.integrations)),
+                ("seed", crate::runtime::ser::optional(&self.seed)),
+                ("method", crate::runtime::ser::optional(&self.method)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`CreateFineTuningJobRequestBatchSizeAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -385,6 +431,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSize {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequestBatchSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -482,6 +542,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSizeAuto 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequestBatchSizeAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -637,6 +708,28 @@ impl CreateFineTuningJobRequestHyperparameters {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequestHyperparameters {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                (
+                    "learning_rate_multiplier",
+                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                ),
+                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -732,6 +825,24 @@ impl CreateFineTuningJobRequestIntegrationsItem {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequestIntegrationsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("wandb", ::std::option::Option::Some(&self.wandb)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -786,6 +897,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequestIntegrationsItemType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -892,6 +1014,20 @@ for CreateFineTuningJobRequestLearningRateMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequestLearningRateMultiplier {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestLearningRateMultiplier {
     #[inline]
     fn misfit(&self) -> usize {
@@ -991,6 +1127,18 @@ for CreateFineTuningJobRequestLearningRateMultiplierAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for CreateFineTuningJobRequestLearningRateMultiplierAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for CreateFineTuningJobRequestLearningRateMultiplierAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1064,6 +1212,17 @@ impl ::std::fmt::Display for CreateFineTuningJobRequestModel {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1146,6 +1305,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochs {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequestNEpochs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1242,6 +1415,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochsAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequestNEpochsAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1395,6 +1579,26 @@ impl CreateFineTuningJobRequestWandb {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateFineTuningJobRequestWandb {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("project", ::std::option::Option::Some(&self.project)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("entity", crate::runtime::ser::optional(&self.entity)),
+                ("tags", crate::runtime::ser::optional(&self.tags)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_fine_tuning_checkpoint_permission`](crate::runtime::Client::delete_fine_tuning_checkpoint_permission) (response).
@@ -1470,6 +1674,25 @@ impl crate::runtime::de::Fit for DeleteFineTuningCheckpointPermissionResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteFineTuningCheckpointPermissionResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1525,6 +1748,17 @@ for DeleteFineTuningCheckpointPermissionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteFineTuningCheckpointPermissionResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1694,6 +1928,29 @@ impl FineTuneDpoHyperparameters {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneDpoHyperparameters {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("beta", crate::runtime::ser::optional(&self.beta)),
+                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                (
+                    "learning_rate_multiplier",
+                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                ),
+                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneDpoHyperparametersBatchSizeAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1766,6 +2023,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSize {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersBatchSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1866,6 +2137,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSizeAuto 
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersBatchSizeAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersBatchSizeAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1956,6 +2238,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBeta {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersBeta {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2052,6 +2348,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBetaAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersBetaAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2158,6 +2465,20 @@ for FineTuneDpoHyperparametersLearningRateMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersLearningRateMultiplier {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersLearningRateMultiplier {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2257,6 +2578,18 @@ for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2347,6 +2680,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochs {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersNEpochs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2443,6 +2790,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochsAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneDpoHyperparametersNEpochsAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2552,6 +2910,21 @@ impl FineTuneDpoMethod {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneDpoMethod {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("hyperparameters", crate::runtime::ser::optional(&self.hyperparameters))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2684,6 +3057,26 @@ impl FineTuneMethod {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneMethod {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("supervised", crate::runtime::ser::optional(&self.supervised)),
+                ("dpo", crate::runtime::ser::optional(&self.dpo)),
+                ("reinforcement", crate::runtime::ser::optional(&self.reinforcement)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2746,6 +3139,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethodType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneMethodType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2991,6 +3395,38 @@ impl FineTuneReinforcementHyperparameters {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparameters {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                (
+                    "learning_rate_multiplier",
+                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                ),
+                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+                (
+                    "reasoning_effort",
+                    crate::runtime::ser::optional(&self.reasoning_effort),
+                ),
+                (
+                    "compute_multiplier",
+                    crate::runtime::ser::optional(&self.compute_multiplier),
+                ),
+                ("eval_interval", crate::runtime::ser::optional(&self.eval_interval)),
+                ("eval_samples", crate::runtime::ser::optional(&self.eval_samples)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneReinforcementHyperparametersBatchSizeAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3072,6 +3508,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersBatc
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparametersBatchSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3170,6 +3620,17 @@ for FineTuneReinforcementHyperparametersBatchSizeAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparametersBatchSizeAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3280,6 +3741,21 @@ for FineTuneReinforcementHyperparametersComputeMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for FineTuneReinforcementHyperparametersComputeMultiplier {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersComputeMultiplier {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3381,6 +3857,18 @@ for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3490,6 +3978,20 @@ for FineTuneReinforcementHyperparametersEvalInterval {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparametersEvalInterval {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalInterval {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3586,6 +4088,18 @@ for FineTuneReinforcementHyperparametersEvalIntervalAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for FineTuneReinforcementHyperparametersEvalIntervalAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3691,6 +4205,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersEval
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparametersEvalSamples {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalSamples {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3789,6 +4317,18 @@ for FineTuneReinforcementHyperparametersEvalSamplesAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for FineTuneReinforcementHyperparametersEvalSamplesAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersEvalSamplesAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3863,6 +4403,18 @@ for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3974,6 +4526,21 @@ for FineTuneReinforcementHyperparametersLearningRateMultiplier {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for FineTuneReinforcementHyperparametersLearningRateMultiplier {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4107,6 +4674,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparametersNEpochs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersNEpochs {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4204,6 +4785,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneReinforcementHyperparametersNEpochsAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneReinforcementHyperparametersNEpochsAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4289,6 +4881,18 @@ for FineTuneReinforcementHyperparametersReasoningEffort {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for FineTuneReinforcementHyperparametersReasoningEffort {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4409,6 +5013,24 @@ impl FineTuneReinforcementMethod {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneReinforcementMethod {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("grader", ::std::option::Option::Some(&self.grader)),
+                ("hyperparameters", crate::runtime::ser::optional(&self.hyperparameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union told apart by the `type` property, with 5 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4479,6 +5101,30 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethodGrader {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneReinforcementMethodGrader {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::StringCheck(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::TextSimilarity(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Python(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ScoreModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Multi(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4671,6 +5317,28 @@ impl FineTuneSupervisedHyperparameters {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneSupervisedHyperparameters {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                (
+                    "learning_rate_multiplier",
+                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                ),
+                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuneSupervisedHyperparametersBatchSizeAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4752,6 +5420,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneSupervisedHyperparametersBatchSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4849,6 +5531,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneSupervisedHyperparametersBatchSizeAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4961,6 +5654,21 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplier {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for FineTuneSupervisedHyperparametersLearningRateMultiplier {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit
 for FineTuneSupervisedHyperparametersLearningRateMultiplier {
     #[inline]
@@ -5067,6 +5775,18 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit
 for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
     #[inline]
@@ -5167,6 +5887,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneSupervisedHyperparametersNEpochs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuneSupervisedHyperparametersNEpochs {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5261,6 +5995,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneSupervisedHyperparametersNEpochsAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5376,6 +6121,21 @@ impl FineTuneSupervisedMethod {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuneSupervisedMethod {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("hyperparameters", crate::runtime::ser::optional(&self.hyperparameters))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// FineTuningCheckpointPermission
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5456,6 +6216,26 @@ impl crate::runtime::de::Fit for FineTuningCheckpointPermission {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningCheckpointPermission {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("project_id", ::std::option::Option::Some(&self.project_id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5510,6 +6290,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermissionObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningCheckpointPermissionObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5598,6 +6389,24 @@ impl crate::runtime::de::Fit for FineTuningIntegration {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningIntegration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("wandb", ::std::option::Option::Some(&self.wandb)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5652,6 +6461,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningIntegrationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5750,6 +6570,26 @@ impl crate::runtime::de::Fit for FineTuningIntegrationWandb {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningIntegrationWandb {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("project", ::std::option::Option::Some(&self.project)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("entity", crate::runtime::ser::optional(&self.entity)),
+                ("tags", crate::runtime::ser::optional(&self.tags)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5933,6 +6773,47 @@ impl crate::runtime::de::Fit for FineTuningJob {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJob {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("error", ::std::option::Option::Some(&self.error)),
+                (
+                    "fine_tuned_model",
+                    ::std::option::Option::Some(&self.fine_tuned_model),
+                ),
+                ("finished_at", ::std::option::Option::Some(&self.finished_at)),
+                ("hyperparameters", ::std::option::Option::Some(&self.hyperparameters)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("organization_id", ::std::option::Option::Some(&self.organization_id)),
+                ("result_files", ::std::option::Option::Some(&self.result_files)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("trained_tokens", ::std::option::Option::Some(&self.trained_tokens)),
+                ("training_file", ::std::option::Option::Some(&self.training_file)),
+                ("validation_file", ::std::option::Option::Some(&self.validation_file)),
+                ("integrations", crate::runtime::ser::optional(&self.integrations)),
+                ("seed", ::std::option::Option::Some(&self.seed)),
+                (
+                    "estimated_finish",
+                    crate::runtime::ser::optional(&self.estimated_finish),
+                ),
+                ("method", crate::runtime::ser::optional(&self.method)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuningJobBatchSizeAuto`] and an integer, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6002,6 +6883,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSize {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobBatchSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6097,6 +6992,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSizeAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobBatchSizeAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6227,6 +7133,35 @@ impl crate::runtime::de::Fit for FineTuningJobCheckpoint {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobCheckpoint {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                (
+                    "fine_tuned_model_checkpoint",
+                    ::std::option::Option::Some(&self.fine_tuned_model_checkpoint),
+                ),
+                ("step_number", ::std::option::Option::Some(&self.step_number)),
+                ("metrics", ::std::option::Option::Some(&self.metrics)),
+                (
+                    "fine_tuning_job_id",
+                    ::std::option::Option::Some(&self.fine_tuning_job_id),
+                ),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 7 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6342,6 +7277,41 @@ impl crate::runtime::de::Fit for FineTuningJobCheckpointMetrics {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobCheckpointMetrics {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("step", crate::runtime::ser::optional(&self.step)),
+                ("train_loss", crate::runtime::ser::optional(&self.train_loss)),
+                (
+                    "train_mean_token_accuracy",
+                    crate::runtime::ser::optional(&self.train_mean_token_accuracy),
+                ),
+                ("valid_loss", crate::runtime::ser::optional(&self.valid_loss)),
+                (
+                    "valid_mean_token_accuracy",
+                    crate::runtime::ser::optional(&self.valid_mean_token_accuracy),
+                ),
+                (
+                    "full_valid_loss",
+                    crate::runtime::ser::optional(&self.full_valid_loss),
+                ),
+                (
+                    "full_valid_mean_token_accuracy",
+                    crate::runtime::ser::optional(&self.full_valid_mean_token_accuracy),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6396,6 +7366,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobCheckpointObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6486,6 +7467,25 @@ impl crate::runtime::de::Fit for FineTuningJobError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", ::std::option::Option::Some(&self.param)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6583,6 +7583,29 @@ impl crate::runtime::de::Fit for FineTuningJobEvent {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("level", ::std::option::Option::Some(&self.level)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6645,6 +7668,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventLevel {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobEventLevel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6713,6 +7747,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobEventObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6792,6 +7837,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6886,6 +7942,28 @@ impl crate::runtime::de::Fit for FineTuningJobHyperparameters {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobHyperparameters {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("batch_size", crate::runtime::ser::optional(&self.batch_size)),
+                (
+                    "learning_rate_multiplier",
+                    crate::runtime::ser::optional(&self.learning_rate_multiplier),
+                ),
+                ("n_epochs", crate::runtime::ser::optional(&self.n_epochs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union of a [`FineTuningJobLearningRateMultiplierAuto`] and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6958,6 +8036,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplier {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobLearningRateMultiplier {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7058,6 +8150,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplierAuto 
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobLearningRateMultiplierAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobLearningRateMultiplierAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -7145,6 +8248,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochs {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobNEpochs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7243,6 +8360,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochsAuto {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobNEpochsAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "fine-tuning")]
 impl crate::runtime::de::Fit for FineTuningJobNEpochsAuto {
     #[inline]
     fn misfit(&self) -> usize {
@@ -7315,6 +8443,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7410,6 +8549,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FineTuningJobStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7530,6 +8680,26 @@ impl GraderMulti {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderMulti {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("graders", ::std::option::Option::Some(&self.graders)),
+                ("calculate_output", ::std::option::Option::Some(&self.calculate_output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union told apart by the `type` property, with 5 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7597,6 +8767,32 @@ impl<'de> ::serde::Deserialize<'de> for GraderMultiGraders {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderMultiGraders {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::StringCheck(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::TextSimilarity(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Python(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ScoreModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LabelModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7703,6 +8899,17 @@ impl<'de> ::serde::Deserialize<'de> for GraderMultiType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderMultiType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7835,6 +9042,26 @@ impl GraderPython {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderPython {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("source", ::std::option::Option::Some(&self.source)),
+                ("image_tag", crate::runtime::ser::optional(&self.image_tag)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7977,6 +9204,31 @@ impl GraderScoreModel {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderScoreModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                (
+                    "sampling_params",
+                    crate::runtime::ser::optional(&self.sampling_params),
+                ),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("range", crate::runtime::ser::optional(&self.range)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// TextSimilarityGrader
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8095,6 +9347,30 @@ impl GraderTextSimilarity {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for GraderTextSimilarity {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("reference", ::std::option::Option::Some(&self.reference)),
+                (
+                    "evaluation_metric",
+                    ::std::option::Option::Some(&self.evaluation_metric),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_fine_tuning_checkpoint_permissions`](crate::runtime::Client::list_fine_tuning_checkpoint_permissions) (response) and [`Client::create_fine_tuning_checkpoint_permission`](crate::runtime::Client::create_fine_tuning_checkpoint_permission) (response).
@@ -8180,6 +9456,27 @@ impl crate::runtime::de::Fit for ListFineTuningCheckpointPermissionResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListFineTuningCheckpointPermissionResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8235,6 +9532,17 @@ for ListFineTuningCheckpointPermissionResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListFineTuningCheckpointPermissionResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8314,6 +9622,17 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionsOrder
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListFineTuningCheckpointPermissionsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8413,6 +9732,27 @@ impl crate::runtime::de::Fit for ListFineTuningJobCheckpointsResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListFineTuningJobCheckpointsResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8467,6 +9807,17 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponseObje
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListFineTuningJobCheckpointsResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8563,6 +9914,25 @@ impl crate::runtime::de::Fit for ListFineTuningJobEventsResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListFineTuningJobEventsResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8617,6 +9987,17 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListFineTuningJobEventsResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8713,6 +10094,25 @@ impl crate::runtime::de::Fit for ListPaginatedFineTuningJobsResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListPaginatedFineTuningJobsResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8767,6 +10167,17 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponseObjec
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListPaginatedFineTuningJobsResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -8893,6 +10304,25 @@ impl RunGraderRequest {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunGraderRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("grader", ::std::option::Option::Some(&self.grader)),
+                ("item", crate::runtime::ser::optional(&self.item)),
+                ("model_sample", ::std::option::Option::Some(&self.model_sample)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union told apart by the `type` property, with 5 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8960,6 +10390,30 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequestGrader {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunGraderRequestGrader {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::StringCheck(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::TextSimilarity(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Python(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ScoreModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Multi(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9097,6 +10551,29 @@ impl crate::runtime::de::Fit for RunGraderResponse {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunGraderResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("reward", ::std::option::Option::Some(&self.reward)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("sub_rewards", ::std::option::Option::Some(&self.sub_rewards)),
+                (
+                    "model_grader_token_usage_per_model",
+                    ::std::option::Option::Some(&self.model_grader_token_usage_per_model),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9288,6 +10765,77 @@ impl crate::runtime::de::Fit for RunGraderResponseErrors {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunGraderResponseErrors {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "formula_parse_error",
+                    ::std::option::Option::Some(&self.formula_parse_error),
+                ),
+                (
+                    "sample_parse_error",
+                    ::std::option::Option::Some(&self.sample_parse_error),
+                ),
+                (
+                    "truncated_observation_error",
+                    ::std::option::Option::Some(&self.truncated_observation_error),
+                ),
+                (
+                    "unresponsive_reward_error",
+                    ::std::option::Option::Some(&self.unresponsive_reward_error),
+                ),
+                (
+                    "invalid_variable_error",
+                    ::std::option::Option::Some(&self.invalid_variable_error),
+                ),
+                ("other_error", ::std::option::Option::Some(&self.other_error)),
+                (
+                    "python_grader_server_error",
+                    ::std::option::Option::Some(&self.python_grader_server_error),
+                ),
+                (
+                    "python_grader_server_error_type",
+                    ::std::option::Option::Some(&self.python_grader_server_error_type),
+                ),
+                (
+                    "python_grader_runtime_error",
+                    ::std::option::Option::Some(&self.python_grader_runtime_error),
+                ),
+                (
+                    "python_grader_runtime_error_details",
+                    ::std::option::Option::Some(
+                        &self.python_grader_runtime_error_details,
+                    ),
+                ),
+                (
+                    "model_grader_server_error",
+                    ::std::option::Option::Some(&self.model_grader_server_error),
+                ),
+                (
+                    "model_grader_refusal_error",
+                    ::std::option::Option::Some(&self.model_grader_refusal_error),
+                ),
+                (
+                    "model_grader_parse_error",
+                    ::std::option::Option::Some(&self.model_grader_parse_error),
+                ),
+                (
+                    "model_grader_server_error_details",
+                    ::std::option::Option::Some(&self.model_grader_server_error_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// An object with 7 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9394,6 +10942,32 @@ impl crate::runtime::de::Fit for RunGraderResponseMetadata {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RunGraderResponseMetadata {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("errors", ::std::option::Option::Some(&self.errors)),
+                ("execution_time", ::std::option::Option::Some(&self.execution_time)),
+                ("scores", ::std::option::Option::Some(&self.scores)),
+                ("token_usage", ::std::option::Option::Some(&self.token_usage)),
+                (
+                    "sampled_model_name",
+                    ::std::option::Option::Some(&self.sampled_model_name),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// ValidateGraderRequest
 ///
 /// Used by [`Client::validate_grader`](crate::runtime::Client::validate_grader) (request body).
@@ -9478,6 +11052,21 @@ impl ValidateGraderRequest {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ValidateGraderRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("grader", ::std::option::Option::Some(&self.grader))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union told apart by the `type` property, with 5 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9548,6 +11137,30 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequestGrader {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ValidateGraderRequestGrader {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::StringCheck(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::TextSimilarity(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Python(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ScoreModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Multi(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -9660,6 +11273,21 @@ impl crate::runtime::de::Fit for ValidateGraderResponse {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ValidateGraderResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("grader", crate::runtime::ser::optional(&self.grader))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "fine-tuning")]
 /// A union told apart by the `type` property, with 5 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9730,6 +11358,30 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponseGrader {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ValidateGraderResponseGrader {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::StringCheck(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::TextSimilarity(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Python(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ScoreModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Multi(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "fine-tuning")]

@@ -64,6 +64,17 @@ impl<'de> ::serde::Deserialize<'de> for ListGroupRoleAssignmentsOrder {
     }
 }
 #[cfg(feature = "group-organization-role-assignments")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListGroupRoleAssignmentsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "group-organization-role-assignments")]
 impl crate::runtime::de::Fit for ListGroupRoleAssignmentsOrder {
     #[inline]
     fn misfit(&self) -> usize {

@@ -63,6 +63,21 @@ impl crate::runtime::de::Fit for HostedToolPermission {
     }
 }
 #[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for HostedToolPermission {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("enabled", ::std::option::Option::Some(&self.enabled))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "hosted-tools")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -145,6 +160,21 @@ impl HostedToolPermissionUpdate {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for HostedToolPermissionUpdate {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("enabled", ::std::option::Option::Some(&self.enabled))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "hosted-tools")]
@@ -239,6 +269,30 @@ impl crate::runtime::de::Fit for ProjectHostedToolPermissions {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectHostedToolPermissions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_search", ::std::option::Option::Some(&self.file_search)),
+                ("web_search", ::std::option::Option::Some(&self.web_search)),
+                (
+                    "image_generation",
+                    ::std::option::Option::Some(&self.image_generation),
+                ),
+                ("mcp", ::std::option::Option::Some(&self.mcp)),
+                ("code_interpreter", ::std::option::Option::Some(&self.code_interpreter)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "hosted-tools")]
@@ -407,5 +461,32 @@ impl ProjectHostedToolPermissionsUpdateRequest {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "hosted-tools")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectHostedToolPermissionsUpdateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_search", crate::runtime::ser::optional(&self.file_search)),
+                ("web_search", crate::runtime::ser::optional(&self.web_search)),
+                (
+                    "image_generation",
+                    crate::runtime::ser::optional(&self.image_generation),
+                ),
+                ("mcp", crate::runtime::ser::optional(&self.mcp)),
+                (
+                    "code_interpreter",
+                    crate::runtime::ser::optional(&self.code_interpreter),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }

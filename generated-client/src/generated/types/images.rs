@@ -303,6 +303,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestBackground {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageEditRequestBackground {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageEditRequestBackground {
     #[inline]
     fn misfit(&self) -> usize {
@@ -430,6 +441,17 @@ impl ::std::fmt::Display for CreateImageEditRequestModel {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageEditRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageEditRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -499,6 +521,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageEditRequestOutputFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -586,6 +619,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestQuality {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageEditRequestQuality {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageEditRequestQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -655,6 +699,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestResponseFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageEditRequestResponseFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -730,6 +785,17 @@ impl ::std::fmt::Display for CreateImageEditRequestSize {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageEditRequestSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "images")]
@@ -1031,6 +1097,42 @@ impl CreateImageRequest {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("n", crate::runtime::ser::optional(&self.n)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                (
+                    "response_format",
+                    crate::runtime::ser::optional(&self.response_format),
+                ),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                (
+                    "output_compression",
+                    crate::runtime::ser::optional(&self.output_compression),
+                ),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("style", crate::runtime::ser::optional(&self.style)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1093,6 +1195,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageRequestBackground {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -1178,6 +1291,17 @@ impl ::std::fmt::Display for CreateImageRequestModel {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1243,6 +1367,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestModeration {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageRequestModeration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -1319,6 +1454,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageRequestOutputFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -1410,6 +1556,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestQuality {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageRequestQuality {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1479,6 +1636,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestResponseFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageRequestResponseFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -1563,6 +1731,17 @@ impl ::std::fmt::Display for CreateImageRequestSize {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageRequestSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageRequestSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1628,6 +1807,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestStyle {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageRequestStyle {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -1802,6 +1992,17 @@ impl ::std::fmt::Display for CreateImageVariationRequestModel {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageVariationRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for CreateImageVariationRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1867,6 +2068,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestResponseForma
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageVariationRequestResponseFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -1943,6 +2155,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestSize {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateImageVariationRequestSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -2110,6 +2333,40 @@ impl crate::runtime::de::Fit for EditImageBodyJsonParam {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EditImageBodyJsonParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("images", ::std::option::Option::Some(&self.images)),
+                ("mask", crate::runtime::ser::optional(&self.mask)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("n", crate::runtime::ser::optional(&self.n)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("input_fidelity", crate::runtime::ser::optional(&self.input_fidelity)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                (
+                    "output_compression",
+                    crate::runtime::ser::optional(&self.output_compression),
+                ),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2172,6 +2429,17 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EditImageBodyJsonParamBackground {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -2244,6 +2512,17 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamInputFidelity {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EditImageBodyJsonParamInputFidelity {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -2328,6 +2607,17 @@ impl ::std::fmt::Display for EditImageBodyJsonParamModel {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EditImageBodyJsonParamModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for EditImageBodyJsonParamModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2393,6 +2683,17 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamModeration {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EditImageBodyJsonParamModeration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -2469,6 +2770,17 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EditImageBodyJsonParamOutputFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -2552,6 +2864,17 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamQuality {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EditImageBodyJsonParamQuality {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for EditImageBodyJsonParamQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2629,6 +2952,17 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamSize {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for EditImageBodyJsonParamSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -2712,6 +3046,25 @@ impl crate::runtime::de::Fit for Image {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Image {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("b64_json", crate::runtime::ser::optional(&self.b64_json)),
+                ("url", crate::runtime::ser::optional(&self.url)),
+                ("revised_prompt", crate::runtime::ser::optional(&self.revised_prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "images")]
@@ -2824,6 +3177,30 @@ impl crate::runtime::de::Fit for ImageEditCompletedEvent {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("size", ::std::option::Option::Some(&self.size)),
+                ("quality", ::std::option::Option::Some(&self.quality)),
+                ("background", ::std::option::Option::Some(&self.background)),
+                ("output_format", ::std::option::Option::Some(&self.output_format)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2886,6 +3263,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditCompletedEventBackground {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -2962,6 +3350,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditCompletedEventOutputFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -3045,6 +3444,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventQuality {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditCompletedEventQuality {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditCompletedEventQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3125,6 +3535,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventSize {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditCompletedEventSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditCompletedEventSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3190,6 +3611,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -3323,6 +3755,33 @@ impl crate::runtime::de::Fit for ImageEditPartialImageEvent {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditPartialImageEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("size", ::std::option::Option::Some(&self.size)),
+                ("quality", ::std::option::Option::Some(&self.quality)),
+                ("background", ::std::option::Option::Some(&self.background)),
+                ("output_format", ::std::option::Option::Some(&self.output_format)),
+                (
+                    "partial_image_index",
+                    ::std::option::Option::Some(&self.partial_image_index),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3385,6 +3844,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditPartialImageEventBackground {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -3461,6 +3931,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditPartialImageEventOutputFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -3544,6 +4025,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventQuality {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditPartialImageEventQuality {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditPartialImageEventQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3624,6 +4116,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventSize {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditPartialImageEventSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageEditPartialImageEventSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3689,6 +4192,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditPartialImageEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -3761,6 +4275,25 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageEditStreamEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ImageEditPartialImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageEditCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -3895,6 +4428,30 @@ impl crate::runtime::de::Fit for ImageGenCompletedEvent {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("size", ::std::option::Option::Some(&self.size)),
+                ("quality", ::std::option::Option::Some(&self.quality)),
+                ("background", ::std::option::Option::Some(&self.background)),
+                ("output_format", ::std::option::Option::Some(&self.output_format)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3957,6 +4514,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenCompletedEventBackground {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4033,6 +4601,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenCompletedEventOutputFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4116,6 +4695,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventQuality {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenCompletedEventQuality {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenCompletedEventQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4196,6 +4786,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventSize {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenCompletedEventSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenCompletedEventSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4261,6 +4862,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4352,6 +4964,24 @@ impl crate::runtime::de::Fit for ImageGenInputUsageDetails {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenInputUsageDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("text_tokens", ::std::option::Option::Some(&self.text_tokens)),
+                ("image_tokens", ::std::option::Option::Some(&self.image_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "images")]
 /// Image generation output token details
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4419,6 +5049,24 @@ impl crate::runtime::de::Fit for ImageGenOutputTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenOutputTokensDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("image_tokens", ::std::option::Option::Some(&self.image_tokens)),
+                ("text_tokens", ::std::option::Option::Some(&self.text_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "images")]
@@ -4534,6 +5182,33 @@ impl crate::runtime::de::Fit for ImageGenPartialImageEvent {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenPartialImageEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("b64_json", ::std::option::Option::Some(&self.b64_json)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("size", ::std::option::Option::Some(&self.size)),
+                ("quality", ::std::option::Option::Some(&self.quality)),
+                ("background", ::std::option::Option::Some(&self.background)),
+                ("output_format", ::std::option::Option::Some(&self.output_format)),
+                (
+                    "partial_image_index",
+                    ::std::option::Option::Some(&self.partial_image_index),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4596,6 +5271,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenPartialImageEventBackground {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4672,6 +5358,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenPartialImageEventOutputFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4755,6 +5452,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventQuality {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenPartialImageEventQuality {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenPartialImageEventQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4835,6 +5543,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventSize {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenPartialImageEventSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImageGenPartialImageEventSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4900,6 +5619,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenPartialImageEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -4972,6 +5702,25 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenStreamEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ImageGenerationPartialImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGenerationCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "images")]
@@ -5098,6 +5847,33 @@ impl crate::runtime::de::Fit for ImageGenUsage {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageGenUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "output_tokens_details",
+                    crate::runtime::ser::optional(&self.output_tokens_details),
+                ),
+                (
+                    "input_tokens_details",
+                    ::std::option::Option::Some(&self.input_tokens_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "images")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5162,6 +5938,24 @@ impl crate::runtime::de::Fit for ImageRefParam {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageRefParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "images")]
@@ -5265,6 +6059,29 @@ impl crate::runtime::de::Fit for ImagesResponse {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImagesResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created", ::std::option::Option::Some(&self.created)),
+                ("data", crate::runtime::ser::optional(&self.data)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "images")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5323,6 +6140,17 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImagesResponseBackground {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -5402,6 +6230,17 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseOutputFormat {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImagesResponseOutputFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImagesResponseOutputFormat {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5478,6 +6317,17 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseQuality {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImagesResponseQuality {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "images")]
 impl crate::runtime::de::Fit for ImagesResponseQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5551,6 +6401,17 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseSize {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImagesResponseSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "images")]
@@ -5650,6 +6511,29 @@ impl crate::runtime::de::Fit for ImagesUsage {
     }
 }
 #[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImagesUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "input_tokens_details",
+                    ::std::option::Option::Some(&self.input_tokens_details),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "images")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5717,6 +6601,24 @@ impl crate::runtime::de::Fit for ImagesUsageInputTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "images")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImagesUsageInputTokensDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("text_tokens", ::std::option::Option::Some(&self.text_tokens)),
+                ("image_tokens", ::std::option::Option::Some(&self.image_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "images")]

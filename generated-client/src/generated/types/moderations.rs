@@ -107,6 +107,24 @@ impl CreateModerationRequest {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "moderations")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -192,6 +210,21 @@ impl CreateModerationRequestImageUrl {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationRequestImageUrl {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("url", ::std::option::Option::Some(&self.url))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "moderations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -246,6 +279,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrlType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationRequestImageUrlType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -359,6 +403,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestInput {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationRequestInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Texts(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::List(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationRequestInput {
     #[inline]
     fn misfit(&self) -> usize {
@@ -450,6 +509,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationRequestListItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ImageUrl(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "moderations")]
@@ -575,6 +649,24 @@ impl CreateModerationRequestListItemImageUrl {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationRequestListItemImageUrl {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "moderations")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -668,6 +760,24 @@ impl CreateModerationRequestListItemText {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationRequestListItemText {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "moderations")]
 /// Any string; the 4 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -734,6 +844,17 @@ impl ::std::fmt::Display for CreateModerationRequestModel {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationRequestModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationRequestModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -795,6 +916,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationRequestTextType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -888,6 +1020,25 @@ impl crate::runtime::de::Fit for CreateModerationResponse {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("results", ::std::option::Option::Some(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "moderations")]
@@ -1039,6 +1190,47 @@ impl crate::runtime::de::Fit for CreateModerationResponseCategories {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseCategories {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("hate", ::std::option::Option::Some(&self.hate)),
+                (
+                    "hate/threatening",
+                    ::std::option::Option::Some(&self.hate_threatening),
+                ),
+                ("harassment", ::std::option::Option::Some(&self.harassment)),
+                (
+                    "harassment/threatening",
+                    ::std::option::Option::Some(&self.harassment_threatening),
+                ),
+                ("illicit", ::std::option::Option::Some(&self.illicit)),
+                ("illicit/violent", ::std::option::Option::Some(&self.illicit_violent)),
+                ("self-harm", ::std::option::Option::Some(&self.self_harm)),
+                (
+                    "self-harm/intent",
+                    ::std::option::Option::Some(&self.self_harm_intent),
+                ),
+                (
+                    "self-harm/instructions",
+                    ::std::option::Option::Some(&self.self_harm_instructions),
+                ),
+                ("sexual", ::std::option::Option::Some(&self.sexual)),
+                ("sexual/minors", ::std::option::Option::Some(&self.sexual_minors)),
+                ("violence", ::std::option::Option::Some(&self.violence)),
+                ("violence/graphic", ::std::option::Option::Some(&self.violence_graphic)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "moderations")]
@@ -1206,6 +1398,47 @@ impl crate::runtime::de::Fit for CreateModerationResponseCategoryAppliedInputTyp
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseCategoryAppliedInputTypes {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("hate", ::std::option::Option::Some(&self.hate)),
+                (
+                    "hate/threatening",
+                    ::std::option::Option::Some(&self.hate_threatening),
+                ),
+                ("harassment", ::std::option::Option::Some(&self.harassment)),
+                (
+                    "harassment/threatening",
+                    ::std::option::Option::Some(&self.harassment_threatening),
+                ),
+                ("illicit", ::std::option::Option::Some(&self.illicit)),
+                ("illicit/violent", ::std::option::Option::Some(&self.illicit_violent)),
+                ("self-harm", ::std::option::Option::Some(&self.self_harm)),
+                (
+                    "self-harm/intent",
+                    ::std::option::Option::Some(&self.self_harm_intent),
+                ),
+                (
+                    "self-harm/instructions",
+                    ::std::option::Option::Some(&self.self_harm_instructions),
+                ),
+                ("sexual", ::std::option::Option::Some(&self.sexual)),
+                ("sexual/minors", ::std::option::Option::Some(&self.sexual_minors)),
+                ("violence", ::std::option::Option::Some(&self.violence)),
+                ("violence/graphic", ::std::option::Option::Some(&self.violence_graphic)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "moderations")]
 /// An object with 13 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1357,6 +1590,47 @@ impl crate::runtime::de::Fit for CreateModerationResponseCategoryScores {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseCategoryScores {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("hate", ::std::option::Option::Some(&self.hate)),
+                (
+                    "hate/threatening",
+                    ::std::option::Option::Some(&self.hate_threatening),
+                ),
+                ("harassment", ::std::option::Option::Some(&self.harassment)),
+                (
+                    "harassment/threatening",
+                    ::std::option::Option::Some(&self.harassment_threatening),
+                ),
+                ("illicit", ::std::option::Option::Some(&self.illicit)),
+                ("illicit/violent", ::std::option::Option::Some(&self.illicit_violent)),
+                ("self-harm", ::std::option::Option::Some(&self.self_harm)),
+                (
+                    "self-harm/intent",
+                    ::std::option::Option::Some(&self.self_harm_intent),
+                ),
+                (
+                    "self-harm/instructions",
+                    ::std::option::Option::Some(&self.self_harm_instructions),
+                ),
+                ("sexual", ::std::option::Option::Some(&self.sexual)),
+                ("sexual/minors", ::std::option::Option::Some(&self.sexual_minors)),
+                ("violence", ::std::option::Option::Some(&self.violence)),
+                ("violence/graphic", ::std::option::Option::Some(&self.violence_graphic)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "moderations")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1411,6 +1685,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHarassmentItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseHarassmentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -1490,6 +1775,17 @@ for CreateModerationResponseHarassmentThreateningItem {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseHarassmentThreateningItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseHarassmentThreateningItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1562,6 +1858,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseHateItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -1640,6 +1947,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateThreateningI
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseHateThreateningItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseHateThreateningItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1715,6 +2033,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitItem {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseIllicitItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseIllicitItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1787,6 +2116,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitViolentIt
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseIllicitViolentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -1896,6 +2236,29 @@ impl crate::runtime::de::Fit for CreateModerationResponseResultsItem {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseResultsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("flagged", ::std::option::Option::Some(&self.flagged)),
+                ("categories", ::std::option::Option::Some(&self.categories)),
+                ("category_scores", ::std::option::Option::Some(&self.category_scores)),
+                (
+                    "category_applied_input_types",
+                    ::std::option::Option::Some(&self.category_applied_input_types),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "moderations")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1955,6 +2318,17 @@ for CreateModerationResponseSelfHarmInstructionsItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseSelfHarmInstructionsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -2030,6 +2404,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmIntentIt
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseSelfHarmIntentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseSelfHarmIntentItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2099,6 +2484,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseSelfHarmItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -2174,6 +2570,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualItem {
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseSexualItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseSexualItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2239,6 +2646,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualMinorsItem
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseSexualMinorsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]
@@ -2321,6 +2739,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceGraphicI
     }
 }
 #[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseViolenceGraphicItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "moderations")]
 impl crate::runtime::de::Fit for CreateModerationResponseViolenceGraphicItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2390,6 +2819,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "moderations")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateModerationResponseViolenceItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "moderations")]

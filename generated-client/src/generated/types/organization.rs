@@ -109,6 +109,30 @@ impl crate::runtime::de::Fit for AdminApiKey {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdminApiKey {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("redacted_value", ::std::option::Option::Some(&self.redacted_value)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("last_used_at", crate::runtime::ser::optional(&self.last_used_at)),
+                ("owner", ::std::option::Option::Some(&self.owner)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// An object with 9 properties, 7 of them required.
 ///
 /// Used by [`Client::admin_api_keys_create`](crate::runtime::Client::admin_api_keys_create) (response).
@@ -224,6 +248,31 @@ impl crate::runtime::de::Fit for AdminApiKeyCreateResponse {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdminApiKeyCreateResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("redacted_value", ::std::option::Option::Some(&self.redacted_value)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("last_used_at", crate::runtime::ser::optional(&self.last_used_at)),
+                ("owner", ::std::option::Option::Some(&self.owner)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -278,6 +327,17 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdminApiKeyObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -386,6 +446,28 @@ impl crate::runtime::de::Fit for AdminApiKeyOwner {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdminApiKeyOwner {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("created_at", crate::runtime::ser::optional(&self.created_at)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// An object with 2 properties, 1 of them required.
 ///
 /// Used by [`Client::admin_api_keys_create`](crate::runtime::Client::admin_api_keys_create) (request body).
@@ -488,6 +570,27 @@ impl AdminApiKeysCreateRequest {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdminApiKeysCreateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                (
+                    "expires_in_seconds",
+                    crate::runtime::ser::optional(&self.expires_in_seconds),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::admin_api_keys_delete`](crate::runtime::Client::admin_api_keys_delete) (response).
@@ -563,6 +666,25 @@ impl crate::runtime::de::Fit for AdminApiKeysDeleteResponse {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdminApiKeysDeleteResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -617,6 +739,17 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdminApiKeysDeleteResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -696,6 +829,17 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysListOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AdminApiKeysListOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -792,6 +936,27 @@ impl crate::runtime::de::Fit for ApiKeyList {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApiKeyList {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -846,6 +1011,17 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ApiKeyListObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -978,6 +1154,24 @@ impl CreateProjectServiceAccountApiKeyBody {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateProjectServiceAccountApiKeyBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("scopes", crate::runtime::ser::optional(&self.scopes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_organization_spend_limit`](crate::runtime::Client::delete_organization_spend_limit) (response).
@@ -1048,6 +1242,24 @@ impl crate::runtime::de::Fit for OrganizationSpendLimitDeletedResource {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendLimitDeletedResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1102,6 +1314,17 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResourceObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendLimitDeletedResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -1217,6 +1440,30 @@ impl crate::runtime::de::Fit for OrganizationSpendLimitResource {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendLimitResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+                ("enforcement", ::std::option::Option::Some(&self.enforcement)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1271,6 +1518,17 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendLimitResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -1362,6 +1620,24 @@ impl crate::runtime::de::Fit for ProjectSpendLimitDeletedResource {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendLimitDeletedResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1416,6 +1692,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendLimitDeletedResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -1531,6 +1818,30 @@ impl crate::runtime::de::Fit for ProjectSpendLimitResource {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendLimitResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+                ("enforcement", ::std::option::Option::Some(&self.enforcement)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1585,6 +1896,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendLimitResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -1691,6 +2013,27 @@ impl crate::runtime::de::Fit for ServiceAccountApiKeyBody {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ServiceAccountApiKeyBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1749,6 +2092,17 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBodyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ServiceAccountApiKeyBodyObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -1814,6 +2168,17 @@ impl ::std::fmt::Display for SpendLimitCurrency {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpendLimitCurrency {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "organization")]
@@ -1884,6 +2249,21 @@ impl crate::runtime::de::Fit for SpendLimitEnforcement {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpendLimitEnforcement {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("status", ::std::option::Option::Some(&self.status))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// Any string; the 2 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1930,6 +2310,17 @@ impl ::std::fmt::Display for SpendLimitEnforcementStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpendLimitEnforcementStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "organization")]
@@ -1984,6 +2375,17 @@ impl ::std::fmt::Display for SpendLimitInterval {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpendLimitInterval {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "organization")]
@@ -2097,6 +2499,28 @@ impl UpdateOrganizationSpendLimitBody {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateOrganizationSpendLimitBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2151,6 +2575,17 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyCurrency
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateOrganizationSpendLimitBodyCurrency {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -2226,6 +2661,17 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyInterval
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateOrganizationSpendLimitBodyInterval {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -2350,6 +2796,28 @@ impl UpdateProjectSpendLimitBody {
     }
 }
 #[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateProjectSpendLimitBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "organization")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2404,6 +2872,17 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyCurrency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateProjectSpendLimitBodyCurrency {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]
@@ -2479,6 +2958,17 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyInterval {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "organization")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateProjectSpendLimitBodyInterval {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "organization")]

@@ -96,6 +96,24 @@ impl InviteProjectGroupBody {
     }
 }
 #[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InviteProjectGroupBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("group_id", ::std::option::Option::Some(&self.group_id)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "project-groups")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_project_groups`](crate::runtime::Client::list_project_groups) (parameter).
@@ -154,6 +172,17 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectGroupsOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListProjectGroupsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "project-groups")]
@@ -262,6 +291,28 @@ impl crate::runtime::de::Fit for ProjectGroup {
     }
 }
 #[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectGroup {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("project_id", ::std::option::Option::Some(&self.project_id)),
+                ("group_id", ::std::option::Option::Some(&self.group_id)),
+                ("group_name", ::std::option::Option::Some(&self.group_name)),
+                ("group_type", ::std::option::Option::Some(&self.group_type)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "project-groups")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::remove_project_group`](crate::runtime::Client::remove_project_group) (response).
@@ -332,6 +383,24 @@ impl crate::runtime::de::Fit for ProjectGroupDeletedResource {
     }
 }
 #[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectGroupDeletedResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "project-groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -386,6 +455,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectGroupDeletedResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "project-groups")]
@@ -487,6 +567,26 @@ impl crate::runtime::de::Fit for ProjectGroupListResource {
     }
 }
 #[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectGroupListResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next", ::std::option::Option::Some(&self.next)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "project-groups")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -541,6 +641,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectGroupListResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "project-groups")]
@@ -616,6 +727,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectGroupObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "project-groups")]
@@ -698,6 +820,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupType {
     }
 }
 #[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectGroupType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "project-groups")]
 impl crate::runtime::de::Fit for ProjectGroupType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -767,6 +900,17 @@ impl<'de> ::serde::Deserialize<'de> for RetrieveProjectGroupType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "project-groups")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RetrieveProjectGroupType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "project-groups")]

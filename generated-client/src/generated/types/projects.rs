@@ -68,6 +68,17 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectApiKeysOwnerProjectAccess {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListProjectApiKeysOwnerProjectAccess {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ListProjectApiKeysOwnerProjectAccess {
     #[inline]
     fn misfit(&self) -> usize {
@@ -188,6 +199,33 @@ impl crate::runtime::de::Fit for Project {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Project {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("archived_at", crate::runtime::ser::optional(&self.archived_at)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "external_key_id",
+                    crate::runtime::ser::optional(&self.external_key_id),
+                ),
+                ("residency", crate::runtime::ser::optional(&self.residency)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 8 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_api_key`](crate::runtime::Client::retrieve_project_api_key) (response).
@@ -297,6 +335,33 @@ impl crate::runtime::de::Fit for ProjectApiKey {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKey {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("redacted_value", ::std::option::Option::Some(&self.redacted_value)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("last_used_at", ::std::option::Option::Some(&self.last_used_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "owner_project_access",
+                    ::std::option::Option::Some(&self.owner_project_access),
+                ),
+                ("owner", ::std::option::Option::Some(&self.owner)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_api_key`](crate::runtime::Client::delete_project_api_key) (response).
@@ -372,6 +437,25 @@ impl crate::runtime::de::Fit for ProjectApiKeyDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKeyDeleteResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -430,6 +514,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKeyDeleteResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -536,6 +631,27 @@ impl crate::runtime::de::Fit for ProjectApiKeyListResponse {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKeyListResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -590,6 +706,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKeyListResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -665,6 +792,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKeyObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -758,6 +896,25 @@ impl crate::runtime::de::Fit for ProjectApiKeyOwner {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKeyOwner {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                ("service_account", crate::runtime::ser::optional(&self.service_account)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -816,6 +973,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerProjectAccess {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKeyOwnerProjectAccess {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -910,6 +1078,26 @@ impl crate::runtime::de::Fit for ProjectApiKeyOwnerServiceAccount {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKeyOwnerServiceAccount {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -968,6 +1156,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKeyOwnerType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -1061,6 +1260,27 @@ impl crate::runtime::de::Fit for ProjectApiKeyOwnerUser {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectApiKeyOwnerUser {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("email", ::std::option::Option::Some(&self.email)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "projects")]
@@ -1178,6 +1398,25 @@ impl ProjectCreateRequest {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectCreateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("residency", crate::runtime::ser::optional(&self.residency)),
+                ("external_key_id", crate::runtime::ser::optional(&self.external_key_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_projects`](crate::runtime::Client::list_projects) (response).
@@ -1260,6 +1499,27 @@ impl crate::runtime::de::Fit for ProjectListResponse {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectListResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1314,6 +1574,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectListResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -1410,6 +1681,25 @@ impl crate::runtime::de::Fit for ProjectModelPermissions {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectModelPermissions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("mode", ::std::option::Option::Some(&self.mode)),
+                ("model_ids", ::std::option::Option::Some(&self.model_ids)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 2 properties, all required.
 ///
 /// Used by [`Client::delete_project_model_permissions`](crate::runtime::Client::delete_project_model_permissions) (response).
@@ -1480,6 +1770,24 @@ impl crate::runtime::de::Fit for ProjectModelPermissionsDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectModelPermissionsDeleteResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1534,6 +1842,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponseObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectModelPermissionsDeleteResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -1616,6 +1935,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsMode {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectModelPermissionsMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "projects")]
 impl crate::runtime::de::Fit for ProjectModelPermissionsMode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1681,6 +2011,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectModelPermissionsObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -1798,6 +2139,24 @@ impl ProjectModelPermissionsUpdateRequest {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectModelPermissionsUpdateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("mode", ::std::option::Option::Some(&self.mode)),
+                ("model_ids", ::std::option::Option::Some(&self.model_ids)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1856,6 +2215,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequestMode
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectModelPermissionsUpdateRequestMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -1924,6 +2294,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -2075,6 +2456,49 @@ impl crate::runtime::de::Fit for ProjectRateLimit {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectRateLimit {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                (
+                    "max_requests_per_1_minute",
+                    ::std::option::Option::Some(&self.max_requests_per_1_minute),
+                ),
+                (
+                    "max_tokens_per_1_minute",
+                    ::std::option::Option::Some(&self.max_tokens_per_1_minute),
+                ),
+                (
+                    "max_images_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_images_per_1_minute),
+                ),
+                (
+                    "max_audio_megabytes_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_audio_megabytes_per_1_minute),
+                ),
+                (
+                    "max_requests_per_1_day",
+                    crate::runtime::ser::optional(&self.max_requests_per_1_day),
+                ),
+                (
+                    "batch_1_day_max_input_tokens",
+                    crate::runtime::ser::optional(&self.batch_1_day_max_input_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 5 properties, 3 of them required.
 ///
 /// Used by [`Client::list_project_rate_limits`](crate::runtime::Client::list_project_rate_limits) (response).
@@ -2160,6 +2584,27 @@ impl crate::runtime::de::Fit for ProjectRateLimitListResponse {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectRateLimitListResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2214,6 +2659,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectRateLimitListResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -2289,6 +2745,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectRateLimitObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -2508,6 +2975,46 @@ impl ProjectRateLimitUpdateRequest {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectRateLimitUpdateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "max_requests_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_requests_per_1_minute),
+                ),
+                (
+                    "max_tokens_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_tokens_per_1_minute),
+                ),
+                (
+                    "max_images_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_images_per_1_minute),
+                ),
+                (
+                    "max_audio_megabytes_per_1_minute",
+                    crate::runtime::ser::optional(&self.max_audio_megabytes_per_1_minute),
+                ),
+                (
+                    "max_requests_per_1_day",
+                    crate::runtime::ser::optional(&self.max_requests_per_1_day),
+                ),
+                (
+                    "batch_1_day_max_input_tokens",
+                    crate::runtime::ser::optional(&self.batch_1_day_max_input_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::retrieve_project_service_account`](crate::runtime::Client::retrieve_project_service_account) (response) and [`Client::update_project_service_account`](crate::runtime::Client::update_project_service_account) (response).
@@ -2587,6 +3094,27 @@ impl crate::runtime::de::Fit for ProjectServiceAccount {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccount {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "projects")]
@@ -2675,6 +3203,27 @@ impl crate::runtime::de::Fit for ProjectServiceAccountApiKey {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountApiKey {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2733,6 +3282,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKeyObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountApiKeyObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -2859,6 +3419,27 @@ impl ProjectServiceAccountCreateRequest {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountCreateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                (
+                    "create_service_account_only",
+                    crate::runtime::ser::optional(&self.create_service_account_only),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 6 properties, all required.
 ///
 /// Used by [`Client::create_project_service_account`](crate::runtime::Client::create_project_service_account) (response).
@@ -2949,6 +3530,28 @@ impl crate::runtime::de::Fit for ProjectServiceAccountCreateResponse {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountCreateResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("api_key", ::std::option::Option::Some(&self.api_key)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3007,6 +3610,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseObjec
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountCreateResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -3086,6 +3700,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseRole 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountCreateResponseRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -3175,6 +3800,25 @@ impl crate::runtime::de::Fit for ProjectServiceAccountDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountDeleteResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3233,6 +3877,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponseObjec
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountDeleteResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -3339,6 +3994,27 @@ impl crate::runtime::de::Fit for ProjectServiceAccountListResponse {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountListResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3393,6 +4069,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponseObject 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountListResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -3472,6 +4159,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -3555,6 +4253,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectServiceAccountRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -3677,6 +4386,24 @@ impl ProjectUpdateRequest {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectUpdateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("external_key_id", crate::runtime::ser::optional(&self.external_key_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 6 properties, 4 of them required.
 ///
 /// Used by [`Client::create_project_user`](crate::runtime::Client::create_project_user) (response), [`Client::retrieve_project_user`](crate::runtime::Client::retrieve_project_user) (response) and [`Client::modify_project_user`](crate::runtime::Client::modify_project_user) (response).
@@ -3761,6 +4488,28 @@ impl crate::runtime::de::Fit for ProjectUser {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.object)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectUser {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("email", crate::runtime::ser::optional(&self.email)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("added_at", ::std::option::Option::Some(&self.added_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "projects")]
@@ -3881,6 +4630,25 @@ impl ProjectUserCreateRequest {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectUserCreateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("email", crate::runtime::ser::optional(&self.email)),
+                ("role", ::std::option::Option::Some(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_project_user`](crate::runtime::Client::delete_project_user) (response).
@@ -3956,6 +4724,25 @@ impl crate::runtime::de::Fit for ProjectUserDeleteResponse {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectUserDeleteResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4010,6 +4797,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectUserDeleteResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -4116,6 +4914,27 @@ impl crate::runtime::de::Fit for ProjectUserListResponse {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectUserListResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", crate::runtime::ser::optional(&self.first_id)),
+                ("last_id", crate::runtime::ser::optional(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4170,6 +4989,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectUserObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -4285,6 +5115,21 @@ impl ProjectUserUpdateRequest {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectUserUpdateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("role", crate::runtime::ser::optional(&self.role))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 12 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4383,6 +5228,17 @@ impl<'de> ::serde::Deserialize<'de> for PublicProjectResidency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PublicProjectResidency {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]
@@ -4508,6 +5364,24 @@ impl UpdateProjectServiceAccountBody {
     }
 }
 #[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateProjectServiceAccountBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("role", crate::runtime::ser::optional(&self.role)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "projects")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4566,6 +5440,17 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBodyRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "projects")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateProjectServiceAccountBodyRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "projects")]

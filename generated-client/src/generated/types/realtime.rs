@@ -171,6 +171,28 @@ impl AudioTranscription {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AudioTranscription {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("language", crate::runtime::ser::optional(&self.language)),
+                ("languages", crate::runtime::ser::optional(&self.languages)),
+                ("keywords", crate::runtime::ser::optional(&self.keywords)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("delay", crate::runtime::ser::optional(&self.delay)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -241,6 +263,17 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionDelay {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AudioTranscriptionDelay {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -339,6 +372,17 @@ impl ::std::fmt::Display for AudioTranscriptionModel {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AudioTranscriptionModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AudioTranscriptionModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -426,6 +470,26 @@ impl crate::runtime::de::Fit for AudioTranscriptionResponse {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AudioTranscriptionResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("language", crate::runtime::ser::optional(&self.language)),
+                ("languages", crate::runtime::ser::optional(&self.languages)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Any string; the 8 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -510,6 +574,17 @@ impl ::std::fmt::Display for AudioTranscriptionResponseModel {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AudioTranscriptionResponseModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for AudioTranscriptionResponseModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -575,6 +650,17 @@ impl<'de> ::serde::Deserialize<'de> for NoiseReductionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for NoiseReductionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -695,6 +781,24 @@ impl PcmAudioFormat {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PcmAudioFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("rate", crate::runtime::ser::optional(&self.rate)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// PCMA audio format
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -784,6 +888,21 @@ impl PcmaAudioFormat {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PcmaAudioFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -879,6 +998,21 @@ impl PcmuAudioFormat {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PcmuAudioFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -932,6 +1066,22 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormats {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeAudioFormats {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::AudioPcm(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::AudioPcmu(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::AudioPcma(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1025,6 +1175,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeAudioFormatsAudioPcmType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1100,6 +1261,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmaType {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeAudioFormatsAudioPcmaType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeAudioFormatsAudioPcmaType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1172,6 +1344,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmuType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeAudioFormatsAudioPcmuType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1332,6 +1515,21 @@ impl RealtimeCallReferRequest {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeCallReferRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("target_uri", ::std::option::Option::Some(&self.target_uri))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// Realtime call reject request
 ///
 /// Used by [`Client::reject_realtime_call`](crate::runtime::Client::reject_realtime_call) (request body).
@@ -1420,6 +1618,21 @@ impl RealtimeCallRejectRequest {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeCallRejectRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("status_code", crate::runtime::ser::optional(&self.status_code))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "realtime")]
@@ -1546,6 +1759,24 @@ impl RealtimeCreateClientSecretRequest {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeCreateClientSecretRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("session", crate::runtime::ser::optional(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1600,6 +1831,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequestAnchor 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeCreateClientSecretRequestAnchor {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "realtime")]
@@ -1732,6 +1974,25 @@ impl RealtimeCreateClientSecretRequestClientSecretExpiration {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeCreateClientSecretRequestClientSecretExpiration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("anchor", crate::runtime::ser::optional(&self.anchor)),
+                ("seconds", crate::runtime::ser::optional(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// Session configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1796,6 +2057,24 @@ for RealtimeCreateClientSecretRequestSessionConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeCreateClientSecretRequestSessionConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Realtime(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Transcription(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -1903,6 +2182,25 @@ impl crate::runtime::de::Fit for RealtimeCreateClientSecretResponse {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeCreateClientSecretResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// Session configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1967,6 +2265,24 @@ for RealtimeCreateClientSecretResponseSessionConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeCreateClientSecretResponseSessionConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Realtime(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Transcription(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -2133,6 +2449,26 @@ impl RealtimeFunctionTool {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeFunctionTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2187,6 +2523,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeFunctionToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2299,6 +2646,21 @@ impl RealtimeReasoning {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeReasoning {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("effort", crate::runtime::ser::optional(&self.effort))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2369,6 +2731,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoningEffort {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeReasoningEffort {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2738,6 +3111,50 @@ impl RealtimeSessionCreateRequest {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("client_secret", ::std::option::Option::Some(&self.client_secret)),
+                ("modalities", crate::runtime::ser::optional(&self.modalities)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                (
+                    "input_audio_format",
+                    crate::runtime::ser::optional(&self.input_audio_format),
+                ),
+                (
+                    "output_audio_format",
+                    crate::runtime::ser::optional(&self.output_audio_format),
+                ),
+                (
+                    "input_audio_transcription",
+                    crate::runtime::ser::optional(&self.input_audio_transcription),
+                ),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                (
+                    "max_response_output_tokens",
+                    crate::runtime::ser::optional(&self.max_response_output_tokens),
+                ),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2831,6 +3248,24 @@ impl RealtimeSessionCreateRequestClientSecret {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestClientSecret {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3161,6 +3596,45 @@ impl RealtimeSessionCreateRequestGa {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGa {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "output_modalities",
+                    crate::runtime::ser::optional(&self.output_modalities),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3272,6 +3746,24 @@ impl RealtimeSessionCreateRequestGaAudio {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// auto
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3326,6 +3818,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3405,6 +3908,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaIncludeIte
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaIncludeItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3574,6 +4088,29 @@ impl RealtimeSessionCreateRequestGaInput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional(&self.noise_reduction),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of an integer and a [`RealtimeSessionCreateRequestGaMaxOutputTokensInf`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3655,6 +4192,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaMaxOutputT
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaMaxOutputTokens {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3753,6 +4304,17 @@ for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3912,6 +4474,17 @@ impl ::std::fmt::Display for RealtimeSessionCreateRequestGaModel {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4010,6 +4583,21 @@ impl RealtimeSessionCreateRequestGaNoiseReduction {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaNoiseReduction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4136,6 +4724,25 @@ impl RealtimeSessionCreateRequestGaOutput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4195,6 +4802,17 @@ for RealtimeSessionCreateRequestGaOutputModalitiesItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaOutputModalitiesItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4314,6 +4932,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaToolChoice {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ToolChoiceFunction(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolChoiceMcp(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolChoiceOptions(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateRequestGaToolChoice {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4417,6 +5056,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolsItem 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Mcp(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4533,6 +5187,22 @@ for RealtimeSessionCreateRequestGaTracingConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaTracingConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::TracingConfiguration(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4705,6 +5375,26 @@ impl RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
+                ("group_id", crate::runtime::ser::optional(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4759,6 +5449,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestGaType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4875,6 +5576,22 @@ impl RealtimeSessionCreateRequestInputAudioTranscription {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeSessionCreateRequestInputAudioTranscription {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("model", crate::runtime::ser::optional(&self.model))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of an integer and a [`RealtimeSessionCreateRequestMaxResponseOutputTokensInf`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4960,6 +5677,21 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokens {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5061,6 +5793,18 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5223,6 +5967,26 @@ impl RealtimeSessionCreateRequestToolsItem {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5277,6 +6041,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItemTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestToolsItemType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5352,6 +6127,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracingAuto 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestTracingAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5458,6 +6244,22 @@ for RealtimeSessionCreateRequestTracingConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestTracingConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::TracingConfiguration(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5629,6 +6431,26 @@ impl RealtimeSessionCreateRequestTracingTracingConfiguration {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeSessionCreateRequestTracingTracingConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
+                ("group_id", crate::runtime::ser::optional(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5764,6 +6586,32 @@ impl RealtimeSessionCreateRequestTurnDetection {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateRequestTurnDetection {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "realtime")]
@@ -5922,6 +6770,41 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponse {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                (
+                    "output_modalities",
+                    crate::runtime::ser::optional(&self.output_modalities),
+                ),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5989,6 +6872,24 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseAudio {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6170,6 +7071,44 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGa {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGa {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                (
+                    "output_modalities",
+                    crate::runtime::ser::optional(&self.output_modalities),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                ("tracing", crate::runtime::ser::optional(&self.tracing)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6240,6 +7179,24 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaAudio {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// auto
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6294,6 +7251,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAuto {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6373,6 +7341,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaIncludeIt
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaIncludeItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6479,6 +7458,29 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaInput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional(&self.noise_reduction),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A union of an integer and a [`RealtimeSessionCreateResponseGaMaxOutputTokensInf`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6560,6 +7562,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutput
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaMaxOutputTokens {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6658,6 +7674,17 @@ for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6817,6 +7844,17 @@ impl ::std::fmt::Display for RealtimeSessionCreateResponseGaModel {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -6887,6 +7925,21 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaNoiseReduction {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaNoiseReduction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6941,6 +7994,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7037,6 +8101,25 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaOutput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7096,6 +8179,18 @@ for RealtimeSessionCreateResponseGaOutputModalitiesItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeSessionCreateResponseGaOutputModalitiesItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7219,6 +8314,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaToolChoice {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ToolChoiceFunction(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolChoiceMcp(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolChoiceOptions(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseGaToolChoice {
     #[inline]
     fn misfit(&self) -> usize {
@@ -7322,6 +8438,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolsItem
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Mcp(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7439,6 +8570,23 @@ for RealtimeSessionCreateResponseGaTracingConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeSessionCreateResponseGaTracingConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::TracingConfiguration(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7565,6 +8713,26 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
+                ("group_id", crate::runtime::ser::optional(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7619,6 +8787,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseGaType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7698,6 +8877,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseIncludeItem
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseIncludeItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "realtime")]
@@ -7806,6 +8996,29 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseInput {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional(&self.noise_reduction),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7892,6 +9105,32 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseInputTurnDetection
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseInputTurnDetection {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// A union of an integer and a [`RealtimeSessionCreateResponseMaxOutputTokensInf`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7973,6 +9212,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseMaxOutputTokens {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Integer(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Inf(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -8073,6 +9326,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseMaxOutputTokensInf {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "realtime")]
 impl crate::runtime::de::Fit for RealtimeSessionCreateResponseMaxOutputTokensInf {
     #[inline]
     fn misfit(&self) -> usize {
@@ -8154,6 +9418,21 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseNoiseReduction {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseNoiseReduction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// An object with 3 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8229,6 +9508,25 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseOutput {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("voice", crate::runtime::ser::optional(&self.voice)),
+                ("speed", crate::runtime::ser::optional(&self.speed)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8283,6 +9581,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTracingAuto
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseTracingAuto {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "realtime")]
@@ -8391,6 +9700,22 @@ for RealtimeSessionCreateResponseTracingConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseTracingConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::TracingConfiguration(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "realtime")]
@@ -8517,6 +9842,26 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeSessionCreateResponseTracingTracingConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("workflow_name", crate::runtime::ser::optional(&self.workflow_name)),
+                ("group_id", crate::runtime::ser::optional(&self.group_id)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// An object with 4 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8600,6 +9945,32 @@ impl crate::runtime::de::Fit for RealtimeSessionCreateResponseTurnDetection {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeSessionCreateResponseTurnDetection {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8790,6 +10161,36 @@ impl RealtimeTranscriptionSessionCreateRequest {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+                (
+                    "input_audio_noise_reduction",
+                    crate::runtime::ser::optional(&self.input_audio_noise_reduction),
+                ),
+                (
+                    "input_audio_format",
+                    crate::runtime::ser::optional(&self.input_audio_format),
+                ),
+                (
+                    "input_audio_transcription",
+                    crate::runtime::ser::optional(&self.input_audio_transcription),
+                ),
+                ("include", crate::runtime::ser::optional(&self.include)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime transcription session configuration
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8917,6 +10318,25 @@ impl RealtimeTranscriptionSessionCreateRequestGa {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGa {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9016,6 +10436,21 @@ impl RealtimeTranscriptionSessionCreateRequestGaAudio {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGaAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("input", crate::runtime::ser::optional(&self.input))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9076,6 +10511,18 @@ for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9246,6 +10693,29 @@ impl RealtimeTranscriptionSessionCreateRequestGaInput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGaInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional(&self.noise_reduction),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9342,6 +10812,22 @@ impl RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9396,6 +10882,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateRequestGaType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9477,6 +10974,18 @@ for RealtimeTranscriptionSessionCreateRequestIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateRequestIncludeItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9562,6 +11071,18 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9721,6 +11242,33 @@ impl RealtimeTranscriptionSessionCreateRequestTurnDetection {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateRequestTurnDetection {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9777,6 +11325,18 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9901,6 +11461,33 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponse {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("client_secret", ::std::option::Option::Some(&self.client_secret)),
+                ("modalities", crate::runtime::ser::optional(&self.modalities)),
+                (
+                    "input_audio_format",
+                    crate::runtime::ser::optional(&self.input_audio_format),
+                ),
+                (
+                    "input_audio_transcription",
+                    crate::runtime::ser::optional(&self.input_audio_transcription),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9969,6 +11556,25 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseClien
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateResponseClientSecret {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10066,6 +11672,28 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGa {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateResponseGa {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10132,6 +11760,21 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaAud
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateResponseGaAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("input", crate::runtime::ser::optional(&self.input))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10192,6 +11835,18 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10303,6 +11958,29 @@ impl crate::runtime::de::Fit for RealtimeTranscriptionSessionCreateResponseGaInp
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateResponseGaInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                (
+                    "noise_reduction",
+                    crate::runtime::ser::optional(&self.noise_reduction),
+                ),
+                ("turn_detection", crate::runtime::ser::optional(&self.turn_detection)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10365,6 +12043,22 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10456,6 +12150,33 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10511,6 +12232,17 @@ for RealtimeTranscriptionSessionCreateResponseGaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranscriptionSessionCreateResponseGaType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10620,6 +12352,33 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionCreateResponseTurnDetection {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10713,6 +12472,22 @@ impl RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", crate::runtime::ser::optional(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "realtime")]
@@ -10828,6 +12603,24 @@ impl RealtimeTranslationClientSecretCreateRequest {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationClientSecretCreateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10883,6 +12676,17 @@ for RealtimeTranslationClientSecretCreateRequestAnchor {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationClientSecretCreateRequestAnchor {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "realtime")]
@@ -10976,6 +12780,25 @@ impl crate::runtime::de::Fit for RealtimeTranslationClientSecretCreateResponse {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationClientSecretCreateResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("value", ::std::option::Option::Some(&self.value)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("session", ::std::option::Option::Some(&self.session)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "realtime")]
@@ -11094,6 +12917,25 @@ impl RealtimeTranslationClientSecretRequestClientSecretExpiration {
         self
     }
 }
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranslationClientSecretRequestClientSecretExpiration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("anchor", crate::runtime::ser::optional(&self.anchor)),
+                ("seconds", crate::runtime::ser::optional(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime translation session
 ///
@@ -11180,6 +13022,27 @@ impl crate::runtime::de::Fit for RealtimeTranslationSession {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSession {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("audio", ::std::option::Option::Some(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11247,6 +13110,24 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionAudio {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSessionAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "realtime")]
@@ -11353,6 +13234,24 @@ impl RealtimeTranslationSessionCreateRequest {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("audio", crate::runtime::ser::optional(&self.audio)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "realtime")]
@@ -11475,6 +13374,24 @@ impl RealtimeTranslationSessionCreateRequestAudio {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequestAudio {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11594,6 +13511,24 @@ impl RealtimeTranslationSessionCreateRequestInput {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequestInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                ("noise_reduction", crate::runtime::ser::optional(&self.noise_reduction)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11677,6 +13612,22 @@ impl RealtimeTranslationSessionCreateRequestNoiseReduction {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranslationSessionCreateRequestNoiseReduction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "realtime")]
@@ -11774,6 +13725,21 @@ impl RealtimeTranslationSessionCreateRequestOutput {
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSessionCreateRequestOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("language", crate::runtime::ser::optional(&self.language))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "realtime")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11859,6 +13825,22 @@ impl RealtimeTranslationSessionCreateRequestTranscription {
         self
     }
 }
+#[cfg(feature = "realtime")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for RealtimeTranslationSessionCreateRequestTranscription {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("model", ::std::option::Option::Some(&self.model))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
@@ -11934,6 +13916,24 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionInput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSessionInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("transcription", crate::runtime::ser::optional(&self.transcription)),
+                ("noise_reduction", crate::runtime::ser::optional(&self.noise_reduction)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11994,6 +13994,21 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionNoiseReduction {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSessionNoiseReduction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -12060,6 +14075,21 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionOutput {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSessionOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("language", crate::runtime::ser::optional(&self.language))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12123,6 +14153,21 @@ impl crate::runtime::de::Fit for RealtimeTranslationSessionTranscription {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSessionTranscription {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("model", ::std::option::Option::Some(&self.model))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12177,6 +14222,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTranslationSessionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -12267,6 +14323,22 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTruncation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::RetentionRatioTruncation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Mode(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -12371,6 +14443,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationMode {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTruncationMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for RealtimeTruncationMode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -12436,6 +14519,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationRetentionRatioTruncati
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTruncationRetentionRatioTruncationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -12553,6 +14647,26 @@ impl RealtimeTruncationTokenLimits {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTruncationTokenLimits {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "post_instructions",
+                    crate::runtime::ser::optional(&self.post_instructions),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// Realtime Turn Detection
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12600,6 +14714,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetection {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTurnDetection {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ServerVad(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::SemanticVad(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -12696,6 +14827,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionEagerness {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTurnDetectionEagerness {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -12842,6 +14984,32 @@ impl RealtimeTurnDetectionSemanticVad {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTurnDetectionSemanticVad {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("eagerness", crate::runtime::ser::optional(&self.eagerness)),
+                (
+                    "create_response",
+                    crate::runtime::ser::optional(&self.create_response),
+                ),
+                (
+                    "interrupt_response",
+                    crate::runtime::ser::optional(&self.interrupt_response),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12896,6 +15064,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVadType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTurnDetectionSemanticVadType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -13096,6 +15275,41 @@ impl RealtimeTurnDetectionServerVad {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTurnDetectionServerVad {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("threshold", crate::runtime::ser::optional(&self.threshold)),
+                (
+                    "prefix_padding_ms",
+                    crate::runtime::ser::optional(&self.prefix_padding_ms),
+                ),
+                (
+                    "silence_duration_ms",
+                    crate::runtime::ser::optional(&self.silence_duration_ms),
+                ),
+                (
+                    "create_response",
+                    crate::runtime::ser::optional(&self.create_response),
+                ),
+                (
+                    "interrupt_response",
+                    crate::runtime::ser::optional(&self.interrupt_response),
+                ),
+                ("idle_timeout_ms", crate::runtime::ser::optional(&self.idle_timeout_ms)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13150,6 +15364,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVadType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RealtimeTurnDetectionServerVadType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -13276,5 +15501,24 @@ impl RetentionRatioTruncation {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RetentionRatioTruncation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("retention_ratio", ::std::option::Option::Some(&self.retention_ratio)),
+                ("token_limits", crate::runtime::ser::optional(&self.token_limits)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }

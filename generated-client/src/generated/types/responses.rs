@@ -85,6 +85,27 @@ impl crate::runtime::de::Fit for BetaAdditionalTools {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAdditionalTools {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 5 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -217,6 +238,27 @@ impl BetaAdditionalToolsItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAdditionalToolsItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -271,6 +313,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParamRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAdditionalToolsItemParamRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -349,6 +402,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAdditionalToolsItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaAdditionalToolsItemParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -421,6 +485,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAdditionalToolsType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -529,6 +604,28 @@ impl crate::runtime::de::Fit for BetaAgentMessage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAgentMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("author", ::std::option::Option::Some(&self.author)),
+                ("recipient", ::std::option::Option::Some(&self.recipient)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 10 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -633,6 +730,41 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAgentMessageContentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::OutputText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::SummaryText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ReasoningText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerScreenshot(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::EncryptedContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -869,6 +1001,28 @@ impl BetaAgentMessageItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAgentMessageItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("author", ::std::option::Option::Some(&self.author)),
+                ("recipient", ::std::option::Option::Some(&self.recipient)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -928,6 +1082,26 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParamContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAgentMessageItemParamContentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::EncryptedContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1024,6 +1198,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAgentMessageItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaAgentMessageItemParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1096,6 +1281,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAgentMessageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1199,6 +1395,21 @@ impl BetaAgentTag {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAgentTag {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("agent_name", ::std::option::Option::Some(&self.agent_name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1281,6 +1492,21 @@ impl BetaAgentTagParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAgentTagParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("agent_name", ::std::option::Option::Some(&self.agent_name))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 4 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1342,6 +1568,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaAnnotation {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAnnotation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::FileCitation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::UrlCitation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ContainerFileCitation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FilePath(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1447,6 +1696,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchCallOutputStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaApplyPatchCallOutputStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1516,6 +1776,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallOutputStatusParam {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchCallOutputStatusParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1591,6 +1862,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaApplyPatchCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1660,6 +1942,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallStatusParam {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchCallStatusParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1746,6 +2039,25 @@ impl crate::runtime::de::Fit for BetaApplyPatchCreateFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchCreateFileOperation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1851,6 +2163,25 @@ impl BetaApplyPatchCreateFileOperationParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchCreateFileOperationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1905,6 +2236,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationParamTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchCreateFileOperationParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -1980,6 +2322,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchCreateFileOperationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2068,6 +2421,24 @@ impl crate::runtime::de::Fit for BetaApplyPatchDeleteFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchDeleteFileOperation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2164,6 +2535,24 @@ impl BetaApplyPatchDeleteFileOperationParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchDeleteFileOperationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2218,6 +2607,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationParamTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchDeleteFileOperationParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2296,6 +2696,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchDeleteFileOperationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaApplyPatchDeleteFileOperationType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2370,6 +2781,28 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchOperationParam {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchOperationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CreateFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::DeleteFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::UpdateFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2517,6 +2950,30 @@ impl crate::runtime::de::Fit for BetaApplyPatchToolCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("operation", ::std::option::Option::Some(&self.operation)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Apply patch operation
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2579,6 +3036,28 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallApplyPatchOperatio
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolCallApplyPatchOperation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CreateFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::DeleteFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::UpdateFile(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2772,6 +3251,29 @@ impl BetaApplyPatchToolCallItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolCallItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("operation", ::std::option::Option::Some(&self.operation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2826,6 +3328,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolCallItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -2953,6 +3466,30 @@ impl crate::runtime::de::Fit for BetaApplyPatchToolCallOutput {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3118,6 +3655,29 @@ impl BetaApplyPatchToolCallOutputItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolCallOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3172,6 +3732,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputItemParamTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolCallOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3250,6 +3821,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaApplyPatchToolCallOutputType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3322,6 +3904,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3449,6 +4042,24 @@ impl BetaApplyPatchToolParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3503,6 +4114,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3596,6 +4218,25 @@ impl crate::runtime::de::Fit for BetaApplyPatchUpdateFileOperation {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchUpdateFileOperation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3701,6 +4342,25 @@ impl BetaApplyPatchUpdateFileOperationParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchUpdateFileOperationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("diff", ::std::option::Option::Some(&self.diff)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3755,6 +4415,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationParamTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchUpdateFileOperationParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3830,6 +4501,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApplyPatchUpdateFileOperationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -3998,6 +4680,27 @@ impl BetaApproximateLocation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApproximateLocation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("country", crate::runtime::ser::optional(&self.country)),
+                ("region", crate::runtime::ser::optional(&self.region)),
+                ("city", crate::runtime::ser::optional(&self.city)),
+                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4052,6 +4755,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApproximateLocationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaApproximateLocationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4209,6 +4923,26 @@ impl BetaAutoCodeInterpreterToolParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAutoCodeInterpreterToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
+                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4264,6 +4998,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParamNetworkP
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAutoCodeInterpreterToolParamNetworkPolicy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Disabled(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Allowlist(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4351,6 +5100,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaAutoCodeInterpreterToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaAutoCodeInterpreterToolParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4430,6 +5190,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCallableToolAllowedCaller {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCallableToolAllowedCaller {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaCallableToolAllowedCaller {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4495,6 +5266,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCancelResponseOpenaiBetaItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCancelResponseOpenaiBetaItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -4586,6 +5368,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaClickButtonType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaClickButtonType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4721,6 +5514,27 @@ impl BetaClickParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaClickParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("button", ::std::option::Option::Some(&self.button)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4775,6 +5589,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaClickParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaClickParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -4889,6 +5714,24 @@ impl BetaCodeInterpreterOutputImage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterOutputImage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4943,6 +5786,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputImageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterOutputImageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5057,6 +5911,24 @@ impl BetaCodeInterpreterOutputLogs {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterOutputLogs {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("logs", ::std::option::Option::Some(&self.logs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5111,6 +5983,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputLogsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterOutputLogsType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5243,6 +6126,25 @@ impl BetaCodeInterpreterTool {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container", ::std::option::Option::Some(&self.container)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5402,6 +6304,29 @@ impl BetaCodeInterpreterToolCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("outputs", ::std::option::Option::Some(&self.outputs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5455,6 +6380,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCallOutputsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterToolCallOutputsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Logs(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Image(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5558,6 +6498,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaCodeInterpreterToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5623,6 +6574,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -5724,6 +6686,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolContainer {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterToolContainer {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::AutoCodeInterpreterToolParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaCodeInterpreterToolContainer {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5815,6 +6793,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCodeInterpreterToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaCodeInterpreterToolType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -5887,6 +6876,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactConversationOpenaiBetaItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactConversationOpenaiBetaItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -5990,6 +6990,27 @@ impl crate::runtime::de::Fit for BetaCompactResource {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6044,6 +7065,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -6288,6 +7320,42 @@ impl BetaCompactResponseMethodPublicBody {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactResponseMethodPublicBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A union of a string and an array of [`BetaInputItem`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6365,6 +7433,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBodyInput
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactResponseMethodPublicBodyInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputItems(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -6486,6 +7570,30 @@ impl crate::runtime::de::Fit for BetaCompactionBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactionBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6540,6 +7648,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactionBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -6689,6 +7808,29 @@ impl BetaCompactionSummaryItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactionSummaryItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6743,6 +7885,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionSummaryItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactionSummaryItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -6866,6 +8019,24 @@ impl BetaCompactionTriggerItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactionTriggerItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -6920,6 +8091,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionTriggerItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompactionTriggerItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -7041,6 +8223,25 @@ impl BetaComparisonFilter {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComparisonFilter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("key", ::std::option::Option::Some(&self.key)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a string and a number, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7113,6 +8314,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterListItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComparisonFilterListItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -7229,6 +8444,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComparisonFilterType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -7349,6 +8575,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterValue {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComparisonFilterValue {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Boolean(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::List(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -7495,6 +8737,24 @@ impl BetaCompoundFilter {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompoundFilter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("filters", ::std::option::Option::Some(&self.filters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a [`BetaComparisonFilter`] and any JSON value, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -7567,6 +8827,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilterFiltersItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompoundFilterFiltersItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ComparisonFilter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Value(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -7646,6 +8922,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilterType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCompoundFilterType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -7749,6 +9036,32 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerAction {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Click(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::DoubleClick(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Drag(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Keypress(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Move(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Screenshot(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Scroll(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Type(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Wait(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8015,6 +9328,32 @@ impl BetaComputerCallOutputItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerCallOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                (
+                    "acknowledged_safety_checks",
+                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                ),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8069,6 +9408,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerCallOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8207,6 +9557,25 @@ impl BetaComputerCallSafetyCheckParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerCallSafetyCheckParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("code", crate::runtime::ser::optional(&self.code)),
+                ("message", crate::runtime::ser::optional(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8277,6 +9646,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerEnvironment {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerEnvironment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8387,6 +9767,30 @@ impl crate::runtime::de::Fit for BetaComputerScreenshotContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerScreenshotContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", ::std::option::Option::Some(&self.image_url)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("detail", ::std::option::Option::Some(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8441,6 +9845,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerScreenshotContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8579,6 +9994,25 @@ impl BetaComputerScreenshotImage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerScreenshotImage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -8633,6 +10067,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotImageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerScreenshotImageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8733,6 +10178,21 @@ impl BetaComputerTool {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -8908,6 +10368,33 @@ impl BetaComputerToolCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", crate::runtime::ser::optional(&self.action)),
+                ("actions", crate::runtime::ser::optional(&self.actions)),
+                (
+                    "pending_safety_checks",
+                    ::std::option::Option::Some(&self.pending_safety_checks),
+                ),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 8 properties, 5 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9022,6 +10509,33 @@ impl crate::runtime::de::Fit for BetaComputerToolCallOutputResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerToolCallOutputResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                (
+                    "acknowledged_safety_checks",
+                    crate::runtime::ser::optional(&self.acknowledged_safety_checks),
+                ),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9084,6 +10598,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerToolCallOutputStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9152,6 +10677,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerToolCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9238,6 +10774,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaComputerToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -9303,6 +10850,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9378,6 +10936,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9508,6 +11077,26 @@ impl BetaComputerUsePreviewTool {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerUsePreviewTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("environment", ::std::option::Option::Some(&self.environment)),
+                ("display_width", ::std::option::Option::Some(&self.display_width)),
+                ("display_height", ::std::option::Option::Some(&self.display_height)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9562,6 +11151,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerUsePreviewToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaComputerUsePreviewToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9733,6 +11333,27 @@ impl BetaContainerAutoParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerAutoParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("memory_limit", crate::runtime::ser::optional(&self.memory_limit)),
+                ("network_policy", crate::runtime::ser::optional(&self.network_policy)),
+                ("skills", crate::runtime::ser::optional(&self.skills)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -9783,6 +11404,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParamNetworkPolicy {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerAutoParamNetworkPolicy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Disabled(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Allowlist(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9868,6 +11504,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParamSkillsItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerAutoParamSkillsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::SkillReference(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Inline(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaContainerAutoParamSkillsItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -9949,6 +11602,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerAutoParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10100,6 +11764,28 @@ impl BetaContainerFileCitationBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerFileCitationBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10154,6 +11840,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerFileCitationBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10305,6 +12002,28 @@ impl BetaContainerFileCitationParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerFileCitationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10359,6 +12078,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerFileCitationParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10446,6 +12176,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerMemoryLimit {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerMemoryLimit {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10576,6 +12317,25 @@ impl BetaContainerNetworkPolicyAllowlistParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyAllowlistParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("allowed_domains", ::std::option::Option::Some(&self.allowed_domains)),
+                ("domain_secrets", crate::runtime::ser::optional(&self.domain_secrets)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10630,6 +12390,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyAllowlistParam
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyAllowlistParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10736,6 +12507,21 @@ impl BetaContainerNetworkPolicyDisabledParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyDisabledParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -10790,6 +12576,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDisabledParamT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyDisabledParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -10914,6 +12711,25 @@ impl BetaContainerNetworkPolicyDomainSecretParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerNetworkPolicyDomainSecretParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("domain", ::std::option::Option::Some(&self.domain)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11007,6 +12823,24 @@ impl BetaContainerReferenceParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerReferenceParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11061,6 +12895,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerReferenceParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11152,6 +12997,24 @@ impl crate::runtime::de::Fit for BetaContainerReferenceResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerReferenceResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("container_id", ::std::option::Option::Some(&self.container_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11206,6 +13069,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContainerReferenceResourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11329,6 +13203,27 @@ impl BetaContextManagementParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaContextManagementParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "compact_threshold",
+                    crate::runtime::ser::optional(&self.compact_threshold),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a [`BetaConversationParam2`] and a string, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11398,6 +13293,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaConversationParam {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaConversationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ConversationObject(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ConversationId(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -11514,6 +13427,21 @@ impl BetaConversationParam2 {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaConversationParam2 {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Coordinate
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -11604,6 +13532,24 @@ impl BetaCoordParam {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCoordParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "responses")]
@@ -12209,6 +14155,78 @@ impl BetaCreateResponse {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCreateResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("store", crate::runtime::ser::optional(&self.store)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                (
+                    "context_management",
+                    crate::runtime::ser::optional(&self.context_management),
+                ),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+                ("multi_agent", crate::runtime::ser::optional(&self.multi_agent)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::beta_create_response`](crate::runtime::Client::beta_create_response) (parameter).
@@ -12263,6 +14281,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponseOpenaiBetaItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCreateResponseOpenaiBetaItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -12343,6 +14372,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponseTruncation {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCreateResponseTruncation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12459,6 +14499,25 @@ impl BetaCustomGrammarFormatParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomGrammarFormatParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("syntax", ::std::option::Option::Some(&self.syntax)),
+                ("definition", ::std::option::Option::Some(&self.definition)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12513,6 +14572,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomGrammarFormatParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomGrammarFormatParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12619,6 +14689,21 @@ impl BetaCustomTextFormatParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomTextFormatParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -12673,6 +14758,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomTextFormatParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomTextFormatParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -12869,6 +14965,30 @@ impl BetaCustomToolCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Custom tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13016,6 +15136,28 @@ impl BetaCustomToolCallOutput {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomToolCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`BetaFunctionAndCustomToolCallOutput`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13090,6 +15232,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomToolCallOutputOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::StringOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OutputContentList(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -13234,6 +15394,30 @@ impl crate::runtime::de::Fit for BetaCustomToolCallOutputResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomToolCallOutputResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13288,6 +15472,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomToolCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -13429,6 +15624,32 @@ impl crate::runtime::de::Fit for BetaCustomToolCallResource {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomToolCallResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
@@ -13484,6 +15705,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -13663,6 +15895,28 @@ impl BetaCustomToolParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -13713,6 +15967,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParamFormat {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomToolParamFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Grammar(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -13800,6 +16069,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaCustomToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaCustomToolParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -13872,6 +16152,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaDeleteResponseOpenaiBetaItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaDeleteResponseOpenaiBetaItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -13959,6 +16250,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaDetailEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaDetailEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14058,6 +16360,21 @@ impl BetaDirectToolCallCaller {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaDirectToolCallCaller {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14143,6 +16460,21 @@ impl BetaDirectToolCallCallerParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaDirectToolCallCallerParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14197,6 +16529,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaDirectToolCallCallerParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14272,6 +16615,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaDirectToolCallCallerType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14407,6 +16761,26 @@ impl BetaDoubleClickAction {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaDoubleClickAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", ::std::option::Option::Some(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14461,6 +16835,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaDoubleClickActionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaDoubleClickActionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14589,6 +16974,25 @@ impl BetaDragParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaDragParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("path", ::std::option::Option::Some(&self.path)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14643,6 +17047,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaDragParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaDragParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14788,6 +17203,26 @@ impl BetaEasyInputMessage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaEasyInputMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a string and a [`BetaInputMessageContentList`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -14862,6 +17297,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaEasyInputMessageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextInput(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputMessageContentList(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -14968,6 +17419,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageRole {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaEasyInputMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaEasyInputMessageRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -15033,6 +17495,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaEasyInputMessageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15129,6 +17602,27 @@ impl crate::runtime::de::Fit for BetaEncryptedContent {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaEncryptedContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15230,6 +17724,27 @@ impl BetaEncryptedContentParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaEncryptedContentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "encrypted_content",
+                    ::std::option::Option::Some(&self.encrypted_content),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15284,6 +17799,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaEncryptedContentParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15359,6 +17885,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaEncryptedContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15486,6 +18023,26 @@ impl BetaFileCitationBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileCitationBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15540,6 +18097,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileCitationBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15667,6 +18235,26 @@ impl BetaFileCitationParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileCitationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("index", ::std::option::Option::Some(&self.index)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -15721,6 +18309,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileCitationParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15807,6 +18406,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileDetailEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileDetailEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFileDetailEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -15880,6 +18490,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileInputDetail {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileInputDetail {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -15993,6 +18614,25 @@ impl BetaFilePath {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFilePath {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("index", ::std::option::Option::Some(&self.index)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16047,6 +18687,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilePathType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFilePathType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16219,6 +18870,36 @@ impl BetaFileSearchTool {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileSearchTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "vector_store_ids",
+                    ::std::option::Option::Some(&self.vector_store_ids),
+                ),
+                (
+                    "max_num_results",
+                    crate::runtime::ser::optional(&self.max_num_results),
+                ),
+                (
+                    "ranking_options",
+                    crate::runtime::ser::optional(&self.ranking_options),
+                ),
+                ("filters", crate::runtime::ser::optional(&self.filters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// File search tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16356,6 +19037,28 @@ impl BetaFileSearchToolCall {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileSearchToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("queries", ::std::option::Option::Some(&self.queries)),
+                ("results", crate::runtime::ser::optional(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16512,6 +19215,27 @@ impl BetaFileSearchToolCallResultsItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileSearchToolCallResultsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+                ("score", crate::runtime::ser::optional(&self.score)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 5 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -16585,6 +19309,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileSearchToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFileSearchToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -16650,6 +19385,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileSearchToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16728,6 +19474,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFileSearchToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFileSearchToolType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -16801,6 +19558,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilters {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFilters {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Eq(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::And(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16885,6 +19657,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionAndCustomToolCallOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionAndCustomToolCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -16986,6 +19776,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallItemStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionCallItemStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17210,6 +20011,31 @@ impl BetaFunctionCallOutputItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionCallOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17270,6 +20096,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamListItem 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionCallOutputItemParamListItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17387,6 +20231,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamOutput {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionCallOutputItemParamOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::List(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionCallOutputItemParamOutput {
     #[inline]
     fn misfit(&self) -> usize {
@@ -17480,6 +20338,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionCallOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionCallOutputItemParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -17563,6 +20432,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionCallOutputStatusEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionCallOutputStatusEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -17636,6 +20516,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17725,6 +20616,28 @@ impl crate::runtime::de::Fit for BetaFunctionShellAction {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("commands", ::std::option::Option::Some(&self.commands)),
+                ("timeout_ms", ::std::option::Option::Some(&self.timeout_ms)),
+                (
+                    "max_output_length",
+                    ::std::option::Option::Some(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -17844,6 +20757,28 @@ impl BetaFunctionShellActionParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellActionParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("commands", ::std::option::Option::Some(&self.commands)),
+                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                (
+                    "max_output_length",
+                    crate::runtime::ser::optional(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -17956,6 +20891,31 @@ impl crate::runtime::de::Fit for BetaFunctionShellCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("environment", ::std::option::Option::Some(&self.environment)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18009,6 +20969,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallEnvironment {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallEnvironment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Local(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ContainerReference(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18229,6 +21206,30 @@ impl BetaFunctionShellCallItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("environment", crate::runtime::ser::optional(&self.environment)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18287,6 +21288,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParamEnvironmen
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallItemParamEnvironment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Local(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ContainerReference(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18374,6 +21392,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionShellCallItemParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -18454,6 +21483,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallItemStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18586,6 +21626,34 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutput {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                (
+                    "max_output_length",
+                    ::std::option::Option::Some(&self.max_output_length),
+                ),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell call output content
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18665,6 +21733,26 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutputContent {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("stdout", ::std::option::Option::Some(&self.stdout)),
+                ("stderr", ::std::option::Option::Some(&self.stderr)),
+                ("outcome", ::std::option::Option::Some(&self.outcome)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18773,6 +21861,25 @@ impl BetaFunctionShellCallOutputContentParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputContentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("stdout", ::std::option::Option::Some(&self.stdout)),
+                ("stderr", ::std::option::Option::Some(&self.stderr)),
+                ("outcome", ::std::option::Option::Some(&self.outcome)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell call outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -18829,6 +21936,21 @@ for BetaFunctionShellCallOutputContentShellCallOutcome {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputContentShellCallOutcome {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Timeout(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Exit(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -18929,6 +22051,24 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutputExitOutcome {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputExitOutcome {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Shell call exit outcome
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19022,6 +22162,24 @@ impl BetaFunctionShellCallOutputExitOutcomeParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputExitOutcomeParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("exit_code", ::std::option::Option::Some(&self.exit_code)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19076,6 +22234,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomePa
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputExitOutcomeParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19151,6 +22320,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomeTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputExitOutcomeType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19360,6 +22540,33 @@ impl BetaFunctionShellCallOutputItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "max_output_length",
+                    crate::runtime::ser::optional(&self.max_output_length),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19414,6 +22621,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputItemParamType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19488,6 +22706,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputOutcomeParam 
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputOutcomeParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Timeout(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Exit(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19583,6 +22816,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputStatusEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputStatusEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionShellCallOutputStatusEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -19654,6 +22898,21 @@ impl crate::runtime::de::Fit for BetaFunctionShellCallOutputTimeoutOutcome {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputTimeoutOutcome {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19742,6 +23001,21 @@ impl BetaFunctionShellCallOutputTimeoutOutcomeParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputTimeoutOutcomeParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -19797,6 +23071,17 @@ for BetaFunctionShellCallOutputTimeoutOutcomeParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputTimeoutOutcomeParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -19875,6 +23160,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputTimeoutOutcomeType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionShellCallOutputTimeoutOutcomeType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -19947,6 +23243,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20033,6 +23340,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionShellCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -20098,6 +23416,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20240,6 +23569,25 @@ impl BetaFunctionShellToolParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("environment", crate::runtime::ser::optional(&self.environment)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -20304,6 +23652,26 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParamEnvironment {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellToolParamEnvironment {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ContainerAuto(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Local(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ContainerReference(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20397,6 +23765,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionShellToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -20609,6 +23988,30 @@ impl BetaFunctionTool {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", ::std::option::Option::Some(&self.parameters)),
+                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
+                ("strict", ::std::option::Option::Some(&self.strict)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Function tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -20799,6 +24202,31 @@ impl BetaFunctionToolCall {
         self
     }
 }
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(feature = "responses")]
 /// Function tool call output
 ///
@@ -20914,6 +24342,31 @@ impl crate::runtime::de::Fit for BetaFunctionToolCallOutput {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`BetaFunctionAndCustomToolCallOutput`], told apart by shape.
 ///
@@ -20989,6 +24442,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolCallOutputOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::StringOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OutputContentList(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21145,6 +24616,32 @@ impl crate::runtime::de::Fit for BetaFunctionToolCallOutputResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolCallOutputResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21207,6 +24704,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolCallOutputStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21275,6 +24783,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21416,6 +24935,32 @@ impl crate::runtime::de::Fit for BetaFunctionToolCallResource {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolCallResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
@@ -21479,6 +25024,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21547,6 +25103,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21751,6 +25318,30 @@ impl BetaFunctionToolParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_schema", crate::runtime::ser::optional(&self.output_schema)),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+                ("allowed_callers", crate::runtime::ser::optional(&self.allowed_callers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -21805,6 +25396,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -21883,6 +25485,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaFunctionToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaFunctionToolType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -21958,6 +25571,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaGetInputTokenCountsOpenaiBetaItem {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaGetInputTokenCountsOpenaiBetaItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaGetInputTokenCountsOpenaiBetaItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -22030,6 +25654,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaGetResponseOpenaiBetaItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaGetResponseOpenaiBetaItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -22109,6 +25744,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaGrammarSyntax1 {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaGrammarSyntax1 {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22222,6 +25868,25 @@ impl BetaHttpError {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaHttpError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22276,6 +25941,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaHttpErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaHttpErrorType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22396,6 +26072,27 @@ impl BetaHybridSearchOptions {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaHybridSearchOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "embedding_weight",
+                    ::std::option::Option::Some(&self.embedding_weight),
+                ),
+                ("text_weight", ::std::option::Option::Some(&self.text_weight)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22462,6 +26159,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageDetail {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageDetail {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22538,6 +26246,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenActionEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenActionEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -22814,6 +26533,40 @@ impl BetaImageGenTool {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+                (
+                    "output_compression",
+                    crate::runtime::ser::optional(&self.output_compression),
+                ),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("input_fidelity", crate::runtime::ser::optional(&self.input_fidelity)),
+                (
+                    "input_image_mask",
+                    crate::runtime::ser::optional(&self.input_image_mask),
+                ),
+                ("partial_images", crate::runtime::ser::optional(&self.partial_images)),
+                ("action", crate::runtime::ser::optional(&self.action)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -22876,6 +26629,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolBackground {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolBackground {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23019,6 +26783,27 @@ impl BetaImageGenToolCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("result", ::std::option::Option::Some(&self.result)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 4 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23088,6 +26873,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaImageGenToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23153,6 +26949,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23285,6 +27092,24 @@ impl BetaImageGenToolInputImageMask {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolInputImageMask {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Any string; the 5 values the spec lists are constants of this type (all in `KNOWN`).
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23347,6 +27172,17 @@ impl ::std::fmt::Display for BetaImageGenToolModel {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23415,6 +27251,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolModeration {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolModeration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23491,6 +27338,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolOutputFormat {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolOutputFormat {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23574,6 +27432,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolQuality {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolQuality {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaImageGenToolQuality {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23643,6 +27512,17 @@ impl ::std::fmt::Display for BetaImageGenToolSize {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaImageGenToolSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -23704,6 +27584,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaImageGenToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23811,6 +27702,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaIncludeEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaIncludeEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -23931,6 +27833,26 @@ impl BetaInlineSkillParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInlineSkillParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("source", ::std::option::Option::Some(&self.source)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -23985,6 +27907,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInlineSkillParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24106,6 +28039,25 @@ impl BetaInlineSkillSourceParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInlineSkillSourceParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("media_type", ::std::option::Option::Some(&self.media_type)),
+                ("data", ::std::option::Option::Some(&self.data)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24160,6 +28112,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParamMediaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInlineSkillSourceParamMediaType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24238,6 +28201,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInlineSkillSourceParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaInlineSkillSourceParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -24309,6 +28283,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24403,6 +28395,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFidelity {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputFidelity {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24604,6 +28607,32 @@ impl BetaInputFileContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputFileContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+                ("file_url", crate::runtime::ser::optional(&self.file_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Input file
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24794,6 +28823,32 @@ impl BetaInputFileContentParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputFileContentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("filename", crate::runtime::ser::optional(&self.filename)),
+                ("file_data", crate::runtime::ser::optional(&self.file_data)),
+                ("file_url", crate::runtime::ser::optional(&self.file_url)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -24848,6 +28903,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputFileContentParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -24923,6 +28989,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputFileContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25090,6 +29167,30 @@ impl BetaInputImageContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputImageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("detail", ::std::option::Option::Some(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Input image
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25248,6 +29349,30 @@ impl BetaInputImageContentParamAutoParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputImageContentParamAutoParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+                ("detail", crate::runtime::ser::optional(&self.detail)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -25302,6 +29427,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentParamAutoParamType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputImageContentParamAutoParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25377,6 +29513,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputImageContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25535,6 +29682,34 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ProgramItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ProgramOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::EasyInputMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CompactionTriggerItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ItemReferenceParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Item(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -25947,6 +30122,27 @@ impl BetaInputMessage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Input item content list
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26041,6 +30237,28 @@ impl crate::runtime::de::Fit for BetaInputMessageResource {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputMessageResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
@@ -26104,6 +30322,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26183,6 +30412,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputMessageStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaInputMessageStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -26248,6 +30488,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputMessageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26338,6 +30589,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputParam {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextInput(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputItemList(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26482,6 +30749,28 @@ impl BetaInputTextContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputTextContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Input text
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26595,6 +30884,28 @@ impl BetaInputTextContentParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputTextContentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                (
+                    "prompt_cache_breakpoint",
+                    crate::runtime::ser::optional(&self.prompt_cache_breakpoint),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -26649,6 +30960,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputTextContentParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -26724,6 +31046,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaInputTextContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -27293,6 +31626,108 @@ impl<'de> ::serde::Deserialize<'de> for BetaItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::CodeInterpreterToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OutputMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalRequest(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearchToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearchToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AgentMessageItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::MultiAgentCallItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::MultiAgentCallOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGenToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchToolCallItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpListTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerCallOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AdditionalToolsItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ReasoningItem(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionShellCallItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionShellCallOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchToolCallOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalResponse(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionCallOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchCallItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchOutputItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CompactionSummaryItemParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -27835,6 +32270,102 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemField {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaItemField {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Message(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ProgramOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::MultiAgentCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::MultiAgentCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AdditionalTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AgentMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGenerationCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Reasoning(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Compaction(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CodeInterpreterCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ShellCall(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ShellCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpListTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalRequest(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalResponse(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpCall(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::CustomToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaItemField {
     #[inline]
     fn misfit(&self) -> usize {
@@ -28207,6 +32738,25 @@ impl BetaItemReferenceParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaItemReferenceParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -28261,6 +32811,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemReferenceParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaItemReferenceParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -28868,6 +33429,112 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemResource {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaItemResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::FunctionToolCallResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CodeInterpreterToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionShellCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionShellCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCallResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OutputMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerToolCallOutputResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AgentMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::MultiAgentCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::MultiAgentCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ProgramOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalRequest(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCallOutputResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearchToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearchToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionToolCallOutputResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AdditionalTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGenToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpListTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalResponseResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputMessageResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ReasoningItem(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CompactionBody(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaItemResource {
     #[inline]
     fn misfit(&self) -> usize {
@@ -29244,6 +33911,24 @@ impl BetaKeyPressAction {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaKeyPressAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("keys", ::std::option::Option::Some(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29298,6 +33983,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaKeyPressActionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaKeyPressActionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -29373,6 +34069,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaListInputItemsOpenaiBetaItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaListInputItemsOpenaiBetaItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -29452,6 +34159,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaListInputItemsOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaListInputItemsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -29568,6 +34286,24 @@ impl BetaLocalEnvironmentParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalEnvironmentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("skills", crate::runtime::ser::optional(&self.skills)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29622,6 +34358,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalEnvironmentParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -29706,6 +34453,21 @@ impl crate::runtime::de::Fit for BetaLocalEnvironmentResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalEnvironmentResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29760,6 +34522,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalEnvironmentResourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -29937,6 +34710,31 @@ impl BetaLocalShellExecAction {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalShellExecAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("command", ::std::option::Option::Some(&self.command)),
+                ("timeout_ms", crate::runtime::ser::optional(&self.timeout_ms)),
+                (
+                    "working_directory",
+                    crate::runtime::ser::optional(&self.working_directory),
+                ),
+                ("env", ::std::option::Option::Some(&self.env)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -29991,6 +34789,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellExecActionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalShellExecActionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -30140,6 +34949,28 @@ impl BetaLocalShellToolCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalShellToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Local shell call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30284,6 +35115,28 @@ impl BetaLocalShellToolCallOutput {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalShellToolCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30346,6 +35199,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutputStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalShellToolCallOutputStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -30414,6 +35278,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalShellToolCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -30500,6 +35375,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalShellToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaLocalShellToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -30565,6 +35451,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalShellToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -30671,6 +35568,21 @@ impl BetaLocalShellToolParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalShellToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30725,6 +35637,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalShellToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -30846,6 +35769,25 @@ impl BetaLocalSkillParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLocalSkillParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("path", ::std::option::Option::Some(&self.path)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Log probability
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -30950,6 +35892,26 @@ impl BetaLogProb {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaLogProb {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+                ("top_logprobs", ::std::option::Option::Some(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -31081,6 +36043,28 @@ impl BetaMcpApprovalRequest {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpApprovalRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31135,6 +36119,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalRequestType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpApprovalRequestType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -31326,6 +36321,32 @@ impl BetaMcpApprovalResponse {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpApprovalResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                (
+                    "approval_request_id",
+                    ::std::option::Option::Some(&self.approval_request_id),
+                ),
+                ("approve", ::std::option::Option::Some(&self.approve)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+                ("request_id", crate::runtime::ser::optional(&self.request_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// MCP approval response
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31432,6 +36453,32 @@ impl crate::runtime::de::Fit for BetaMcpApprovalResponseResource {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpApprovalResponseResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "approval_request_id",
+                    ::std::option::Option::Some(&self.approval_request_id),
+                ),
+                ("approve", ::std::option::Option::Some(&self.approve)),
+                ("reason", crate::runtime::ser::optional(&self.reason)),
+                ("request_id", crate::runtime::ser::optional(&self.request_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31486,6 +36533,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseResourceType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpApprovalResponseResourceType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -31561,6 +36619,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpApprovalResponseType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -31718,6 +36787,28 @@ impl BetaMcpListTools {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpListTools {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// MCP list tools tool
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31838,6 +36929,26 @@ impl BetaMcpListToolsTool {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpListToolsTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("input_schema", ::std::option::Option::Some(&self.input_schema)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -31892,6 +37003,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListToolsType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpListToolsType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -32012,6 +37134,25 @@ impl BetaMcpProtocolError {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpProtocolError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32066,6 +37207,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpProtocolErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpProtocolErrorType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -32354,6 +37506,43 @@ impl BetaMcpTool {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("server_url", crate::runtime::ser::optional(&self.server_url)),
+                ("connector_id", crate::runtime::ser::optional(&self.connector_id)),
+                ("tunnel_id", crate::runtime::ser::optional(&self.tunnel_id)),
+                ("authorization", crate::runtime::ser::optional(&self.authorization)),
+                (
+                    "server_description",
+                    crate::runtime::ser::optional(&self.server_description),
+                ),
+                ("headers", crate::runtime::ser::optional(&self.headers)),
+                ("allowed_tools", crate::runtime::ser::optional(&self.allowed_tools)),
+                (
+                    "allowed_callers",
+                    crate::runtime::ser::optional(&self.allowed_callers),
+                ),
+                (
+                    "require_approval",
+                    crate::runtime::ser::optional(&self.require_approval),
+                ),
+                ("defer_loading", crate::runtime::ser::optional(&self.defer_loading)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of an array of strings and a [`BetaMcpToolFilter`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32426,6 +37615,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolAllowedTools {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolAllowedTools {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::McpAllowedTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Filter(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -32565,6 +37770,24 @@ impl BetaMcpToolApprovalFilter {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolApprovalFilter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("always", crate::runtime::ser::optional(&self.always)),
+                ("never", crate::runtime::ser::optional(&self.never)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// MCP tool approval setting
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32623,6 +37846,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolApprovalSetting {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolApprovalSetting {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -32839,6 +38073,35 @@ impl BetaMcpToolCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+                ("error", crate::runtime::ser::optional(&self.error)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                (
+                    "approval_request_id",
+                    crate::runtime::ser::optional(&self.approval_request_id),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -32896,6 +38159,26 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCallError {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolCallError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::McpProtocolError(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpToolExecutionError(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::HttpError(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33005,6 +38288,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaMcpToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -33070,6 +38364,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33173,6 +38478,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolConnectorId {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolConnectorId {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33280,6 +38596,24 @@ impl BetaMcpToolExecutionError {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolExecutionError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33334,6 +38668,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolExecutionErrorType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolExecutionErrorType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33462,6 +38807,24 @@ impl BetaMcpToolFilter {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolFilter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("tool_names", crate::runtime::ser::optional(&self.tool_names)),
+                ("read_only", crate::runtime::ser::optional(&self.read_only)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a [`BetaMcpToolApprovalFilter`] and a [`BetaMcpToolApprovalSetting`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33538,6 +38901,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolRequireApproval {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolRequireApproval {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::McpToolApprovalFilter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpToolApprovalSetting(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33635,6 +39016,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMcpToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -33748,6 +39140,29 @@ impl crate::runtime::de::Fit for BetaMessage {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A union told apart by the `type` property, with 10 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -33849,6 +39264,41 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageContentItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMessageContentItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputText(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::OutputText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::SummaryText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ReasoningText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerScreenshot(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFile(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::EncryptedContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -34003,6 +39453,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessagePhase {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMessagePhase {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaMessagePhase {
     #[inline]
     fn misfit(&self) -> usize {
@@ -34072,6 +39533,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessagePhase2 {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMessagePhase2 {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -34171,6 +39643,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageRole {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaMessageRole {
     #[inline]
     fn misfit(&self) -> usize {
@@ -34247,6 +39730,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageStatus {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMessageStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for BetaMessageStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -34312,6 +39806,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMessageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -34410,6 +39915,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsCompaction {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModelIdsCompaction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Responses(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -34532,6 +40051,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponses {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModelIdsResponses {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Shared(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ResponsesOnlyModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34700,6 +40235,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponsesOnlyModel {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModelIdsResponsesOnlyModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -35107,6 +40653,17 @@ impl ::std::fmt::Display for BetaModelIdsShared {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModelIdsShared {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaModelIdsShared {
     #[inline]
     fn misfit(&self) -> usize {
@@ -35173,6 +40730,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelResponsePropertiesPromptCacheRe
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModelResponsePropertiesPromptCacheRetention {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -35251,6 +40819,24 @@ impl crate::runtime::de::Fit for BetaModeration {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModeration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -35339,6 +40925,21 @@ impl BetaModerationConfigParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationConfigParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Moderation error
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35414,6 +41015,25 @@ impl crate::runtime::de::Fit for BetaModerationErrorBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationErrorBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35468,6 +41088,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationErrorBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -35538,6 +41169,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ModerationResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -35627,6 +41275,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationInputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationInputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaModerationInputType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -35699,6 +41358,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationMode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaModerationMode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -35759,6 +41429,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ModerationResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -35886,6 +41573,24 @@ impl BetaModerationParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("policy", crate::runtime::ser::optional(&self.policy)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -35997,6 +41702,24 @@ impl BetaModerationPolicyParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationPolicyParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("output", crate::runtime::ser::optional(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Moderation result
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -36100,6 +41823,31 @@ impl crate::runtime::de::Fit for BetaModerationResultBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationResultBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("flagged", ::std::option::Option::Some(&self.flagged)),
+                ("categories", ::std::option::Option::Some(&self.categories)),
+                ("category_scores", ::std::option::Option::Some(&self.category_scores)),
+                (
+                    "category_applied_input_types",
+                    ::std::option::Option::Some(&self.category_applied_input_types),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -36154,6 +41902,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaModerationResultBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -36289,6 +42048,26 @@ impl BetaMoveParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMoveParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -36343,6 +42122,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMoveParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMoveParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -36441,6 +42231,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaMultiAgentAction {
     #[inline]
     fn misfit(&self) -> usize {
@@ -36526,6 +42327,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction1 {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentAction1 {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -36624,6 +42436,28 @@ impl crate::runtime::de::Fit for BetaMultiAgentCall {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -36766,6 +42600,28 @@ impl BetaMultiAgentCallItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentCallItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -36820,6 +42676,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentCallItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -36928,6 +42795,28 @@ impl crate::runtime::de::Fit for BetaMultiAgentCallOutput {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37072,6 +42961,28 @@ impl BetaMultiAgentCallOutputItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentCallOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("action", ::std::option::Option::Some(&self.action)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37126,6 +43037,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentCallOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37204,6 +43126,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentCallOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaMultiAgentCallOutputType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -37276,6 +43209,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37399,6 +43343,27 @@ impl BetaMultiAgentParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaMultiAgentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("enabled", ::std::option::Option::Some(&self.enabled)),
+                (
+                    "max_concurrent_subagents",
+                    crate::runtime::ser::optional(&self.max_concurrent_subagents),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Namespace
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37507,6 +43472,26 @@ impl BetaNamespaceToolParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaNamespaceToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("description", ::std::option::Option::Some(&self.description)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -37557,6 +43542,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParamToolsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaNamespaceToolParamToolsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -37644,6 +43644,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaNamespaceToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaNamespaceToolParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -37717,6 +43728,26 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::OutputText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ReasoningText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38016,6 +44047,102 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Message(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::FileSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AgentMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::MultiAgentCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::MultiAgentCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Reasoning(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ProgramOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AdditionalTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Compaction(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGenerationCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CodeInterpreterCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ShellCall(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ShellCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpCall(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::McpListTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalRequest(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalResponse(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38421,6 +44548,29 @@ impl BetaOutputMessage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputMessage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("phase", crate::runtime::ser::optional(&self.phase)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38471,6 +44621,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputMessageContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::OutputText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38553,6 +44720,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageRole {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputMessageRole {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38639,6 +44817,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputMessageStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaOutputMessageStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -38704,6 +44893,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputMessageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38831,6 +45031,26 @@ impl BetaOutputTextContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputTextContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("annotations", ::std::option::Option::Some(&self.annotations)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, 2 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -38943,6 +45163,25 @@ impl BetaOutputTextContentParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputTextContentParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("annotations", crate::runtime::ser::optional(&self.annotations)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39009,6 +45248,28 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParamAnnotationsIte
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputTextContentParamAnnotationsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::FileCitation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::UrlCitation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ContainerFileCitation(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -39105,6 +45366,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParamType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputTextContentParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaOutputTextContentParamType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -39180,6 +45452,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaOutputTextContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaOutputTextContentType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -39244,6 +45527,17 @@ impl ::std::fmt::Display for BetaPersonalityEnum {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPersonalityEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "responses")]
@@ -39338,6 +45632,28 @@ impl crate::runtime::de::Fit for BetaProgram {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgram {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -39469,6 +45785,28 @@ impl BetaProgramItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("fingerprint", ::std::option::Option::Some(&self.fingerprint)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39523,6 +45861,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -39628,6 +45977,28 @@ impl crate::runtime::de::Fit for BetaProgramOutput {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("result", ::std::option::Option::Some(&self.result)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -39762,6 +46133,28 @@ impl BetaProgramOutputItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("result", ::std::option::Option::Some(&self.result)),
+                ("status", ::std::option::Option::Some(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -39816,6 +46209,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -39898,6 +46302,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramOutputItemStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaProgramOutputItemStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -39970,6 +46385,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramOutputStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaProgramOutputStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -40035,6 +46461,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40149,6 +46586,24 @@ impl BetaProgramToolCallCaller {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramToolCallCaller {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40242,6 +46697,24 @@ impl BetaProgramToolCallCallerParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramToolCallCallerParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("caller_id", ::std::option::Option::Some(&self.caller_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40296,6 +46769,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramToolCallCallerParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40374,6 +46858,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramToolCallCallerType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaProgramToolCallCallerType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -40446,6 +46941,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgramType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40552,6 +47058,21 @@ impl BetaProgrammaticToolCallingParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgrammaticToolCallingParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40606,6 +47127,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgrammaticToolCallingParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaProgrammaticToolCallingParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40741,6 +47273,25 @@ impl BetaPrompt {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPrompt {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("version", crate::runtime::ser::optional(&self.version)),
+                ("variables", crate::runtime::ser::optional(&self.variables)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Prompt cache breakpoint
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40826,6 +47377,21 @@ impl BetaPromptCacheBreakpointConfig {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPromptCacheBreakpointConfig {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -40880,6 +47446,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointConfigMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPromptCacheBreakpointConfigMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -40986,6 +47563,21 @@ impl BetaPromptCacheBreakpointParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPromptCacheBreakpointParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("mode", ::std::option::Option::Some(&self.mode))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41040,6 +47632,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointParamMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPromptCacheBreakpointParamMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41122,6 +47725,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheModeEnum {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPromptCacheModeEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaPromptCacheModeEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -41197,6 +47811,24 @@ impl crate::runtime::de::Fit for BetaPromptCacheOptions {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.ttl)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPromptCacheOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("ttl", ::std::option::Option::Some(&self.ttl)),
+                ("mode", ::std::option::Option::Some(&self.mode)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41311,6 +47943,24 @@ impl BetaPromptCacheOptionsParam {
         self
     }
 }
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPromptCacheOptionsParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("ttl", crate::runtime::ser::optional(&self.ttl)),
+                ("mode", crate::runtime::ser::optional(&self.mode)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(feature = "responses")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -41370,6 +48020,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheRetentionEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPromptCacheRetentionEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -41438,6 +48099,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheTtlEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaPromptCacheTtlEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41517,6 +48189,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaRankerVersionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaRankerVersionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41651,6 +48334,28 @@ impl BetaRankingOptions {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaRankingOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                (
+                    "score_threshold",
+                    crate::runtime::ser::optional(&self.score_threshold),
+                ),
+                ("hybrid_search", crate::runtime::ser::optional(&self.hybrid_search)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41811,6 +48516,30 @@ impl BetaReasoning {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoning {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("mode", crate::runtime::ser::optional(&self.mode)),
+                ("effort", crate::runtime::ser::optional(&self.effort)),
+                ("summary", crate::runtime::ser::optional(&self.summary)),
+                ("context", crate::runtime::ser::optional(&self.context)),
+                (
+                    "generate_summary",
+                    crate::runtime::ser::optional(&self.generate_summary),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -41873,6 +48602,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningContext {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoningContext {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -41968,6 +48708,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningEffort {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoningEffort {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaReasoningEffort {
     #[inline]
     fn misfit(&self) -> usize {
@@ -42042,6 +48793,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningGenerateSummary {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoningGenerateSummary {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -42230,6 +48992,32 @@ impl BetaReasoningItem {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoningItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                (
+                    "encrypted_content",
+                    crate::runtime::ser::optional(&self.encrypted_content),
+                ),
+                ("summary", ::std::option::Option::Some(&self.summary)),
+                ("content", crate::runtime::ser::optional(&self.content)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42292,6 +49080,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningItemStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoningItemStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -42363,6 +49162,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningItemType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoningItemType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaReasoningItemType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -42427,6 +49237,17 @@ impl ::std::fmt::Display for BetaReasoningModeEnum {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoningModeEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -42499,6 +49320,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningSummary {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoningSummary {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -42606,6 +49438,24 @@ impl BetaReasoningTextContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoningTextContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42660,6 +49510,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningTextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaReasoningTextContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -42771,6 +49632,24 @@ impl BetaRefusalContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaRefusalContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -42825,6 +49704,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaRefusalContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaRefusalContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43142,6 +50032,81 @@ impl crate::runtime::de::Fit for BetaResponse {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", ::std::option::Option::Some(&self.temperature)),
+                ("top_p", ::std::option::Option::Some(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("completed_at", crate::runtime::ser::optional(&self.completed_at)),
+                ("error", ::std::option::Option::Some(&self.error)),
+                (
+                    "incomplete_details",
+                    ::std::option::Option::Some(&self.incomplete_details),
+                ),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("instructions", ::std::option::Option::Some(&self.instructions)),
+                ("output_text", crate::runtime::ser::optional(&self.output_text)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                (
+                    "parallel_tool_calls",
+                    ::std::option::Option::Some(&self.parallel_tool_calls),
+                ),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43222,6 +50187,26 @@ impl crate::runtime::de::Fit for BetaResponseAudioDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseAudioDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43276,6 +50261,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseAudioDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43377,6 +50373,26 @@ impl crate::runtime::de::Fit for BetaResponseAudioDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseAudioDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43431,6 +50447,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseAudioDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43537,6 +50564,27 @@ impl crate::runtime::de::Fit for BetaResponseAudioTranscriptDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseAudioTranscriptDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43591,6 +50639,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseAudioTranscriptDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43692,6 +50751,26 @@ impl crate::runtime::de::Fit for BetaResponseAudioTranscriptDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseAudioTranscriptDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43746,6 +50825,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseAudioTranscriptDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -43864,6 +50954,28 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCodeDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -43923,6 +51035,17 @@ for BetaResponseCodeInterpreterCallCodeDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCodeDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44041,6 +51164,28 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCodeDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCodeDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44100,6 +51245,17 @@ for BetaResponseCodeInterpreterCallCodeDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCodeDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44206,6 +51362,27 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44265,6 +51442,17 @@ for BetaResponseCodeInterpreterCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44371,6 +51559,27 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInProgressEvent 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44430,6 +51639,17 @@ for BetaResponseCodeInterpreterCallInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44537,6 +51757,27 @@ impl crate::runtime::de::Fit for BetaResponseCodeInterpreterCallInterpretingEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCodeInterpreterCallInterpretingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44597,6 +51838,18 @@ for BetaResponseCodeInterpreterCallInterpretingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for BetaResponseCodeInterpreterCallInterpretingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44698,6 +51951,26 @@ impl crate::runtime::de::Fit for BetaResponseCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44752,6 +52025,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -44876,6 +52160,29 @@ impl crate::runtime::de::Fit for BetaResponseContentPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseContentPartAddedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -44930,6 +52237,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseContentPartAddedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45054,6 +52372,29 @@ impl crate::runtime::de::Fit for BetaResponseContentPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseContentPartDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45108,6 +52449,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseContentPartDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45192,6 +52544,21 @@ impl crate::runtime::de::Fit for BetaResponseConversation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseConversation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45272,6 +52639,26 @@ impl crate::runtime::de::Fit for BetaResponseCreatedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCreatedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45326,6 +52713,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCreatedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45444,6 +52842,28 @@ impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCustomToolCallInputDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45502,6 +52922,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCustomToolCallInputDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45620,6 +53051,28 @@ impl crate::runtime::de::Fit for BetaResponseCustomToolCallInputDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCustomToolCallInputDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -45678,6 +53131,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseCustomToolCallInputDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45763,6 +53227,24 @@ impl crate::runtime::de::Fit for BetaResponseError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -45899,6 +53381,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorCode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseErrorCode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaResponseErrorCode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -45997,6 +53490,28 @@ impl crate::runtime::de::Fit for BetaResponseErrorEvent {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseErrorEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", ::std::option::Option::Some(&self.param)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46051,6 +53566,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseErrorEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -46152,6 +53678,26 @@ impl crate::runtime::de::Fit for BetaResponseFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFailedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response", ::std::option::Option::Some(&self.response)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46206,6 +53752,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFailedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46312,6 +53869,27 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFileSearchCallCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46370,6 +53948,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFileSearchCallCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46476,6 +54065,27 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFileSearchCallInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46534,6 +54144,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFileSearchCallInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46640,6 +54261,27 @@ impl crate::runtime::de::Fit for BetaResponseFileSearchCallSearchingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFileSearchCallSearchingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46698,6 +54340,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFileSearchCallSearchingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46804,6 +54457,21 @@ impl BetaResponseFormatJsonObject {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFormatJsonObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -46858,6 +54526,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatJsonObjectType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFormatJsonObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -46969,6 +54648,21 @@ impl BetaResponseFormatText {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFormatText {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47023,6 +54717,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatTextType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFormatTextType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47141,6 +54846,28 @@ impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFunctionCallArgumentsDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47199,6 +54926,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFunctionCallArgumentsDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47323,6 +55061,29 @@ impl crate::runtime::de::Fit for BetaResponseFunctionCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFunctionCallArgumentsDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47381,6 +55142,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseFunctionCallArgumentsDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47487,6 +55259,27 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseImageGenCallCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47545,6 +55338,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseImageGenCallCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47651,6 +55455,27 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallGeneratingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseImageGenCallGeneratingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47709,6 +55534,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseImageGenCallGeneratingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -47815,6 +55651,27 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseImageGenCallInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -47873,6 +55730,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseImageGenCallInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48027,6 +55895,39 @@ impl crate::runtime::de::Fit for BetaResponseImageGenCallPartialImageEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseImageGenCallPartialImageEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                (
+                    "partial_image_index",
+                    ::std::option::Option::Some(&self.partial_image_index),
+                ),
+                (
+                    "partial_image_b64",
+                    ::std::option::Option::Some(&self.partial_image_b64),
+                ),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48085,6 +55986,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseImageGenCallPartialImageEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48186,6 +56098,26 @@ impl crate::runtime::de::Fit for BetaResponseInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48240,6 +56172,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48324,6 +56267,21 @@ impl crate::runtime::de::Fit for BetaResponseIncompleteDetails {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseIncompleteDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("reason", crate::runtime::ser::optional(&self.reason))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 4 properties, 3 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48404,6 +56362,26 @@ impl crate::runtime::de::Fit for BetaResponseIncompleteEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseIncompleteEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48458,6 +56436,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseIncompleteEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48551,6 +56540,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInstructions {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseInstructions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputItemList(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48668,6 +56673,27 @@ impl crate::runtime::de::Fit for BetaResponseItemList {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseItemList {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48722,6 +56748,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseItemListObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -48817,6 +56854,25 @@ impl crate::runtime::de::Fit for BetaResponseLogProb {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseLogProb {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -48884,6 +56940,24 @@ impl crate::runtime::de::Fit for BetaResponseLogProbTopLogprobsItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseLogProbTopLogprobsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", crate::runtime::ser::optional(&self.token)),
+                ("logprob", crate::runtime::ser::optional(&self.logprob)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -48984,6 +57058,28 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpCallArgumentsDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49038,6 +57134,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpCallArgumentsDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49156,6 +57263,28 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpCallArgumentsDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49210,6 +57339,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpCallArgumentsDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49316,6 +57456,27 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpCallCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49370,6 +57531,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpCallCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49476,6 +57648,27 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpCallFailedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49530,6 +57723,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpCallFailedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49636,6 +57840,27 @@ impl crate::runtime::de::Fit for BetaResponseMcpCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpCallInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49690,6 +57915,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpCallInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49796,6 +58032,27 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpListToolsCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -49850,6 +58107,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpListToolsCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -49956,6 +58224,27 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpListToolsFailedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50010,6 +58299,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpListToolsFailedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50116,6 +58416,27 @@ impl crate::runtime::de::Fit for BetaResponseMcpListToolsInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpListToolsInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50170,6 +58491,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseMcpListToolsInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50245,6 +58577,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50351,6 +58694,27 @@ impl crate::runtime::de::Fit for BetaResponseOutputItemAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseOutputItemAddedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50405,6 +58769,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseOutputItemAddedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50511,6 +58886,27 @@ impl crate::runtime::de::Fit for BetaResponseOutputItemDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseOutputItemDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50565,6 +58961,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseOutputItemDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50698,6 +59105,33 @@ impl crate::runtime::de::Fit for BetaResponseOutputTextAnnotationAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseOutputTextAnnotationAddedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                (
+                    "annotation_index",
+                    ::std::option::Option::Some(&self.annotation_index),
+                ),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("annotation", ::std::option::Option::Some(&self.annotation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -50756,6 +59190,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseOutputTextAnnotationAddedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -50900,6 +59345,28 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsePromptVariablesValue {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponsePromptVariablesValue {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::InputTextContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputImageContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputFileContent(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaResponsePromptVariablesValue {
     #[inline]
     fn misfit(&self) -> usize {
@@ -51030,6 +59497,26 @@ impl crate::runtime::de::Fit for BetaResponseQueuedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseQueuedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51084,6 +59571,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseQueuedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51163,6 +59661,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReason {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51280,6 +59789,29 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartAddedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51350,6 +59882,24 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartAddedEventPart 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartAddedEventPart {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51405,6 +59955,17 @@ for BetaResponseReasoningSummaryPartAddedEventPartType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartAddedEventPartType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51484,6 +60045,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartAddedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51617,6 +60189,30 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51687,6 +60283,24 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryPartDoneEventPart {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartDoneEventPart {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -51742,6 +60356,17 @@ for BetaResponseReasoningSummaryPartDoneEventPartType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartDoneEventPartType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51817,6 +60442,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartDoneEventStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -51896,6 +60532,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryPartDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52020,6 +60667,29 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryTextDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52078,6 +60748,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryTextDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52202,6 +60883,29 @@ impl crate::runtime::de::Fit for BetaResponseReasoningSummaryTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryTextDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52260,6 +60964,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningSummaryTextDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52384,6 +61099,29 @@ impl crate::runtime::de::Fit for BetaResponseReasoningTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningTextDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52438,6 +61176,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningTextDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52562,6 +61311,29 @@ impl crate::runtime::de::Fit for BetaResponseReasoningTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningTextDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52616,6 +61388,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseReasoningTextDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52740,6 +61523,29 @@ impl crate::runtime::de::Fit for BetaResponseRefusalDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseRefusalDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52794,6 +61600,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseRefusalDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -52918,6 +61735,29 @@ impl crate::runtime::de::Fit for BetaResponseRefusalDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseRefusalDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -52972,6 +61812,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseRefusalDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53090,6 +61941,28 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandAddedStreamingEvent
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseShellCallCommandAddedStreamingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53145,6 +62018,18 @@ for BetaResponseShellCallCommandAddedStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for BetaResponseShellCallCommandAddedStreamingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53269,6 +62154,29 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandDeltaStreamingEvent
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseShellCallCommandDeltaStreamingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53324,6 +62232,18 @@ for BetaResponseShellCallCommandDeltaStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for BetaResponseShellCallCommandDeltaStreamingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53442,6 +62362,28 @@ impl crate::runtime::de::Fit for BetaResponseShellCallCommandDoneStreamingEvent 
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseShellCallCommandDoneStreamingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53497,6 +62439,17 @@ for BetaResponseShellCallCommandDoneStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseShellCallCommandDoneStreamingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53622,6 +62575,30 @@ impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentDeltaStreamin
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for BetaResponseShellCallOutputContentDeltaStreamingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53682,6 +62659,18 @@ for BetaResponseShellCallOutputContentDeltaStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for BetaResponseShellCallOutputContentDeltaStreamingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53809,6 +62798,30 @@ impl crate::runtime::de::Fit for BetaResponseShellCallOutputContentDoneStreaming
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for BetaResponseShellCallOutputContentDoneStreamingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -53869,6 +62882,18 @@ for BetaResponseShellCallOutputContentDoneStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for BetaResponseShellCallOutputContentDoneStreamingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -53966,6 +62991,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -54585,6 +63621,191 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseStreamEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ResponseAudioDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseAudioDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseAudioTranscriptDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseAudioTranscriptDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCodeInterpreterCallCodeDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCodeInterpreterCallCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCodeInterpreterCallInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCodeInterpreterCallInterpreting(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseContentPartAdded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseContentPartDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCreated(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ResponseFileSearchCallCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFileSearchCallInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFileSearchCallSearching(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFunctionCallArgumentsDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFunctionCallArgumentsDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseShellCallCommandAdded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseShellCallCommandDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseShellCallCommandDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseShellCallOutputContentDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseShellCallOutputContentDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFailed(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseIncomplete(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseOutputItemAdded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseOutputItemDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningSummaryPartAdded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningSummaryPartDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningSummaryTextDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningSummaryTextDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningTextDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningTextDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseRefusalDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseRefusalDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseOutputTextDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseOutputTextDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseWebSearchCallCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseWebSearchCallInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseWebSearchCallSearching(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseImageGenerationCallCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseImageGenerationCallGenerating(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseImageGenerationCallInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseImageGenerationCallPartialImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpCallArgumentsDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpCallArgumentsDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpCallCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpCallFailed(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpCallInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpListToolsCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpListToolsFailed(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpListToolsInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseOutputTextAnnotationAdded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseQueued(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCustomToolCallInputDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCustomToolCallInputDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -55303,6 +64524,26 @@ impl BetaResponseStreamOptions {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseStreamOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "include_obfuscation",
+                    crate::runtime::ser::optional(&self.include_obfuscation),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 8 properties, 7 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55412,6 +64653,30 @@ impl crate::runtime::de::Fit for BetaResponseTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseTextDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55466,6 +64731,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseTextDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55596,6 +64872,30 @@ impl crate::runtime::de::Fit for BetaResponseTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseTextDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55650,6 +64950,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseTextDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55779,6 +65090,24 @@ impl BetaResponseTextParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseTextParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("verbosity", crate::runtime::ser::optional(&self.verbosity)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -55837,6 +65166,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTruncation {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseTruncation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55945,6 +65285,33 @@ impl crate::runtime::de::Fit for BetaResponseUsage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "input_tokens_details",
+                    ::std::option::Option::Some(&self.input_tokens_details),
+                ),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "output_tokens_details",
+                    ::std::option::Option::Some(&self.output_tokens_details),
+                ),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56018,6 +65385,27 @@ impl crate::runtime::de::Fit for BetaResponseUsageInputTokensDetails {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseUsageInputTokensDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
+                (
+                    "cache_write_tokens",
+                    ::std::option::Option::Some(&self.cache_write_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56078,6 +65466,21 @@ impl crate::runtime::de::Fit for BetaResponseUsageOutputTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseUsageOutputTokensDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("reasoning_tokens", ::std::option::Option::Some(&self.reasoning_tokens))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56166,6 +65569,27 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseWebSearchCallCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56220,6 +65644,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseWebSearchCallCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56326,6 +65761,27 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseWebSearchCallInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56384,6 +65840,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseWebSearchCallInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56490,6 +65957,27 @@ impl crate::runtime::de::Fit for BetaResponseWebSearchCallSearchingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseWebSearchCallSearchingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56544,6 +66032,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaResponseWebSearchCallSearchingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56647,6 +66146,21 @@ impl BetaScreenshotParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaScreenshotParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56701,6 +66215,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaScreenshotParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaScreenshotParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56850,6 +66375,28 @@ impl BetaScrollParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaScrollParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("x", ::std::option::Option::Some(&self.x)),
+                ("y", ::std::option::Option::Some(&self.y)),
+                ("scroll_x", ::std::option::Option::Some(&self.scroll_x)),
+                ("scroll_y", ::std::option::Option::Some(&self.scroll_y)),
+                ("keys", crate::runtime::ser::optional(&self.keys)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -56904,6 +66451,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaScrollParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaScrollParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -56986,6 +66544,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaSearchContentType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSearchContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaSearchContentType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -57059,6 +66628,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaSearchContextSize {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSearchContextSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57143,6 +66723,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaServiceTierEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaServiceTierEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -57238,6 +66829,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaServiceTierResponses {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaServiceTierResponses {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaServiceTierResponses {
     #[inline]
     fn misfit(&self) -> usize {
@@ -57316,6 +66918,24 @@ impl crate::runtime::de::Fit for BetaShellCallOutputDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaShellCallOutputDelta {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("stdout", crate::runtime::ser::optional(&self.stdout)),
+                ("stderr", crate::runtime::ser::optional(&self.stderr)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57427,6 +67047,25 @@ impl BetaSkillReferenceParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSkillReferenceParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("skill_id", ::std::option::Option::Some(&self.skill_id)),
+                ("version", crate::runtime::ser::optional(&self.version)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57481,6 +67120,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaSkillReferenceParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSkillReferenceParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57587,6 +67237,21 @@ impl BetaSpecificApplyPatchParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSpecificApplyPatchParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57641,6 +67306,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificApplyPatchParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSpecificApplyPatchParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57747,6 +67423,21 @@ impl BetaSpecificFunctionShellParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSpecificFunctionShellParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57801,6 +67492,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificFunctionShellParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSpecificFunctionShellParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -57907,6 +67609,21 @@ impl BetaSpecificProgrammaticToolCallingParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSpecificProgrammaticToolCallingParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -57961,6 +67678,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificProgrammaticToolCallingParam
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSpecificProgrammaticToolCallingParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58072,6 +67800,24 @@ impl BetaSummaryTextContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSummaryTextContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58126,6 +67872,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaSummaryTextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaSummaryTextContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58214,6 +67971,24 @@ impl crate::runtime::de::Fit for BetaTextContent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTextContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58268,6 +68043,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextContentType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTextContentType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58345,6 +68131,26 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatConfiguration {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTextResponseFormatConfiguration {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::JsonSchema(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::JsonObject(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58513,6 +68319,27 @@ impl BetaTextResponseFormatJsonSchema {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTextResponseFormatJsonSchema {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("schema", ::std::option::Option::Some(&self.schema)),
+                ("strict", crate::runtime::ser::optional(&self.strict)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58567,6 +68394,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatJsonSchemaType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTextResponseFormatJsonSchemaType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -58866,6 +68704,40 @@ impl BetaTokenCountsBody {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTokenCountsBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("personality", crate::runtime::ser::optional(&self.personality)),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A union of a string and an array of [`BetaInputItem`], told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -58938,6 +68810,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBodyInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTokenCountsBodyInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputItems(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -59043,6 +68931,24 @@ impl crate::runtime::de::Fit for BetaTokenCountsResource {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTokenCountsResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -59097,6 +69003,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTokenCountsResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -59259,6 +69176,53 @@ impl<'de> ::serde::Deserialize<'de> for BetaTool {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::FileSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Computer(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ComputerUsePreview(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearch(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Mcp(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::CodeInterpreter(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ProgrammaticToolCalling(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGeneration(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShell(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Shell(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Namespace(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ToolSearch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearchPreview(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatch(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59451,6 +69415,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolCallCaller {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolCallCaller {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Direct(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaToolCallCaller {
     #[inline]
     fn misfit(&self) -> usize {
@@ -59526,6 +69505,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolCallCallerParam {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolCallCallerParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Direct(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59661,6 +69655,25 @@ impl BetaToolChoiceAllowed {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceAllowed {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("mode", ::std::option::Option::Some(&self.mode)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -59719,6 +69732,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowedMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceAllowedMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59787,6 +69811,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceAllowedType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -59898,6 +69933,24 @@ impl BetaToolChoiceCustom {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceCustom {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -59952,6 +70005,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceCustomType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceCustomType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60063,6 +70127,24 @@ impl BetaToolChoiceFunction {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceFunction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -60117,6 +70199,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceFunctionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceFunctionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60243,6 +70336,25 @@ impl BetaToolChoiceMcp {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceMcp {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("server_label", ::std::option::Option::Some(&self.server_label)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -60297,6 +70409,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceMcpType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceMcpType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60380,6 +70503,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceOptions {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60590,6 +70724,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Allowed(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Mcp(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Types(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::SpecificProgrammaticToolCallingParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::SpecificApplyPatchParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::SpecificFunctionShellParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Options(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaToolChoiceParam {
     #[inline]
     fn misfit(&self) -> usize {
@@ -60776,6 +70937,21 @@ impl BetaToolChoiceTypes {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceTypes {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 8 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -60858,6 +71034,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceTypesType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolChoiceTypesType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -60975,6 +71162,30 @@ impl crate::runtime::de::Fit for BetaToolSearchCall {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("execution", ::std::option::Option::Some(&self.execution)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61154,6 +71365,29 @@ impl BetaToolSearchCallItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchCallItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61208,6 +71442,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchCallItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61283,6 +71528,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61362,6 +71618,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchExecutionType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchExecutionType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61479,6 +71746,30 @@ impl crate::runtime::de::Fit for BetaToolSearchOutput {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("execution", ::std::option::Option::Some(&self.execution)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61652,6 +71943,29 @@ impl BetaToolSearchOutputItemParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchOutputItemParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61706,6 +72020,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputItemParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchOutputItemParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61781,6 +72106,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchOutputType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61931,6 +72267,26 @@ impl BetaToolSearchToolParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchToolParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("execution", crate::runtime::ser::optional(&self.execution)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("parameters", crate::runtime::ser::optional(&self.parameters)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -61985,6 +72341,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchToolParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaToolSearchToolParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62110,6 +72477,25 @@ impl BetaTopLogProb {
         self
     }
 }
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTopLogProb {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("bytes", ::std::option::Option::Some(&self.bytes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(feature = "responses")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -62169,6 +72555,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaTruncationEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTruncationEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -62273,6 +72670,24 @@ impl BetaTypeParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTypeParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62327,6 +72742,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaTypeParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaTypeParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62461,6 +72887,27 @@ impl BetaUrlCitationBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaUrlCitationBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("title", ::std::option::Option::Some(&self.title)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62515,6 +72962,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaUrlCitationBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62649,6 +73107,27 @@ impl BetaUrlCitationParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaUrlCitationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("start_index", ::std::option::Option::Some(&self.start_index)),
+                ("end_index", ::std::option::Option::Some(&self.end_index)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("title", ::std::option::Option::Some(&self.title)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -62703,6 +73182,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaUrlCitationParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -62824,6 +73314,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaVectorStoreFileAttributesValue {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaVectorStoreFileAttributesValue {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Number(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Boolean(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaVectorStoreFileAttributesValue {
     #[inline]
     fn misfit(&self) -> usize {
@@ -62928,6 +73433,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaVerbosity {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaVerbosity {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaVerbosity {
     #[inline]
     fn misfit(&self) -> usize {
@@ -63021,6 +73537,21 @@ impl BetaWaitParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWaitParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -63075,6 +73606,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWaitParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWaitParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63198,6 +73740,25 @@ impl BetaWebSearchActionFind {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchActionFind {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+                ("pattern", ::std::option::Option::Some(&self.pattern)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -63252,6 +73813,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionFindType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchActionFindType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63375,6 +73947,24 @@ impl BetaWebSearchActionOpenPage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchActionOpenPage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", crate::runtime::ser::optional(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -63429,6 +74019,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionOpenPageType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchActionOpenPageType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63591,6 +74192,26 @@ impl BetaWebSearchActionSearch {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchActionSearch {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("query", crate::runtime::ser::optional(&self.query)),
+                ("queries", crate::runtime::ser::optional(&self.queries)),
+                ("sources", crate::runtime::ser::optional(&self.sources)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -63645,6 +74266,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchSourcesItemType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchActionSearchSourcesItemType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63720,6 +74352,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchActionSearchType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63831,6 +74474,24 @@ impl BetaWebSearchActionSearchWebSearchSource {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchActionSearchWebSearchSource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("url", ::std::option::Option::Some(&self.url)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -63991,6 +74652,27 @@ impl BetaWebSearchApproximateLocation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchApproximateLocation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("country", crate::runtime::ser::optional(&self.country)),
+                ("region", crate::runtime::ser::optional(&self.region)),
+                ("city", crate::runtime::ser::optional(&self.city)),
+                ("timezone", crate::runtime::ser::optional(&self.timezone)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64045,6 +74727,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchApproximateLocationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchApproximateLocationType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -64213,6 +74906,32 @@ impl BetaWebSearchPreviewTool {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchPreviewTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "search_context_size",
+                    crate::runtime::ser::optional(&self.search_context_size),
+                ),
+                (
+                    "search_content_types",
+                    crate::runtime::ser::optional(&self.search_content_types),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64271,6 +74990,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchPreviewToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchPreviewToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -64443,6 +75173,33 @@ impl BetaWebSearchTool {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchTool {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "external_web_access",
+                    crate::runtime::ser::optional(&self.external_web_access),
+                ),
+                ("filters", crate::runtime::ser::optional(&self.filters)),
+                ("user_location", crate::runtime::ser::optional(&self.user_location)),
+                (
+                    "search_context_size",
+                    crate::runtime::ser::optional(&self.search_context_size),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Web search tool call
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64564,6 +75321,27 @@ impl BetaWebSearchToolCall {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchToolCall {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("agent", crate::runtime::ser::optional(&self.agent)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("action", ::std::option::Option::Some(&self.action)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union told apart by the `type` property, with 3 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64620,6 +75398,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCallAction {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchToolCallAction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Search(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::OpenPage(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::FindInPage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -64728,6 +75524,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCallStatus {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchToolCallStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for BetaWebSearchToolCallStatus {
     #[inline]
     fn misfit(&self) -> usize {
@@ -64793,6 +75600,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCallType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchToolCallType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -64910,6 +75728,21 @@ impl BetaWebSearchToolFilters {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchToolFilters {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("allowed_domains", crate::runtime::ser::optional(&self.allowed_domains))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -64972,6 +75805,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolSearchContextSize {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchToolSearchContextSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65044,6 +75888,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for BetaWebSearchToolType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65140,6 +75995,27 @@ impl crate::runtime::de::Fit for CompactResource {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompactResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("usage", ::std::option::Option::Some(&self.usage)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65194,6 +76070,17 @@ impl<'de> ::serde::Deserialize<'de> for CompactResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompactResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -65436,6 +76323,42 @@ impl CompactResponseMethodPublicBody {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompactResponseMethodPublicBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A union of a string and an array of [`InputItem`](super::InputItem), told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65513,6 +76436,22 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBodyInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CompactResponseMethodPublicBodyInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputItems(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -65648,6 +76587,27 @@ impl ContextManagementParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ContextManagementParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                (
+                    "compact_threshold",
+                    crate::runtime::ser::optional(&self.compact_threshold),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a [`ConversationParam2`] and a string, told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -65717,6 +76677,24 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ConversationParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ConversationObject(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ConversationId(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -65830,6 +76808,21 @@ impl ConversationParam2 {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ConversationParam2 {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "responses")]
@@ -66407,6 +77400,77 @@ impl CreateResponse {
         self
     }
 }
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", crate::runtime::ser::optional(&self.temperature)),
+                ("top_p", crate::runtime::ser::optional(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                ("include", crate::runtime::ser::optional(&self.include)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+                ("store", crate::runtime::ser::optional(&self.store)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                ("stream", crate::runtime::ser::optional(&self.stream)),
+                ("stream_options", crate::runtime::ser::optional(&self.stream_options)),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                (
+                    "context_management",
+                    crate::runtime::ser::optional(&self.context_management),
+                ),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -66467,6 +77531,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponseTruncation {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateResponseTruncation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -66583,6 +77658,29 @@ impl crate::runtime::de::Fit for CustomToolCallOutputResource {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolCallOutputResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(feature = "responses")]
 /// ResponseCustomToolCallItem
 ///
@@ -66696,6 +77794,31 @@ impl crate::runtime::de::Fit for CustomToolCallResource {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CustomToolCallResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("created_by", crate::runtime::ser::optional(&self.created_by)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// Function tool call output
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -66802,6 +77925,30 @@ impl crate::runtime::de::Fit for FunctionToolCallOutput {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for FunctionToolCallOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", crate::runtime::ser::optional(&self.id)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("call_id", crate::runtime::ser::optional(&self.call_id)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("namespace", crate::runtime::ser::optional(&self.namespace)),
+                ("caller", crate::runtime::ser::optional(&self.caller)),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// An object with 5 properties, 4 of them required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -66883,6 +78030,27 @@ impl crate::runtime::de::Fit for InputMessageResource {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.r#type)
     }
 }
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputMessageResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("role", ::std::option::Option::Some(&self.role)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("content", ::std::option::Option::Some(&self.content)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A union of a string and an array of [`InputItem`](super::InputItem), told apart by shape.
 ///
@@ -66953,6 +78121,22 @@ impl<'de> ::serde::Deserialize<'de> for InputParam {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for InputParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::TextInput(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputItemList(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -67228,6 +78412,93 @@ impl<'de> ::serde::Deserialize<'de> for ItemField {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ItemField {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Message(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ProgramOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AdditionalTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGenerationCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Reasoning(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Compaction(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CodeInterpreterCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ShellCall(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ShellCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpListTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalRequest(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalResponse(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpCall(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::CustomToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -67995,6 +79266,103 @@ impl<'de> ::serde::Deserialize<'de> for ItemResource {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ItemResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::FunctionToolCallResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CodeInterpreterToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionShellCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionShellCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCallResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OutputMessage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerToolCallOutputResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ProgramOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalRequest(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCallOutputResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FileSearchToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearchToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionToolCallOutputResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AdditionalTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGenToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpListTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalResponseResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::InputMessageResource(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ReasoningItem(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CompactionBody(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
+    }
+}
+#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for ItemResource {
     #[inline]
     fn misfit(&self) -> usize {
@@ -68314,6 +79682,17 @@ impl<'de> ::serde::Deserialize<'de> for ListInputItemsOrder {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListInputItemsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for ListInputItemsOrder {
     #[inline]
     fn misfit(&self) -> usize {
@@ -68394,6 +79773,20 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsCompaction {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModelIdsCompaction {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Responses(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -68515,6 +79908,22 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponses {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModelIdsResponses {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Shared(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ResponsesOnlyModel(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -68685,6 +80094,17 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponsesOnlyModel {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModelIdsResponsesOnlyModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ModelIdsResponsesOnlyModel {
     #[inline]
     fn misfit(&self) -> usize {
@@ -68763,6 +80183,24 @@ impl crate::runtime::de::Fit for Moderation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Moderation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input", ::std::option::Option::Some(&self.input)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// Moderation error
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -68835,6 +80273,25 @@ impl crate::runtime::de::Fit for ModerationErrorBody {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationErrorBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -68889,6 +80346,17 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBodyType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationErrorBodyType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -68959,6 +80427,23 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ModerationResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69036,6 +80521,23 @@ impl<'de> ::serde::Deserialize<'de> for ModerationOutput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ModerationOutput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ModerationResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69119,6 +80621,26 @@ impl<'de> ::serde::Deserialize<'de> for OutputContent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OutputContent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::OutputText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Refusal(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ReasoningText(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69396,6 +80918,93 @@ impl<'de> ::serde::Deserialize<'de> for OutputItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OutputItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Message(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::FileSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FunctionCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::WebSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ComputerCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Reasoning(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Program(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ProgramOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ToolSearchOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::AdditionalTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Compaction(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ImageGenerationCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CodeInterpreterCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LocalShellCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ShellCall(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ShellCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ApplyPatchCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpCall(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::McpListTools(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalRequest(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::McpApprovalResponse(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCall(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::CustomToolCallOutput(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -69681,6 +81290,17 @@ impl ::std::fmt::Display for PersonalityEnum {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PersonalityEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "responses")]
 impl crate::runtime::de::Fit for PersonalityEnum {
     #[inline]
     fn misfit(&self) -> usize {
@@ -69754,6 +81374,24 @@ impl crate::runtime::de::Fit for PromptCacheOptions {
         self.extra_fields.len() + crate::runtime::de::Fit::misfit(&self.ttl)
     }
 }
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PromptCacheOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("ttl", ::std::option::Option::Some(&self.ttl)),
+                ("mode", ::std::option::Option::Some(&self.mode)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
 #[cfg(feature = "responses")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
@@ -69813,6 +81451,17 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheRetentionEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PromptCacheRetentionEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -69984,6 +81633,30 @@ impl Reasoning {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Reasoning {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("mode", crate::runtime::ser::optional(&self.mode)),
+                ("effort", crate::runtime::ser::optional(&self.effort)),
+                ("summary", crate::runtime::ser::optional(&self.summary)),
+                ("context", crate::runtime::ser::optional(&self.context)),
+                (
+                    "generate_summary",
+                    crate::runtime::ser::optional(&self.generate_summary),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -70046,6 +81719,17 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningContext {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ReasoningContext {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70126,6 +81810,17 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningGenerateSummary {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ReasoningGenerateSummary {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ReasoningGenerateSummary {
     #[inline]
     fn misfit(&self) -> usize {
@@ -70183,6 +81878,17 @@ impl ::std::fmt::Display for ReasoningModeEnum {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ReasoningModeEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70255,6 +81961,17 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningSummary {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ReasoningSummary {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70565,6 +82282,81 @@ impl crate::runtime::de::Fit for Response {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Response {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+                ("temperature", ::std::option::Option::Some(&self.temperature)),
+                ("top_p", ::std::option::Option::Some(&self.top_p)),
+                ("user", crate::runtime::ser::optional(&self.user)),
+                (
+                    "safety_identifier",
+                    crate::runtime::ser::optional(&self.safety_identifier),
+                ),
+                (
+                    "prompt_cache_key",
+                    crate::runtime::ser::optional(&self.prompt_cache_key),
+                ),
+                (
+                    "prompt_cache_retention",
+                    crate::runtime::ser::optional(&self.prompt_cache_retention),
+                ),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("max_tool_calls", crate::runtime::ser::optional(&self.max_tool_calls)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+                ("tool_choice", ::std::option::Option::Some(&self.tool_choice)),
+                ("prompt", crate::runtime::ser::optional(&self.prompt)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("completed_at", crate::runtime::ser::optional(&self.completed_at)),
+                ("error", ::std::option::Option::Some(&self.error)),
+                (
+                    "incomplete_details",
+                    ::std::option::Option::Some(&self.incomplete_details),
+                ),
+                ("output", ::std::option::Option::Some(&self.output)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("instructions", ::std::option::Option::Some(&self.instructions)),
+                ("output_text", crate::runtime::ser::optional(&self.output_text)),
+                ("usage", crate::runtime::ser::optional(&self.usage)),
+                (
+                    "prompt_cache_options",
+                    crate::runtime::ser::optional(&self.prompt_cache_options),
+                ),
+                ("moderation", crate::runtime::ser::optional(&self.moderation)),
+                (
+                    "parallel_tool_calls",
+                    ::std::option::Option::Some(&self.parallel_tool_calls),
+                ),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                (
+                    "max_output_tokens",
+                    crate::runtime::ser::optional(&self.max_output_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -70640,6 +82432,25 @@ impl crate::runtime::de::Fit for ResponseAudioDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseAudioDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -70694,6 +82505,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseAudioDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70787,6 +82609,25 @@ impl crate::runtime::de::Fit for ResponseAudioDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseAudioDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -70841,6 +82682,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseAudioDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -70942,6 +82794,26 @@ impl crate::runtime::de::Fit for ResponseAudioTranscriptDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseAudioTranscriptDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -70996,6 +82868,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseAudioTranscriptDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71092,6 +82975,25 @@ impl crate::runtime::de::Fit for ResponseAudioTranscriptDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseAudioTranscriptDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response_id", crate::runtime::ser::optional(&self.response_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -71146,6 +83048,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseAudioTranscriptDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71252,6 +83165,27 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCodeDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -71310,6 +83244,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCodeDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71416,6 +83361,27 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCodeDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCodeDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -71474,6 +83440,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCodeDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71575,6 +83552,26 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -71633,6 +83630,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71734,6 +83742,26 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -71792,6 +83820,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -71893,6 +83932,26 @@ impl crate::runtime::de::Fit for ResponseCodeInterpreterCallInterpretingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallInterpretingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -71952,6 +84011,17 @@ for ResponseCodeInterpreterCallInterpretingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCodeInterpreterCallInterpretingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -72045,6 +84115,25 @@ impl crate::runtime::de::Fit for ResponseCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -72099,6 +84188,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -72217,6 +84317,28 @@ impl crate::runtime::de::Fit for ResponseContentPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseContentPartAddedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("part", ::std::option::Option::Some(&self.part)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -72271,6 +84393,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseContentPartAddedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -72389,6 +84522,28 @@ impl crate::runtime::de::Fit for ResponseContentPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseContentPartDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -72443,6 +84598,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseContentPartDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -72524,6 +84690,21 @@ impl crate::runtime::de::Fit for ResponseConversation {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseConversation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -72596,6 +84777,25 @@ impl crate::runtime::de::Fit for ResponseCreatedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCreatedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -72650,6 +84850,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCreatedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -72756,6 +84967,27 @@ impl crate::runtime::de::Fit for ResponseCustomToolCallInputDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCustomToolCallInputDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -72814,6 +85046,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCustomToolCallInputDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -72920,6 +85163,27 @@ impl crate::runtime::de::Fit for ResponseCustomToolCallInputDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCustomToolCallInputDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("input", ::std::option::Option::Some(&self.input)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -72978,6 +85242,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseCustomToolCallInputDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -73063,6 +85338,24 @@ impl crate::runtime::de::Fit for ResponseError {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -73199,6 +85492,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorCode {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseErrorCode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ResponseErrorCode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -73292,6 +85596,27 @@ impl crate::runtime::de::Fit for ResponseErrorEvent {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseErrorEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+                ("param", ::std::option::Option::Some(&self.param)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -73346,6 +85671,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseErrorEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -73439,6 +85775,25 @@ impl crate::runtime::de::Fit for ResponseFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFailedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("response", ::std::option::Option::Some(&self.response)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -73493,6 +85848,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFailedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -73594,6 +85960,26 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFileSearchCallCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -73652,6 +86038,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFileSearchCallCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -73753,6 +86150,26 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFileSearchCallInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -73811,6 +86228,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFileSearchCallInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -73912,6 +86340,26 @@ impl crate::runtime::de::Fit for ResponseFileSearchCallSearchingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFileSearchCallSearchingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -73970,6 +86418,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFileSearchCallSearchingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -74076,6 +86535,27 @@ impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFunctionCallArgumentsDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -74134,6 +86614,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEventT
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFunctionCallArgumentsDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -74252,6 +86743,28 @@ impl crate::runtime::de::Fit for ResponseFunctionCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFunctionCallArgumentsDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -74310,6 +86823,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseFunctionCallArgumentsDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -74411,6 +86935,26 @@ impl crate::runtime::de::Fit for ResponseImageGenCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseImageGenCallCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -74469,6 +87013,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseImageGenCallCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -74570,6 +87125,26 @@ impl crate::runtime::de::Fit for ResponseImageGenCallGeneratingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseImageGenCallGeneratingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -74628,6 +87203,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseImageGenCallGeneratingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -74729,6 +87315,26 @@ impl crate::runtime::de::Fit for ResponseImageGenCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseImageGenCallInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -74787,6 +87393,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseImageGenCallInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -74935,6 +87552,38 @@ impl crate::runtime::de::Fit for ResponseImageGenCallPartialImageEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseImageGenCallPartialImageEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                (
+                    "partial_image_index",
+                    ::std::option::Option::Some(&self.partial_image_index),
+                ),
+                (
+                    "partial_image_b64",
+                    ::std::option::Option::Some(&self.partial_image_b64),
+                ),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("quality", crate::runtime::ser::optional(&self.quality)),
+                ("background", crate::runtime::ser::optional(&self.background)),
+                ("output_format", crate::runtime::ser::optional(&self.output_format)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -74993,6 +87642,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseImageGenCallPartialImageEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -75089,6 +87749,25 @@ impl crate::runtime::de::Fit for ResponseInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -75143,6 +87822,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -75227,6 +87917,21 @@ impl crate::runtime::de::Fit for ResponseIncompleteDetails {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseIncompleteDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("reason", crate::runtime::ser::optional(&self.reason))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 3 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -75302,6 +88007,25 @@ impl crate::runtime::de::Fit for ResponseIncompleteEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseIncompleteEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -75356,6 +88080,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseIncompleteEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -75446,6 +88181,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInstructions {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseInstructions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputItemList(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -75562,6 +88313,27 @@ impl crate::runtime::de::Fit for ResponseItemList {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseItemList {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -75616,6 +88388,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseItemListObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseItemListObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -75711,6 +88494,25 @@ impl crate::runtime::de::Fit for ResponseLogProb {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseLogProb {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", ::std::option::Option::Some(&self.token)),
+                ("logprob", ::std::option::Option::Some(&self.logprob)),
+                ("top_logprobs", crate::runtime::ser::optional(&self.top_logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -75778,6 +88580,24 @@ impl crate::runtime::de::Fit for ResponseLogProbTopLogprobsItem {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseLogProbTopLogprobsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("token", crate::runtime::ser::optional(&self.token)),
+                ("logprob", crate::runtime::ser::optional(&self.logprob)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -75866,6 +88686,27 @@ impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpCallArgumentsDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -75920,6 +88761,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpCallArgumentsDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76026,6 +88878,27 @@ impl crate::runtime::de::Fit for ResponseMcpCallArgumentsDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpCallArgumentsDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("arguments", ::std::option::Option::Some(&self.arguments)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -76080,6 +88953,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpCallArgumentsDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76181,6 +89065,26 @@ impl crate::runtime::de::Fit for ResponseMcpCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpCallCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -76235,6 +89139,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpCallCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76336,6 +89251,26 @@ impl crate::runtime::de::Fit for ResponseMcpCallFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpCallFailedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -76390,6 +89325,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpCallFailedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76491,6 +89437,26 @@ impl crate::runtime::de::Fit for ResponseMcpCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpCallInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -76545,6 +89511,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpCallInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76646,6 +89623,26 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpListToolsCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -76700,6 +89697,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpListToolsCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76801,6 +89809,26 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsFailedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpListToolsFailedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -76855,6 +89883,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpListToolsFailedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -76956,6 +89995,26 @@ impl crate::runtime::de::Fit for ResponseMcpListToolsInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpListToolsInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77010,6 +90069,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseMcpListToolsInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77085,6 +90155,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77186,6 +90267,26 @@ impl crate::runtime::de::Fit for ResponseOutputItemAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseOutputItemAddedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77240,6 +90341,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseOutputItemAddedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77341,6 +90453,26 @@ impl crate::runtime::de::Fit for ResponseOutputItemDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseOutputItemDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item", ::std::option::Option::Some(&self.item)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77395,6 +90527,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseOutputItemDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77522,6 +90665,32 @@ impl crate::runtime::de::Fit for ResponseOutputTextAnnotationAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseOutputTextAnnotationAddedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                (
+                    "annotation_index",
+                    ::std::option::Option::Some(&self.annotation_index),
+                ),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("annotation", ::std::option::Option::Some(&self.annotation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77580,6 +90749,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseOutputTextAnnotationAddedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77673,6 +90853,25 @@ impl crate::runtime::de::Fit for ResponseQueuedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseQueuedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("response", ::std::option::Option::Some(&self.response)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77727,6 +90926,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseQueuedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77806,6 +91016,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReason {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReason {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -77917,6 +91138,28 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartAddedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -77987,6 +91230,24 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartAddedEventPart {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartAddedEventPart {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78041,6 +91302,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartAddedEventPartType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78120,6 +91392,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartAddedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78247,6 +91530,29 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("status", crate::runtime::ser::optional(&self.status)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("part", ::std::option::Option::Some(&self.part)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78317,6 +91623,24 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryPartDoneEventPart {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartDoneEventPart {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78371,6 +91695,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartDoneEventPartType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78446,6 +91781,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventSta
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartDoneEventStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78525,6 +91871,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryPartDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78643,6 +92000,28 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryTextDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78701,6 +92080,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEventTy
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryTextDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78819,6 +92209,28 @@ impl crate::runtime::de::Fit for ResponseReasoningSummaryTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryTextDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("summary_index", ::std::option::Option::Some(&self.summary_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -78877,6 +92289,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEventTyp
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningSummaryTextDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -78995,6 +92418,28 @@ impl crate::runtime::de::Fit for ResponseReasoningTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningTextDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79049,6 +92494,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningTextDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79167,6 +92623,28 @@ impl crate::runtime::de::Fit for ResponseReasoningTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningTextDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79221,6 +92699,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseReasoningTextDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79339,6 +92828,28 @@ impl crate::runtime::de::Fit for ResponseRefusalDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseRefusalDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79393,6 +92904,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseRefusalDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79511,6 +93033,28 @@ impl crate::runtime::de::Fit for ResponseRefusalDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseRefusalDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("refusal", ::std::option::Option::Some(&self.refusal)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79565,6 +93109,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseRefusalDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79677,6 +93232,27 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandAddedStreamingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseShellCallCommandAddedStreamingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79731,6 +93307,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseShellCallCommandAddedStreamingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -79849,6 +93436,28 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandDeltaStreamingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseShellCallCommandDeltaStreamingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("obfuscation", crate::runtime::ser::optional(&self.obfuscation)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -79903,6 +93512,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseShellCallCommandDeltaStreamingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80015,6 +93635,27 @@ impl crate::runtime::de::Fit for ResponseShellCallCommandDoneStreamingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseShellCallCommandDoneStreamingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("command", ::std::option::Option::Some(&self.command)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -80069,6 +93710,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseShellCallCommandDoneStreamingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80188,6 +93840,28 @@ impl crate::runtime::de::Fit for ResponseShellCallOutputContentDeltaStreamingEve
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseShellCallOutputContentDeltaStreamingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -80248,6 +93922,18 @@ for ResponseShellCallOutputContentDeltaStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for ResponseShellCallOutputContentDeltaStreamingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80367,6 +94053,28 @@ impl crate::runtime::de::Fit for ResponseShellCallOutputContentDoneStreamingEven
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseShellCallOutputContentDoneStreamingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("command_index", ::std::option::Option::Some(&self.command_index)),
+                ("output", ::std::option::Option::Some(&self.output)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -80427,6 +94135,18 @@ for ResponseShellCallOutputContentDoneStreamingEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode
+for ResponseShellCallOutputContentDoneStreamingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -80522,6 +94242,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -81100,6 +94831,191 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseStreamEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::ResponseAudioDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseAudioDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseAudioTranscriptDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseAudioTranscriptDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCodeInterpreterCallCodeDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCodeInterpreterCallCodeDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCodeInterpreterCallCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCodeInterpreterCallInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCodeInterpreterCallInterpreting(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseContentPartAdded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseContentPartDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCreated(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Error(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::ResponseFileSearchCallCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFileSearchCallInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFileSearchCallSearching(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFunctionCallArgumentsDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFunctionCallArgumentsDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseShellCallCommandAdded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseShellCallCommandDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseShellCallCommandDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseShellCallOutputContentDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseShellCallOutputContentDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFailed(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseIncomplete(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseOutputItemAdded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseOutputItemDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningSummaryPartAdded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningSummaryPartDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningSummaryTextDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningSummaryTextDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningTextDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseReasoningTextDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseRefusalDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseRefusalDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseOutputTextDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseOutputTextDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseWebSearchCallCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseWebSearchCallInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseWebSearchCallSearching(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseImageGenerationCallCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseImageGenerationCallGenerating(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseImageGenerationCallInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseImageGenerationCallPartialImage(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpCallArgumentsDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpCallArgumentsDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpCallCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpCallFailed(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpCallInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpListToolsCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpListToolsFailed(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseMcpListToolsInProgress(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseOutputTextAnnotationAdded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseQueued(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCustomToolCallInputDelta(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCustomToolCallInputDone(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -81799,6 +95715,26 @@ impl ResponseStreamOptions {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseStreamOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "include_obfuscation",
+                    crate::runtime::ser::optional(&self.include_obfuscation),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 7 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -81899,6 +95835,29 @@ impl crate::runtime::de::Fit for ResponseTextDeltaEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseTextDeltaEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("delta", ::std::option::Option::Some(&self.delta)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -81953,6 +95912,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseTextDeltaEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82074,6 +96044,29 @@ impl crate::runtime::de::Fit for ResponseTextDoneEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseTextDoneEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("content_index", ::std::option::Option::Some(&self.content_index)),
+                ("text", ::std::option::Option::Some(&self.text)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+                ("logprobs", ::std::option::Option::Some(&self.logprobs)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82128,6 +96121,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEventType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseTextDoneEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82257,6 +96261,24 @@ impl ResponseTextParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseTextParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("format", crate::runtime::ser::optional(&self.format)),
+                ("verbosity", crate::runtime::ser::optional(&self.verbosity)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82315,6 +96337,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTruncation {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseTruncation {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82423,6 +96456,33 @@ impl crate::runtime::de::Fit for ResponseUsage {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseUsage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "input_tokens_details",
+                    ::std::option::Option::Some(&self.input_tokens_details),
+                ),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "output_tokens_details",
+                    ::std::option::Option::Some(&self.output_tokens_details),
+                ),
+                ("total_tokens", ::std::option::Option::Some(&self.total_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82496,6 +96556,27 @@ impl crate::runtime::de::Fit for ResponseUsageInputTokensDetails {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseUsageInputTokensDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("cached_tokens", ::std::option::Option::Some(&self.cached_tokens)),
+                (
+                    "cache_write_tokens",
+                    ::std::option::Option::Some(&self.cache_write_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82556,6 +96637,21 @@ impl crate::runtime::de::Fit for ResponseUsageOutputTokensDetails {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseUsageOutputTokensDetails {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("reasoning_tokens", ::std::option::Option::Some(&self.reasoning_tokens))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82639,6 +96735,26 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallCompletedEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseWebSearchCallCompletedEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82693,6 +96809,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseWebSearchCallCompletedEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82794,6 +96921,26 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallInProgressEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseWebSearchCallInProgressEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -82852,6 +96999,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEventType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseWebSearchCallInProgressEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -82953,6 +97111,26 @@ impl crate::runtime::de::Fit for ResponseWebSearchCallSearchingEvent {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseWebSearchCallSearchingEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("output_index", ::std::option::Option::Some(&self.output_index)),
+                ("item_id", ::std::option::Option::Some(&self.item_id)),
+                ("sequence_number", ::std::option::Option::Some(&self.sequence_number)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83007,6 +97185,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEventType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ResponseWebSearchCallSearchingEventType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83098,6 +97287,17 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTierEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ServiceTierEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -83193,6 +97393,17 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTierResponses {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ServiceTierResponses {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ServiceTierResponses {
     #[inline]
     fn misfit(&self) -> usize {
@@ -83268,6 +97479,24 @@ impl crate::runtime::de::Fit for ShellCallOutputDelta {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ShellCallOutputDelta {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("stdout", crate::runtime::ser::optional(&self.stdout)),
+                ("stderr", crate::runtime::ser::optional(&self.stderr)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83356,6 +97585,21 @@ impl SpecificApplyPatchParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpecificApplyPatchParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83410,6 +97654,17 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpecificApplyPatchParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83516,6 +97771,21 @@ impl SpecificFunctionShellParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpecificFunctionShellParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83570,6 +97840,17 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpecificFunctionShellParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -83676,6 +97957,21 @@ impl SpecificProgrammaticToolCallingParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpecificProgrammaticToolCallingParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -83730,6 +98026,17 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParamType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpecificProgrammaticToolCallingParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84029,6 +98336,40 @@ impl TokenCountsBody {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TokenCountsBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("input", crate::runtime::ser::optional(&self.input)),
+                (
+                    "previous_response_id",
+                    crate::runtime::ser::optional(&self.previous_response_id),
+                ),
+                ("tools", crate::runtime::ser::optional(&self.tools)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+                ("reasoning", crate::runtime::ser::optional(&self.reasoning)),
+                ("truncation", crate::runtime::ser::optional(&self.truncation)),
+                ("instructions", crate::runtime::ser::optional(&self.instructions)),
+                ("personality", crate::runtime::ser::optional(&self.personality)),
+                ("conversation", crate::runtime::ser::optional(&self.conversation)),
+                ("tool_choice", crate::runtime::ser::optional(&self.tool_choice)),
+                (
+                    "parallel_tool_calls",
+                    crate::runtime::ser::optional(&self.parallel_tool_calls),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A union of a string and an array of [`InputItem`](super::InputItem), told apart by shape.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84098,6 +98439,22 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBodyInput {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TokenCountsBodyInput {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::InputItems(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+        }
     }
 }
 #[cfg(feature = "responses")]
@@ -84199,6 +98556,24 @@ impl crate::runtime::de::Fit for TokenCountsResource {
     }
 }
 #[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TokenCountsResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "responses")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84253,6 +98628,17 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TokenCountsResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]
@@ -84379,6 +98765,25 @@ impl ToolChoiceAllowed {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceAllowed {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("mode", ::std::option::Option::Some(&self.mode)),
+                ("tools", ::std::option::Option::Some(&self.tools)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84437,6 +98842,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceAllowedMode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84505,6 +98921,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceAllowedType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84616,6 +99043,24 @@ impl ToolChoiceCustom {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceCustom {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("name", ::std::option::Option::Some(&self.name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -84670,6 +99115,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustomType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceCustomType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -84884,6 +99340,33 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceParam {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Allowed(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Function(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Mcp(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Custom(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Types(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::SpecificProgrammaticToolCallingParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::SpecificApplyPatchParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::SpecificFunctionShellParam(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Options(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceParam {
     #[inline]
     fn misfit(&self) -> usize {
@@ -85067,6 +99550,21 @@ impl ToolChoiceTypes {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceTypes {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 /// A string enum with 8 known values; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -85152,6 +99650,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypesType {
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ToolChoiceTypesType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(any(feature = "responses", feature = "unreferenced"))]
 impl crate::runtime::de::Fit for ToolChoiceTypesType {
     #[inline]
     fn misfit(&self) -> usize {
@@ -85226,6 +99735,17 @@ impl<'de> ::serde::Deserialize<'de> for TruncationEnum {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "responses")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for TruncationEnum {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "responses")]

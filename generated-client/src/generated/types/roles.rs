@@ -64,6 +64,17 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectRolesOrder {
     }
 }
 #[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListProjectRolesOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "roles")]
 impl crate::runtime::de::Fit for ListProjectRolesOrder {
     #[inline]
     fn misfit(&self) -> usize {
@@ -133,6 +144,17 @@ impl<'de> ::serde::Deserialize<'de> for ListRolesOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListRolesOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "roles")]
@@ -258,6 +280,25 @@ impl PublicCreateOrganizationRoleBody {
     }
 }
 #[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PublicCreateOrganizationRoleBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("role_name", ::std::option::Option::Some(&self.role_name)),
+                ("permissions", ::std::option::Option::Some(&self.permissions)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "roles")]
 /// An object with 4 properties, all required.
 ///
 /// Used by [`Client::list_roles`](crate::runtime::Client::list_roles) (response) and [`Client::list_project_roles`](crate::runtime::Client::list_project_roles) (response).
@@ -335,6 +376,26 @@ impl crate::runtime::de::Fit for PublicRoleListResource {
     }
 }
 #[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PublicRoleListResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next", ::std::option::Option::Some(&self.next)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "roles")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -389,6 +450,17 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PublicRoleListResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "roles")]
@@ -536,6 +608,25 @@ impl PublicUpdateOrganizationRoleBody {
     }
 }
 #[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for PublicUpdateOrganizationRoleBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("permissions", crate::runtime::ser::optional(&self.permissions)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("role_name", crate::runtime::ser::optional(&self.role_name)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "roles")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::delete_role`](crate::runtime::Client::delete_role) (response) and [`Client::delete_project_role`](crate::runtime::Client::delete_project_role) (response).
@@ -608,6 +699,25 @@ impl crate::runtime::de::Fit for RoleDeletedResource {
     }
 }
 #[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RoleDeletedResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "roles")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -662,6 +772,17 @@ impl<'de> ::serde::Deserialize<'de> for RoleDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "roles")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for RoleDeletedResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "roles")]

@@ -117,6 +117,32 @@ impl CreateSpendAlertBody {
     }
 }
 #[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateSpendAlertBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+                (
+                    "notification_channel",
+                    ::std::option::Option::Some(&self.notification_channel),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -171,6 +197,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyCurrency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateSpendAlertBodyCurrency {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -246,6 +283,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyInterval {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateSpendAlertBodyInterval {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -328,6 +376,17 @@ impl<'de> ::serde::Deserialize<'de> for ListOrganizationSpendAlertsOrder {
     }
 }
 #[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListOrganizationSpendAlertsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "spend-alerts")]
 impl crate::runtime::de::Fit for ListOrganizationSpendAlertsOrder {
     #[inline]
     fn misfit(&self) -> usize {
@@ -397,6 +456,17 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectSpendAlertsOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListProjectSpendAlertsOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -513,6 +583,34 @@ impl crate::runtime::de::Fit for OrganizationSpendAlert {
     }
 }
 #[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendAlert {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+                (
+                    "notification_channel",
+                    ::std::option::Option::Some(&self.notification_channel),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -567,6 +665,17 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertCurrency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendAlertCurrency {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -663,6 +772,25 @@ impl crate::runtime::de::Fit for OrganizationSpendAlertDeletedResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendAlertDeletedResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -717,6 +845,17 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResourceObj
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendAlertDeletedResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -792,6 +931,17 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertInterval {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendAlertInterval {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -898,6 +1048,27 @@ impl crate::runtime::de::Fit for OrganizationSpendAlertListResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendAlertListResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -952,6 +1123,17 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResourceObject
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendAlertListResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1027,6 +1209,17 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OrganizationSpendAlertObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1150,6 +1343,34 @@ impl crate::runtime::de::Fit for ProjectSpendAlert {
     }
 }
 #[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendAlert {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                (
+                    "threshold_amount",
+                    ::std::option::Option::Some(&self.threshold_amount),
+                ),
+                ("currency", ::std::option::Option::Some(&self.currency)),
+                ("interval", ::std::option::Option::Some(&self.interval)),
+                (
+                    "notification_channel",
+                    ::std::option::Option::Some(&self.notification_channel),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1204,6 +1425,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertCurrency {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendAlertCurrency {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1300,6 +1532,25 @@ impl crate::runtime::de::Fit for ProjectSpendAlertDeletedResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendAlertDeletedResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1354,6 +1605,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendAlertDeletedResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1429,6 +1691,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertInterval {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendAlertInterval {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1535,6 +1808,27 @@ impl crate::runtime::de::Fit for ProjectSpendAlertListResource {
     }
 }
 #[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendAlertListResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1589,6 +1883,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendAlertListResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1664,6 +1969,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ProjectSpendAlertObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1795,6 +2111,25 @@ impl SpendAlertNotificationChannel {
     }
 }
 #[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpendAlertNotificationChannel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("recipients", ::std::option::Option::Some(&self.recipients)),
+                ("subject_prefix", crate::runtime::ser::optional(&self.subject_prefix)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "spend-alerts")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1849,6 +2184,17 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannelType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "spend-alerts")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for SpendAlertNotificationChannelType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "spend-alerts")]

@@ -103,6 +103,29 @@ impl crate::runtime::de::Fit for CostsResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CostsResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("amount", crate::runtime::ser::optional(&self.amount)),
+                ("line_item", crate::runtime::ser::optional(&self.line_item)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("quantity", crate::runtime::ser::optional(&self.quantity)),
+                ("quantity_unit", crate::runtime::ser::optional(&self.quantity_unit)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -170,6 +193,24 @@ impl crate::runtime::de::Fit for CostsResultAmount {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CostsResultAmount {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("value", crate::runtime::ser::optional(&self.value)),
+                ("currency", crate::runtime::ser::optional(&self.currency)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -224,6 +265,17 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CostsResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -323,6 +375,17 @@ impl ::std::fmt::Display for CostsResultQuantityUnit {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CostsResultQuantityUnit {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
+    }
+}
+#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for CostsResultQuantityUnit {
     #[inline]
     fn misfit(&self) -> usize {
@@ -392,6 +455,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesBucketWidth {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageAudioSpeechesBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -472,6 +546,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesGroupByItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageAudioSpeechesGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -592,6 +677,32 @@ impl crate::runtime::de::Fit for UsageAudioSpeechesResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageAudioSpeechesResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("characters", ::std::option::Option::Some(&self.characters)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -650,6 +761,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageAudioSpeechesResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -736,6 +858,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageAudioTranscriptionsBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageAudioTranscriptionsBucketWidth {
     #[inline]
     fn misfit(&self) -> usize {
@@ -813,6 +946,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsGroupByItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageAudioTranscriptionsGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -933,6 +1077,32 @@ impl crate::runtime::de::Fit for UsageAudioTranscriptionsResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageAudioTranscriptionsResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -991,6 +1161,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageAudioTranscriptionsResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -1077,6 +1258,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsBucketWidth 
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageCodeInterpreterSessionsBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsBucketWidth {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1142,6 +1334,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsGroupByItem 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageCodeInterpreterSessionsGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -1238,6 +1441,25 @@ impl crate::runtime::de::Fit for UsageCodeInterpreterSessionsResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageCodeInterpreterSessionsResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("num_sessions", ::std::option::Option::Some(&self.num_sessions)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1296,6 +1518,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResultObject
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageCodeInterpreterSessionsResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -1379,6 +1612,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsBucketWidth {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageCompletionsBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -1467,6 +1711,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsGroupByItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageCompletionsGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -1710,6 +1965,83 @@ impl crate::runtime::de::Fit for UsageCompletionsResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageCompletionsResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "input_cached_tokens",
+                    crate::runtime::ser::optional(&self.input_cached_tokens),
+                ),
+                (
+                    "input_cache_write_tokens",
+                    crate::runtime::ser::optional(&self.input_cache_write_tokens),
+                ),
+                (
+                    "input_uncached_tokens",
+                    crate::runtime::ser::optional(&self.input_uncached_tokens),
+                ),
+                ("output_tokens", ::std::option::Option::Some(&self.output_tokens)),
+                (
+                    "input_text_tokens",
+                    crate::runtime::ser::optional(&self.input_text_tokens),
+                ),
+                (
+                    "output_text_tokens",
+                    crate::runtime::ser::optional(&self.output_text_tokens),
+                ),
+                (
+                    "input_cached_text_tokens",
+                    crate::runtime::ser::optional(&self.input_cached_text_tokens),
+                ),
+                (
+                    "input_audio_tokens",
+                    crate::runtime::ser::optional(&self.input_audio_tokens),
+                ),
+                (
+                    "input_cached_audio_tokens",
+                    crate::runtime::ser::optional(&self.input_cached_audio_tokens),
+                ),
+                (
+                    "output_audio_tokens",
+                    crate::runtime::ser::optional(&self.output_audio_tokens),
+                ),
+                (
+                    "input_image_tokens",
+                    crate::runtime::ser::optional(&self.input_image_tokens),
+                ),
+                (
+                    "input_cached_image_tokens",
+                    crate::runtime::ser::optional(&self.input_cached_image_tokens),
+                ),
+                (
+                    "output_image_tokens",
+                    crate::runtime::ser::optional(&self.output_image_tokens),
+                ),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("batch", crate::runtime::ser::optional(&self.batch)),
+                ("service_tier", crate::runtime::ser::optional(&self.service_tier)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1768,6 +2100,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageCompletionsResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -1843,6 +2186,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageCostsBucketWidth {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageCostsBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -1929,6 +2283,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageCostsGroupByItem {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageCostsGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageCostsGroupByItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2002,6 +2367,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsBucketWidth {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageEmbeddingsBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -2082,6 +2458,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsGroupByItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageEmbeddingsGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -2199,6 +2586,32 @@ impl crate::runtime::de::Fit for UsageEmbeddingsResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageEmbeddingsResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2257,6 +2670,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageEmbeddingsResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -2343,6 +2767,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageFileSearchCallsBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageFileSearchCallsBucketWidth {
     #[inline]
     fn misfit(&self) -> usize {
@@ -2420,6 +2855,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsGroupByItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageFileSearchCallsGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -2531,6 +2977,28 @@ impl crate::runtime::de::Fit for UsageFileSearchCallsResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageFileSearchCallsResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("num_requests", ::std::option::Option::Some(&self.num_requests)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("vector_store_id", crate::runtime::ser::optional(&self.vector_store_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2589,6 +3057,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageFileSearchCallsResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -2672,6 +3151,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesBucketWidth {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageImagesBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -2760,6 +3250,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesGroupByItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageImagesGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -2889,6 +3390,34 @@ impl crate::runtime::de::Fit for UsageImagesResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageImagesResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("images", ::std::option::Option::Some(&self.images)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("source", crate::runtime::ser::optional(&self.source)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2943,6 +3472,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageImagesResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -3037,6 +3577,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesSizesItem {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageImagesSizesItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageImagesSizesItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3113,6 +3664,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesSourcesItem {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageImagesSourcesItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageImagesSourcesItem {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3186,6 +3748,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsBucketWidth {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageModerationsBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -3266,6 +3839,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsGroupByItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageModerationsGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -3383,6 +3967,32 @@ impl crate::runtime::de::Fit for UsageModerationsResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageModerationsResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("input_tokens", ::std::option::Option::Some(&self.input_tokens)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3441,6 +4051,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageModerationsResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -3539,6 +4160,26 @@ impl crate::runtime::de::Fit for UsageResponse {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next_page", ::std::option::Option::Some(&self.next_page)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3593,6 +4234,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -3691,6 +4343,26 @@ impl crate::runtime::de::Fit for UsageTimeBucket {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageTimeBucket {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("start_time", ::std::option::Option::Some(&self.start_time)),
+                ("end_time", ::std::option::Option::Some(&self.end_time)),
+                ("results", ::std::option::Option::Some(&self.results)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3745,6 +4417,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageTimeBucketObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -3933,6 +4616,52 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketResultsItem {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageTimeBucketResultsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::OrganizationUsageCompletionsResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OrganizationUsageEmbeddingsResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OrganizationUsageModerationsResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OrganizationUsageImagesResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OrganizationUsageAudioSpeechesResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OrganizationUsageAudioTranscriptionsResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OrganizationUsageVectorStoresResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OrganizationUsageCodeInterpreterSessionsResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OrganizationUsageFileSearchesResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OrganizationUsageWebSearchesResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::OrganizationCostsResult(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "usage")]
@@ -4126,6 +4855,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageVectorStoresBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageVectorStoresBucketWidth {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4191,6 +4931,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresGroupByItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageVectorStoresGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -4287,6 +5038,25 @@ impl crate::runtime::de::Fit for UsageVectorStoresResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageVectorStoresResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage_bytes", ::std::option::Option::Some(&self.usage_bytes)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4345,6 +5115,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageVectorStoresResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -4431,6 +5212,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsBucketWidth {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageWebSearchCallsBucketWidth {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "usage")]
 impl crate::runtime::de::Fit for UsageWebSearchCallsBucketWidth {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4504,6 +5296,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsContextLevelsItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageWebSearchCallsContextLevelsItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -4588,6 +5391,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsGroupByItem {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageWebSearchCallsGroupByItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]
@@ -4714,6 +5528,33 @@ impl crate::runtime::de::Fit for UsageWebSearchCallsResult {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageWebSearchCallsResult {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                (
+                    "num_model_requests",
+                    ::std::option::Option::Some(&self.num_model_requests),
+                ),
+                ("num_requests", ::std::option::Option::Some(&self.num_requests)),
+                ("project_id", crate::runtime::ser::optional(&self.project_id)),
+                ("user_id", crate::runtime::ser::optional(&self.user_id)),
+                ("api_key_id", crate::runtime::ser::optional(&self.api_key_id)),
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("context_level", crate::runtime::ser::optional(&self.context_level)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "usage")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4772,6 +5613,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResultObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "usage")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UsageWebSearchCallsResultObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "usage")]

@@ -88,6 +88,21 @@ impl AutoChunkingStrategyRequestParam {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AutoChunkingStrategyRequestParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -142,6 +157,17 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for AutoChunkingStrategyRequestParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -213,6 +239,21 @@ impl<'de> ::serde::Deserialize<'de> for ChunkingStrategyRequestParam {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ChunkingStrategyRequestParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Static(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -393,6 +434,29 @@ impl CreateVectorStoreFileBatchRequest {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateVectorStoreFileBatchRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("files", crate::runtime::ser::optional(&self.files)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 3 properties, 1 of them required.
 ///
 /// Used by [`Client::create_vector_store_file`](crate::runtime::Client::create_vector_store_file) (request body).
@@ -510,6 +574,28 @@ impl CreateVectorStoreFileRequest {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateVectorStoreFileRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -696,6 +782,31 @@ impl CreateVectorStoreRequest {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateVectorStoreRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_ids", crate::runtime::ser::optional(&self.file_ids)),
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("description", crate::runtime::ser::optional(&self.description)),
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -749,6 +860,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequestChunkingStrategy
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateVectorStoreRequestChunkingStrategy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Auto(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Static(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -854,6 +980,25 @@ impl crate::runtime::de::Fit for DeleteVectorStoreFileResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteVectorStoreFileResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -908,6 +1053,17 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteVectorStoreFileResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1004,6 +1160,25 @@ impl crate::runtime::de::Fit for DeleteVectorStoreResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteVectorStoreResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("object", ::std::option::Option::Some(&self.object)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1058,6 +1233,17 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeleteVectorStoreResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1148,6 +1334,17 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchFilter {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListFilesInVectorStoreBatchFilter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for ListFilesInVectorStoreBatchFilter {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1217,6 +1414,17 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListFilesInVectorStoreBatchOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1300,6 +1508,17 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesFilter {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListVectorStoreFilesFilter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for ListVectorStoreFilesFilter {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1369,6 +1588,17 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListVectorStoreFilesOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1468,6 +1698,27 @@ impl crate::runtime::de::Fit for ListVectorStoreFilesResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListVectorStoreFilesResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 2 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::list_vector_stores`](crate::runtime::Client::list_vector_stores) (parameter).
@@ -1526,6 +1777,17 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresOrder {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListVectorStoresOrder {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1625,6 +1887,27 @@ impl crate::runtime::de::Fit for ListVectorStoresResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ListVectorStoresResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// Other Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1688,6 +1971,21 @@ impl crate::runtime::de::Fit for OtherChunkingStrategyResponseParam {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OtherChunkingStrategyResponseParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("type", ::std::option::Option::Some(&self.r#type))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1742,6 +2040,17 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for OtherChunkingStrategyResponseParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1862,6 +2171,30 @@ impl StaticChunkingStrategy {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for StaticChunkingStrategy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                (
+                    "max_chunk_size_tokens",
+                    ::std::option::Option::Some(&self.max_chunk_size_tokens),
+                ),
+                (
+                    "chunk_overlap_tokens",
+                    ::std::option::Option::Some(&self.chunk_overlap_tokens),
+                ),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// Static Chunking Strategy
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1957,6 +2290,24 @@ impl StaticChunkingStrategyRequestParam {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for StaticChunkingStrategyRequestParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("static", ::std::option::Option::Some(&self.r#static)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2011,6 +2362,17 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParamType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for StaticChunkingStrategyRequestParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2102,6 +2464,24 @@ impl crate::runtime::de::Fit for StaticChunkingStrategyResponseParam {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for StaticChunkingStrategyResponseParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("static", ::std::option::Option::Some(&self.r#static)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2156,6 +2536,17 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParamType 
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for StaticChunkingStrategyResponseParamType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2269,6 +2660,21 @@ impl UpdateVectorStoreFileAttributesRequest {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateVectorStoreFileAttributesRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("attributes", ::std::option::Option::Some(&self.attributes))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2398,6 +2804,25 @@ impl UpdateVectorStoreRequest {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for UpdateVectorStoreRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", crate::runtime::ser::optional(&self.name)),
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("metadata", crate::runtime::ser::optional(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// Vector store expiration policy
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2491,6 +2916,24 @@ impl VectorStoreExpirationAfter {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreExpirationAfter {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("anchor", ::std::option::Option::Some(&self.anchor)),
+                ("days", ::std::option::Option::Some(&self.days)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2545,6 +2988,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfterAnchor {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreExpirationAfterAnchor {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2663,6 +3117,28 @@ impl crate::runtime::de::Fit for VectorStoreFileBatchObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileBatchObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("vector_store_id", ::std::option::Option::Some(&self.vector_store_id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("file_counts", ::std::option::Option::Some(&self.file_counts)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2748,6 +3224,27 @@ impl crate::runtime::de::Fit for VectorStoreFileBatchObjectFileCounts {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileBatchObjectFileCounts {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("in_progress", ::std::option::Option::Some(&self.in_progress)),
+                ("completed", ::std::option::Option::Some(&self.completed)),
+                ("failed", ::std::option::Option::Some(&self.failed)),
+                ("cancelled", ::std::option::Option::Some(&self.cancelled)),
+                ("total", ::std::option::Option::Some(&self.total)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2802,6 +3299,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileBatchObjectObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2889,6 +3397,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileBatchObjectStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2983,6 +3502,26 @@ impl crate::runtime::de::Fit for VectorStoreFileContentResponse {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileContentResponse {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next_page", ::std::option::Option::Some(&self.next_page)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all optional.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3053,6 +3592,24 @@ impl crate::runtime::de::Fit for VectorStoreFileContentResponseDataItem {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileContentResponseDataItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", crate::runtime::ser::optional(&self.r#type)),
+                ("text", crate::runtime::ser::optional(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3107,6 +3664,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileContentResponseObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3245,6 +3813,34 @@ impl crate::runtime::de::Fit for VectorStoreFileObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("usage_bytes", ::std::option::Option::Some(&self.usage_bytes)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("vector_store_id", ::std::option::Option::Some(&self.vector_store_id)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("last_error", ::std::option::Option::Some(&self.last_error)),
+                (
+                    "chunking_strategy",
+                    crate::runtime::ser::optional(&self.chunking_strategy),
+                ),
+                ("attributes", crate::runtime::ser::optional(&self.attributes)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3297,6 +3893,21 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectChunkingStrategy {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileObjectChunkingStrategy {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Static(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Other(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3392,6 +4003,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectCode {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileObjectCode {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreFileObjectCode {
     #[inline]
     fn misfit(&self) -> usize {
@@ -3473,6 +4095,24 @@ impl crate::runtime::de::Fit for VectorStoreFileObjectLastError {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileObjectLastError {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3527,6 +4167,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileObjectObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3614,6 +4265,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreFileObjectStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3752,6 +4414,33 @@ impl crate::runtime::de::Fit for VectorStoreObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("usage_bytes", ::std::option::Option::Some(&self.usage_bytes)),
+                ("file_counts", ::std::option::Option::Some(&self.file_counts)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("expires_after", crate::runtime::ser::optional(&self.expires_after)),
+                ("expires_at", crate::runtime::ser::optional(&self.expires_at)),
+                ("last_active_at", ::std::option::Option::Some(&self.last_active_at)),
+                ("metadata", ::std::option::Option::Some(&self.metadata)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3837,6 +4526,27 @@ impl crate::runtime::de::Fit for VectorStoreObjectFileCounts {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreObjectFileCounts {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("in_progress", ::std::option::Option::Some(&self.in_progress)),
+                ("completed", ::std::option::Option::Some(&self.completed)),
+                ("failed", ::std::option::Option::Some(&self.failed)),
+                ("cancelled", ::std::option::Option::Some(&self.cancelled)),
+                ("total", ::std::option::Option::Some(&self.total)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3891,6 +4601,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreObjectObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3974,6 +4695,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreObjectStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4142,6 +4874,30 @@ impl VectorStoreSearchRequest {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreSearchRequest {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("query", ::std::option::Option::Some(&self.query)),
+                ("rewrite_query", crate::runtime::ser::optional(&self.rewrite_query)),
+                (
+                    "max_num_results",
+                    crate::runtime::ser::optional(&self.max_num_results),
+                ),
+                ("filters", crate::runtime::ser::optional(&self.filters)),
+                ("ranking_options", crate::runtime::ser::optional(&self.ranking_options)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A union told apart by the `type` property, with 2 variants; an object with another `type` is kept in `Unknown` as JSON.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4200,6 +4956,21 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestFilters {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreSearchRequestFilters {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Eq(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::And(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4303,6 +5074,20 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestQuery {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreSearchRequestQuery {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::Text(value) => crate::runtime::ser::Encode::write_json(value, out),
+            Self::Texts(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
+    }
+}
+#[cfg(feature = "vector-stores")]
 impl crate::runtime::de::Fit for VectorStoreSearchRequestQuery {
     #[inline]
     fn misfit(&self) -> usize {
@@ -4397,6 +5182,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRanker {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreSearchRequestRanker {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4519,6 +5315,24 @@ impl VectorStoreSearchRequestRankingOptions {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreSearchRequestRankingOptions {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("ranker", crate::runtime::ser::optional(&self.ranker)),
+                ("score_threshold", crate::runtime::ser::optional(&self.score_threshold)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4589,6 +5403,24 @@ impl crate::runtime::de::Fit for VectorStoreSearchResultContentObject {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreSearchResultContentObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("type", ::std::option::Option::Some(&self.r#type)),
+                ("text", ::std::option::Option::Some(&self.text)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4643,6 +5475,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObjectType
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreSearchResultContentObjectType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -4749,6 +5592,27 @@ impl crate::runtime::de::Fit for VectorStoreSearchResultItem {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreSearchResultItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("file_id", ::std::option::Option::Some(&self.file_id)),
+                ("filename", ::std::option::Option::Some(&self.filename)),
+                ("score", ::std::option::Option::Some(&self.score)),
+                ("attributes", ::std::option::Option::Some(&self.attributes)),
+                ("content", ::std::option::Option::Some(&self.content)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// An object with 5 properties, all required.
 ///
 /// Used by [`Client::search_vector_store`](crate::runtime::Client::search_vector_store) (response).
@@ -4834,6 +5698,27 @@ impl crate::runtime::de::Fit for VectorStoreSearchResultsPage {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreSearchResultsPage {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("search_query", ::std::option::Option::Some(&self.search_query)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+                ("next_page", ::std::option::Option::Some(&self.next_page)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "vector-stores")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4888,6 +5773,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPageObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VectorStoreSearchResultsPageObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "vector-stores")]

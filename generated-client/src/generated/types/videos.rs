@@ -120,6 +120,24 @@ impl crate::runtime::de::Fit for CreateVideoEditJsonBody {
     }
 }
 #[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateVideoEditJsonBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("video", ::std::option::Option::Some(&self.video)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "videos")]
 /// Create video edit multipart request
 ///
 /// Used by [`Client::create_video_edit`](crate::runtime::Client::create_video_edit) (request body).
@@ -270,6 +288,25 @@ impl crate::runtime::de::Fit for CreateVideoExtendJsonBody {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateVideoExtendJsonBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("video", ::std::option::Option::Some(&self.video)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "videos")]
@@ -441,6 +478,30 @@ impl crate::runtime::de::Fit for CreateVideoJsonBody {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for CreateVideoJsonBody {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("model", crate::runtime::ser::optional(&self.model)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                (
+                    "input_reference",
+                    crate::runtime::ser::optional(&self.input_reference),
+                ),
+                ("seconds", crate::runtime::ser::optional(&self.seconds)),
+                ("size", crate::runtime::ser::optional(&self.size)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "videos")]
@@ -675,6 +736,25 @@ impl crate::runtime::de::Fit for DeletedVideoResource {
     }
 }
 #[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeletedVideoResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("deleted", ::std::option::Option::Some(&self.deleted)),
+                ("id", ::std::option::Option::Some(&self.id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "videos")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -729,6 +809,17 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for DeletedVideoResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "videos")]
@@ -814,6 +905,24 @@ impl crate::runtime::de::Fit for Error2 {
     #[inline]
     fn misfit(&self) -> usize {
         self.extra_fields.len()
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for Error2 {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("code", ::std::option::Option::Some(&self.code)),
+                ("message", ::std::option::Option::Some(&self.message)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "videos")]
@@ -925,6 +1034,24 @@ impl ImageRefParam2 {
     }
 }
 #[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for ImageRefParam2 {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("image_url", crate::runtime::ser::optional(&self.image_url)),
+                ("file_id", crate::runtime::ser::optional(&self.file_id)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "videos")]
 /// An object with 3 properties, all required.
 ///
 /// Used by [`Client::create_video_character`](crate::runtime::Client::create_video_character) (response) and [`Client::get_video_character`](crate::runtime::Client::get_video_character) (response).
@@ -997,6 +1124,25 @@ impl crate::runtime::de::Fit for VideoCharacterResource {
     }
 }
 #[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoCharacterResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "videos")]
 /// A string enum with 3 known values; any other value is kept in `Unknown`.
 ///
 /// Used by [`Client::retrieve_video_content`](crate::runtime::Client::retrieve_video_content) (parameter).
@@ -1059,6 +1205,17 @@ impl<'de> ::serde::Deserialize<'de> for VideoContentVariant {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoContentVariant {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "videos")]
@@ -1155,6 +1312,27 @@ impl crate::runtime::de::Fit for VideoListResource {
     }
 }
 #[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoListResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("first_id", ::std::option::Option::Some(&self.first_id)),
+                ("last_id", ::std::option::Option::Some(&self.last_id)),
+                ("has_more", ::std::option::Option::Some(&self.has_more)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "videos")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1209,6 +1387,17 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoListResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "videos")]
@@ -1294,6 +1483,17 @@ impl ::std::fmt::Display for VideoModel {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoModel {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, &self.0)
     }
 }
 #[cfg(feature = "videos")]
@@ -1386,6 +1586,21 @@ impl VideoReferenceInputParam {
     ) -> Self {
         self.extra_fields.insert(key.into(), value.into());
         self
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoReferenceInputParam {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
     }
 }
 #[cfg(feature = "videos")]
@@ -1528,6 +1743,38 @@ impl crate::runtime::de::Fit for VideoResource {
     }
 }
 #[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoResource {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("object", ::std::option::Option::Some(&self.object)),
+                ("model", ::std::option::Option::Some(&self.model)),
+                ("status", ::std::option::Option::Some(&self.status)),
+                ("progress", ::std::option::Option::Some(&self.progress)),
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("completed_at", ::std::option::Option::Some(&self.completed_at)),
+                ("expires_at", ::std::option::Option::Some(&self.expires_at)),
+                ("prompt", ::std::option::Option::Some(&self.prompt)),
+                ("size", ::std::option::Option::Some(&self.size)),
+                ("seconds", ::std::option::Option::Some(&self.seconds)),
+                (
+                    "remixed_from_video_id",
+                    ::std::option::Option::Some(&self.remixed_from_video_id),
+                ),
+                ("error", ::std::option::Option::Some(&self.error)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "videos")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1582,6 +1829,17 @@ impl<'de> ::serde::Deserialize<'de> for VideoResourceObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoResourceObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "videos")]
@@ -1668,6 +1926,17 @@ impl<'de> ::serde::Deserialize<'de> for VideoSeconds {
     }
 }
 #[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoSeconds {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "videos")]
 impl crate::runtime::de::Fit for VideoSeconds {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1748,6 +2017,17 @@ impl<'de> ::serde::Deserialize<'de> for VideoSize {
     }
 }
 #[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoSize {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
+    }
+}
+#[cfg(feature = "videos")]
 impl crate::runtime::de::Fit for VideoSize {
     #[inline]
     fn misfit(&self) -> usize {
@@ -1825,6 +2105,17 @@ impl<'de> ::serde::Deserialize<'de> for VideoStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "videos")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for VideoStatus {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "videos")]

@@ -87,6 +87,27 @@ impl crate::runtime::de::Fit for WebhookBatchCancelled {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchCancelled {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -150,6 +171,21 @@ impl crate::runtime::de::Fit for WebhookBatchCancelledData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchCancelledData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -204,6 +240,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchCancelledObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -279,6 +326,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCancelledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchCancelledType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -384,6 +442,27 @@ impl crate::runtime::de::Fit for WebhookBatchCompleted {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchCompleted {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -447,6 +526,21 @@ impl crate::runtime::de::Fit for WebhookBatchCompletedData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchCompletedData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -501,6 +595,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchCompletedObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -576,6 +681,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchCompletedType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -681,6 +797,27 @@ impl crate::runtime::de::Fit for WebhookBatchExpired {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchExpired {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -744,6 +881,21 @@ impl crate::runtime::de::Fit for WebhookBatchExpiredData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchExpiredData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -798,6 +950,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchExpiredObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -873,6 +1036,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchExpiredType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchExpiredType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -978,6 +1152,27 @@ impl crate::runtime::de::Fit for WebhookBatchFailed {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchFailed {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1038,6 +1233,21 @@ impl crate::runtime::de::Fit for WebhookBatchFailedData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchFailedData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1092,6 +1302,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchFailedObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1167,6 +1388,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookBatchFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookBatchFailedType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1272,6 +1504,27 @@ impl crate::runtime::de::Fit for WebhookEvalRunCanceled {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunCanceled {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1335,6 +1588,21 @@ impl crate::runtime::de::Fit for WebhookEvalRunCanceledData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunCanceledData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1389,6 +1657,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunCanceledObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1464,6 +1743,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunCanceledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunCanceledType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1569,6 +1859,27 @@ impl crate::runtime::de::Fit for WebhookEvalRunFailed {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunFailed {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1632,6 +1943,21 @@ impl crate::runtime::de::Fit for WebhookEvalRunFailedData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunFailedData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1686,6 +2012,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunFailedObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1761,6 +2098,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunFailedType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -1869,6 +2217,27 @@ impl crate::runtime::de::Fit for WebhookEvalRunSucceeded {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunSucceeded {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1932,6 +2301,21 @@ impl crate::runtime::de::Fit for WebhookEvalRunSucceededData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunSucceededData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -1986,6 +2370,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunSucceededObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2061,6 +2456,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvalRunSucceededType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvalRunSucceededType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2241,6 +2647,67 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEvent {
             }
         }
         crate::runtime::de::read_node(deserializer, read)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookEvent {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        match self {
+            Self::BatchCancelled(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::BatchCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::BatchExpired(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::BatchFailed(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::EvalRunCanceled(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::EvalRunFailed(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::EvalRunSucceeded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FineTuningJobCancelled(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FineTuningJobFailed(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::FineTuningJobSucceeded(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::LiveCallIncoming(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::RealtimeCallIncoming(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCancelled(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseCompleted(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseFailed(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::ResponseIncomplete(value) => {
+                crate::runtime::ser::Encode::write_json(value, out)
+            }
+            Self::Unknown(value) => crate::runtime::ser::Encode::write_json(value, out),
+        }
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2468,6 +2935,27 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobCancelled {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobCancelled {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2531,6 +3019,21 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobCancelledData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobCancelledData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2585,6 +3088,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobCancelledObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2660,6 +3174,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobCancelledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobCancelledType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2768,6 +3293,27 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobFailed {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobFailed {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2831,6 +3377,21 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobFailedData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobFailedData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -2885,6 +3446,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobFailedObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -2960,6 +3532,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobFailedType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3068,6 +3651,27 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobSucceeded {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobSucceeded {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3131,6 +3735,21 @@ impl crate::runtime::de::Fit for WebhookFineTuningJobSucceededData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobSucceededData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3185,6 +3804,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobSucceededObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3260,6 +3890,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFineTuningJobSucceededType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookFineTuningJobSucceededType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3368,6 +4009,27 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncoming {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookLiveCallIncoming {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3438,6 +4100,24 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncomingData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookLiveCallIncomingData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("session_id", ::std::option::Option::Some(&self.session_id)),
+                ("sip_headers", ::std::option::Option::Some(&self.sip_headers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3492,6 +4172,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookLiveCallIncomingObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3583,6 +4274,24 @@ impl crate::runtime::de::Fit for WebhookLiveCallIncomingSipHeadersItem {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookLiveCallIncomingSipHeadersItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3637,6 +4346,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookLiveCallIncomingType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookLiveCallIncomingType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3745,6 +4465,27 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncoming {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookRealtimeCallIncoming {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 2 properties, all required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3815,6 +4556,24 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookRealtimeCallIncomingData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("call_id", ::std::option::Option::Some(&self.call_id)),
+                ("sip_headers", ::std::option::Option::Some(&self.sip_headers)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -3869,6 +4628,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookRealtimeCallIncomingObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3960,6 +4730,24 @@ impl crate::runtime::de::Fit for WebhookRealtimeCallIncomingSipHeadersItem {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookRealtimeCallIncomingSipHeadersItem {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("name", ::std::option::Option::Some(&self.name)),
+                ("value", ::std::option::Option::Some(&self.value)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4014,6 +4802,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookRealtimeCallIncomingType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookRealtimeCallIncomingType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4122,6 +4921,27 @@ impl crate::runtime::de::Fit for WebhookResponseCancelled {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseCancelled {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4185,6 +5005,21 @@ impl crate::runtime::de::Fit for WebhookResponseCancelledData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseCancelledData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4239,6 +5074,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseCancelledObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4314,6 +5160,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCancelledType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseCancelledType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4422,6 +5279,27 @@ impl crate::runtime::de::Fit for WebhookResponseCompleted {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseCompleted {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4485,6 +5363,21 @@ impl crate::runtime::de::Fit for WebhookResponseCompletedData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseCompletedData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4539,6 +5432,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseCompletedObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4614,6 +5518,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseCompletedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseCompletedType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4719,6 +5634,27 @@ impl crate::runtime::de::Fit for WebhookResponseFailed {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseFailed {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4782,6 +5718,21 @@ impl crate::runtime::de::Fit for WebhookResponseFailedData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseFailedData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -4836,6 +5787,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseFailedObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -4911,6 +5873,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseFailedType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseFailedType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5019,6 +5992,27 @@ impl crate::runtime::de::Fit for WebhookResponseIncomplete {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseIncomplete {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[
+                ("created_at", ::std::option::Option::Some(&self.created_at)),
+                ("id", ::std::option::Option::Some(&self.id)),
+                ("data", ::std::option::Option::Some(&self.data)),
+                ("object", crate::runtime::ser::optional(&self.object)),
+                ("type", ::std::option::Option::Some(&self.r#type)),
+            ],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// An object with 1 property, required.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5082,6 +6076,21 @@ impl crate::runtime::de::Fit for WebhookResponseIncompleteData {
     }
 }
 #[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseIncompleteData {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_json_object(
+            out,
+            &[("id", ::std::option::Option::Some(&self.id))],
+            ::std::option::Option::Some(&self.extra_fields),
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A string enum with 1 known value; any other value is kept in `Unknown`.
 ///
 /// No operation takes or returns this type directly; other types hold it.
@@ -5136,6 +6145,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteObject {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseIncompleteObject {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
@@ -5211,6 +6231,17 @@ impl<'de> ::serde::Deserialize<'de> for WebhookResponseIncompleteType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::runtime::de::read_str(deserializer)
+    }
+}
+#[cfg(feature = "webhooks")]
+#[allow(deprecated)]
+impl crate::runtime::ser::Encode for WebhookResponseIncompleteType {
+    #[inline]
+    fn write_json(
+        &self,
+        out: &mut ::std::vec::Vec<u8>,
+    ) -> ::std::result::Result<(), ::serde_json::Error> {
+        crate::runtime::ser::write_str(out, self.as_str())
     }
 }
 #[cfg(feature = "webhooks")]
